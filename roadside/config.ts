@@ -1,0 +1,32 @@
+// The roadside process's config file (YAML or JSON), validated at start. Example: examples/occluded-crossing/.
+import { z } from 'zod';
+import { idSchema, mqttSchema, poseSchema, sourceSchema, zmqRsuSchema } from '../shared/config/schemas.js';
+
+export const roadsideConfigSchema = z
+  .object({
+    rsu: z
+      .object({
+        id: idSchema,
+        /** Topic namespace shared by neighbouring RSUs (e.g. a city district). */
+        region: idSchema.default('default'),
+        /** Name of the metric map frame detections are expressed in. */
+        mapFrame: z.string().min(1),
+        /** Pose of the RSU's sensor in the map frame. */
+        sensorPose: poseSchema.default({ xM: 0, yM: 0, zM: 0, yawRad: 0, pitchRad: 0, rollRad: 0 }),
+      })
+      .strict(),
+    /** Perception frames published per second. */
+    rateHz: z.number().positive().max(100).default(10),
+    source: sourceSchema,
+    /** A frame older than this is useless to a vehicle: MQTT 5 expiry and the envelope's expires_at. */
+    frameValidityMs: z.number().int().min(10).max(60000).default(1000),
+    transports: z
+      .object({ mqtt: mqttSchema.optional(), zmq: zmqRsuSchema.optional() })
+      .strict()
+      .refine((t) => t.mqtt !== undefined || t.zmq !== undefined, 'configure at least one of mqtt, zmq'),
+    /** How often the process logs its counters. */
+    statsIntervalS: z.number().positive().default(5),
+  })
+  .strict();
+
+export type RoadsideConfig = z.output<typeof roadsideConfigSchema>;

@@ -1,0 +1,89 @@
+// JSON-lines trace files: one detection batch per line, replayed on the wall clock (or a virtual one) so that a
+// recorded perception run looks live to the rest of the process.
+import { readFileSync } from 'node:fs';
+import { asyncScheduler, defer, map, Observable, repeat, timer, concatMap, from, type SchedulerLike } from 'rxjs';
+import type { Clock } from '../time/clock.js';
+import { formatIssues } from '../config/load.js';
+import { batchJsonSchema, detectionFromJson, type DetectionBatch, type EgoState } from './detections.js';
+
+export interface TraceRow {
+  timeS: number;
+  batch: Omit<DetectionBatch, 'captureTimeNs'>;
+}
+
+export class TraceError extends Error {
+  override name = 'TraceError';
+}
+
+/** Parses a trace; every bad line is reported with its number. Rows must have increasing timeS. */
+export function parseTrace(text: string, origin = 'trace'): TraceRow[] {
+  const rows: TraceRow[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '' || line.startsWith('//')) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch (err) {
+      throw new TraceError(`${origin}:${i + 1}: not JSON: ${(err as Error).message}`);
+    }
+    const r = batchJsonSchema.safeParse(json);
+    if (!r.success) throw new TraceError(`${origin}:${i + 1}: ${formatIssues(r.error.issues).replace(/\n/g, '; ')}`);
+    if (r.data.timeS === undefined) throw new TraceError(`${origin}:${i + 1}: timeS: required in trace files`);
+    const prev = rows[rows.length - 1];
+    if (prev && r.data.timeS < prev.timeS) {
+      throw new TraceError(`${origin}:${i + 1}: timeS ${r.data.timeS} goes back from ${prev.timeS}`);
+    }
+    const ego: EgoState | undefined = r.data.ego;
+    rows.push({ timeS: r.data.timeS, batch: { objects: r.data.objects.map(detectionFromJson), ...(ego ? { ego } : {}) } });
+  }
+  if (rows.length === 0) throw new TraceError(`${origin}: no rows`);
+  return rows;
+}
+
+export function readTrace(path: string): TraceRow[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new TraceError(`cannot read trace ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseTrace(text, path);
+}
+
+export interface ReplayOptions {
+  /** Restart at the end; the loop period is the trace span plus one mean row interval. */
+  loop?: boolean;
+  scheduler?: SchedulerLike;
+  /** Stamps capture times; defaults to the scheduler's clock, so virtual-time runs are exact. */
+  clock?: Clock;
+}
+
+/**
+ * Emits each row when its time comes, relative to subscription, stamped with the clock as capture time. Due times are absolute (start + timeS), so timer jitter does not accumulate.
+ */
+export function replayTrace(rows: readonly TraceRow[], options: ReplayOptions = {}): Observable<DetectionBatch> {
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const clock: Clock = options.clock ?? { nowNs: () => Math.round(scheduler.now() * 1e6) };
+  const t0 = rows[0]!.timeS;
+  const spanS = rows[rows.length - 1]!.timeS - t0;
+  const periodS = rows.length > 1 ? spanS + spanS / (rows.length - 1) : 0.1;
+  return defer(() => {
+    const startMs = scheduler.now();
+    let pass = 0;
+    const onePass = defer(() => {
+      const passStartMs = startMs + pass * periodS * 1000;
+      pass++;
+      return from(rows).pipe(
+        concatMap((row) => {
+          const dueMs = passStartMs + (row.timeS - t0) * 1000;
+          return timer(Math.max(0, dueMs - scheduler.now()), scheduler).pipe(
+            map((): DetectionBatch => ({ ...row.batch, captureTimeNs: clock.nowNs() })),
+          );
+        }),
+      );
+    });
+    return options.loop ? onePass.pipe(repeat()) : onePass;
+  });
+}

@@ -1,0 +1,86 @@
+// A seeded sensor model: ground-truth actors in, detections out (what a real perception stack would report).
+import { DEFAULT_SIZE_M } from '../../shared/model/classes.js';
+import { diagonalCovariance } from '../../shared/model/covariance.js';
+import type { DetectedObject } from '../../shared/model/types.js';
+import type { Rng } from '../world/rng.js';
+import type { SensorSpec } from '../scenarios/types.js';
+import { isVisible, type Box2, type Viewpoint } from './visibility.js';
+
+export interface TruthActor extends Box2 {
+  id: number;
+  objectClass: DetectedObject['objectClass'];
+  heightM: number;
+  vxMps: number;
+  vyMps: number;
+}
+
+/** False positives get ids from here up, so they never collide with actor ids. */
+export const FALSE_POSITIVE_ID_BASE = 1_000_000;
+
+/**
+ * One sensing cycle. `self` (the sensing vehicle's own box, if any) is excluded from targets and blockers.
+ * Draw order is fixed (per actor: miss, then noise; then false positives) for reproducibility.
+ */
+export function sense(
+  spec: SensorSpec,
+  pose: { xM: number; yM: number; yawRad: number },
+  actors: readonly TruthActor[],
+  rng: Rng,
+  selfId?: number,
+): DetectedObject[] {
+  const view: Viewpoint = { ...pose, rangeM: spec.rangeM, fovRad: spec.fovRad, occlusion: spec.occlusion };
+  const others = actors.filter((a) => a.id !== selfId);
+  const out: DetectedObject[] = [];
+  for (const a of others) {
+    const blockers = others.filter((b) => b !== a);
+    if (!isVisible(view, a, blockers)) continue;
+    if (rng.bernoulli(spec.missProbability)) continue;
+    const vx = a.vxMps + rng.normal(0, spec.velNoiseStdMps);
+    const vy = a.vyMps + rng.normal(0, spec.velNoiseStdMps);
+    out.push({
+      trackId: a.id,
+      objectClass: a.objectClass,
+      classConfidence: 0.9,
+      xM: a.xM + rng.normal(0, spec.posNoiseStdM),
+      yM: a.yM + rng.normal(0, spec.posNoiseStdM),
+      zM: a.heightM / 2,
+      vxMps: vx,
+      vyMps: vy,
+      headingRad: a.headingRad,
+      yawRateRadps: 0,
+      lengthM: a.lengthM,
+      widthM: a.widthM,
+      heightM: a.heightM,
+      covariance: diagonalCovariance(spec.posNoiseStdM, Math.max(spec.velNoiseStdMps, 0.1)),
+      existenceProbability: 0.95,
+      ageS: 0,
+    });
+  }
+  const nFalse = poisson(rng, spec.falsePositivesPerCycle);
+  for (let k = 0; k < nFalse; k++) {
+    const r = spec.rangeM * Math.sqrt(rng.next());
+    const bearing = pose.yawRad + (rng.next() - 0.5) * Math.min(spec.fovRad, 2 * Math.PI);
+    const size = DEFAULT_SIZE_M.unknown;
+    out.push({
+      trackId: FALSE_POSITIVE_ID_BASE + Math.floor(rng.next() * 1_000_000),
+      objectClass: 'unknown', classConfidence: 0.4,
+      xM: pose.xM + r * Math.cos(bearing), yM: pose.yM + r * Math.sin(bearing), zM: size.heightM / 2,
+      vxMps: 0, vyMps: 0, headingRad: 0, yawRateRadps: 0, ...size,
+      covariance: diagonalCovariance(spec.posNoiseStdM, 1), existenceProbability: 0.3, ageS: 0,
+    });
+  }
+  return out;
+}
+
+/** Knuth's method: fine for the small means a sensor's false-positive rate has. */
+function poisson(rng: Rng, mean: number): number {
+  if (mean <= 0) return 0;
+  const limit = Math.exp(-mean);
+  let k = 0;
+  let p = rng.next();
+  while (p > limit) {
+    k++;
+    p *= rng.next();
+  }
+  return k;
+}

@@ -1,0 +1,27 @@
+// Ground truth of a scenario at a time: every actor's box and motion, and the ego's.
+import type { Scenario } from '../scenarios/types.js';
+import type { TruthActor } from '../sensors/sensor-model.js';
+import { sampleTrajectory, type KinematicSample } from './trajectory.js';
+
+/** The ego's id in truth lists (actors use their own ids, which must differ). */
+export const EGO_ID = 0;
+
+export function egoAt(s: Scenario, tS: number): KinematicSample {
+  return sampleTrajectory(s.ego.route, tS);
+}
+
+export function truthAt(s: Scenario, tS: number): TruthActor[] {
+  const actors = s.actors.map((a): TruthActor => {
+    const k = sampleTrajectory(a.trajectory, tS);
+    return {
+      id: a.id, objectClass: a.objectClass, xM: k.xM, yM: k.yM, headingRad: k.headingRad,
+      lengthM: a.lengthM, widthM: a.widthM, heightM: a.heightM, vxMps: k.vxMps, vyMps: k.vyMps,
+    };
+  });
+  const e = egoAt(s, tS);
+  actors.push({
+    id: EGO_ID, objectClass: 'car', xM: e.xM, yM: e.yM, headingRad: e.headingRad,
+    lengthM: s.ego.lengthM, widthM: s.ego.widthM, heightM: 1.5, vxMps: e.vxMps, vyMps: e.vyMps,
+  });
+  return actors;
+}

@@ -1,0 +1,64 @@
+// The vehicle process's config file (YAML or JSON), validated at start. Example: examples/occluded-crossing/.
+import { z } from 'zod';
+import { idSchema, mqttSchema, sourceSchema, zmqEndpointSchema } from '../shared/config/schemas.js';
+
+const rsuLinkSchema = z
+  .object({
+    id: idSchema,
+    region: idSchema.default('default'),
+    /** Receive this RSU over MQTT (needs the top-level mqtt broker). */
+    mqtt: z.boolean().default(true),
+    /** Receive this RSU directly over ZeroMQ: the endpoints the RSU binds. */
+    zmq: z
+      .object({
+        pubEndpoint: zmqEndpointSchema,
+        pullEndpoint: zmqEndpointSchema,
+        receiveHighWaterMark: z.number().int().min(1).max(100000).default(64),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const vehicleConfigSchema = z
+  .object({
+    vehicle: z.object({ id: idSchema, mapFrame: z.string().min(1) }).strict(),
+    /** Own perception frames (and output frames) per second. */
+    rateHz: z.number().positive().max(100).default(10),
+    source: sourceSchema,
+    /** Broker for every RSU with mqtt: true. */
+    mqtt: mqttSchema.optional(),
+    rsus: z.array(rsuLinkSchema).default([]),
+    /** Where fused frames go for the downstream planner (ZeroMQ PUB, bound by this process). */
+    output: z
+      .object({ endpoint: zmqEndpointSchema, sendHighWaterMark: z.number().int().min(1).default(16) })
+      .strict(),
+    link: z
+      .object({
+        /** Sliding window for latency quantiles. */
+        windowMs: z.number().int().min(100).max(600000).default(2000),
+        /** A link with no frame for this long is stale. */
+        staleAfterMs: z.number().int().min(10).default(1000),
+      })
+      .strict()
+      .default({ windowMs: 2000, staleAfterMs: 1000 }),
+    clockSync: z
+      .object({ intervalMs: z.number().int().min(50).max(600000).default(1000) })
+      .strict()
+      .default({ intervalMs: 1000 }),
+    statsIntervalS: z.number().positive().default(5),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    c.rsus.forEach((r, i) => {
+      if (r.mqtt && !c.mqtt) {
+        ctx.addIssue({ code: 'custom', path: ['rsus', i, 'mqtt'], message: 'mqtt: true needs a top-level mqtt broker' });
+      }
+      if (!r.mqtt && !r.zmq) {
+        ctx.addIssue({ code: 'custom', path: ['rsus', i], message: 'enable mqtt or configure zmq for this RSU' });
+      }
+    });
+  });
+
+export type VehicleConfig = z.output<typeof vehicleConfigSchema>;
+export type RsuLinkConfig = VehicleConfig['rsus'][number];
