@@ -85,7 +85,7 @@ describe('wire codec', () => {
   it('decodes an object class it does not know as unknown', () => {
     const bytes = iaad.v1.Envelope.encode({
       version: 1, senderId: 'r',
-      frame: { sourceId: 'r', sourceKind: iaad.v1.SourceKind.SOURCE_KIND_RSU, objects: [{ trackId: 1, objectClass: 200 }] },
+      frame: { sourceId: 'r', sourceKind: iaad.v1.SourceKind.SOURCE_KIND_RSU, objects: [{ trackId: 1, objectClass: 200 as iaad.v1.ObjectClass }] },
     }).finish();
     const e = decodeEnvelope(bytes);
     assert.equal(e.payload.kind, 'frame');
