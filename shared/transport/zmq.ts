@@ -1,0 +1,213 @@
+// ZeroMQ transport (zeromq v6) for the direct RSU <-> vehicle path, no broker in between.
+//
+//   RSU (server)  binds    PUB  (downlink: frames, advisories, sync responses)
+//                          PULL (uplink: intents, sync requests)
+//   vehicle (client) connects SUB to the PUB and PUSH to the PULL; one client transport per RSU, because PUSH
+//   round-robins between the peers it is connected to.
+//
+// Messages are two frames [topic, payload] with the MQTT topic strings of topics.ts. A SUB subscription is the
+// filter's literal prefix (ZeroMQ matches prefixes only); topicMatches() then applies '+'/'#' locally.
+//
+// Loss accounting: PUB drops silently at its high-water mark (per subscriber) and libzmq does not count it. We
+// deliberately do not set XPUB noDrop, which would let one stalled vehicle block the RSU's downlink for all.
+// That loss is measured at the receiver from sequence gaps (the link monitor does it). PUSH sends use a send
+// timeout of 0, so a full queue or an absent peer is counted in droppedSend instead of blocking the caller.
+// There is no broker-side expiry: receivers check the Envelope's expires_at_ns. libzmq sets TCP_NODELAY itself.
+import { rmSync } from 'node:fs';
+import { Publisher, Pull, Push, Subscriber } from 'zeromq';
+import { EMPTY, type Observable } from 'rxjs';
+import { systemClock, type Clock } from '../time/clock.js';
+import { TopicRouter, filterPrefix, validateTopicName } from './topics.js';
+import type { Message, PublishOptions, Transport, TransportStats } from './types.js';
+
+export interface ZmqEndpoints {
+  /** PUB/SUB: RSU -> vehicle. tcp://host:port (port '*' to let the OS pick when binding) or ipc:///path. */
+  downlink: string;
+  /** PUSH/PULL: vehicle -> RSU. */
+  /**
+   * PUSH/PULL: vehicle -> RSU. Optional: a publish-only server (the vehicle's output socket) or a listen-only
+   * client (a downstream planner) has none; publish() on a client without one counts a dropped send.
+   */
+  uplink?: string;
+}
+
+export interface ZmqOptions extends ZmqEndpoints {
+  /** Stamps Message.receivedAtNs. Default systemClock. */
+  clock?: Clock;
+  /**
+   * Messages queued per peer on the sending socket. Default 16: at 10 Hz that is 1.6 s of frames, older ones
+   * are worthless, and a deeper queue only adds latency after a stall.
+   */
+  sendHighWaterMark?: number;
+  /** Messages queued per peer on the receiving socket. Default 16, for the same reason. */
+  receiveHighWaterMark?: number;
+  /** Client PUSH: queue only on completed connections, so sends to an absent RSU are counted drops. Default true. */
+  immediate?: boolean;
+  /** libzmq's reconnect backoff, mirroring the MQTT transport: 250 ms doubling to 10 s. */
+  reconnectIntervalMs?: number;
+  reconnectMaxIntervalMs?: number;
+  /** ZMTP heartbeats so a dead peer is noticed (and its queue dropped) without waiting for TCP. Default 1 s / 3 s. */
+  heartbeatIntervalMs?: number;
+  heartbeatTimeoutMs?: number;
+}
+
+type Role = 'server' | 'client';
+type Sender = Publisher | Push;
+type Receiver = Pull | Subscriber;
+
+const DEFAULTS = {
+  clock: systemClock,
+  sendHighWaterMark: 16,
+  receiveHighWaterMark: 16,
+  immediate: true,
+  reconnectIntervalMs: 250,
+  reconnectMaxIntervalMs: 10_000,
+  heartbeatIntervalMs: 1_000,
+  heartbeatTimeoutMs: 3_000,
+};
+
+function checkEndpoint(endpoint: string, what: string): string {
+  if (!/^(tcp|ipc):\/\/./.test(endpoint)) throw new Error(`ZeroMQ ${what} endpoint "${endpoint}" must be tcp://... or ipc://...`);
+  return endpoint;
+}
+
+export class ZmqTransport implements Transport {
+  readonly kind = 'zmq' as const;
+  private readonly router: TopicRouter<Message>;
+  private readonly counters: TransportStats = { published: 0, received: 0, droppedSend: 0, droppedReceive: 0 };
+  private readonly clock: Clock;
+  private readonly pump: Promise<void>;
+  private closed = false;
+  private error: Error | null = null;
+
+  /** @internal use bindZmqServer / connectZmqClient. */
+  constructor(
+    readonly role: Role,
+    /** Actual endpoints (wildcard ports resolved on the server). */
+    readonly endpoints: ZmqEndpoints,
+    private readonly sender: Sender | null,
+    private readonly receiver: Receiver | null,
+    clock: Clock,
+  ) {
+    this.clock = clock;
+    const sub = receiver instanceof Subscriber ? receiver : null;
+    this.router = new TopicRouter<Message>({
+      // ZeroMQ reference-counts identical prefixes itself, so one subscribe per filter pairs with one unsubscribe.
+      onFirst: (f) => sub?.subscribe(filterPrefix(f)),
+      onLast: (f) => !this.closed && sub?.unsubscribe(filterPrefix(f)),
+    });
+    this.pump = receiver ? this.receiveLoop(receiver) : Promise.resolve();
+  }
+
+  /** Last receive-loop error, for diagnostics (the loop stops on one). */
+  get lastError(): Error | null {
+    return this.error;
+  }
+
+  async publish(topic: string, payload: Uint8Array, _options?: PublishOptions): Promise<void> {
+    validateTopicName(topic);
+    if (this.closed || !this.sender) {
+      this.counters.droppedSend++;
+      return;
+    }
+    try {
+      // Resolves at once when queued; with sendTimeout 0 a PUSH rejects at once (EAGAIN) instead of waiting.
+      await this.sender.send([topic, payload]);
+      this.counters.published++;
+    } catch {
+      this.counters.droppedSend++; // EAGAIN (HWM or no peer), EBUSY, or closed meanwhile
+    }
+  }
+
+  subscribe(topicFilter: string): Observable<Message> {
+    const obs = this.router.observe(topicFilter);
+    return this.closed ? EMPTY : obs;
+  }
+
+  stats(): TransportStats {
+    return { ...this.counters };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.router.complete();
+    // linger is 0 (set at creation): close() discards queued messages instead of holding the process open.
+    this.sender?.close();
+    this.receiver?.close();
+    await this.pump;
+    if (this.role === 'server') {
+      // libzmq leaves the socket file of a bound ipc endpoint behind.
+      for (const e of [this.endpoints.downlink, this.endpoints.uplink]) {
+        if (e?.startsWith('ipc://')) rmSync(e.slice('ipc://'.length), { force: true });
+      }
+    }
+  }
+
+  private async receiveLoop(receiver: Receiver): Promise<void> {
+    try {
+      // The iterator ends when the socket is closed.
+      for await (const parts of receiver) {
+        const receivedAtNs = this.clock.nowNs();
+        this.counters.received++;
+        const [topic, payload] = parts;
+        if (parts.length !== 2 || !topic || !payload) {
+          this.counters.droppedReceive++; // not ours: we always send [topic, payload]
+          continue;
+        }
+        const msg: Message = { topic: topic.toString('utf8'), payload, transport: 'zmq', receivedAtNs };
+        if (!this.router.dispatch(msg)) this.counters.droppedReceive++;
+      }
+    } catch (err) {
+      if (!this.closed) this.error = err as Error;
+    }
+  }
+}
+
+function socketOptions(o: typeof DEFAULTS) {
+  return {
+    linger: 0,
+    reconnectInterval: o.reconnectIntervalMs,
+    reconnectMaxInterval: o.reconnectMaxIntervalMs,
+    heartbeatInterval: o.heartbeatIntervalMs,
+    heartbeatTimeout: o.heartbeatTimeoutMs,
+  };
+}
+
+/** RSU side: binds PUB (downlink) and, if given, PULL (uplink). publish() goes out on PUB, subscribe() reads PULL. */
+export async function bindZmqServer(options: ZmqOptions): Promise<ZmqTransport> {
+  const downlink = checkEndpoint(options.downlink, 'downlink');
+  const uplink = options.uplink === undefined ? undefined : checkEndpoint(options.uplink, 'uplink');
+  const o = { ...DEFAULTS, ...stripUndefined(options) };
+  const common = socketOptions(o);
+  const pub = new Publisher({ ...common, sendHighWaterMark: o.sendHighWaterMark });
+  const pull = uplink === undefined ? null : new Pull({ ...common, receiveHighWaterMark: o.receiveHighWaterMark });
+  try {
+    await pub.bind(downlink);
+    if (pull && uplink) await pull.bind(uplink);
+  } catch (err) {
+    pub.close();
+    pull?.close();
+    throw err;
+  }
+  const endpoints = { downlink: pub.lastEndpoint ?? downlink, uplink: pull ? pull.lastEndpoint ?? uplink : undefined };
+  return new ZmqTransport('server', endpoints, pub, pull, o.clock);
+}
+
+/** Vehicle side: connects SUB to the RSU's downlink and, if given, PUSH to its uplink (in the background). */
+export function connectZmqClient(options: ZmqOptions): ZmqTransport {
+  const downlink = checkEndpoint(options.downlink, 'downlink');
+  const uplink = options.uplink === undefined ? undefined : checkEndpoint(options.uplink, 'uplink');
+  const o = { ...DEFAULTS, ...stripUndefined(options) };
+  const common = socketOptions(o);
+  const push = uplink === undefined ? null
+    : new Push({ ...common, sendHighWaterMark: o.sendHighWaterMark, sendTimeout: 0, immediate: o.immediate });
+  const sub = new Subscriber({ ...common, receiveHighWaterMark: o.receiveHighWaterMark });
+  if (push && uplink) push.connect(uplink);
+  sub.connect(downlink);
+  return new ZmqTransport('client', { downlink, uplink }, push, sub, o.clock);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,83 @@
+// Starts a real mosquitto broker (MQTT 5) on loopback for tests. CI installs it with apt; locally a missing
+// binary skips the test instead of failing it, unless CI is set.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, waitForPort } from './net.js';
+
+export interface Mosquitto {
+  readonly port: number;
+  readonly url: string;
+  /** Stops the broker (SIGTERM, SIGKILL after 2 s) and removes its config. */
+  stop(): Promise<void>;
+}
+
+const CANDIDATES = ['/usr/sbin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/bin/mosquitto',
+  '/opt/homebrew/sbin/mosquitto', '/usr/local/opt/mosquitto/sbin/mosquitto'];
+
+/** MOSQUITTO_BIN if set (and only it, so a wrong value is noticed), else the usual install locations. */
+export function findMosquitto(): string | null {
+  const env = process.env.MOSQUITTO_BIN;
+  for (const c of env ? [env] : CANDIDATES) {
+    try {
+      accessSync(c, constants.X_OK);
+      return c;
+    } catch {
+      // try the next one
+    }
+  }
+  return null;
+}
+
+/** The binary, or skips the calling test/hook (throws instead when CI is set: CI must run these tests). */
+export function mosquittoOrSkip(ctx: Mocha.Context): string {
+  const bin = findMosquitto();
+  if (bin) return bin;
+  const msg = process.env.MOSQUITTO_BIN
+    ? `MOSQUITTO_BIN=${process.env.MOSQUITTO_BIN} is not an executable`
+    : 'mosquitto not installed (apt-get install mosquitto, or set MOSQUITTO_BIN)';
+  if (process.env.CI) throw new Error(`${msg}: required when CI is set`);
+  console.log(`      skipping: ${msg}`);
+  ctx.skip();
+  throw new Error('unreachable'); // ctx.skip() throws; this satisfies the return type
+}
+
+/** Starts mosquitto on port (default: a free one) and resolves once it accepts connections. */
+export async function startMosquitto(bin: string, port?: number): Promise<Mosquitto> {
+  const p = port ?? (await freePort());
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'iaad-mosquitto-'));
+  const conf = path.join(dir, 'mosquitto.conf');
+  writeFileSync(conf, [`listener ${p} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr',
+    'log_type error', 'log_type warning', ''].join('\n'));
+  const child: ChildProcess = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Safety net: a test that forgets stop() (or mocha's --exit) must not leave a broker running.
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  let done = false;
+  const stop = async (): Promise<void> => {
+    if (done) return;
+    done = true;
+    process.off('exit', killOnExit);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.race([
+      waitForPort(p),
+      exited.then(() => Promise.reject(new Error(`mosquitto exited at start: ${stderr.trim()}`))),
+    ]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { port: p, url: `mqtt://127.0.0.1:${p}`, stop };
+}
