@@ -16,5 +16,7 @@ mkdirSync(outDir, { recursive: true });
 const js = join(outDir, 'iaad.js');
 execFileSync(process.execPath, [bin('pbjs'), '-t', 'static-module', '-w', 'es6', '--force-number', '--no-beautify',
   '--no-delimited', '--no-service', '-o', js, ...protos], { stdio: 'inherit' });
-writeFileSync(js, readFileSync(js, 'utf8').replace(/from "protobufjs\/minimal"/g, 'from "protobufjs/minimal.js"'));
+// Default import: Node hands a CommonJS module's exports over as the default export; a namespace import
+// (what pbjs writes) only sees the names cjs-module-lexer can detect, and protobufjs's are not among them.
+writeFileSync(js, readFileSync(js, 'utf8').replace('import * as $protobuf from "protobufjs/minimal";', 'import $protobuf from "protobufjs/minimal.js";'));
 execFileSync(process.execPath, [bin('pbts'), '--no-comments', '-o', join(outDir, 'iaad.d.ts'), js], { stdio: 'inherit' });

@@ -9,7 +9,7 @@ const RSU_LIDAR: SensorSpec = {
 };
 
 const EGO_SENSOR: SensorSpec = {
-  rangeM: 60, fovRad: (120 * Math.PI) / 180, occlusion: true, posNoiseStdM: 0.15, velNoiseStdMps: 0.2,
+  rangeM: 50, fovRad: (120 * Math.PI) / 180, occlusion: true, posNoiseStdM: 0.15, velNoiseStdMps: 0.2,
   missProbability: 0.02, falsePositivesPerCycle: 0.05, latencyMs: 30,
 };
 
@@ -39,7 +39,7 @@ export const occludedCrossing: Scenario = {
     },
     {
       id: 2, objectClass: 'pedestrian', lengthM: 0.6, widthM: 0.6, heightM: 1.75,
-      trajectory: [{ tS: 0, xM: -10, yM: -7.6 }, { tS: 6, xM: -10, yM: -7.6 }, { tS: 17, xM: -10, yM: 7.8 }],
+      trajectory: [{ tS: 0, xM: -9, yM: -7 }, { tS: 6, xM: -9, yM: -7 }, { tS: 17, xM: -9, yM: 8.4 }],
     },
     {
       id: 3, objectClass: 'car', lengthM: 4.5, widthM: 1.8, heightM: 1.5,

@@ -18,7 +18,7 @@ export interface KinematicSample {
 export function sampleTrajectory(wps: readonly Waypoint[], tS: number): KinematicSample {
   if (wps.length === 0) throw new Error('trajectory has no waypoints');
   const first = wps[0]!;
-  if (wps.length === 1 || tS <= first.tS) return still(first, headingOf(wps, 0));
+  if (wps.length === 1 || tS < first.tS) return still(first, headingOf(wps, 0));
   for (let i = 1; i < wps.length; i++) {
     const a = wps[i - 1]!;
     const b = wps[i]!;

@@ -1,0 +1,81 @@
+// The `iaad` command line. Each command loads its module lazily so that `iaad --help` stays fast.
+import { Command, InvalidArgumentError, Option } from 'commander';
+
+const num = (what: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${what} must be a number, got "${v}"`);
+  return n;
+};
+
+const program = new Command()
+  .name('iaad')
+  .description('Cooperative-driving fusion edge runtime: roadside perception sharing and adaptive vehicle fusion')
+  .showHelpAfterError()
+  .configureHelp({ sortSubcommands: false });
+
+program
+  .command('broker')
+  .description('run the embedded MQTT broker (aedes, MQTT 3.1.1) so nothing has to be installed')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--port <port>', 'TCP port (0 = any free port)', num('port'), 1883)
+  .action(async (o: { host: string; port: number }) => {
+    const { runBrokerCommand } = await import('./broker.js');
+    await runBrokerCommand(o);
+  });
+
+const clockOffset = new Option('--clock-offset-ms <ms>', 'testing: pretend this host clock is off by this much')
+  .argParser(num('clock offset')).default(0);
+
+program
+  .command('roadside')
+  .description('run an RSU: read detections, publish perception frames over MQTT and/or ZeroMQ, answer clock sync')
+  .requiredOption('-c, --config <file>', 'roadside config (YAML or JSON), see examples/')
+  .option('--duration <s>', 'stop after this many seconds (default: run until SIGINT/SIGTERM)', num('duration'))
+  .addOption(clockOffset)
+  .action(async (o: { config: string; duration?: number; clockOffsetMs: number }) => {
+    const { runRoadsideCommand } = await import('../roadside/main.js');
+    process.exitCode = await runRoadsideCommand(o);
+  });
+
+program
+  .command('vehicle')
+  .description('run a vehicle: own detections, subscribe to RSUs, measure links, fuse, publish output frames')
+  .requiredOption('-c, --config <file>', 'vehicle config (YAML or JSON), see examples/')
+  .option('--duration <s>', 'stop after this many seconds (default: run until SIGINT/SIGTERM)', num('duration'))
+  .addOption(clockOffset)
+  .action(async (o: { config: string; duration?: number; clockOffsetMs: number }) => {
+    const { runVehicleCommand } = await import('../vehicle/main.js');
+    process.exitCode = await runVehicleCommand(o);
+  });
+
+program
+  .command('demo')
+  .description('embedded broker + one RSU + one vehicle as separate processes over MQTT and ZeroMQ, then a summary')
+  .option('--duration <s>', 'how long the RSU and vehicle run', num('duration'), 15)
+  .option('--scenario <dir>', 'folder with roadside/vehicle traces', 'examples/occluded-crossing')
+  .action(async (o: { duration: number; scenario: string }) => {
+    const { runDemo } = await import('./demo.js');
+    process.exitCode = await runDemo(o);
+  });
+
+const sim = program.command('sim').description('simulator: scenarios, traces, replay and scoring');
+sim
+  .command('export-traces')
+  .description("render a scenario's sensor output as JSON-lines traces (one per RSU and one for the vehicle)")
+  .requiredOption('--scenario <name>', 'built-in scenario name')
+  .option('--seed <n>', 'random seed', num('seed'), 1)
+  .requiredOption('--out <dir>', 'output folder')
+  .action(async (o: { scenario: string; seed: number; out: string }) => {
+    const { builtinScenario } = await import('../sim/scenarios/index.js');
+    const { writeTraces } = await import('../sim/tools/export-traces.js');
+    for (const p of writeTraces(builtinScenario(o.scenario), o.seed, o.out)) process.stdout.write(`${p}\n`);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // Config and input errors are the operator's to fix: one clear message, no stack trace.
+  const e = err as Error;
+  process.stderr.write(`iaad: ${e.name === 'Error' ? '' : `${e.name}: `}${e.message}\n`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,57 @@
+// `iaad roadside`: the RSU process. Config -> source, transports -> pipeline; prints a JSON summary on exit.
+import { loadConfigFile } from '../shared/config/load.js';
+import { createLogger } from '../shared/log.js';
+import { openSource } from '../shared/sources/open.js';
+import { msToNs, offsetClock, systemClock } from '../shared/time/clock.js';
+import { connectMqtt } from '../shared/transport/mqtt.js';
+import { bindZmqServer } from '../shared/transport/zmq.js';
+import type { Transport } from '../shared/transport/types.js';
+import { waitForShutdown } from '../cli/signals.js';
+import { roadsideConfigSchema } from './config.js';
+import { startRoadside } from './pipeline.js';
+
+
+export async function runRoadsideCommand(o: { config: string; duration?: number; clockOffsetMs?: number }): Promise<number> {
+  const { config, baseDir, path } = loadConfigFile(roadsideConfigSchema, o.config);
+  const log = createLogger(`roadside:${config.rsu.id}`);
+  const clock = o.clockOffsetMs ? offsetClock(systemClock, msToNs(o.clockOffsetMs)) : systemClock;
+  const source = openSource(config.source, baseDir, clock, log);
+
+  const transports: Transport[] = [];
+  const zmq = config.transports.zmq;
+  if (zmq) {
+    transports.push(await bindZmqServer({
+      downlink: zmq.pubEndpoint, uplink: zmq.pullEndpoint, clock,
+      sendHighWaterMark: zmq.sendHighWaterMark, receiveHighWaterMark: zmq.receiveHighWaterMark,
+    }));
+  }
+  const mqtt = config.transports.mqtt;
+  if (mqtt) {
+    transports.push(await connectMqtt({
+      url: mqtt.url, clientId: `iaad-rsu-${config.rsu.id}`, protocolVersion: mqtt.protocolVersion, clock,
+      keepaliveS: mqtt.keepaliveS, username: mqtt.username, password: mqtt.password,
+    }));
+  }
+  log.info({ config: path, source: source.describe, transports: transports.map((t) => t.kind) }, 'roadside started');
+
+  const handle = startRoadside(
+    { rsuId: config.rsu.id, region: config.rsu.region, mapFrame: config.rsu.mapFrame, sensorPose: config.rsu.sensorPose,
+      rateHz: config.rateHz, frameValidityMs: config.frameValidityMs },
+    source.batches$, transports, clock, log,
+  );
+  const statsTimer = setInterval(() => {
+    log.info({ counters: handle.counters, transports: transports.map((t) => ({ kind: t.kind, ...t.stats() })) }, 'stats');
+  }, config.statsIntervalS * 1000);
+
+  const why = await waitForShutdown(o.duration);
+  clearInterval(statsTimer);
+  await handle.stop();
+  const transportStats = transports.map((t) => ({ kind: t.kind, ...t.stats() }));
+  await Promise.all(transports.map((t) => t.close()));
+  log.info({ why }, 'roadside stopped');
+  process.stdout.write(`${JSON.stringify({
+    type: 'summary', role: 'roadside', id: config.rsu.id, stoppedBy: why, counters: handle.counters,
+    ingest: source.ingest ?? null, transports: transportStats,
+  })}\n`);
+  return 0;
+}

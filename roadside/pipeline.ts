@@ -1,0 +1,135 @@
+// The roadside pipeline, independent of where its inputs come from: detection batches in, perception frames out
+// on every transport, clock-sync requests answered. Used by the roadside process and by the simulator.
+import { filter, map, merge, mergeMap, Subscription, type Observable } from 'rxjs';
+import type { Logger } from 'pino';
+import type { PerceptionFrame, Pose } from '../shared/model/types.js';
+import type { DetectionBatch } from '../shared/sources/detections.js';
+import type { Clock } from '../shared/time/clock.js';
+import { DEFAULT_DELIVERY, frameTopic, syncRequestTopic, syncResponseTopic } from '../shared/transport/topics.js';
+import type { Message, Transport } from '../shared/transport/types.js';
+import { answerSyncRequest } from '../shared/link/clock-sync.js';
+import { decodeEnvelope, encodeEnvelope, WireError } from '../shared/wire/codec.js';
+
+export interface RoadsideIdentity {
+  rsuId: string;
+  region: string;
+  mapFrame: string;
+  sensorPose: Pose;
+}
+
+export interface RoadsideOptions extends RoadsideIdentity {
+  rateHz: number;
+  frameValidityMs: number;
+}
+
+export interface RoadsideCounters {
+  batchesIn: number;
+  /** Batches skipped because they came faster than rateHz. */
+  batchesSkipped: number;
+  framesPublished: number;
+  objectsPublished: number;
+  syncAnswered: number;
+  /** Undecodable or unexpected messages received (counted, logged, never fatal). */
+  badMessages: number;
+  publishErrors: number;
+}
+
+export interface RoadsideHandle {
+  counters: RoadsideCounters;
+  /** Resolves when every publish already started has completed. */
+  stop(): Promise<void>;
+}
+
+/** Frames may be at most this much faster than rateHz: a source's timing jitter must not drop frames. */
+const RATE_TOLERANCE = 0.8;
+
+export function startRoadside(
+  opts: RoadsideOptions,
+  source$: Observable<DetectionBatch>,
+  transports: readonly Transport[],
+  clock: Clock,
+  log: Logger,
+): RoadsideHandle {
+  const counters: RoadsideCounters = {
+    batchesIn: 0, batchesSkipped: 0, framesPublished: 0, objectsPublished: 0, syncAnswered: 0, badMessages: 0,
+    publishErrors: 0,
+  };
+  const topic = frameTopic(opts.region, opts.rsuId);
+  const minIntervalNs = (1e9 / opts.rateHz) * RATE_TOLERANCE;
+  const delivery = { ...DEFAULT_DELIVERY.frame, expirySeconds: Math.max(1, Math.ceil(opts.frameValidityMs / 1000)) };
+  const pending = new Set<Promise<void>>();
+  let sequence = 0;
+  let lastCaptureNs = -Infinity;
+
+  const track = (p: Promise<void>): void => {
+    const q = p.catch((err: unknown) => {
+      counters.publishErrors++;
+      log.warn({ err }, 'publish failed');
+    }).finally(() => pending.delete(q));
+    pending.add(q);
+  };
+
+  const frames$ = source$.pipe(
+    filter((batch) => {
+      counters.batchesIn++;
+      // Publish on arrival (no resampling delay), but never faster than the configured rate.
+      if (batch.captureTimeNs - lastCaptureNs < minIntervalNs) {
+        counters.batchesSkipped++;
+        return false;
+      }
+      lastCaptureNs = batch.captureTimeNs;
+      return true;
+    }),
+    map((batch): PerceptionFrame => ({
+      sourceId: opts.rsuId, sourceKind: 'rsu', sequence: sequence++, captureTimeNs: batch.captureTimeNs,
+      publishTimeNs: 0, mapFrame: opts.mapFrame, sensorPose: opts.sensorPose, objects: batch.objects,
+    })),
+  );
+
+  const subs = new Subscription();
+  subs.add(frames$.subscribe({
+    next: (frame) => {
+      frame.publishTimeNs = clock.nowNs();
+      const bytes = encodeEnvelope({
+        senderId: opts.rsuId, payload: { kind: 'frame', frame },
+        expiresAtNs: frame.captureTimeNs + opts.frameValidityMs * 1e6,
+      });
+      for (const t of transports) track(t.publish(topic, bytes, delivery));
+      counters.framesPublished++;
+      counters.objectsPublished += frame.objects.length;
+    },
+    error: (err: unknown) => log.error({ err }, 'detection source failed'),
+  }));
+
+  // Clock sync: answer on the transport the request came in on, stamping t3 as late as possible.
+  const requests$ = merge(...transports.map((t) => t.subscribe(syncRequestTopic(opts.region, opts.rsuId)).pipe(
+    map((m) => ({ m, t })),
+  )));
+  subs.add(requests$.pipe(mergeMap(({ m, t }) => answerSync(m, t))).subscribe());
+
+  function answerSync(m: Message, t: Transport): Promise<void> {
+    try {
+      const e = decodeEnvelope(m.payload);
+      if (e.payload.kind !== 'syncRequest') throw new WireError(`expected syncRequest, got ${e.payload.kind}`);
+      const req = e.payload.syncRequest;
+      const response = answerSyncRequest(req, opts.rsuId, m.receivedAtNs, clock.nowNs());
+      const bytes = encodeEnvelope({ senderId: opts.rsuId, payload: { kind: 'syncResponse', syncResponse: response } });
+      counters.syncAnswered++;
+      const p = t.publish(syncResponseTopic(opts.region, opts.rsuId, req.clientId), bytes, DEFAULT_DELIVERY.syncResponse);
+      track(p);
+      return p.catch(() => undefined);
+    } catch (err) {
+      counters.badMessages++;
+      log.warn({ err: (err as Error).message, topic: m.topic }, 'bad sync request dropped');
+      return Promise.resolve();
+    }
+  }
+
+  return {
+    counters,
+    async stop() {
+      subs.unsubscribe();
+      await Promise.all([...pending]);
+    },
+  };
+}

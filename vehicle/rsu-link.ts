@@ -1,0 +1,160 @@
+// One RSU as the vehicle sees it: its frames over every configured path (MQTT, ZeroMQ), decoded, checked for
+// expiry, measured by the link monitor, de-duplicated across paths (first arrival wins); and the clock-sync
+// exchanges that keep the offset to the RSU's clock known.
+import { concat, interval, merge, mergeMap, share, Subscription, take, timer, asyncScheduler,
+  type Observable, type SchedulerLike } from 'rxjs';
+import type { Logger } from 'pino';
+import { buildSyncRequest } from '../shared/link/clock-sync.js';
+import { createDedupeStats, dedupeFrames, type DedupeStats } from '../shared/link/dedup.js';
+import { LinkMonitor } from '../shared/link/link-monitor.js';
+import type { PerceptionFrame } from '../shared/model/types.js';
+import type { Clock } from '../shared/time/clock.js';
+import { DEFAULT_DELIVERY, frameTopic, syncRequestTopic, syncResponseTopic } from '../shared/transport/topics.js';
+import type { Message, Transport, TransportKind } from '../shared/transport/types.js';
+import { decodeEnvelope, encodeEnvelope } from '../shared/wire/codec.js';
+
+export interface RoadsideArrival {
+  frame: PerceptionFrame;
+  receivedAtNs: number;
+  transport: TransportKind;
+  /** RSU clock minus vehicle clock when it arrived (0 until the first sync). */
+  offsetNs: number;
+}
+
+export interface RsuLinkOptions {
+  rsuId: string;
+  region: string;
+  vehicleId: string;
+  staleAfterMs: number;
+  latencyWindowMs: number;
+  syncIntervalMs: number;
+}
+
+export interface RsuLinkCounters {
+  /** Copies received per path, before any check. */
+  receivedPerPath: Partial<Record<TransportKind, number>>;
+  decodeErrors: number;
+  /** Dropped because past their envelope expiry on arrival (stale perception is never used). */
+  expired: number;
+  /** A frame on this RSU's topic that claims another source. */
+  wrongSource: number;
+  syncRequestsSent: number;
+  syncResponses: number;
+}
+
+/** Sync requests sent quickly at start so the offset is known within ~0.5 s, then every syncIntervalMs. */
+const SYNC_BURST = { count: 5, intervalMs: 100 };
+
+export class RsuLink {
+  readonly monitor: LinkMonitor;
+  readonly dedupe: DedupeStats = createDedupeStats();
+  readonly counters: RsuLinkCounters = {
+    receivedPerPath: {}, decodeErrors: 0, expired: 0, wrongSource: 0, syncRequestsSent: 0, syncResponses: 0,
+  };
+  /** De-duplicated, unexpired frames of this RSU, in arrival order. Hot while start()ed. */
+  readonly frames$: Observable<RoadsideArrival>;
+  private readonly pendingSync = new Map<number, number>();
+  private syncSequence = 0;
+
+  constructor(
+    private readonly opts: RsuLinkOptions,
+    private readonly paths: readonly Transport[],
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly scheduler: SchedulerLike = asyncScheduler,
+  ) {
+    this.monitor = new LinkMonitor({
+      sourceId: opts.rsuId, staleAfterMs: opts.staleAfterMs, latencyWindowMs: opts.latencyWindowMs,
+    });
+    const topic = frameTopic(opts.region, opts.rsuId);
+    this.frames$ = merge(...paths.map((t) => t.subscribe(topic))).pipe(
+      mergeMap((m) => this.accept(m)),
+      dedupeFrames<RoadsideArrival>({
+        key: (a) => a.frame, transport: (a) => a.transport, receivedAtNs: (a) => a.receivedAtNs, stats: this.dedupe,
+      }),
+      share(),
+    );
+  }
+
+  /** Decode, check and measure one received copy; [] when it must be dropped. */
+  private accept(m: Message): RoadsideArrival[] {
+    const perPath = this.counters.receivedPerPath;
+    perPath[m.transport] = (perPath[m.transport] ?? 0) + 1;
+    let frame: PerceptionFrame;
+    let expiresAtNs: number;
+    try {
+      const e = decodeEnvelope(m.payload);
+      if (e.payload.kind !== 'frame') throw new Error(`expected a frame, got ${e.payload.kind}`);
+      frame = e.payload.frame;
+      expiresAtNs = e.expiresAtNs;
+    } catch (err) {
+      this.counters.decodeErrors++;
+      this.log.warn({ rsu: this.opts.rsuId, err: (err as Error).message }, 'undecodable frame dropped');
+      return [];
+    }
+    if (frame.sourceId !== this.opts.rsuId) {
+      this.counters.wrongSource++;
+      return [];
+    }
+    const offsetNs = this.monitor.clockOffsetNs() ?? 0;
+    // Measured before the expiry check, so that a link that only delivers stale frames shows its real latency.
+    this.monitor.onFrame({
+      sourceId: frame.sourceId, sequence: frame.sequence, captureTimeNs: frame.captureTimeNs,
+      publishTimeNs: frame.publishTimeNs, receivedAtNs: m.receivedAtNs, transport: m.transport,
+    });
+    if (expiresAtNs > 0 && m.receivedAtNs + offsetNs > expiresAtNs) {
+      this.counters.expired++;
+      return [];
+    }
+    return [{ frame, receivedAtNs: m.receivedAtNs, transport: m.transport, offsetNs }];
+  }
+
+  /** Starts clock sync (frames flow to whoever subscribes frames$). */
+  startSync(): Subscription {
+    const subs = new Subscription();
+    const responses = this.paths.map((t) => t.subscribe(syncResponseTopic(this.opts.region, this.opts.rsuId, this.opts.vehicleId)));
+    subs.add(merge(...responses).subscribe((m) => this.onSyncResponse(m)));
+    const ticks$ = concat(
+      timer(0, SYNC_BURST.intervalMs, this.scheduler).pipe(take(SYNC_BURST.count)),
+      interval(this.opts.syncIntervalMs, this.scheduler),
+    );
+    subs.add(ticks$.subscribe(() => this.sendSyncRequests()));
+    return subs;
+  }
+
+  private sendSyncRequests(): void {
+    const topic = syncRequestTopic(this.opts.region, this.opts.rsuId);
+    for (const t of this.paths) {
+      const seq = (this.syncSequence = (this.syncSequence + 1) >>> 0);
+      const t1Ns = this.clock.nowNs();
+      this.pendingSync.set(seq, t1Ns);
+      const bytes = encodeEnvelope({
+        senderId: this.opts.vehicleId,
+        payload: { kind: 'syncRequest', syncRequest: buildSyncRequest(this.opts.vehicleId, seq, t1Ns) },
+      });
+      this.counters.syncRequestsSent++;
+      t.publish(topic, bytes, DEFAULT_DELIVERY.syncRequest).catch((err: unknown) => {
+        this.log.debug({ err }, 'sync request not sent');
+      });
+    }
+    // Forget requests that were never answered (lost) after 10 s.
+    const horizonNs = this.clock.nowNs() - 10e9;
+    for (const [seq, t1] of this.pendingSync) if (t1 < horizonNs) this.pendingSync.delete(seq);
+  }
+
+  private onSyncResponse(m: Message): void {
+    try {
+      const e = decodeEnvelope(m.payload);
+      if (e.payload.kind !== 'syncResponse') return;
+      const r = e.payload.syncResponse;
+      const t1 = this.pendingSync.get(r.sequence);
+      if (t1 === undefined || t1 !== r.t1Ns || r.clientId !== this.opts.vehicleId) return;
+      this.pendingSync.delete(r.sequence);
+      this.counters.syncResponses++;
+      this.monitor.onSync(r.t1Ns, r.t2Ns, r.t3Ns, m.receivedAtNs);
+    } catch (err) {
+      this.counters.decodeErrors++;
+      this.log.warn({ rsu: this.opts.rsuId, err: (err as Error).message }, 'undecodable sync response dropped');
+    }
+  }
+}
