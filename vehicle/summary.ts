@@ -3,6 +3,7 @@ import { quantileNearestRank } from '../shared/link/window.js';
 import type { LinkState } from '../shared/link/link-monitor.js';
 import type { DedupeStats } from '../shared/link/dedup.js';
 import type { Transport, TransportStats } from '../shared/transport/types.js';
+import { MqttTransport } from '../shared/transport/mqtt.js';
 import type { VehicleHandle } from './pipeline.js';
 import type { RsuLink, RsuLinkCounters } from './rsu-link.js';
 
@@ -16,7 +17,7 @@ export interface VehicleSummary {
   roadsideFrames: number;
   e2eLatencyMs: { p50: number | null; p99: number | null };
   links: Array<{ rsuId: string; state: LinkState; counters: RsuLinkCounters; dedupe: DedupeStats }>;
-  transports: Array<{ kind: string } & TransportStats>;
+  transports: Array<{ kind: string; protocolVersion?: number | null } & TransportStats>;
 }
 
 export function summarizeVehicle(
@@ -33,6 +34,8 @@ export function summarizeVehicle(
       p99: lat.length ? quantileNearestRank(lat, 0.99) : null,
     },
     links: links.map((l) => ({ rsuId: l.monitor.sourceId, state: l.monitor.snapshot(nowNs), counters: l.counters, dedupe: l.dedupe })),
-    transports: transports.map((t) => ({ kind: t.kind, ...t.stats() })),
+    transports: transports.map((t) => ({
+      kind: t.kind, ...t.stats(), ...(t instanceof MqttTransport ? { protocolVersion: t.protocolVersion } : {}),
+    })),
   };
 }

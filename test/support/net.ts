@@ -6,17 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { filter, firstValueFrom, throwError, timeout, type Observable } from 'rxjs';
 import type { Transport } from '../../shared/transport/types.js';
 
-/** A TCP port that was free a moment ago (listen on 0, read it, close). Racy by nature; fine on loopback. */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => resolve());
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from '../../shared/net/ports.js';
 
 /** Resolves once something accepts TCP connections on host:port; rejects after timeoutMs. */
 export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 5_000): Promise<void> {
