@@ -35,10 +35,13 @@ function checkPair(r: PairResult, expectMqttVersion: 4 | 5): void {
   assert.equal(link.counters.decodeErrors, 0);
   assert.equal(link.counters.expired, 0);
   // The RSU's clock is 25 ms ahead; the NTP-style exchange must find it to within a millisecond or two.
-  const offsetMs = link.state.clock.offsetNs! / 1e6;
+  const offsetNs = link.state.clock.offsetNs;
+  assert.ok(offsetNs !== null, 'no clock-sync exchange completed');
+  const offsetMs = offsetNs / 1e6;
   assert.ok(Math.abs(offsetMs - OFFSET_MS) < 2, `estimated offset ${offsetMs} ms, expected ${OFFSET_MS}`);
   // ...so one-way latency stays loopback-small instead of showing the 25 ms clock error.
-  assert.ok(link.state.merged.latency!.p50Ms < 10, `merged latency p50 ${link.state.merged.latency!.p50Ms} ms`);
+  const latency = link.state.merged.latency;
+  assert.ok(latency && latency.p50Ms < 10, `merged latency p50 ${latency?.p50Ms} ms`);
   assert.ok(r.outputSeen >= 10, `downstream saw ${r.outputSeen} output frames`);
   const mqttTransport = r.vehicle.transports.find((t) => t.kind === 'mqtt');
   assert.equal(mqttTransport?.protocolVersion, expectMqttVersion);
