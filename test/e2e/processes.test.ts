@@ -41,7 +41,7 @@ function checkPair(r: PairResult, expectMqttVersion: 4 | 5): void {
   assert.ok(Math.abs(offsetMs - OFFSET_MS) < 2, `estimated offset ${offsetMs} ms, expected ${OFFSET_MS}`);
   // ...so one-way latency stays loopback-small instead of showing the 25 ms clock error.
   const latency = link.state.merged.latency;
-  assert.ok(latency && latency.p50Ms < 10, `merged latency p50 ${latency?.p50Ms} ms`);
+  assert.ok(latency?.p50Ms != null && latency.p50Ms < 10, `merged latency p50 ${latency?.p50Ms} ms`);
   assert.ok(r.outputSeen >= 10, `downstream saw ${r.outputSeen} output frames`);
   const mqttTransport = r.vehicle.transports.find((t) => t.kind === 'mqtt');
   assert.equal(mqttTransport?.protocolVersion, expectMqttVersion);
