@@ -1,0 +1,160 @@
+// Association of two object lists: gate candidate pairs, split the gating graph into connected components, solve
+// the assignment per component.
+//
+// Why components: the gating graph (rows = list A, columns = list B, edge = compatible and inside the gate)
+// falls apart into small clusters in real traffic. Objects in different clusters can never be paired, so each
+// cluster is an independent assignment problem, and the optimum of the whole is the union of the cluster optima
+// (the same pairs as a global solve, including the tie-break for exact ties, since it is decided row by row
+// and clusters share no rows or columns; near-ties within the tolerance are judged on each cluster's scale).
+//
+// Complexity, |A| = m, |B| = n, E gated edges, C candidate pairs of the gating sweep (see gatedPairs; C = m n
+// in the worst case, about E in a spread-out scene), clusters of size n_c = max(rows_c, cols_c):
+//   gating O((m + n) log n + C) pair tests (each a 2x2 or 4x4 Cholesky), union-find O(E alpha(m + n)),
+//   assignment sum_c O(n_c^3) instead of O(max(m, n)^3), memory O(m + n + E).
+import { solveAssignment } from './assignment.js';
+import type { AssignmentPair, CostMatrix } from './assignment.js';
+import { gatedPairs } from './gating.js';
+import type { GatedEdge, GatingOptions } from './gating.js';
+import type { DetectedObject } from '../model/types.js';
+
+/** A connected component of the bipartite gating graph: its rows and columns in ascending order. */
+export interface BipartiteComponent {
+  rows: number[];
+  cols: number[];
+  edges: GatedEdge[];
+}
+
+/** Union-find with path halving and union by size. */
+class DisjointSets {
+  private readonly parent: Int32Array;
+  private readonly size: Int32Array;
+
+  constructor(count: number) {
+    this.parent = Int32Array.from({ length: count }, (_, i) => i);
+    this.size = new Int32Array(count).fill(1);
+  }
+
+  find(x: number): number {
+    let r = x;
+    while (this.parent[r] !== r) {
+      this.parent[r] = this.parent[this.parent[r]!]!;
+      r = this.parent[r]!;
+    }
+    return r;
+  }
+
+  union(x: number, y: number): void {
+    let rx = this.find(x);
+    let ry = this.find(y);
+    if (rx === ry) return;
+    if (this.size[rx]! < this.size[ry]!) [rx, ry] = [ry, rx];
+    this.parent[ry] = rx;
+    this.size[rx]! += this.size[ry]!;
+  }
+}
+
+/**
+ * Connected components of the bipartite graph with `rowCount` + `colCount` vertices and `edges`. Only
+ * components with at least one edge are returned (isolated vertices can only stay unmatched), ordered by
+ * their lowest row.
+ */
+export function bipartiteComponents(rowCount: number, colCount: number, edges: readonly GatedEdge[]): BipartiteComponent[] {
+  const sets = new DisjointSets(rowCount + colCount);
+  for (const e of edges) sets.union(e.row, rowCount + e.col);
+  const byRoot = new Map<number, BipartiteComponent>();
+  const componentOf = (root: number): BipartiteComponent => {
+    let c = byRoot.get(root);
+    if (c === undefined) {
+      c = { rows: [], cols: [], edges: [] };
+      byRoot.set(root, c);
+    }
+    return c;
+  };
+  for (const e of edges) componentOf(sets.find(e.row)).edges.push(e);
+  for (const c of byRoot.values()) {
+    const rows = new Set<number>();
+    const cols = new Set<number>();
+    for (const e of c.edges) {
+      rows.add(e.row);
+      cols.add(e.col);
+    }
+    c.rows = [...rows].sort((x, y) => x - y);
+    c.cols = [...cols].sort((x, y) => x - y);
+  }
+  return [...byRoot.values()].sort((x, y) => x.rows[0]! - y.rows[0]!);
+}
+
+/**
+ * Same result as solveAssignment(cost) (pairs sorted by row), computed per connected component of the finite
+ * entries. Local indices keep the global order of rows and columns, so the tie-break is unchanged.
+ */
+export function solveByComponents(cost: CostMatrix): AssignmentPair[] {
+  const rowCount = cost.length;
+  const colCount = rowCount === 0 ? 0 : cost[0]!.length;
+  const edges: GatedEdge[] = [];
+  for (let i = 0; i < rowCount; i++) {
+    const row = cost[i]!;
+    if (row.length !== colCount) throw new RangeError('solveByComponents: rows of the cost matrix differ in length');
+    for (let j = 0; j < colCount; j++) {
+      if (row[j] !== Number.POSITIVE_INFINITY) edges.push({ row: i, col: j, cost: row[j]! });
+    }
+  }
+  return solveComponents(bipartiteComponents(rowCount, colCount, edges));
+}
+
+function solveComponents(components: readonly BipartiteComponent[]): AssignmentPair[] {
+  const pairs: AssignmentPair[] = [];
+  for (const comp of components) {
+    const localRow = new Map(comp.rows.map((r, k) => [r, k]));
+    const localCol = new Map(comp.cols.map((c, k) => [c, k]));
+    const sub = comp.rows.map(() => new Array<number>(comp.cols.length).fill(Number.POSITIVE_INFINITY));
+    for (const e of comp.edges) sub[localRow.get(e.row)!]![localCol.get(e.col)!] = e.cost;
+    for (const p of solveAssignment(sub)) pairs.push({ row: comp.rows[p.row]!, col: comp.cols[p.col]! });
+  }
+  return pairs.sort((x, y) => x.row - y.row);
+}
+
+export type AssociationParams = GatingOptions;
+
+export interface AssociationPair {
+  /** Index into list A. */
+  a: number;
+  /** Index into list B. */
+  b: number;
+  /** Squared Mahalanobis distance of the pair (the assignment cost). */
+  distance2: number;
+}
+
+export interface AssociationResult {
+  /** Sorted by `a`. */
+  pairs: AssociationPair[];
+  /** Indices into A with no partner, ascending. */
+  unmatchedA: number[];
+  /** Indices into B with no partner, ascending. */
+  unmatchedB: number[];
+}
+
+/**
+ * Global-nearest-neighbour association of list A with list B: the most gated pairs, then the least total d2,
+ * tie-break as in solveAssignment (lowest A index gets the lowest B index among equal optima).
+ */
+export function associate(
+  a: readonly DetectedObject[],
+  b: readonly DetectedObject[],
+  params: AssociationParams,
+): AssociationResult {
+  const edges = gatedPairs(a, b, params);
+  const cost = new Map(edges.map((e) => [e.row * b.length + e.col, e.cost]));
+  const pairs = solveComponents(bipartiteComponents(a.length, b.length, edges)).map((p) => ({
+    a: p.row,
+    b: p.col,
+    distance2: cost.get(p.row * b.length + p.col)!,
+  }));
+  const matchedA = new Set(pairs.map((p) => p.a));
+  const matchedB = new Set(pairs.map((p) => p.b));
+  return {
+    pairs,
+    unmatchedA: a.map((_, i) => i).filter((i) => !matchedA.has(i)),
+    unmatchedB: b.map((_, j) => j).filter((j) => !matchedB.has(j)),
+  };
+}

@@ -1,0 +1,280 @@
+// The fusion methods the vehicle chooses from, frame by frame (docs/fusion-criteria.md): pure functions from the
+// vehicle's own frame and the roadside frames at hand to the list of FusedObjects. Which method to run is decided
+// by shared/fusion/criteria.ts; these functions only apply one, and drop what that method may not use.
+import { associate } from '../association/components.js';
+import { DEFAULT_GATE_PROBABILITY } from '../association/gating.js';
+import { diagonalCovariance } from '../model/covariance.js';
+import type { DetectedObject, PerceptionFrame, StateCovariance } from '../model/types.js';
+import { predictObject } from '../motion/predict.js';
+import type { PredictParams } from '../motion/predict.js';
+import { fuseObjects, singleSourceObject } from './objects.js';
+import type { GaussianRule } from './objects.js';
+import type { FusedObject, FusionMethod } from './types.js';
+
+const NS_PER_MS = 1e6;
+
+/** One roadside frame and the clock offset to bring its stamps onto the vehicle clock. */
+export interface RoadsideFrameInput {
+  frame: PerceptionFrame;
+  /** RSU clock − vehicle clock, ns (LinkMonitor.clockOffsetNs(), 0 before any sync). */
+  offsetNs: number;
+}
+
+export interface FusionParams {
+  /** Vehicle perception period, ms. Intra accepts roadside frames within half of it; inter accepts frames up
+   * to one period from the future (clock-offset error) and no more. */
+  vehicleFramePeriodMs: number;
+  /** Oldest roadside frame inter-frame fusion predicts across, ms; older frames contribute nothing. */
+  maxPredictionHorizonMs: number;
+  /** Probability mass of the association gate, (0, 1). */
+  gateProbability: number;
+  /** Covariance of roadside objects that carry none. */
+  defaultRoadsideCovariance: StateCovariance;
+  /** Covariance of the vehicle's objects that carry none. */
+  defaultVehicleCovariance: StateCovariance;
+  /** Motion-model parameters for compensating roadside objects; omitted fields take DEFAULT_PREDICT_PARAMS. */
+  predict?: Partial<PredictParams>;
+  /** Output objects below this existence probability are dropped (after fusion, whose noisy-OR raises the
+   * existence of objects both sides confirm). 0 keeps everything. */
+  minExistenceProbability: number;
+}
+
+/**
+ * Defaults: 10 Hz vehicle perception; 500 ms horizon (docs/fusion-criteria.md: past it a hard-braking car drifts
+ * more than a metre from its prediction, and by ~0.75 s the gate spans the neighbouring lane); 99 % gate; RSU σ 0.5 m / 1 m/s
+ * (fixed, elevated sensors at tens of metres, velocity from a short track); vehicle σ 0.3 m / 0.5 m/s (close
+ * range, ego-motion-compensated tracker).
+ */
+export const DEFAULT_FUSION_PARAMS: Readonly<FusionParams> = Object.freeze({
+  vehicleFramePeriodMs: 100,
+  maxPredictionHorizonMs: 500,
+  gateProbability: DEFAULT_GATE_PROBABILITY,
+  defaultRoadsideCovariance: diagonalCovariance(0.5, 1.0),
+  defaultVehicleCovariance: diagonalCovariance(0.3, 0.5),
+  minExistenceProbability: 0,
+});
+
+export function resolveFusionParams(params: Partial<FusionParams> = {}): FusionParams {
+  const p: FusionParams = { ...DEFAULT_FUSION_PARAMS, ...params };
+  const check = (ok: boolean, field: keyof FusionParams, want: string): void => {
+    if (!ok) throw new RangeError(`fusion params: ${field} must be ${want}, got ${String(p[field])}`);
+  };
+  check(Number.isFinite(p.vehicleFramePeriodMs) && p.vehicleFramePeriodMs > 0, 'vehicleFramePeriodMs', '> 0');
+  check(Number.isFinite(p.maxPredictionHorizonMs) && p.maxPredictionHorizonMs >= 0, 'maxPredictionHorizonMs', '>= 0');
+  check(p.gateProbability > 0 && p.gateProbability < 1, 'gateProbability', 'in (0, 1)');
+  check(p.minExistenceProbability >= 0 && p.minExistenceProbability <= 1, 'minExistenceProbability', 'in [0, 1]');
+  return p;
+}
+
+/** Why a roadside frame was or was not used by a method. */
+export type RoadsideFrameVerdict =
+  | 'used'
+  /** intra: captured more than half a vehicle period away from the vehicle frame. */
+  | 'not-same-instant'
+  /** inter: older than maxPredictionHorizonMs. */
+  | 'too-old'
+  /** inter: captured more than one vehicle period after the vehicle frame. */
+  | 'from-future'
+  /** Objects in another map frame cannot be associated with the vehicle's. */
+  | 'map-frame'
+  /** Another frame of the same RSU is closer in time to the vehicle frame. */
+  | 'superseded';
+
+export interface RoadsideFrameSelection {
+  input: RoadsideFrameInput;
+  /** Vehicle capture − roadside capture, both on the vehicle clock, ms: the time roadside objects are moved by. */
+  dtMs: number;
+  verdict: RoadsideFrameVerdict;
+}
+
+/** Vehicle capture − roadside capture on the vehicle clock (roadside time = captureTimeNs − offsetNs), ms. */
+export function roadsideDtMs(own: PerceptionFrame, input: RoadsideFrameInput): number {
+  // Differences first: epoch-ns stamps (~1.7e18) are beyond exact doubles, their differences are not.
+  return ((own.captureTimeNs - input.frame.captureTimeNs) + input.offsetNs) / NS_PER_MS;
+}
+
+/**
+ * Which roadside frames `method` may use, with the reason for each: per RSU at most one, the one closest in
+ * time to the vehicle frame (ties: the later capture), since two frames of one RSU are not independent
+ * measurements and fusing both would count its view twice. Sorted by sourceId, then capture time.
+ */
+export function selectRoadsideFrames(
+  method: 'intra' | 'inter',
+  own: PerceptionFrame,
+  roadside: readonly RoadsideFrameInput[],
+  params: Partial<FusionParams> = {},
+): RoadsideFrameSelection[] {
+  const p = resolveFusionParams(params);
+  const inWindow = (dtMs: number): RoadsideFrameVerdict => {
+    if (method === 'intra') return Math.abs(dtMs) <= p.vehicleFramePeriodMs / 2 ? 'used' : 'not-same-instant';
+    // Negated comparisons: a NaN dt (corrupt stamp or offset) is never used.
+    if (!(dtMs <= p.maxPredictionHorizonMs)) return 'too-old';
+    if (!(dtMs >= -p.vehicleFramePeriodMs)) return 'from-future';
+    return 'used';
+  };
+  const all = roadside.map((input): RoadsideFrameSelection => {
+    const dtMs = roadsideDtMs(own, input);
+    const verdict = input.frame.mapFrame !== own.mapFrame ? 'map-frame' : inWindow(dtMs);
+    return { input, dtMs, verdict };
+  });
+  const best = new Map<string, RoadsideFrameSelection>();
+  for (const s of all) {
+    if (s.verdict !== 'used') continue;
+    const id = s.input.frame.sourceId;
+    const prev = best.get(id);
+    if (prev === undefined || Math.abs(s.dtMs) < Math.abs(prev.dtMs) || (Math.abs(s.dtMs) === Math.abs(prev.dtMs) && s.dtMs < prev.dtMs)) {
+      best.set(id, s);
+    }
+  }
+  for (const s of all) if (s.verdict === 'used' && best.get(s.input.frame.sourceId) !== s) s.verdict = 'superseded';
+  return all.sort((a, b) => compareStrings(a.input.frame.sourceId, b.input.frame.sourceId) || (b.dtMs - a.dtMs || 0));
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Output order: the vehicle's own objects (first source = the vehicle) first, then by first source id, then
+ * track id, then the full provenance: deterministic whatever the input order. */
+function sortFused(objects: FusedObject[], ownId: string): FusedObject[] {
+  const key = (o: FusedObject): string => o.sources.map((s) => `${s.sourceId}\u0000${s.trackId}`).join('\u0001');
+  return objects.sort((a, b) => {
+    const sa = a.sources[0]?.sourceId ?? '';
+    const sb = b.sources[0]?.sourceId ?? '';
+    return Number(sa !== ownId) - Number(sb !== ownId) || compareStrings(sa, sb) || a.trackId - b.trackId || compareStrings(key(a), key(b));
+  });
+}
+
+/** A corrupt remote track (non-finite state or covariance) is dropped rather than fused or shown. */
+function isFiniteEstimate(o: DetectedObject): boolean {
+  return [o.xM, o.yM, o.vxMps, o.vyMps, o.headingRad, o.yawRateRadps].every(Number.isFinite)
+    && (o.covariance === null || o.covariance.every(Number.isFinite));
+}
+
+function withCovariance(o: DetectedObject, fallback: StateCovariance): DetectedObject {
+  return o.covariance === null ? { ...o, covariance: fallback } : o;
+}
+
+/** The vehicle's objects as FusedObjects of `method`, null covariances filled with the vehicle default. */
+function ownObjects(own: PerceptionFrame, method: FusionMethod, p: FusionParams): FusedObject[] {
+  return own.objects.map((object) =>
+    singleSourceObject({ sourceId: own.sourceId, object, defaultCovariance: p.defaultVehicleCovariance }, method));
+}
+
+/**
+ * Fuses the used roadside frames into the vehicle's objects one RSU after the other (vehicle ⊕ rsu1, then that
+ * ⊕ rsu2, in sourceId order): each step associates the current list (vehicle objects and roadside-only objects
+ * found so far) with one RSU's objects moved to the vehicle's instant, fuses the pairs by `rule`, and appends that
+ * RSU's unmatched objects with the RSU as their only source. An object two RSUs see in the vehicle's blind zone
+ * thus ends up as one object with both RSUs as sources.
+ */
+function fuseSequentially(
+  own: PerceptionFrame,
+  frames: readonly RoadsideFrameSelection[],
+  method: 'intra' | 'inter',
+  rule: GaussianRule,
+  p: FusionParams,
+): FusedObject[] {
+  let current = ownObjects(own, method, p);
+  for (const { input, dtMs } of frames) {
+    const rsu = input.frame;
+    const dtS = dtMs / 1000;
+    // Fill the default before predicting so the motion model inflates it (a null covariance stays null).
+    const objects = rsu.objects.filter(isFiniteEstimate).map((o) => {
+      const filled = withCovariance(o, p.defaultRoadsideCovariance);
+      return dtS === 0 ? filled : predictObject(filled, dtS, p.predict);
+    });
+    const { pairs, unmatchedB } = associate(current, objects, {
+      defaultCovarianceA: p.defaultVehicleCovariance,
+      defaultCovarianceB: p.defaultRoadsideCovariance,
+      gateProbability: p.gateProbability,
+    });
+    const next = [...current];
+    for (const { a, b } of pairs) {
+      next[a] = fuseObjects(
+        { sourceId: own.sourceId, object: current[a]!, defaultCovariance: p.defaultVehicleCovariance },
+        { sourceId: rsu.sourceId, object: objects[b]!, defaultCovariance: p.defaultRoadsideCovariance },
+        { rule, method },
+      );
+    }
+    for (const b of unmatchedB) {
+      next.push(singleSourceObject({ sourceId: rsu.sourceId, object: objects[b]!, defaultCovariance: p.defaultRoadsideCovariance }, method));
+    }
+    current = next;
+  }
+  return finish(current, own.sourceId, p);
+}
+
+function finish(objects: FusedObject[], ownId: string, p: FusionParams): FusedObject[] {
+  return sortFused(objects.filter((o) => o.existenceProbability >= p.minExistenceProbability), ownId);
+}
+
+function usedFrames(method: 'intra' | 'inter', own: PerceptionFrame, roadside: readonly RoadsideFrameInput[], p: FusionParams): RoadsideFrameSelection[] {
+  return selectRoadsideFrames(method, own, roadside, p).filter((s) => s.verdict === 'used');
+}
+
+/**
+ * Intra-frame fusion: roadside frames captured at the vehicle frame's instant (|dt| ≤ half a vehicle period,
+ * vehicle clock; others are ignored) are associated with the vehicle's objects and fused in information form,
+ * since two sensors observing the same instant make independent measurements. The residual offset (≤ half a
+ * period) is still compensated with the motion model: 50 ms at 15 m/s is 0.75 m, more than the RSU's σ. Roadside
+ * objects the vehicle does not see (its blind zone) are added with the RSU as their only source; the vehicle's
+ * unmatched objects are kept. Several RSUs are fused sequentially (see fuseSequentially). Every object carries
+ * method 'intra'.
+ */
+export function fuseIntraFrame(
+  own: PerceptionFrame,
+  roadside: readonly RoadsideFrameInput[],
+  params: Partial<FusionParams> = {},
+): FusedObject[] {
+  const p = resolveFusionParams(params);
+  return fuseSequentially(own, usedFrames('intra', own, roadside, p), 'intra', 'information', p);
+}
+
+/**
+ * Inter-frame fusion: each RSU's frame closest in time is motion-compensated to the vehicle frame's instant
+ * (predictObject by dt = vehicle capture − roadside capture, which inflates the covariance), associated and fused
+ * by covariance intersection: the prediction shares motion-model error across the state, so the errors can no
+ * longer be taken as independent. A frame older than maxPredictionHorizonMs, or more than one vehicle period in
+ * the future, contributes nothing: a stale object shown as current is worse than a missing one. Roadside-only
+ * objects are added (predicted), the vehicle's unmatched objects kept; every object carries method 'inter'.
+ */
+export function fuseInterFrame(
+  own: PerceptionFrame,
+  roadside: readonly RoadsideFrameInput[],
+  params: Partial<FusionParams> = {},
+): FusedObject[] {
+  const p = resolveFusionParams(params);
+  return fuseSequentially(own, usedFrames('inter', own, roadside, p), 'inter', 'covariance-intersection', p);
+}
+
+/** The vehicle's own objects, method 'vehicle-only' (or `method`), null covariances filled with the default. */
+export function vehicleOnlyObjects(
+  own: PerceptionFrame,
+  params: Partial<FusionParams> = {},
+  method: 'vehicle-only' | 'planning' = 'vehicle-only',
+): FusedObject[] {
+  const p = resolveFusionParams(params);
+  return finish(ownObjects(own, method, p), own.sourceId, p);
+}
+
+/**
+ * Runs `method` on the frame. 'planning' and 'vehicle-only' both return the vehicle's own objects (marked with
+ * the method): under 'planning' the roadside contributes through the planner's advisories, not the object list.
+ */
+export function fuseFrame(
+  method: FusionMethod,
+  own: PerceptionFrame,
+  roadside: readonly RoadsideFrameInput[],
+  params: Partial<FusionParams> = {},
+): FusedObject[] {
+  switch (method) {
+    case 'intra':
+      return fuseIntraFrame(own, roadside, params);
+    case 'inter':
+      return fuseInterFrame(own, roadside, params);
+    case 'planning':
+    case 'vehicle-only':
+      return vehicleOnlyObjects(own, params, method);
+  }
+}

@@ -1,0 +1,159 @@
+// Arc-length parametrisation of a 2D polyline (a planned path): planning expresses conflict zones as
+// arc-length intervals [startSM, endSM] along VehicleIntent.path, measured from its first point.
+import { wrapAngle } from './angles.js';
+import type { Point2 } from './transform.js';
+
+/** A polyline with its cumulative arc lengths precomputed, for repeated queries. */
+export interface Polyline {
+  readonly points: readonly Point2[];
+  /** cumulativeM[i] = arc length from points[0] to points[i]; cumulativeM[0] = 0. */
+  readonly cumulativeM: readonly number[];
+  readonly lengthM: number;
+}
+
+export interface PolylineProjection {
+  /** Arc length of the closest point, m; outside [0, lengthM] only with extendEnds. */
+  sM: number;
+  /**
+   * Signed distance to the closest point, m: positive to the left of the direction of travel (CCW convention).
+   * Perpendicular offset when the closest point is inside a segment (always, with extendEnds).
+   */
+  lateralM: number;
+  /** Index i of the segment points[i] -> points[i+1] holding the closest point. */
+  segmentIndex: number;
+  /** The closest point on the path. */
+  xM: number;
+  yM: number;
+}
+
+export interface PolylinePose {
+  xM: number;
+  yM: number;
+  /** Direction of travel of the segment, rad, wrapped to (-pi, pi]. */
+  headingRad: number;
+  segmentIndex: number;
+}
+
+export interface PolylineOptions {
+  /**
+   * Extend the first and last segments beyond the path's ends instead of clamping: a point behind the start
+   * projects to s < 0, one past the end to s > lengthM. Default false.
+   */
+  extendEnds?: boolean;
+}
+
+type PolylineInput = Polyline | readonly Point2[];
+
+export function preparePolyline(points: readonly Point2[]): Polyline {
+  if (points.length === 0) throw new RangeError('polyline needs at least one point');
+  const cumulativeM = [0];
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1]!;
+    const b = points[i]!;
+    if (!Number.isFinite(b.xM) || !Number.isFinite(b.yM)) throw new RangeError(`polyline point ${i} is not finite`);
+    cumulativeM.push(cumulativeM[i - 1]! + Math.hypot(b.xM - a.xM, b.yM - a.yM));
+  }
+  return { points, cumulativeM, lengthM: cumulativeM[cumulativeM.length - 1]! };
+}
+
+const prepared = (p: PolylineInput): Polyline => ('cumulativeM' in p ? p : preparePolyline(p));
+
+export function polylineLength(p: PolylineInput): number {
+  return prepared(p).lengthM;
+}
+
+/** Closest point of the polyline to (xM, yM); ties go to the earliest segment. Zero-length segments are skipped. */
+export function projectToPolyline(p: PolylineInput, point: Point2, options: PolylineOptions = {}): PolylineProjection {
+  const line = prepared(p);
+  const { points, cumulativeM } = line;
+  const n = points.length;
+  if (n === 1 || line.lengthM === 0) {
+    const q = points[0]!;
+    return { sM: 0, lateralM: Math.hypot(point.xM - q.xM, point.yM - q.yM), segmentIndex: 0, xM: q.xM, yM: q.yM };
+  }
+  const first = firstSegment(cumulativeM);
+  const last = lastSegment(cumulativeM);
+  let best: PolylineProjection | undefined;
+  let bestD2 = Infinity;
+  for (let i = first; i <= last; i++) {
+    const segLen = cumulativeM[i + 1]! - cumulativeM[i]!;
+    if (segLen === 0) continue;
+    const a = points[i]!;
+    const b = points[i + 1]!;
+    const ux = (b.xM - a.xM) / segLen;
+    const uy = (b.yM - a.yM) / segLen;
+    const dx = point.xM - a.xM;
+    const dy = point.yM - a.yM;
+    const along = dx * ux + dy * uy;
+    const lo = options.extendEnds && i === first ? -Infinity : 0;
+    const hi = options.extendEnds && i === last ? Infinity : segLen;
+    const t = Math.min(hi, Math.max(lo, along));
+    const cx = a.xM + t * ux;
+    const cy = a.yM + t * uy;
+    const d2 = (point.xM - cx) ** 2 + (point.yM - cy) ** 2;
+    if (d2 < bestD2) {
+      bestD2 = d2;
+      // Left of travel is positive: sign of u x (point - a). Past a clamped end the offset is the distance to the
+      // end point, signed by the side of the segment's line the point is on (on the line counts as left).
+      const cross = ux * dy - uy * dx;
+      const side = cross > 0 ? 1 : cross < 0 ? -1 : 1;
+      best = { sM: cumulativeM[i]! + t, lateralM: side * Math.sqrt(d2), segmentIndex: i, xM: cx, yM: cy };
+    }
+  }
+  return best!;
+}
+
+/**
+ * Point and heading at arc length sM. Clamped to [0, lengthM] unless extendEnds, which extrapolates along the end
+ * segments. At a vertex the following segment's heading is used (the last segment's at the end).
+ */
+export function pointAtArcLength(p: PolylineInput, sM: number, options: PolylineOptions = {}): PolylinePose {
+  if (!Number.isFinite(sM)) throw new RangeError(`arc length must be finite, got ${sM}`);
+  const line = prepared(p);
+  const { points, cumulativeM, lengthM } = line;
+  if (points.length === 1 || lengthM === 0) {
+    const q = points[0]!;
+    return { xM: q.xM, yM: q.yM, headingRad: 0, segmentIndex: 0 };
+  }
+  const s = options.extendEnds ? sM : Math.min(lengthM, Math.max(0, sM));
+  const first = firstSegment(cumulativeM);
+  const last = lastSegment(cumulativeM);
+  // Last segment whose start is <= s (binary search), restricted to non-degenerate segments.
+  let i: number;
+  if (s <= cumulativeM[first]!) i = first;
+  else if (s >= cumulativeM[last]!) i = last;
+  else {
+    let lo = first;
+    let hi = last;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (cumulativeM[mid]! <= s) lo = mid;
+      else hi = mid;
+    }
+    i = lo;
+    while (cumulativeM[i + 1]! - cumulativeM[i]! === 0) i++; // skip zero-length segments at a repeated vertex
+  }
+  const a = points[i]!;
+  const b = points[i + 1]!;
+  const segLen = cumulativeM[i + 1]! - cumulativeM[i]!;
+  const t = (s - cumulativeM[i]!) / segLen;
+  return {
+    xM: a.xM + t * (b.xM - a.xM),
+    yM: a.yM + t * (b.yM - a.yM),
+    headingRad: wrapAngle(Math.atan2(b.yM - a.yM, b.xM - a.xM)),
+    segmentIndex: i,
+  };
+}
+
+// First / last segment with non-zero length (callers ensure the polyline has one).
+function firstSegment(cum: readonly number[]): number {
+  let i = 0;
+  while (cum[i + 1]! - cum[i]! === 0) i++;
+  return i;
+}
+
+function lastSegment(cum: readonly number[]): number {
+  let i = cum.length - 2;
+  while (cum[i + 1]! - cum[i]! === 0) i--;
+  return i;
+}

@@ -1,0 +1,2 @@
+export * from './kalman.js';
+export * from './tracker.js';

@@ -1,0 +1,237 @@
+import assert from 'node:assert/strict';
+import {
+  DEFAULT_CRITERIA_PARAMS,
+  MethodSelector,
+  aheadCriteria,
+  badStretchAhead,
+  bestAvailableMethod,
+  evaluatePreconditions,
+  interPrecondition,
+  intraPrecondition,
+  lookAheadDistanceM,
+  planningPrecondition,
+  resolveCriteriaParams,
+  rsuLinkCriteria,
+  type AheadCriteria,
+  type CriteriaInputs,
+  type RsuCriteriaInput,
+} from '../../shared/fusion/criteria.js';
+import type { FusionMethod } from '../../shared/fusion/types.js';
+import { LinkMonitor } from '../../shared/link/link-monitor.js';
+import { NetworkMap } from '../../shared/netmap/network-map.js';
+
+const T0 = 4_000_000_000_000_000;
+
+const rsu = (over: Partial<Omit<RsuCriteriaInput, 'link'>> & { link?: Partial<RsuCriteriaInput['link']> } = {}): RsuCriteriaInput => ({
+  rsuId: over.rsuId ?? 'rsu-1',
+  freshestCaptureAgeMs: over.freshestCaptureAgeMs === undefined ? 10 : over.freshestCaptureAgeMs,
+  link: { latencyP90Ms: 40, jitterMs: 3, windowLossRatio: 0, stale: false, ...over.link },
+});
+
+const inputs = (rsus: readonly RsuCriteriaInput[], advisoryValidForMs: number | null = 2000, ahead: AheadCriteria | null = null): CriteriaInputs => ({
+  ownCaptureTimeNs: T0, rsus, advisoryValidForMs, ahead,
+});
+
+// Link conditions of the scripted runs (advisory valid for 2 s throughout).
+const INTRA_OK = inputs([rsu({ freshestCaptureAgeMs: 10 })]);
+const INTER_OK = inputs([rsu({ freshestCaptureAgeMs: 200, link: { latencyP90Ms: 150, windowLossRatio: 0.05 } })]);
+const BAD = inputs([rsu({ freshestCaptureAgeMs: 700, link: { latencyP90Ms: 450, windowLossRatio: 0.4 } })]);
+const BAD_AHEAD: AheadCriteria = { p90LatencyMs: 450, outageRate: 0.3, distanceM: 120 };
+
+describe('fusion/criteria', () => {
+  describe('preconditions', () => {
+    const table: Array<[string, CriteriaInputs, FusionMethod]> = [
+      ['same-instant frame, fresh link', inputs([rsu({ freshestCaptureAgeMs: 10 })]), 'intra'],
+      ['frame 30 ms in the future (clock offset): still the same instant', inputs([rsu({ freshestCaptureAgeMs: -30 })]), 'intra'],
+      ['frame exactly half a period old', inputs([rsu({ freshestCaptureAgeMs: 50 })]), 'intra'],
+      ['frame 80 ms old', inputs([rsu({ freshestCaptureAgeMs: 80 })]), 'inter'],
+      ['frame 350 ms old, p90 200 ms', inputs([rsu({ freshestCaptureAgeMs: 350, link: { latencyP90Ms: 200 } })]), 'inter'],
+      ['frame 400 ms old: horizon 500 − margin 100', inputs([rsu({ freshestCaptureAgeMs: 400 })]), 'inter'],
+      ['frame 450 ms old: inside the horizon but not the margin', inputs([rsu({ freshestCaptureAgeMs: 450 })]), 'planning'],
+      ['frame 70 ms in the future', inputs([rsu({ freshestCaptureAgeMs: -70 })]), 'planning'],
+      ['latency p90 300 ms (at the threshold)', inputs([rsu({ freshestCaptureAgeMs: 200, link: { latencyP90Ms: 300 } })]), 'inter'],
+      ['latency p90 350 ms', inputs([rsu({ freshestCaptureAgeMs: 200, link: { latencyP90Ms: 350 } })]), 'planning'],
+      ['no latency samples', inputs([rsu({ freshestCaptureAgeMs: 200, link: { latencyP90Ms: null } })]), 'planning'],
+      ['window loss 0.3 (at the threshold)', inputs([rsu({ freshestCaptureAgeMs: 200, link: { windowLossRatio: 0.3 } })]), 'inter'],
+      ['window loss 0.35', inputs([rsu({ freshestCaptureAgeMs: 200, link: { windowLossRatio: 0.35 } })]), 'planning'],
+      ['same-instant frame but the link is stale', inputs([rsu({ freshestCaptureAgeMs: 10, link: { stale: true } })]), 'planning'],
+      ['no RSU frame yet', inputs([rsu({ freshestCaptureAgeMs: null })]), 'planning'],
+      ['bad link, no advisory', inputs([rsu({ freshestCaptureAgeMs: 700 })], null), 'vehicle-only'],
+      ['bad link, advisory valid 499 ms', inputs([rsu({ freshestCaptureAgeMs: 700 })], 499), 'vehicle-only'],
+      ['bad link, advisory valid 500 ms', inputs([rsu({ freshestCaptureAgeMs: 700 })], 500), 'planning'],
+      ['no RSU at all, no advisory', inputs([], null), 'vehicle-only'],
+      ['rsu-1 stale, rsu-2 same instant', inputs([rsu({ link: { stale: true } }), rsu({ rsuId: 'rsu-2', freshestCaptureAgeMs: 20 })]), 'intra'],
+      ['rsu-1 lossy, rsu-2 late but healthy', inputs([
+        rsu({ freshestCaptureAgeMs: 100, link: { windowLossRatio: 0.6 } }),
+        rsu({ rsuId: 'rsu-2', freshestCaptureAgeMs: 250 }),
+      ]), 'inter'],
+    ];
+    for (const [name, input, expected] of table) {
+      it(`${name} -> ${expected}`, () => assert.equal(bestAvailableMethod(input), expected));
+    }
+
+    it('reasons name the RSU and the failing criterion', () => {
+      assert.equal(
+        intraPrecondition(inputs([rsu({ link: { stale: true } }), rsu({ rsuId: 'rsu-2', freshestCaptureAgeMs: 20 })])).reason,
+        'intra: rsu-2 frame age 20 ms within ±50 ms, link fresh',
+      );
+      assert.equal(
+        interPrecondition(inputs([rsu({ freshestCaptureAgeMs: 200, link: { latencyP90Ms: 350 } }), rsu({ rsuId: 'rsu-2', freshestCaptureAgeMs: 600 })])).reason,
+        'inter: no RSU link fit for prediction (rsu-1: latency p90 350 > 300 ms; rsu-2: age 600 ms not in [0, 400])',
+      );
+      assert.equal(
+        interPrecondition(inputs([rsu({ freshestCaptureAgeMs: 200, link: { windowLossRatio: 0.35 } })])).reason,
+        'inter: no RSU link fit for prediction (rsu-1: loss 35 % > 30 %)',
+      );
+      assert.equal(planningPrecondition(inputs([], 499)).reason, 'planning: advisory valid for 499 ms < 500 ms');
+      assert.equal(planningPrecondition(inputs([], null)).reason, 'planning: no valid advisory');
+      assert.equal(intraPrecondition(inputs([])).reason, 'intra: no RSU frame within ±50 ms on a fresh link (no RSU)');
+      const all = evaluatePreconditions(INTER_OK);
+      assert.deepEqual(Object.fromEntries(Object.entries(all).map(([m, p]) => [m, p.holds])),
+        { intra: false, inter: true, planning: true, 'vehicle-only': true });
+    });
+
+    it('defaults and validation', () => {
+      assert.deepEqual({ ...DEFAULT_CRITERIA_PARAMS }, {
+        vehicleFramePeriodMs: 100, maxPredictionHorizonMs: 500, predictionSafetyMarginMs: 100, maxInterLatencyP90Ms: 300,
+        maxInterWindowLossRatio: 0.3, minAdvisoryValidityMs: 500, upgradeAfterFrames: 3, badAheadOutageRate: 0.2,
+        lookAheadTimeS: 3, minLookAheadM: 50,
+      });
+      assert.throws(() => resolveCriteriaParams({ upgradeAfterFrames: 0 }), /upgradeAfterFrames/);
+      assert.throws(() => resolveCriteriaParams({ maxInterWindowLossRatio: 2 }), /maxInterWindowLossRatio/);
+      assert.throws(() => resolveCriteriaParams({ vehicleFramePeriodMs: -1 }), /vehicleFramePeriodMs/);
+      assert.throws(() => new MethodSelector({ params: { maxInterLatencyP90Ms: Number.NaN } }), /maxInterLatencyP90Ms/);
+    });
+  });
+
+  describe('MethodSelector hysteresis', () => {
+    it('a 12-frame run: degrade at once, upgrade after 3 consecutive frames', () => {
+      const script: Array<[CriteriaInputs, FusionMethod, boolean]> = [
+        [INTRA_OK, 'vehicle-only', false], // 1: start-up, every precondition held 1/3
+        [INTRA_OK, 'vehicle-only', false], // 2
+        [INTRA_OK, 'intra', true], //         3: held 3 frames: upgrade straight to the best
+        [INTER_OK, 'inter', true], //         4: frames arrive late: degrade at once
+        [BAD, 'planning', true], //           5: link fails: degrade at once
+        [BAD, 'planning', false], //          6
+        [INTER_OK, 'planning', false], //     7: recovering, inter held 1/3
+        [INTER_OK, 'planning', false], //     8: 2/3
+        [INTER_OK, 'inter', true], //         9: 3/3: upgrade
+        [INTRA_OK, 'inter', false], //       10: intra held 1/3
+        [INTRA_OK, 'inter', false], //       11: 2/3
+        [INTRA_OK, 'intra', true], //        12: 3/3
+      ];
+      const selector = new MethodSelector();
+      const got = script.map(([input]) => selector.select(input));
+      assert.deepEqual(got.map((s) => s.method), script.map(([, m]) => m));
+      assert.deepEqual(got.map((s) => s.switched), script.map(([, , sw]) => sw));
+      assert.ok(got.every((s) => !s.wantAdvisoriesEarly));
+      assert.equal(got[3]!.reason, 'degrade intra -> inter: intra: no RSU frame within ±50 ms on a fresh link (rsu-1: age 200 ms); '
+        + 'inter: rsu-1 frame age 200 ms ≤ 400 ms, latency p90 150 ms, loss 5 %, jitter 3 ms');
+      assert.equal(got[7]!.reason, 'planning: advisory valid for 2000 ms; inter held 2/3 frames');
+      assert.match(got[8]!.reason, /^upgrade planning -> inter after 3 frames: inter: rsu-1/);
+    });
+
+    it('one bad frame restarts the count', () => {
+      const selector = new MethodSelector({ initialMethod: 'planning' });
+      const run = [INTER_OK, INTER_OK, BAD, INTER_OK, INTER_OK, INTER_OK].map((i) => selector.select(i).method);
+      assert.deepEqual(run, ['planning', 'planning', 'planning', 'planning', 'planning', 'inter']);
+      assert.equal(selector.heldFrames('inter'), 3);
+    });
+
+    it('degrades several levels at once when needed', () => {
+      const selector = new MethodSelector({ initialMethod: 'intra' });
+      const s = selector.select(inputs([rsu({ freshestCaptureAgeMs: 900, link: { stale: true } })], null));
+      assert.deepEqual([s.method, s.switched], ['vehicle-only', true]);
+      assert.equal(selector.method, 'vehicle-only');
+    });
+
+    it('reset() returns to the initial method and clears the counts', () => {
+      const selector = new MethodSelector({ params: { upgradeAfterFrames: 2 } });
+      selector.select(INTRA_OK);
+      assert.equal(selector.select(INTRA_OK).method, 'intra');
+      selector.reset();
+      assert.equal(selector.method, 'vehicle-only');
+      assert.equal(selector.heldFrames('intra'), 0);
+      assert.equal(selector.select(INTRA_OK).method, 'vehicle-only');
+    });
+  });
+
+  describe('spatial criteria (network map ahead)', () => {
+    const withAhead = (i: CriteriaInputs, ahead: AheadCriteria | null): CriteriaInputs => ({ ...i, ahead });
+
+    it('a bad stretch ahead keeps the selector at planning and asks for advisories early; without spatial it goes inter', () => {
+      const frames = [1, 2, 3, 4, 5].map(() => withAhead(INTER_OK, BAD_AHEAD));
+      const spatial = new MethodSelector({ spatial: true, initialMethod: 'planning' });
+      const plain = new MethodSelector({ initialMethod: 'planning' });
+      const s = frames.map((f) => spatial.select(f));
+      const p = frames.map((f) => plain.select(f));
+      assert.deepEqual(s.map((x) => x.method), ['planning', 'planning', 'planning', 'planning', 'planning']);
+      assert.ok(s.every((x) => x.wantAdvisoriesEarly));
+      assert.deepEqual(p.map((x) => x.method), ['planning', 'planning', 'inter', 'inter', 'inter']);
+      assert.ok(p.every((x) => !x.wantAdvisoriesEarly));
+      assert.equal(s[4]!.reason, 'planning: advisory valid for 2000 ms; inter blocked by the bad stretch ahead; '
+        + 'ahead: bad stretch in 120 m (outage 30 %, p90 450 ms)');
+      // Past the stretch: inter has held for 6 frames, so the upgrade is immediate.
+      const after = spatial.select(withAhead(INTER_OK, null));
+      assert.deepEqual([after.method, after.switched, after.wantAdvisoriesEarly], ['inter', true, false]);
+    });
+
+    it('without a valid advisory the cap leaves the vehicle on its own objects', () => {
+      const spatial = new MethodSelector({ spatial: true });
+      const noAdvisory = withAhead(inputs(INTER_OK.rsus, null), BAD_AHEAD);
+      assert.deepEqual([1, 2, 3, 4].map(() => spatial.select(noAdvisory).method), ['vehicle-only', 'vehicle-only', 'vehicle-only', 'vehicle-only']);
+    });
+
+    it('never delays a degrade, and does not force one: a working intra/inter carries on until its precondition fails', () => {
+      const spatial = new MethodSelector({ spatial: true, initialMethod: 'intra' });
+      assert.equal(spatial.select(withAhead(INTRA_OK, BAD_AHEAD)).method, 'intra');
+      assert.equal(spatial.select(withAhead(INTER_OK, BAD_AHEAD)).method, 'inter');
+      assert.equal(spatial.select(withAhead(BAD, BAD_AHEAD)).method, 'planning');
+    });
+
+    it('bad stretch: outage rate ≥ 0.2 or p90 ≥ the inter threshold', () => {
+      assert.equal(badStretchAhead({ p90LatencyMs: 100, outageRate: 0.1, distanceM: 40 }).holds, false);
+      assert.equal(badStretchAhead({ p90LatencyMs: 100, outageRate: 0.2, distanceM: 40 }).holds, true);
+      assert.equal(badStretchAhead({ p90LatencyMs: 300, outageRate: 0, distanceM: 40 }).holds, true);
+      assert.equal(badStretchAhead({ p90LatencyMs: null, outageRate: 1, distanceM: 0 }).holds, true);
+      assert.equal(badStretchAhead(null).holds, false);
+      const mild = new MethodSelector({ spatial: true, initialMethod: 'planning' });
+      const ok = withAhead(INTER_OK, { p90LatencyMs: 100, outageRate: 0.1, distanceM: 40 });
+      assert.deepEqual([1, 2, 3].map(() => mild.select(ok).method), ['planning', 'planning', 'inter']);
+      assert.equal(mild.select(ok).wantAdvisoriesEarly, false);
+    });
+
+    it('from a NetworkMap look-ahead to the criteria', () => {
+      const map = new NetworkMap({ cellSizeM: 25 });
+      for (let k = 0; k < 10; k++) map.add(60, 0, 20);
+      for (let k = 0; k < 10; k++) map.add(110, 0, k < 5 ? null : 20); // cell [100, 125): half lost
+      const path = [{ xM: 0, yM: 0 }, { xM: 300, yM: 0 }];
+      const fromSM = 50;
+      const cell = map.lookAhead(path, fromSM, lookAheadDistanceM(20)); // 20 m/s: 60 m
+      const ahead = aheadCriteria(cell, fromSM)!;
+      assert.deepEqual({ ...ahead, distanceM: Math.round(ahead.distanceM * 1e6) / 1e6 }, { p90LatencyMs: 20, outageRate: 0.5, distanceM: 50 });
+      assert.equal(badStretchAhead(ahead).holds, true);
+      assert.equal(aheadCriteria(map.lookAhead(path, 0, 50), 0)!.outageRate, 0); // only the good cell in reach
+      assert.equal(aheadCriteria(null, 0), null);
+    });
+
+    it('look-ahead distance: lookAheadTimeS of driving, at least minLookAheadM', () => {
+      assert.equal(lookAheadDistanceM(0), 50);
+      assert.equal(lookAheadDistanceM(10), 50);
+      assert.equal(lookAheadDistanceM(30), 90);
+      assert.equal(lookAheadDistanceM(30, { lookAheadTimeS: 5 }), 150);
+    });
+  });
+
+  it('rsuLinkCriteria reads the merged stream of a LinkMonitor snapshot', () => {
+    const m = new LinkMonitor({ sourceId: 'rsu-1' });
+    const MS = 1_000_000;
+    for (let seq = 0; seq < 10; seq++) {
+      if (seq === 4) continue; // one lost frame
+      const captureTimeNs = T0 + seq * 100 * MS;
+      m.onFrame({ sourceId: 'rsu-1', sequence: seq, captureTimeNs, publishTimeNs: captureTimeNs + 10 * MS, receivedAtNs: captureTimeNs + 40 * MS, transport: 'mqtt' });
+    }
+    const link = rsuLinkCriteria(m.snapshot(T0 + 950 * MS));
+    assert.deepEqual(link, { latencyP90Ms: 30, jitterMs: 0, windowLossRatio: 0.1, stale: false });
+  });
+});

@@ -1,0 +1,292 @@
+import assert from 'node:assert/strict';
+import {
+  DEFAULT_FUSION_PARAMS,
+  fuseFrame,
+  fuseInterFrame,
+  fuseIntraFrame,
+  resolveFusionParams,
+  roadsideDtMs,
+  selectRoadsideFrames,
+  vehicleOnlyObjects,
+  type RoadsideFrameInput,
+} from '../../shared/fusion/methods.js';
+import type { FusedObject } from '../../shared/fusion/types.js';
+import { diagonalCovariance } from '../../shared/model/covariance.js';
+import { ZERO_POSE, type DetectedObject, type PerceptionFrame, type StateCovariance } from '../../shared/model/types.js';
+
+const close = (actual: number, expected: number, tol = 1e-9): void =>
+  assert.ok(Math.abs(actual - expected) <= tol, `${actual} != ${expected} (tol ${tol})`);
+
+const MS = 1_000_000;
+/** Vehicle frame capture, ns (vehicle clock). Below 2^53 so every stamp in these tests is an exact integer;
+ * real epoch stamps (~1.7e18 ns) are quantised to 256 ns in a double, see the last inter-frame test. */
+const T0 = 4_000_000_000_000_000;
+/** RSU clock − vehicle clock. */
+const OFFSET_NS = 2 * MS;
+const VEH = 'veh-7';
+const unit: StateCovariance = diagonalCovariance(1, 1);
+
+const obj = (over: Partial<DetectedObject> = {}): DetectedObject => ({
+  trackId: 1, objectClass: 'car', classConfidence: 0.9, xM: 0, yM: 0, zM: 0.75, vxMps: 0, vyMps: 0,
+  headingRad: 0, yawRateRadps: 0, lengthM: 4.5, widthM: 1.8, heightM: 1.5,
+  covariance: unit, existenceProbability: 0.9, ageS: 2, ...over,
+});
+
+const frame = (sourceId: string, captureTimeNs: number, objects: DetectedObject[], mapFrame = 'map'): PerceptionFrame => ({
+  sourceId, sourceKind: sourceId === VEH ? 'vehicle' : 'rsu', sequence: 1, captureTimeNs, publishTimeNs: captureTimeNs,
+  mapFrame, sensorPose: ZERO_POSE, objects,
+});
+
+const ownFrame = (objects: DetectedObject[]): PerceptionFrame => frame(VEH, T0, objects);
+
+/** A roadside frame captured `lateMs` before the vehicle frame (vehicle clock), stamped on the RSU clock. */
+const rsuFrame = (sourceId: string, lateMs: number, objects: DetectedObject[], mapFrame = 'map', ownNs = T0): RoadsideFrameInput => ({
+  frame: frame(sourceId, ownNs - lateMs * MS + OFFSET_NS, objects, mapFrame),
+  offsetNs: OFFSET_NS,
+});
+
+const sourcesOf = (o: FusedObject): string[] => o.sources.map((s) => `${s.sourceId}#${s.trackId}`);
+const bySources = (out: FusedObject[], ...sources: string[]): FusedObject | undefined =>
+  out.find((o) => sourcesOf(o).join(',') === sources.join(','));
+
+describe('fusion/methods', () => {
+  describe('roadside time on the vehicle clock', () => {
+    it('dt = vehicle capture − (roadside capture − offset)', () => {
+      close(roadsideDtMs(ownFrame([]), rsuFrame('rsu-1', 300, [])), 300);
+      close(roadsideDtMs(ownFrame([]), { frame: frame('rsu-1', T0, []), offsetNs: 0 }), 0);
+      // Same stamp, RSU clock 2 ms ahead: the frame was captured 2 ms before the vehicle frame.
+      close(roadsideDtMs(ownFrame([]), { frame: frame('rsu-1', T0, []), offsetNs: OFFSET_NS }), 2);
+    });
+
+    it('rejects invalid params', () => {
+      assert.throws(() => resolveFusionParams({ vehicleFramePeriodMs: 0 }), /vehicleFramePeriodMs/);
+      assert.throws(() => resolveFusionParams({ maxPredictionHorizonMs: -1 }), /maxPredictionHorizonMs/);
+      assert.throws(() => resolveFusionParams({ gateProbability: 1 }), /gateProbability/);
+      assert.throws(() => resolveFusionParams({ minExistenceProbability: 1.5 }), /minExistenceProbability/);
+    });
+
+    it('defaults: RSU σ 0.5 m / 1 m/s, vehicle σ 0.3 m / 0.5 m/s, 100 ms period, 500 ms horizon, 99 % gate', () => {
+      assert.deepEqual(DEFAULT_FUSION_PARAMS.defaultRoadsideCovariance, [0.25, 0, 0, 0, 0.25, 0, 0, 1, 0, 1]);
+      DEFAULT_FUSION_PARAMS.defaultVehicleCovariance.forEach((v, k) => close(v, [0.09, 0, 0, 0, 0.09, 0, 0, 0.25, 0, 0.25][k]!, 1e-15));
+      assert.equal(DEFAULT_FUSION_PARAMS.vehicleFramePeriodMs, 100);
+      assert.equal(DEFAULT_FUSION_PARAMS.maxPredictionHorizonMs, 500);
+      assert.equal(DEFAULT_FUSION_PARAMS.gateProbability, 0.99);
+      assert.equal(DEFAULT_FUSION_PARAMS.minExistenceProbability, 0);
+    });
+  });
+
+  describe('intra-frame', () => {
+    it('adds the object hidden from the vehicle, method intra, the RSU as its only source', () => {
+      const own = ownFrame([obj({ trackId: 1, xM: 0, yM: 0 })]);
+      const hidden = obj({ trackId: 17, objectClass: 'pedestrian', xM: 30, yM: 5, vxMps: 1.2 });
+      const out = fuseIntraFrame(own, [rsuFrame('rsu-1', 0, [hidden])]);
+      assert.equal(out.length, 2);
+      const h = out[1]!;
+      assert.deepEqual(h.sources, [{ sourceId: 'rsu-1', trackId: 17 }]);
+      assert.equal(h.method, 'intra');
+      assert.equal(h.objectClass, 'pedestrian');
+      assert.equal(h.xM, 30);
+      assert.equal(h.yM, 5);
+      assert.deepEqual(out[0]!.sources, [{ sourceId: VEH, trackId: 1 }]);
+      assert.equal(out[0]!.method, 'intra');
+    });
+
+    it('fuses a pair in information form: equal variances average the means and halve the variance', () => {
+      const own = ownFrame([obj({ trackId: 4, xM: 10, yM: 0, vxMps: 2 })]);
+      const rsu = rsuFrame('rsu-1', 0, [obj({ trackId: 17, xM: 11, yM: 1, vxMps: 3 })]);
+      const out = fuseIntraFrame(own, [rsu]);
+      assert.equal(out.length, 1);
+      const f = out[0]!;
+      assert.deepEqual(sourcesOf(f), [`${VEH}#4`, 'rsu-1#17']);
+      assert.equal(f.trackId, 4);
+      assert.equal(f.method, 'intra');
+      close(f.xM, 10.5);
+      close(f.yM, 0.5);
+      close(f.vxMps, 2.5);
+      f.covariance!.forEach((v, k) => close(v, [0.5, 0, 0, 0, 0.5, 0, 0, 0.5, 0, 0.5][k]!));
+    });
+
+    it('information form with unequal variances: 1 and 3 give mean 0.25 of the way, variance 0.75', () => {
+      const own = ownFrame([obj({ xM: 0, covariance: diagonalCovariance(1, 1) })]);
+      const rsu = rsuFrame('rsu-1', 0, [obj({ trackId: 17, xM: 2, covariance: diagonalCovariance(Math.sqrt(3), Math.sqrt(3)) })]);
+      const f = fuseIntraFrame(own, [rsu])[0]!;
+      close(f.xM, 0.5);
+      close(f.covariance![0], 0.75);
+      close(f.covariance![7], 0.75);
+    });
+
+    it('does not use an RSU frame 80 ms off a 100 ms period', () => {
+      const own = ownFrame([obj({ trackId: 1, xM: 10 })]);
+      const rsu = rsuFrame('rsu-1', 80, [obj({ trackId: 17, xM: 10.2 }), obj({ trackId: 18, xM: 40 })]);
+      const out = fuseIntraFrame(own, [rsu]);
+      assert.equal(out.length, 1);
+      assert.deepEqual(sourcesOf(out[0]!), [`${VEH}#1`]);
+      assert.equal(out[0]!.xM, 10);
+      assert.equal(selectRoadsideFrames('intra', own, [rsu])[0]!.verdict, 'not-same-instant');
+      // Also 80 ms early (a frame from the RSU's future on the vehicle clock).
+      assert.equal(fuseIntraFrame(own, [rsuFrame('rsu-1', -80, [obj({ trackId: 18, xM: 40 })])]).length, 1);
+    });
+
+    it('uses a frame exactly half a period off, and compensates the residual offset', () => {
+      const own = ownFrame([]);
+      const out = fuseIntraFrame(own, [rsuFrame('rsu-1', 50, [obj({ trackId: 18, xM: 40, vxMps: 10 })])]);
+      assert.equal(out.length, 1);
+      close(out[0]!.xM, 40.5);
+      assert.equal(out[0]!.method, 'intra');
+    });
+
+    it('fills a missing roadside covariance with the roadside default', () => {
+      const out = fuseIntraFrame(ownFrame([]), [rsuFrame('rsu-1', 0, [obj({ trackId: 18, covariance: null })])]);
+      assert.deepEqual(out[0]!.covariance, DEFAULT_FUSION_PARAMS.defaultRoadsideCovariance);
+    });
+
+    it('several RSUs: fused sequentially in sourceId order, equal to the batch information form', () => {
+      const own = ownFrame([obj({ trackId: 1, xM: 0 })]);
+      // Passed rsu-2 first: the order of fusion and of sources is by sourceId, not input order.
+      const rsu2 = rsuFrame('rsu-2', 0, [obj({ trackId: 20, xM: 2 }), obj({ trackId: 21, objectClass: 'pedestrian', xM: 50.4 })]);
+      const rsu1 = rsuFrame('rsu-1', 0, [obj({ trackId: 10, xM: 1 }), obj({ trackId: 11, objectClass: 'pedestrian', xM: 50 })]);
+      const out = fuseIntraFrame(own, [rsu2, rsu1]);
+      assert.equal(out.length, 2);
+      const seenByAll = bySources(out, `${VEH}#1`, 'rsu-1#10', 'rsu-2#20')!;
+      close(seenByAll.xM, 1); // mean of 0, 1, 2
+      close(seenByAll.covariance![0], 1 / 3);
+      // Seen by both RSUs in the vehicle's blind zone: one object, both RSUs as sources.
+      const blind = bySources(out, 'rsu-1#11', 'rsu-2#21')!;
+      close(blind.xM, 50.2);
+      assert.equal(blind.method, 'intra');
+      assert.equal(blind.trackId, 11);
+    });
+
+    it('deterministic order: vehicle objects first, then by first source and track id, whatever the input order', () => {
+      const vehicleObjects = [obj({ trackId: 3, xM: 0 }), obj({ trackId: 1, xM: 100 })];
+      const a = [obj({ trackId: 9, xM: 200 }), obj({ trackId: 2, xM: 300 })];
+      const b = [obj({ trackId: 5, xM: 400 })];
+      const run = (flip: boolean): string[][] => {
+        const own = ownFrame(flip ? [...vehicleObjects].reverse() : vehicleObjects);
+        const frames = [rsuFrame('rsu-a', 0, flip ? [...a].reverse() : a), rsuFrame('rsu-b', 0, b)];
+        return fuseIntraFrame(own, flip ? frames.reverse() : frames).map(sourcesOf);
+      };
+      const expected = [[`${VEH}#1`], [`${VEH}#3`], ['rsu-a#2'], ['rsu-a#9'], ['rsu-b#5']];
+      assert.deepEqual(run(false), expected);
+      assert.deepEqual(run(true), expected);
+    });
+
+    it('uses one frame per RSU: the closest in time; other map frames are ignored', () => {
+      const own = ownFrame([]);
+      const near = rsuFrame('rsu-1', 10, [obj({ trackId: 1 })]);
+      const far = rsuFrame('rsu-1', 30, [obj({ trackId: 2 })]);
+      const foreign = rsuFrame('rsu-2', 0, [obj({ trackId: 3 })], 'utm51n');
+      const sel = selectRoadsideFrames('intra', own, [near, foreign, far]);
+      assert.deepEqual(sel.map((s) => [s.input.frame.sourceId, s.dtMs, s.verdict]), [
+        ['rsu-1', 30, 'superseded'], ['rsu-1', 10, 'used'], ['rsu-2', 0, 'map-frame'],
+      ]);
+      assert.deepEqual(fuseIntraFrame(own, [near, foreign, far]).map(sourcesOf), [['rsu-1#1']]);
+    });
+  });
+
+  describe('inter-frame', () => {
+    // An object at x = 20 m moving at 10 m/s along x: the truth at the vehicle frame's instant is x = 23 m.
+    const truthXM = 23;
+    const late = obj({ trackId: 17, xM: 20, vxMps: 10, covariance: diagonalCovariance(0.5, 1) });
+
+    it('compensates a frame 300 ms late: < 0.5 m from the truth instead of ~3 m', () => {
+      const out = fuseInterFrame(ownFrame([]), [rsuFrame('rsu-1', 300, [late])]);
+      assert.equal(out.length, 1);
+      const h = out[0]!;
+      assert.equal(h.method, 'inter');
+      assert.deepEqual(h.sources, [{ sourceId: 'rsu-1', trackId: 17 }]);
+      const compensatedErrorM = Math.abs(h.xM - truthXM);
+      const uncompensatedErrorM = Math.abs(late.xM - truthXM);
+      assert.ok(compensatedErrorM < 0.5, `compensated error ${compensatedErrorM}`);
+      close(uncompensatedErrorM, 3);
+      close(h.xM, 23);
+      // Inflated by the prediction: 0.25 + σv² dt² + σa² dt⁴ / 4 = 0.25 + 0.09 + 4 · 0.0081 / 4.
+      close(h.covariance![0], 0.3481);
+    });
+
+    it('associates a compensated late object with the vehicle\'s (uncompensated it would be a ghost duplicate)', () => {
+      const own = ownFrame([obj({ trackId: 4, xM: 23.1, vxMps: 10, covariance: diagonalCovariance(0.3, 0.5) })]);
+      const out = fuseInterFrame(own, [rsuFrame('rsu-1', 300, [late])]);
+      assert.equal(out.length, 1);
+      assert.deepEqual(sourcesOf(out[0]!), [`${VEH}#4`, 'rsu-1#17']);
+      assert.equal(out[0]!.method, 'inter');
+      assert.ok(out[0]!.xM >= 23 && out[0]!.xM <= 23.1 + 1e-9, `fused x ${out[0]!.xM}`);
+      // The same roadside objects taken as current (no compensation): 3 m apart, outside the gate, two objects.
+      const raw = fuseIntraFrame(own, [rsuFrame('rsu-1', 0, [late])]);
+      assert.equal(raw.length, 2);
+    });
+
+    it('a frame 600 ms late (beyond the 500 ms horizon) contributes nothing', () => {
+      const own = ownFrame([obj({ trackId: 4, xM: 26, vxMps: 10 })]);
+      const stale = rsuFrame('rsu-1', 600, [late, obj({ trackId: 18, objectClass: 'pedestrian', xM: -5 })]);
+      const out = fuseInterFrame(own, [stale]);
+      assert.deepEqual(out.map(sourcesOf), [[`${VEH}#4`]]);
+      assert.equal(out[0]!.xM, 26);
+      assert.ok(out.every((o) => o.sources.every((s) => s.sourceId !== 'rsu-1')));
+      assert.equal(selectRoadsideFrames('inter', own, [stale])[0]!.verdict, 'too-old');
+      // Exactly at the horizon it is still used.
+      assert.equal(fuseInterFrame(ownFrame([]), [rsuFrame('rsu-1', 500, [late])]).length, 1);
+    });
+
+    it('uses the freshest frame of an RSU; a frame from beyond one period in the future contributes nothing', () => {
+      const own = ownFrame([]);
+      const older = rsuFrame('rsu-1', 400, [obj({ trackId: 1 })]);
+      const fresher = rsuFrame('rsu-1', 200, [obj({ trackId: 2 })]);
+      assert.deepEqual(fuseInterFrame(own, [fresher, older]).map(sourcesOf), [['rsu-1#2']]);
+      const future = rsuFrame('rsu-2', -150, [obj({ trackId: 3 })]);
+      assert.equal(selectRoadsideFrames('inter', own, [future])[0]!.verdict, 'from-future');
+      assert.deepEqual(fuseInterFrame(own, [future]), []);
+      // Within one period ahead (clock-offset error): predicted backwards to the vehicle's instant.
+      const slightly = fuseInterFrame(own, [rsuFrame('rsu-2', -80, [obj({ trackId: 3, xM: 10, vxMps: 10 })])]);
+      close(slightly[0]!.xM, 9.2);
+    });
+
+    it('never uses a frame with a corrupt stamp, nor a corrupt roadside object', () => {
+      const own = ownFrame([]);
+      const badOffset = { ...rsuFrame('rsu-1', 100, [late]), offsetNs: Number.NaN };
+      assert.equal(selectRoadsideFrames('inter', own, [badOffset])[0]!.verdict, 'too-old');
+      assert.deepEqual(fuseInterFrame(own, [badOffset]), []);
+      const corrupt = rsuFrame('rsu-1', 100, [obj({ trackId: 1, xM: Number.NaN }), obj({ trackId: 2, covariance: [1, 0, 0, 0, 1, 0, 0, Infinity, 0, 1] }), obj({ trackId: 3 })]);
+      assert.deepEqual(fuseInterFrame(own, [corrupt]).map(sourcesOf), [['rsu-1#3']]);
+    });
+
+    it('real epoch stamps: dt is differenced before converting, good to the 256 ns quantum of a double', () => {
+      const epochNs = 1_700_000_000_123_456_789;
+      const own = frame(VEH, epochNs, []);
+      const input = rsuFrame('rsu-1', 300, [late], 'map', epochNs);
+      assert.ok(Math.abs(roadsideDtMs(own, input) - 300) <= 512e-6);
+      const out = fuseInterFrame(own, [input]);
+      assert.ok(Math.abs(out[0]!.xM - truthXM) < 1e-5, `x ${out[0]!.xM}`);
+    });
+  });
+
+  describe('planning, vehicle-only and dispatch', () => {
+    const own = ownFrame([obj({ trackId: 2, xM: 5, covariance: null }), obj({ trackId: 1, xM: 0 })]);
+    const rsu = [rsuFrame('rsu-1', 0, [obj({ trackId: 17, xM: 60 })])];
+
+    it('vehicle-only: the vehicle\'s objects, sorted, default covariance filled', () => {
+      const out = vehicleOnlyObjects(own);
+      assert.deepEqual(out.map(sourcesOf), [[`${VEH}#1`], [`${VEH}#2`]]);
+      assert.ok(out.every((o) => o.method === 'vehicle-only'));
+      assert.deepEqual(out[1]!.covariance, DEFAULT_FUSION_PARAMS.defaultVehicleCovariance);
+    });
+
+    it('fuseFrame dispatches; planning and vehicle-only ignore roadside objects', () => {
+      assert.deepEqual(fuseFrame('intra', own, rsu), fuseIntraFrame(own, rsu));
+      assert.deepEqual(fuseFrame('inter', own, rsu), fuseInterFrame(own, rsu));
+      const planning = fuseFrame('planning', own, rsu);
+      assert.deepEqual(planning.map(sourcesOf), [[`${VEH}#1`], [`${VEH}#2`]]);
+      assert.ok(planning.every((o) => o.method === 'planning'));
+      assert.deepEqual(fuseFrame('vehicle-only', own, rsu), vehicleOnlyObjects(own));
+    });
+
+    it('minExistenceProbability drops weak objects after fusion (noisy-OR keeps a confirmed one)', () => {
+      const weakOwn = ownFrame([obj({ trackId: 1, xM: 0, existenceProbability: 0.3 })]);
+      const frames = [rsuFrame('rsu-1', 0, [obj({ trackId: 17, xM: 0.5, existenceProbability: 0.4 }), obj({ trackId: 18, xM: 60, existenceProbability: 0.4 })])];
+      const out = fuseIntraFrame(weakOwn, frames, { minExistenceProbability: 0.5 });
+      assert.deepEqual(out.map(sourcesOf), [[`${VEH}#1`, 'rsu-1#17']]);
+      close(out[0]!.existenceProbability, 1 - 0.7 * 0.6);
+      assert.deepEqual(vehicleOnlyObjects(weakOwn, { minExistenceProbability: 0.5 }), []);
+    });
+  });
+});
