@@ -65,6 +65,8 @@ export interface ConflictZone {
   objectClass: ObjectClass;
   confidence: number;
   trackId: number;
+  /** The RSU's track at the advisory's issue time (map frame), if sent: lets the vehicle predict the object. */
+  object: DetectedObject | null;
 }
 
 export interface PlanningAdvisory {

@@ -96,6 +96,7 @@ function zoneFromWire(z: iaad.v1.IConflictZone): ConflictZone {
   return {
     startSM: num(z.startSM), endSM: num(z.endSM), tStartNs: num(z.tStartNs), tEndNs: num(z.tEndNs),
     objectClass: classFromWire(z.objectClass), confidence: num(z.confidence), trackId: num(z.trackId),
+    object: z.object ? objectFromWire(z.object) : null,
   };
 }
 
@@ -103,7 +104,9 @@ function advisoryToWire(a: PlanningAdvisory): iaad.v1.IPlanningAdvisory {
   return {
     rsuId: a.rsuId, vehicleId: a.vehicleId, sequence: a.sequence, intentSequence: a.intentSequence,
     issueTimeNs: a.issueTimeNs, validUntilNs: a.validUntilNs, mapFrame: a.mapFrame,
-    zones: a.zones.map((z) => ({ ...z, objectClass: classToWire(z.objectClass) })),
+    zones: a.zones.map((z) => ({
+      ...z, objectClass: classToWire(z.objectClass), object: z.object ? objectToWire(z.object) : null,
+    })),
   };
 }
 

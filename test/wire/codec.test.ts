@@ -38,7 +38,9 @@ describe('wire codec', () => {
           rsuId: 'rsu-1', vehicleId: 'veh-1', sequence: 3, intentSequence: 9, issueTimeNs: 1_000_000_000_000_000_000,
           validUntilNs: 1_000_000_003_000_000_000, mapFrame: 'utm51n',
           zones: [{ startSM: 10, endSM: 14.5, tStartNs: 1_000_000_001_000_000_000, tEndNs: 1_000_000_002_000_000_000,
-            objectClass: 'cyclist', confidence: 0.75, trackId: 5 }],
+            objectClass: 'cyclist', confidence: 0.75, trackId: 5, object: object({ trackId: 5, objectClass: 'cyclist' }) },
+            { startSM: 20, endSM: 21, tStartNs: 1_000_000_001_500_000_000, tEndNs: 1_000_000_002_000_000_000,
+            objectClass: 'car', confidence: 0.5, trackId: 6, object: null }],
         },
       },
       {
