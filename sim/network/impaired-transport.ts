@@ -1,0 +1,74 @@
+// The userspace impairment layer (the kernel here has no netem): wraps any Transport and passes each message it
+// receives through a NetworkModel, dropping it or delivering it later on the given scheduler. One implementation
+// for both run modes: over the in-memory bus on a virtual-time scheduler, and over real MQTT/ZeroMQ on the wall
+// clock (asyncScheduler) in --realtime runs.
+import { EMPTY, map, mergeMap, timer, type Observable, type SchedulerLike } from 'rxjs';
+import type { Clock } from '../../shared/time/clock.js';
+import type { Message, PublishOptions, Transport, TransportKind, TransportStats } from '../../shared/transport/types.js';
+import type { Rng } from '../world/rng.js';
+import type { NetworkContext, NetworkModel } from './models.js';
+
+export interface ImpairmentStats {
+  offered: number;
+  lost: number;
+  delivered: number;
+  /** Sum of applied delays, ms (mean = delaySumMs / delivered). */
+  delaySumMs: number;
+}
+
+export interface ImpairedTransportOptions {
+  /** Applied to every message this side receives. */
+  model: NetworkModel;
+  scheduler: SchedulerLike;
+  /** Restamps receivedAtNs at the (delayed) delivery. */
+  clock: Clock;
+  rng: Rng;
+  /** Where the ego is now (position-indexed traces). */
+  context?: () => NetworkContext;
+  /** Report this kind instead of the inner one (e.g. two simulated paths over one in-memory bus). */
+  kind?: TransportKind;
+}
+
+/**
+ * Each message is sampled once per subscription that receives it, so overlapping filters on one impaired
+ * transport would see independent draws; the pipelines subscribe with disjoint filters.
+ */
+export class ImpairedTransport implements Transport {
+  readonly kind: TransportKind;
+  readonly impairment: ImpairmentStats = { offered: 0, lost: 0, delivered: 0, delaySumMs: 0 };
+
+  constructor(private readonly inner: Transport, private readonly o: ImpairedTransportOptions) {
+    this.kind = o.kind ?? inner.kind;
+  }
+
+  publish(topic: string, payload: Uint8Array, options?: PublishOptions): Promise<void> {
+    return this.inner.publish(topic, payload, options);
+  }
+
+  subscribe(topicFilter: string): Observable<Message> {
+    return this.inner.subscribe(topicFilter).pipe(
+      mergeMap((m) => {
+        this.impairment.offered++;
+        const ctx: NetworkContext = { ...(this.o.context?.() ?? {}), sizeBytes: m.payload.length, streamId: m.topic };
+        const s = this.o.model.sample(this.o.clock.nowNs(), ctx, this.o.rng);
+        if (!s.delivered) {
+          this.impairment.lost++;
+          return EMPTY;
+        }
+        this.impairment.delivered++;
+        this.impairment.delaySumMs += s.delayMs;
+        return timer(s.delayMs, this.o.scheduler).pipe(
+          map((): Message => ({ ...m, transport: this.kind, receivedAtNs: this.o.clock.nowNs() })),
+        );
+      }),
+    );
+  }
+
+  stats(): TransportStats {
+    return this.inner.stats();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

@@ -1,0 +1,302 @@
+// The vehicle's per-frame decision, free of sockets and timers: keeps what arrived from each RSU (frames,
+// advisories), chooses the fusion method for each own frame (by strategy; adaptively from the link state and
+// the network map), fuses, plans, and says when to send an intent. The vehicle process and the simulator both
+// drive this same class; only the way inputs arrive differs.
+import type { LinkState } from '../shared/link/link-monitor.js';
+import type { NetworkMap } from '../shared/netmap/network-map.js';
+import type { PathPoint, PerceptionFrame, PlanningAdvisory, VehicleIntent } from '../shared/model/types.js';
+import type { EgoState } from '../shared/sources/detections.js';
+import { preparePolyline, projectToPolyline, type Polyline } from '../shared/geometry/polyline.js';
+import {
+  aheadCriteria, lookAheadDistanceM, MethodSelector, rsuLinkCriteria, type CriteriaInputs, type CriteriaParams,
+} from '../shared/fusion/criteria.js';
+import {
+  fuseFrame, fuseInterFrame, roadsideDtMs, vehicleOnlyObjects, resolveFusionParams, type FusionParams,
+  type RoadsideFrameInput,
+} from '../shared/fusion/methods.js';
+import { fuseLatest, fuseLinearCompensation } from '../shared/fusion/baselines.js';
+import type { FusedObject, FusionMethod } from '../shared/fusion/types.js';
+import { DEFAULT_PLANNER_PARAMS, planSpeedProfile, type Plan, type PlannerParams, type PlannerZone } from './planner.js';
+
+export const STRATEGIES = [
+  'vehicle-only', 'intra', 'inter', 'planning', 'adaptive', 'adaptive-st', 'latest', 'linear-compensation',
+] as const;
+export type StrategyName = (typeof STRATEGIES)[number];
+
+/** Strategies that use planning advisories, and so send intents. */
+const USES_ADVISORIES: ReadonlySet<StrategyName> = new Set(['planning', 'adaptive', 'adaptive-st']);
+
+export interface VehicleCoreOptions {
+  vehicleId: string;
+  mapFrame: string;
+  strategy: StrategyName;
+  /** The route the vehicle follows (map frame): intents, the planner and the network-map look-ahead use it. */
+  route?: readonly PathPoint[];
+  /** Network-quality map for adaptive-st (learned online from this run's samples if not given). */
+  netmap?: NetworkMap | null;
+  fusion?: Partial<FusionParams>;
+  criteria?: Partial<CriteriaParams>;
+  planner?: Partial<PlannerParams>;
+  /** Intent period normally, and when a bad stretch is ahead (adaptive-st asks for advisories early). */
+  intentIntervalMs?: number;
+  earlyIntentIntervalMs?: number;
+  /** Route length an intent declares ahead of the ego, m, and the horizon it asks for, s. */
+  intentLookAheadM?: number;
+  intentHorizonS?: number;
+  /** Longer horizon asked for before a bad stretch, s: advisories then cover the outage. */
+  earlyIntentHorizonS?: number;
+}
+
+export interface RoadsideSnapshot {
+  latest: RoadsideFrameInput;
+  previous: RoadsideFrameInput | null;
+  receivedAtNs: number;
+}
+
+interface HeldAdvisory {
+  advisory: PlanningAdvisory;
+  offsetNs: number;
+  /** Arc length on our route where the intent's path started. */
+  routeOffsetSM: number;
+}
+
+export interface VehicleStepResult {
+  method: FusionMethod;
+  reason: string;
+  switched: boolean;
+  objects: FusedObject[];
+  /** The output frame: the own frame's header with the fused objects. */
+  output: PerceptionFrame;
+  plan: Plan | null;
+  /** An intent to send now to every RSU, if one is due. */
+  intent: VehicleIntent | null;
+  /** Ego arc length on the route, if there is one. */
+  routeSM: number | null;
+}
+
+const NS_PER_MS = 1e6;
+
+export class VehicleCore {
+  readonly roadside = new Map<string, RoadsideSnapshot>();
+  private readonly advisories = new Map<string, HeldAdvisory>();
+  private readonly selector: MethodSelector | null;
+  private readonly fusion: FusionParams;
+  private readonly planner: PlannerParams;
+  private readonly route: Polyline | null;
+  private readonly intentRouteOffsets = new Map<number, number>();
+  private intentSequence = 0;
+  private lastIntentNs = -Infinity;
+  private lastRouteSM = 0;
+
+  constructor(private readonly o: VehicleCoreOptions) {
+    this.fusion = resolveFusionParams(o.fusion);
+    this.planner = { ...DEFAULT_PLANNER_PARAMS, ...o.planner };
+    this.route = o.route && o.route.length >= 2 ? preparePolyline(o.route) : null;
+    this.selector = o.strategy === 'adaptive' || o.strategy === 'adaptive-st'
+      ? new MethodSelector({ spatial: o.strategy === 'adaptive-st', params: o.criteria ?? {} })
+      : null;
+  }
+
+  get strategy(): StrategyName {
+    return this.o.strategy;
+  }
+
+  onRoadsideFrame(frame: PerceptionFrame, offsetNs: number, receivedAtNs: number): void {
+    const prev = this.roadside.get(frame.sourceId);
+    if (prev && frame.captureTimeNs <= prev.latest.frame.captureTimeNs) return; // late copy of an older frame
+    this.roadside.set(frame.sourceId, { latest: { frame, offsetNs }, previous: prev?.latest ?? null, receivedAtNs });
+  }
+
+  onAdvisory(advisory: PlanningAdvisory, offsetNs: number): void {
+    if (advisory.vehicleId !== this.o.vehicleId) return;
+    const held = this.advisories.get(advisory.rsuId);
+    if (held && held.advisory.issueTimeNs >= advisory.issueTimeNs) return;
+    const routeOffsetSM = this.intentRouteOffsets.get(advisory.intentSequence);
+    if (routeOffsetSM === undefined) return; // answers an intent we no longer know: its zones cannot be placed
+    this.advisories.set(advisory.rsuId, { advisory, offsetNs, routeOffsetSM });
+  }
+
+  /** Whether waiting for a same-instant roadside frame can pay off under this strategy right now. */
+  mayUseIntra(): boolean {
+    return this.o.strategy === 'intra' || this.selector !== null;
+  }
+
+  step(own: PerceptionFrame, ego: EgoState | undefined, links: readonly LinkState[], nowNs: number): VehicleStepResult {
+    const routeSM = this.routeSM(ego);
+    const frames = [...this.roadside.values()].map((r) => r.latest);
+    const advisoryValidForMs = this.advisoryValidForMs(own.captureTimeNs);
+    let method: FusionMethod;
+    let reason: string;
+    let switched = false;
+    let wantAdvisoriesEarly = false;
+    switch (this.o.strategy) {
+      case 'vehicle-only': [method, reason] = ['vehicle-only', 'strategy']; break;
+      case 'intra': [method, reason] = this.fixed('intra', own, frames); break;
+      case 'inter': [method, reason] = this.fixed('inter', own, frames); break;
+      case 'planning': [method, reason] = advisoryValidForMs !== null ? ['planning', 'strategy'] : ['vehicle-only', 'no valid advisory']; break;
+      case 'latest': case 'linear-compensation':
+        [method, reason] = frames.length > 0 ? ['inter', this.o.strategy] : ['vehicle-only', 'no roadside frame'];
+        break;
+      default: {
+        const sel = this.selector!.select(this.criteriaInputs(own, frames, links, advisoryValidForMs, ego, routeSM));
+        ({ method, reason, switched, wantAdvisoriesEarly } = sel);
+      }
+    }
+    const objects = this.fuse(method, own, frames);
+    const output: PerceptionFrame = { ...own, objects };
+    const plan = this.plan(own.captureTimeNs, ego, routeSM, objects);
+    const intent = this.maybeIntent(nowNs, own.captureTimeNs, ego, routeSM, wantAdvisoriesEarly);
+    return { method, reason, switched, objects, output, plan, intent, routeSM };
+  }
+
+  /** A fixed method applies when its roadside input is usable for this frame; otherwise vehicle-only. */
+  private fixed(method: 'intra' | 'inter', own: PerceptionFrame, frames: RoadsideFrameInput[]): [FusionMethod, string] {
+    const halfPeriodMs = this.fusion.vehicleFramePeriodMs / 2;
+    const usable = frames.some((f) => {
+      const dt = roadsideDtMs(own, f);
+      return method === 'intra' ? Math.abs(dt) <= halfPeriodMs : dt >= -halfPeriodMs && dt <= this.fusion.maxPredictionHorizonMs;
+    });
+    return usable ? [method, 'strategy'] : ['vehicle-only', `no roadside frame usable for ${method}`];
+  }
+
+  private fuse(method: FusionMethod, own: PerceptionFrame, frames: RoadsideFrameInput[]): FusedObject[] {
+    switch (this.o.strategy) {
+      case 'latest': return method === 'vehicle-only' ? vehicleOnlyObjects(own, this.fusion) : fuseLatest(own, frames, this.fusion);
+      case 'linear-compensation':
+        return method === 'vehicle-only' ? vehicleOnlyObjects(own, this.fusion)
+          : fuseLinearCompensation(own, [...this.roadside.values()], this.fusion);
+      default:
+        return method === 'planning' ? this.fusePlanning(own) : fuseFrame(method, own, frames, this.fusion);
+    }
+  }
+
+  /**
+   * Planning fusion: the vehicle's own objects, plus the objects carried by valid advisories predicted to the
+   * vehicle frame (covariance intersection, the prediction horizon stretched to the advisory's validity).
+   */
+  private fusePlanning(own: PerceptionFrame): FusedObject[] {
+    const inputs: RoadsideFrameInput[] = [];
+    let horizonMs = this.fusion.maxPredictionHorizonMs;
+    for (const { advisory, offsetNs } of this.advisories.values()) {
+      if (advisory.validUntilNs - offsetNs < own.captureTimeNs) continue;
+      const objects = advisory.zones.flatMap((z) => (z.object ? [z.object] : []));
+      const ageMs = (own.captureTimeNs - (advisory.issueTimeNs - offsetNs)) / NS_PER_MS;
+      horizonMs = Math.max(horizonMs, ageMs + 1);
+      inputs.push({
+        offsetNs,
+        frame: {
+          sourceId: advisory.rsuId, sourceKind: 'rsu', sequence: advisory.sequence, captureTimeNs: advisory.issueTimeNs,
+          publishTimeNs: advisory.issueTimeNs, mapFrame: advisory.mapFrame || own.mapFrame,
+          sensorPose: own.sensorPose, objects: dedupeByTrack(objects),
+        },
+      });
+    }
+    if (inputs.length === 0) return vehicleOnlyObjects(own, this.fusion, 'planning');
+    return fuseInterFrame(own, inputs, { ...this.fusion, maxPredictionHorizonMs: horizonMs })
+      .map((o) => ({ ...o, method: 'planning' as const }));
+  }
+
+  private criteriaInputs(
+    own: PerceptionFrame, frames: RoadsideFrameInput[], links: readonly LinkState[], advisoryValidForMs: number | null,
+    ego: EgoState | undefined, routeSM: number | null,
+  ): CriteriaInputs {
+    const byId = new Map(frames.map((f) => [f.frame.sourceId, f]));
+    let ahead = null;
+    if (this.o.strategy === 'adaptive-st' && this.o.netmap && this.route && routeSM !== null) {
+      const distanceM = lookAheadDistanceM(ego?.speedMps ?? 0, this.o.criteria ?? {});
+      ahead = aheadCriteria(this.o.netmap.lookAhead(this.route.points, routeSM, distanceM), routeSM);
+    }
+    return {
+      ownCaptureTimeNs: own.captureTimeNs,
+      rsus: links.map((l) => {
+        const f = byId.get(l.sourceId);
+        return { rsuId: l.sourceId, freshestCaptureAgeMs: f ? roadsideDtMs(own, f) : null, link: rsuLinkCriteria(l) };
+      }),
+      advisoryValidForMs,
+      ahead,
+    };
+  }
+
+  private advisoryValidForMs(atNs: number): number | null {
+    let best: number | null = null;
+    for (const { advisory, offsetNs } of this.advisories.values()) {
+      const leftMs = (advisory.validUntilNs - offsetNs - atNs) / NS_PER_MS;
+      if (leftMs > 0 && (best === null || leftMs > best)) best = leftMs;
+    }
+    return best;
+  }
+
+  private routeSM(ego: EgoState | undefined): number | null {
+    if (!this.route || !ego) return null;
+    const s = projectToPolyline(this.route, { xM: ego.pose.xM, yM: ego.pose.yM }).sM;
+    this.lastRouteSM = s;
+    return s;
+  }
+
+  private plan(timeNs: number, ego: EgoState | undefined, routeSM: number | null, objects: FusedObject[]): Plan | null {
+    if (!this.route || !ego || routeSM === null) return null;
+    const zones: PlannerZone[] = [];
+    if (this.o.strategy === 'planning' || this.selector) {
+      for (const { advisory, offsetNs, routeOffsetSM } of this.advisories.values()) {
+        if (advisory.validUntilNs - offsetNs < timeNs) continue;
+        for (const z of advisory.zones) {
+          zones.push({
+            startSM: z.startSM + routeOffsetSM, endSM: z.endSM + routeOffsetSM,
+            tStartNs: z.tStartNs - offsetNs, tEndNs: z.tEndNs - offsetNs, confidence: z.confidence,
+          });
+        }
+      }
+    }
+    return planSpeedProfile(
+      { timeNs, path: [...this.route.points], egoSM: routeSM, egoSpeedMps: ego.speedMps, objects, zones },
+      this.planner,
+    );
+  }
+
+  private maybeIntent(
+    nowNs: number, timeNs: number, ego: EgoState | undefined, routeSM: number | null, early: boolean,
+  ): VehicleIntent | null {
+    if (!USES_ADVISORIES.has(this.o.strategy) || !this.route || !ego || routeSM === null) return null;
+    const intervalMs = early ? this.o.earlyIntentIntervalMs ?? 300 : this.o.intentIntervalMs ?? 1000;
+    if (nowNs - this.lastIntentNs < intervalMs * NS_PER_MS) return null;
+    this.lastIntentNs = nowNs;
+    const lookAheadM = this.o.intentLookAheadM ?? 150;
+    const path = slicePolyline(this.route, routeSM, routeSM + lookAheadM);
+    const sequence = this.intentSequence++;
+    this.intentRouteOffsets.set(sequence, routeSM);
+    this.intentRouteOffsets.delete(sequence - 64); // answers to intents this old are useless
+    return {
+      vehicleId: this.o.vehicleId, sequence, timeNs, pose: ego.pose, speedMps: ego.speedMps, mapFrame: this.o.mapFrame,
+      path, horizonS: early ? this.o.earlyIntentHorizonS ?? 12 : this.o.intentHorizonS ?? 5,
+    };
+  }
+}
+
+function dedupeByTrack<T extends { trackId: number }>(objects: readonly T[]): T[] {
+  const seen = new Map<number, T>();
+  for (const o of objects) if (!seen.has(o.trackId)) seen.set(o.trackId, o);
+  return [...seen.values()];
+}
+
+/** The part of a polyline between two arc lengths, as points (first point at fromSM exactly). */
+export function slicePolyline(p: Polyline, fromSM: number, toSM: number): PathPoint[] {
+  const out: PathPoint[] = [];
+  const at = (s: number): PathPoint => {
+    const c = p.cumulativeM;
+    let i = 0;
+    while (i < c.length - 2 && c[i + 1]! < s) i++;
+    const a = p.points[i]!;
+    const b = p.points[Math.min(i + 1, p.points.length - 1)]!;
+    const seg = c[Math.min(i + 1, c.length - 1)]! - c[i]!;
+    const f = seg > 0 ? Math.min(1, Math.max(0, (s - c[i]!) / seg)) : 0;
+    return { xM: a.xM + f * (b.xM - a.xM), yM: a.yM + f * (b.yM - a.yM) };
+  };
+  const from = Math.max(0, Math.min(fromSM, p.lengthM));
+  const to = Math.max(from, Math.min(toSM, p.lengthM));
+  out.push(at(from));
+  p.cumulativeM.forEach((c, i) => {
+    if (c > from && c < to) out.push({ xM: p.points[i]!.xM, yM: p.points[i]!.yM });
+  });
+  out.push(at(to));
+  return out;
+}
