@@ -38,6 +38,9 @@ export function formatDemoReport(
       + `from ${c.samples} samples`);
     if (c.offsetNs === null) problems.push(`no clock-sync exchange with ${link.rsuId} completed`);
   }
+  const methods = Object.entries(veh.methods).filter(([, n]) => n > 0).map(([m, n]) => `${m} ${n}`).join(', ');
+  lines.push(`Fusion (${veh.strategy}): ${methods || 'no frame'}; ${veh.methodSwitches} method switches; `
+    + `${veh.intentsSent} intents sent, ${veh.advisories} advisories received`);
   lines.push(`Vehicle output: ${veh.outputFrames} frames (${extra.outputSeen} seen by a downstream subscriber, `
     + `${extra.outputObjects} objects), own capture -> output p50 ${f1(veh.e2eLatencyMs.p50)} ms p99 ${f1(veh.e2eLatencyMs.p99)} ms`, '');
   if (veh.outputFrames === 0) problems.push('the vehicle produced no output frame');

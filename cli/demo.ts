@@ -8,6 +8,7 @@ import { startEmbeddedBroker } from '../shared/transport/broker.js';
 import { freePort } from '../shared/net/ports.js';
 import { runProcessPair } from '../sim/realtime/process-pair.js';
 import { formatDemoReport } from './demo-report.js';
+import { occludedCrossing } from '../sim/scenarios/occluded-crossing.js';
 
 /** The RSU pretends its clock is this far ahead, so the demo shows clock sync at work. */
 const RSU_CLOCK_OFFSET_MS = 37.5;
@@ -24,7 +25,8 @@ export async function runDemo(o: { duration: number; scenario: string }): Promis
     const r = await runProcessPair({
       scenarioDir, mapFrame: 'enu:occluded-crossing', workDir, durationS: o.duration, mqttUrl: broker.url,
       zmq: { pubEndpoint: `tcp://127.0.0.1:${pub}`, pullEndpoint: `tcp://127.0.0.1:${pull}` },
-      outputEndpoint: `tcp://127.0.0.1:${out}`, rsuClockOffsetMs: RSU_CLOCK_OFFSET_MS,
+      outputEndpoint: `tcp://127.0.0.1:${out}`, rsuClockOffsetMs: RSU_CLOCK_OFFSET_MS, strategy: 'adaptive',
+      route: occludedCrossing.ego.route.map((w) => ({ xM: w.xM, yM: w.yM })),
     });
     if (!r.roadside || !r.vehicle) {
       process.stderr.write(`demo failed: a process gave no summary (roadside exit ${r.roadsideExit}, `

@@ -24,6 +24,19 @@ export const roadsideConfigSchema = z
       .object({ mqtt: mqttSchema.optional(), zmq: zmqRsuSchema.optional() })
       .strict()
       .refine((t) => t.mqtt !== undefined || t.zmq !== undefined, 'configure at least one of mqtt, zmq'),
+    /** Track detections before publishing (velocities, covariances, stable ids from the IMM tracker). */
+    tracking: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
+    /** Answer vehicle intents with planning advisories (conflict zones along their declared paths). */
+    advisories: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** How long an advisory stays valid, s. */
+        validityS: z.number().positive().max(60).default(3),
+        /** Longest prediction horizon the RSU accepts from an intent, s. */
+        maxHorizonS: z.number().positive().max(60).default(12),
+      })
+      .strict()
+      .default({ enabled: true, validityS: 3, maxHorizonS: 12 }),
     /** How often the process logs its counters. */
     statsIntervalS: z.number().positive().default(5),
   })

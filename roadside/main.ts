@@ -36,7 +36,9 @@ export async function runRoadsideCommand(o: { config: string; duration?: number;
 
   const handle = startRoadside(
     { rsuId: config.rsu.id, region: config.rsu.region, mapFrame: config.rsu.mapFrame, sensorPose: config.rsu.sensorPose,
-      rateHz: config.rateHz, frameValidityMs: config.frameValidityMs },
+      rateHz: config.rateHz, frameValidityMs: config.frameValidityMs, tracking: config.tracking,
+      advisories: { enabled: config.advisories.enabled,
+        params: { validityS: config.advisories.validityS, maxHorizonS: config.advisories.maxHorizonS } } },
     source.batches$, transports, clock, log,
   );
   const statsTimer = setInterval(() => {

@@ -5,7 +5,12 @@ import type { Logger } from 'pino';
 import type { PerceptionFrame, Pose } from '../shared/model/types.js';
 import type { DetectionBatch } from '../shared/sources/detections.js';
 import type { Clock } from '../shared/time/clock.js';
-import { DEFAULT_DELIVERY, frameTopic, syncRequestTopic, syncResponseTopic } from '../shared/transport/topics.js';
+import {
+  DEFAULT_DELIVERY, advisoryTopic, expirySecondsUntil, frameTopic, intentsFilter, syncRequestTopic, syncResponseTopic,
+} from '../shared/transport/topics.js';
+import type { DetectedObject } from '../shared/model/types.js';
+import { initialTrackerState, updateTracker, type TrackerParams, type TrackerState } from '../shared/tracking/tracker.js';
+import { computeAdvisory, DEFAULT_ADVISORY_PARAMS, type AdvisoryParams } from '../shared/planning/conflicts.js';
 import type { Message, Transport } from '../shared/transport/types.js';
 import { answerSyncRequest } from '../shared/link/clock-sync.js';
 import { decodeEnvelope, encodeEnvelope, WireError } from '../shared/wire/codec.js';
@@ -20,6 +25,10 @@ export interface RoadsideIdentity {
 export interface RoadsideOptions extends RoadsideIdentity {
   rateHz: number;
   frameValidityMs: number;
+  /** Track detections (velocities, covariances, stable ids) before publishing; off: publish them as they come. */
+  tracking?: { enabled: boolean; params?: Partial<TrackerParams> };
+  /** Answer vehicle intents with planning advisories. */
+  advisories?: { enabled: boolean; params?: Partial<AdvisoryParams> };
 }
 
 export interface RoadsideCounters {
@@ -29,6 +38,8 @@ export interface RoadsideCounters {
   framesPublished: number;
   objectsPublished: number;
   syncAnswered: number;
+  intentsReceived: number;
+  advisoriesSent: number;
   /** Undecodable or unexpected messages received (counted, logged, never fatal). */
   badMessages: number;
   publishErrors: number;
@@ -51,8 +62,8 @@ export function startRoadside(
   log: Logger,
 ): RoadsideHandle {
   const counters: RoadsideCounters = {
-    batchesIn: 0, batchesSkipped: 0, framesPublished: 0, objectsPublished: 0, syncAnswered: 0, badMessages: 0,
-    publishErrors: 0,
+    batchesIn: 0, batchesSkipped: 0, framesPublished: 0, objectsPublished: 0, syncAnswered: 0, intentsReceived: 0,
+    advisoriesSent: 0, badMessages: 0, publishErrors: 0,
   };
   const topic = frameTopic(opts.region, opts.rsuId);
   const minIntervalNs = (1e9 / opts.rateHz) * RATE_TOLERANCE;
@@ -60,8 +71,13 @@ export function startRoadside(
   const pending = new Set<Promise<void>>();
   let sequence = 0;
   let lastCaptureNs = -Infinity;
+  let tracker: TrackerState = initialTrackerState();
+  /** The objects of the last published frame and their capture time: what advisories are computed from. */
+  let latestTracks: { objects: DetectedObject[]; timeNs: number } | null = null;
+  const advisorySequence = new Map<string, number>();
+  const answeredIntent = new Map<string, number>();
 
-  const track = (p: Promise<void>): void => {
+  const track_ = (p: Promise<void>): void => {
     const q = p.catch((err: unknown) => {
       counters.publishErrors++;
       log.warn({ err }, 'publish failed');
@@ -82,9 +98,20 @@ export function startRoadside(
     }),
     map((batch): PerceptionFrame => ({
       sourceId: opts.rsuId, sourceKind: 'rsu', sequence: sequence++, captureTimeNs: batch.captureTimeNs,
-      publishTimeNs: 0, mapFrame: opts.mapFrame, sensorPose: opts.sensorPose, objects: batch.objects,
+      publishTimeNs: 0, mapFrame: opts.mapFrame, sensorPose: opts.sensorPose, objects: track(batch),
     })),
   );
+
+  function track(batch: DetectionBatch): DetectedObject[] {
+    if (!opts.tracking?.enabled) return batch.objects;
+    const out = updateTracker(tracker, batch.objects.map((o) => ({
+      xM: o.xM, yM: o.yM, zM: o.zM, objectClass: o.objectClass, classConfidence: o.classConfidence,
+      lengthM: o.lengthM, widthM: o.widthM, heightM: o.heightM, headingRad: o.headingRad,
+      ...(o.covariance ? { positionCovariance: [[o.covariance[0], o.covariance[1]], [o.covariance[1], o.covariance[4]]] } : {}),
+    })), batch.captureTimeNs, opts.tracking.params);
+    tracker = out.state;
+    return out.objects;
+  }
 
   const subs = new Subscription();
   subs.add(frames$.subscribe({
@@ -94,9 +121,10 @@ export function startRoadside(
         senderId: opts.rsuId, payload: { kind: 'frame', frame },
         expiresAtNs: frame.captureTimeNs + opts.frameValidityMs * 1e6,
       });
-      for (const t of transports) track(t.publish(topic, bytes, delivery));
+      for (const t of transports) track_(t.publish(topic, bytes, delivery));
       counters.framesPublished++;
       counters.objectsPublished += frame.objects.length;
+      latestTracks = { objects: frame.objects, timeNs: frame.captureTimeNs };
     },
     error: (err: unknown) => log.error({ err }, 'detection source failed'),
   }));
@@ -107,6 +135,39 @@ export function startRoadside(
   )));
   subs.add(requests$.pipe(mergeMap(({ m, t }) => answerSync(m, t))).subscribe());
 
+  // Planning advisories: each intent (once, whichever path brought it first) is answered on every transport.
+  if (opts.advisories?.enabled) {
+    const params = { ...DEFAULT_ADVISORY_PARAMS, ...opts.advisories.params };
+    const intents$ = merge(...transports.map((t) => t.subscribe(intentsFilter())));
+    subs.add(intents$.subscribe((m) => answerIntent(m, params)));
+  }
+
+  function answerIntent(m: Message, params: AdvisoryParams): void {
+    try {
+      const e = decodeEnvelope(m.payload);
+      if (e.payload.kind !== 'intent') throw new WireError(`expected intent, got ${e.payload.kind}`);
+      const intent = e.payload.intent;
+      if ((answeredIntent.get(intent.vehicleId) ?? -1) >= intent.sequence) return; // the other path's copy
+      answeredIntent.set(intent.vehicleId, intent.sequence);
+      counters.intentsReceived++;
+      if (!latestTracks || intent.path.length < 2) return;
+      const seq = advisorySequence.get(intent.vehicleId) ?? 0;
+      advisorySequence.set(intent.vehicleId, seq + 1);
+      // Issue time = the tracks' capture time: zone times and zone objects are then exactly of that instant.
+      const advisory = computeAdvisory(latestTracks.objects, intent, latestTracks.timeNs, params, { rsuId: opts.rsuId, sequence: seq });
+      const bytes = encodeEnvelope({
+        senderId: opts.rsuId, payload: { kind: 'advisory', advisory }, expiresAtNs: advisory.validUntilNs,
+      });
+      const topic = advisoryTopic(opts.region, opts.rsuId, intent.vehicleId);
+      const delivery = { qos: DEFAULT_DELIVERY.advisory.qos, expirySeconds: expirySecondsUntil(advisory.validUntilNs, clock.nowNs()) };
+      for (const t of transports) track_(t.publish(topic, bytes, delivery));
+      counters.advisoriesSent++;
+    } catch (err) {
+      counters.badMessages++;
+      log.warn({ err: (err as Error).message, topic: m.topic }, 'bad intent dropped');
+    }
+  }
+
   function answerSync(m: Message, t: Transport): Promise<void> {
     try {
       const e = decodeEnvelope(m.payload);
@@ -116,7 +177,7 @@ export function startRoadside(
       const bytes = encodeEnvelope({ senderId: opts.rsuId, payload: { kind: 'syncResponse', syncResponse: response } });
       counters.syncAnswered++;
       const p = t.publish(syncResponseTopic(opts.region, opts.rsuId, req.clientId), bytes, DEFAULT_DELIVERY.syncResponse);
-      track(p);
+      track_(p);
       return p.catch(() => undefined);
     } catch (err) {
       counters.badMessages++;

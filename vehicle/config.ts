@@ -1,6 +1,7 @@
 // The vehicle process's config file (YAML or JSON), validated at start. Example: examples/occluded-crossing/.
 import { z } from 'zod';
 import { idSchema, mqttSchema, sourceSchema, zmqEndpointSchema } from '../shared/config/schemas.js';
+import { STRATEGIES } from './core.js';
 
 const rsuLinkSchema = z
   .object({
@@ -26,6 +27,14 @@ export const vehicleConfigSchema = z
     /** Own perception frames (and output frames) per second. */
     rateHz: z.number().positive().max(100).default(10),
     source: sourceSchema,
+    /** How to use the roadside: a fixed method, a baseline, or adaptive (adaptive-st adds the network map). */
+    strategy: z.enum(STRATEGIES).default('adaptive'),
+    /** The route the vehicle follows, map frame (at least 2 points): intents, planner and network-map look-ahead. */
+    route: z.array(z.object({ xM: z.number(), yM: z.number() }).strict()).min(2).optional(),
+    /** A network-quality map from earlier drives (JSON from `iaad sim netmap`), for adaptive-st. */
+    netmap: z.string().min(1).optional(),
+    /** Longest wait for a same-instant roadside frame before fusing without it, ms. */
+    intraWaitMs: z.number().min(0).max(100).default(40),
     /** Broker for every RSU with mqtt: true. */
     mqtt: mqttSchema.optional(),
     rsus: z.array(rsuLinkSchema).default([]),
@@ -50,6 +59,9 @@ export const vehicleConfigSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    if (c.strategy === 'adaptive-st' && !c.netmap) {
+      ctx.addIssue({ code: 'custom', path: ['netmap'], message: 'adaptive-st needs a network map file (netmap)' });
+    }
     c.rsus.forEach((r, i) => {
       if (r.mqtt && !c.mqtt) {
         ctx.addIssue({ code: 'custom', path: ['rsus', i, 'mqtt'], message: 'mqtt: true needs a top-level mqtt broker' });

@@ -1,6 +1,9 @@
 // `iaad vehicle`: the vehicle process. Config -> own source, RSU links over MQTT/ZeroMQ, output socket ->
 // pipeline; logs link state periodically and prints a JSON summary on exit.
-import { loadConfigFile } from '../shared/config/load.js';
+import { readFileSync } from 'node:fs';
+import { loadConfigFile, resolveFrom } from '../shared/config/load.js';
+import { NetworkMap } from '../shared/netmap/network-map.js';
+import { VehicleCore } from './core.js';
 import { createLogger } from '../shared/log.js';
 import { openSource } from '../shared/sources/open.js';
 import { msToNs, offsetClock, systemClock } from '../shared/time/clock.js';
@@ -51,17 +54,25 @@ export async function runVehicleCommand(o: { config: string; duration?: number; 
   log.info({ config: path, source: source.describe, rsus: config.rsus.map((r) => r.id), output: config.output.endpoint },
     'vehicle started');
 
-  const handle = startVehicle({ vehicleId: config.vehicle.id, mapFrame: config.vehicle.mapFrame }, source.batches$, links,
-    output, clock, log);
+  const netmap = config.netmap ? NetworkMap.fromJSON(JSON.parse(readFileSync(resolveFrom(baseDir, config.netmap), 'utf8'))) : null;
+  const core = new VehicleCore({
+    vehicleId: config.vehicle.id, mapFrame: config.vehicle.mapFrame, strategy: config.strategy,
+    ...(config.route ? { route: config.route } : {}), netmap, fusion: { vehicleFramePeriodMs: 1000 / config.rateHz },
+  });
+  const handle = startVehicle(
+    { vehicleId: config.vehicle.id, mapFrame: config.vehicle.mapFrame, framePeriodMs: 1000 / config.rateHz,
+      intraWaitMs: config.intraWaitMs },
+    source.batches$, links, output, core, clock, log,
+  );
   const statsTimer = setInterval(() => {
     const now = clock.nowNs();
-    log.info({ counters: { ...handle.counters, e2eLatencyMs: undefined }, links: links.map((l) => l.monitor.snapshot(now)) }, 'stats');
+    log.info({ counters: { ...handle.counters, e2eLatencyMs: undefined }, strategy: config.strategy, links: links.map((l) => l.monitor.snapshot(now)) }, 'stats');
   }, config.statsIntervalS * 1000);
 
   const why = await waitForShutdown(o.duration);
   clearInterval(statsTimer);
   await handle.stop();
-  const summary = summarizeVehicle(config.vehicle.id, why, handle, links, owned, clock.nowNs());
+  const summary = summarizeVehicle(config.vehicle.id, config.strategy, why, handle, links, owned, clock.nowNs());
   await Promise.all(owned.map((t) => t.close()));
   log.info({ why }, 'vehicle stopped');
   process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -1,15 +1,19 @@
-// The vehicle pipeline: own detections in; the freshest roadside frame of every RSU link kept; one output frame
-// per own frame, published for the downstream planner. The fusion step is pluggable (pass-through until the
-// fusion engine picks a method per frame).
-import { Subscription, type Observable } from 'rxjs';
+// The vehicle pipeline: RSU links and own detections in; per own frame (after waiting briefly for a same-instant
+// roadside frame when intra-frame fusion may pay off) the core picks the method, fuses and plans; the output
+// frame goes to the downstream planner and due intents go to every RSU. RxJS wiring only: decisions are in
+// core.ts, link measures in rsu-link.ts.
+import { asyncScheduler, concatMap, filter, map, merge, of, race, Subscription, take, timer, type Observable,
+  type SchedulerLike } from 'rxjs';
 import type { Logger } from 'pino';
 import type { PerceptionFrame } from '../shared/model/types.js';
 import type { DetectionBatch } from '../shared/sources/detections.js';
 import type { Clock } from '../shared/time/clock.js';
-import { TOPIC_ROOT, validateId, DEFAULT_DELIVERY } from '../shared/transport/topics.js';
+import { TOPIC_ROOT, validateId, DEFAULT_DELIVERY, intentTopic } from '../shared/transport/topics.js';
 import type { Transport } from '../shared/transport/types.js';
 import { encodeEnvelope } from '../shared/wire/codec.js';
-import type { RoadsideArrival, RsuLink } from './rsu-link.js';
+import type { FusionMethod } from '../shared/fusion/types.js';
+import type { VehicleCore, VehicleStepResult } from './core.js';
+import type { RsuLink } from './rsu-link.js';
 
 /** Where the vehicle's output frames go on its local output socket. */
 export const outputTopic = (vehicleId: string): string => `${TOPIC_ROOT}/vehicle/${validateId(vehicleId, 'vehicleId')}/fused`;
@@ -17,84 +21,144 @@ export const outputTopic = (vehicleId: string): string => `${TOPIC_ROOT}/vehicle
 export interface VehicleOptions {
   vehicleId: string;
   mapFrame: string;
+  /** Own frame period, ms (100 at 10 Hz): a roadside frame within half of it is of the same instant. */
+  framePeriodMs?: number;
+  /** Longest wait for a same-instant roadside frame before fusing without it, ms. */
+  intraWaitMs?: number;
+  scheduler?: SchedulerLike;
 }
-
-/** Turns the vehicle's own frame and the latest roadside data into the output frame. */
-export type FusionStep = (own: PerceptionFrame, roadside: ReadonlyMap<string, RoadsideArrival>, nowNs: number) => PerceptionFrame;
-
-export const passThrough: FusionStep = (own) => own;
 
 export interface VehicleCounters {
   ownFrames: number;
   outputFrames: number;
   roadsideFrames: number;
+  advisories: number;
+  intentsSent: number;
   outputErrors: number;
+  /** Own frames fused per method. */
+  methods: Record<FusionMethod, number>;
+  methodSwitches: number;
+  /** Frames that waited for a same-instant roadside frame, and how many of those it arrived for. */
+  intraWaits: number;
+  intraWaitHits: number;
   /** Capture of the own frame to output publish, ms, per output frame (kept for the summary's quantiles). */
   e2eLatencyMs: number[];
 }
 
 export interface VehicleHandle {
   counters: VehicleCounters;
-  latestRoadside: ReadonlyMap<string, RoadsideArrival>;
   stop(): Promise<void>;
 }
 
+/** Called after every step: the simulator scores it, the process may record it. */
+export type StepObserver = (own: PerceptionFrame, result: VehicleStepResult, outputTimeNs: number) => void;
+
 const MAX_LATENCY_SAMPLES = 100_000;
+const NS_PER_MS = 1e6;
 
 export function startVehicle(
   opts: VehicleOptions,
   own$: Observable<DetectionBatch>,
   links: readonly RsuLink[],
   output: Transport | null,
+  core: VehicleCore,
   clock: Clock,
   log: Logger,
-  fuse: FusionStep = passThrough,
+  onStep?: StepObserver,
 ): VehicleHandle {
-  const counters: VehicleCounters = { ownFrames: 0, outputFrames: 0, roadsideFrames: 0, outputErrors: 0, e2eLatencyMs: [] };
-  const latest = new Map<string, RoadsideArrival>();
+  const scheduler = opts.scheduler ?? asyncScheduler;
+  const intraWaitMs = opts.intraWaitMs ?? 40;
+  const counters: VehicleCounters = {
+    ownFrames: 0, outputFrames: 0, roadsideFrames: 0, advisories: 0, intentsSent: 0, outputErrors: 0,
+    methods: { intra: 0, inter: 0, planning: 0, 'vehicle-only': 0 }, methodSwitches: 0,
+    intraWaits: 0, intraWaitHits: 0, e2eLatencyMs: [],
+  };
   const subs = new Subscription();
   const pending = new Set<Promise<void>>();
   const topic = outputTopic(opts.vehicleId);
+  // One MQTT client may serve several RSU links: send each intent once per distinct transport.
+  const uplinks = [...new Set(links.flatMap((l) => l.transports))];
   let sequence = 0;
+  const egoOf = new Map<number, DetectionBatch['ego']>();
+
+  const send = (t: Transport, topicName: string, bytes: Uint8Array, kind: 'frame' | 'intent'): void => {
+    const p = t.publish(topicName, bytes, DEFAULT_DELIVERY[kind]).catch((err: unknown) => {
+      counters.outputErrors++;
+      log.warn({ err }, `${kind} publish failed`);
+    }).finally(() => pending.delete(p));
+    pending.add(p);
+  };
 
   for (const link of links) {
     subs.add(link.startSync());
     subs.add(link.frames$.subscribe((a) => {
       counters.roadsideFrames++;
-      latest.set(a.frame.sourceId, a);
+      core.onRoadsideFrame(a.frame, a.offsetNs, a.receivedAtNs);
+    }));
+    subs.add(link.advisories$.subscribe((a) => {
+      counters.advisories++;
+      core.onAdvisory(a.advisory, a.offsetNs);
     }));
   }
 
-  subs.add(own$.subscribe({
-    next: (batch) => {
+  const periodNs = (opts.framePeriodMs ?? 100) * NS_PER_MS;
+  const matches = (own: PerceptionFrame) => (a: { frame: PerceptionFrame; offsetNs: number }): boolean =>
+    Math.abs(a.frame.captureTimeNs - a.offsetNs - own.captureTimeNs) <= periodNs / 2;
+
+  /** Completes at once, or when a same-instant roadside frame arrives, or after intraWaitMs. */
+  const waitForSameInstant = (own: PerceptionFrame): Observable<unknown> => {
+    if (!core.mayUseIntra() || links.length === 0) return of(null);
+    const have = [...core.roadside.values()].some((r) => matches(own)(r.latest));
+    if (have) return of(null);
+    counters.intraWaits++;
+    return race(
+      merge(...links.map((l) => l.frames$)).pipe(filter(matches(own)), take(1), map(() => {
+        counters.intraWaitHits++;
+        return null;
+      })),
+      timer(intraWaitMs, scheduler),
+    );
+  };
+
+  subs.add(own$.pipe(
+    map((batch): PerceptionFrame => {
       counters.ownFrames++;
-      const own: PerceptionFrame = {
-        sourceId: opts.vehicleId, sourceKind: 'vehicle', sequence: sequence++, captureTimeNs: batch.captureTimeNs,
-        publishTimeNs: 0, mapFrame: opts.mapFrame,
-        sensorPose: batch.ego?.pose ?? { xM: 0, yM: 0, zM: 0, yawRad: 0, pitchRad: 0, rollRad: 0 },
+      const s = sequence++;
+      egoOf.set(s, batch.ego);
+      return {
+        sourceId: opts.vehicleId, sourceKind: 'vehicle', sequence: s, captureTimeNs: batch.captureTimeNs,
+        publishTimeNs: 0, mapFrame: opts.mapFrame, sensorPose: batch.ego?.pose ?? { xM: 0, yM: 0, zM: 0, yawRad: 0, pitchRad: 0, rollRad: 0 },
         objects: batch.objects,
       };
-      const out = fuse(own, latest, clock.nowNs());
+    }),
+    concatMap((own) => waitForSameInstant(own).pipe(take(1), map(() => own))),
+  ).subscribe({
+    next: (own) => {
+      const ego = egoOf.get(own.sequence);
+      egoOf.delete(own.sequence);
+      const nowNs = clock.nowNs();
+      const result = core.step(own, ego, links.map((l) => l.monitor.snapshot(nowNs)), nowNs);
+      counters.methods[result.method]++;
+      if (result.switched) counters.methodSwitches++;
+      const out = result.output;
       out.publishTimeNs = clock.nowNs();
       counters.outputFrames++;
       if (counters.e2eLatencyMs.length < MAX_LATENCY_SAMPLES) {
-        counters.e2eLatencyMs.push((out.publishTimeNs - own.captureTimeNs) / 1e6);
+        counters.e2eLatencyMs.push((out.publishTimeNs - own.captureTimeNs) / NS_PER_MS);
       }
-      if (output) {
-        const bytes = encodeEnvelope({ senderId: opts.vehicleId, payload: { kind: 'frame', frame: out } });
-        const p = output.publish(topic, bytes, DEFAULT_DELIVERY.frame).catch((err: unknown) => {
-          counters.outputErrors++;
-          log.warn({ err }, 'output publish failed');
-        }).finally(() => pending.delete(p));
-        pending.add(p);
+      if (output) send(output, topic, encodeEnvelope({ senderId: opts.vehicleId, payload: { kind: 'frame', frame: out } }), 'frame');
+      if (result.intent) {
+        const bytes = encodeEnvelope({ senderId: opts.vehicleId, payload: { kind: 'intent', intent: result.intent } });
+        for (const t of uplinks) send(t, intentTopic(opts.vehicleId), bytes, 'intent');
+        counters.intentsSent++;
       }
+      onStep?.(own, result, out.publishTimeNs);
     },
     error: (err: unknown) => log.error({ err }, 'own detection source failed'),
   }));
 
   return {
     counters,
-    latestRoadside: latest,
     async stop() {
       subs.unsubscribe();
       await Promise.all([...pending]);

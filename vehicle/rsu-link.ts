@@ -9,7 +9,10 @@ import { createDedupeStats, dedupeFrames, type DedupeStats } from '../shared/lin
 import { LinkMonitor } from '../shared/link/link-monitor.js';
 import type { PerceptionFrame } from '../shared/model/types.js';
 import type { Clock } from '../shared/time/clock.js';
-import { DEFAULT_DELIVERY, frameTopic, syncRequestTopic, syncResponseTopic } from '../shared/transport/topics.js';
+import {
+  DEFAULT_DELIVERY, advisoryTopic, frameTopic, syncRequestTopic, syncResponseTopic,
+} from '../shared/transport/topics.js';
+import type { PlanningAdvisory } from '../shared/model/types.js';
 import type { Message, Transport, TransportKind } from '../shared/transport/types.js';
 import { decodeEnvelope, encodeEnvelope } from '../shared/wire/codec.js';
 
@@ -18,6 +21,12 @@ export interface RoadsideArrival {
   receivedAtNs: number;
   transport: TransportKind;
   /** RSU clock minus vehicle clock when it arrived (0 until the first sync). */
+  offsetNs: number;
+}
+
+export interface AdvisoryArrival {
+  advisory: PlanningAdvisory;
+  receivedAtNs: number;
   offsetNs: number;
 }
 
@@ -40,6 +49,8 @@ export interface RsuLinkCounters {
   wrongSource: number;
   syncRequestsSent: number;
   syncResponses: number;
+  advisories: number;
+  advisoriesExpired: number;
 }
 
 /** Sync requests sent quickly at start so the offset is known within ~0.5 s, then every syncIntervalMs. */
@@ -50,7 +61,11 @@ export class RsuLink {
   readonly dedupe: DedupeStats = createDedupeStats();
   readonly counters: RsuLinkCounters = {
     receivedPerPath: {}, decodeErrors: 0, expired: 0, wrongSource: 0, syncRequestsSent: 0, syncResponses: 0,
+    advisories: 0, advisoriesExpired: 0,
   };
+  /** Planning advisories for this vehicle, first copy of each (sequence), unexpired. Hot while subscribed. */
+  readonly advisories$: Observable<AdvisoryArrival>;
+  private lastAdvisorySequence = -1;
   /** De-duplicated, unexpired frames of this RSU, in arrival order. Hot while start()ed. */
   readonly frames$: Observable<RoadsideArrival>;
   private readonly pendingSync = new Map<number, number>();
@@ -74,6 +89,37 @@ export class RsuLink {
       }),
       share(),
     );
+    const advTopic = advisoryTopic(opts.region, opts.rsuId, opts.vehicleId);
+    this.advisories$ = merge(...paths.map((t) => t.subscribe(advTopic))).pipe(
+      mergeMap((m) => this.acceptAdvisory(m)),
+      share(),
+    );
+  }
+
+  private acceptAdvisory(m: Message): AdvisoryArrival[] {
+    try {
+      const e = decodeEnvelope(m.payload);
+      if (e.payload.kind !== 'advisory') throw new Error(`expected an advisory, got ${e.payload.kind}`);
+      const advisory = e.payload.advisory;
+      if (advisory.rsuId !== this.opts.rsuId || advisory.sequence <= this.lastAdvisorySequence) return [];
+      const offsetNs = this.monitor.clockOffsetNs() ?? 0;
+      if (advisory.validUntilNs < m.receivedAtNs + offsetNs) {
+        this.counters.advisoriesExpired++;
+        return [];
+      }
+      this.lastAdvisorySequence = advisory.sequence;
+      this.counters.advisories++;
+      return [{ advisory, receivedAtNs: m.receivedAtNs, offsetNs }];
+    } catch (err) {
+      this.counters.decodeErrors++;
+      this.log.warn({ rsu: this.opts.rsuId, err: (err as Error).message }, 'undecodable advisory dropped');
+      return [];
+    }
+  }
+
+  /** The transports this link receives on (for sending intents back). */
+  get transports(): readonly Transport[] {
+    return this.paths;
   }
 
   /** Decode, check and measure one received copy; [] when it must be dropped. */

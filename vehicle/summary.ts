@@ -15,20 +15,28 @@ export interface VehicleSummary {
   ownFrames: number;
   outputFrames: number;
   roadsideFrames: number;
+  strategy: string;
+  /** Own frames fused per method, and switches between methods. */
+  methods: Record<string, number>;
+  methodSwitches: number;
+  advisories: number;
+  intentsSent: number;
   e2eLatencyMs: { p50: number | null; p99: number | null };
   links: Array<{ rsuId: string; state: LinkState; counters: RsuLinkCounters; dedupe: DedupeStats }>;
   transports: Array<{ kind: string; protocolVersion?: number | null } & TransportStats>;
 }
 
 export function summarizeVehicle(
-  id: string, stoppedBy: string, handle: VehicleHandle, links: readonly RsuLink[], transports: readonly Transport[],
+  id: string, strategy: string, stoppedBy: string, handle: VehicleHandle, links: readonly RsuLink[], transports: readonly Transport[],
   nowNs: number,
 ): VehicleSummary {
   const lat = [...handle.counters.e2eLatencyMs].sort((a, b) => a - b);
   return {
     type: 'summary', role: 'vehicle', id, stoppedBy,
     ownFrames: handle.counters.ownFrames, outputFrames: handle.counters.outputFrames,
-    roadsideFrames: handle.counters.roadsideFrames,
+    roadsideFrames: handle.counters.roadsideFrames, strategy,
+    methods: { ...handle.counters.methods }, methodSwitches: handle.counters.methodSwitches,
+    advisories: handle.counters.advisories, intentsSent: handle.counters.intentsSent,
     e2eLatencyMs: {
       p50: lat.length ? quantileNearestRank(lat, 0.5) : null,
       p99: lat.length ? quantileNearestRank(lat, 0.99) : null,

@@ -13,6 +13,8 @@ import { outputTopic } from '../../vehicle/pipeline.js';
 import type { VehicleSummary } from '../../vehicle/summary.js';
 import type { TransportStats } from '../../shared/transport/types.js';
 import { startChild } from '../../cli/children.js';
+import type { StrategyName } from '../../vehicle/core.js';
+import type { PathPoint } from '../../shared/model/types.js';
 
 export interface RoadsideSummary {
   type: 'summary';
@@ -39,6 +41,9 @@ export interface PairOptions {
   rsuClockOffsetMs?: number;
   rsuId?: string;
   vehicleId?: string;
+  strategy?: StrategyName;
+  /** The ego route (map frame), for intents, planning and the planner. */
+  route?: PathPoint[];
 }
 
 export interface PairResult {
@@ -64,10 +69,12 @@ export async function runProcessPair(o: PairOptions): Promise<PairResult> {
       ...(mqtt ? { mqtt } : {}),
       ...(o.zmq ? { zmq: { ...o.zmq, sendHighWaterMark: 16, receiveHighWaterMark: 64 } } : {}),
     },
+    tracking: { enabled: true }, advisories: { enabled: true, validityS: 3, maxHorizonS: 12 },
     statsIntervalS: 5,
   };
   const vehicle: VehicleConfig = {
-    vehicle: { id: vehicleId, mapFrame: o.mapFrame }, rateHz: 10,
+    vehicle: { id: vehicleId, mapFrame: o.mapFrame }, rateHz: 10, strategy: o.strategy ?? 'adaptive', intraWaitMs: 40,
+    ...(o.route ? { route: o.route } : {}),
     source: { type: 'trace', path: join(o.scenarioDir, 'vehicle.jsonl'), loop: true },
     ...(mqtt ? { mqtt } : {}),
     rsus: [{ id: rsuId, region, mqtt: mqtt !== undefined, ...(o.zmq ? { zmq: { ...o.zmq, receiveHighWaterMark: 64 } } : {}) }],

@@ -1,0 +1,485 @@
+// Vehicle-side speed planner along a fixed path: the ego's own fused objects and the RSU's conflict zones become
+// "blocks" (an arc-length interval per time sample), and a greedy forward pass picks, at every step, the largest
+// acceleration after which the ego can still brake (at comfortDecel) so as to respect every block it yields to.
+// Pure and deterministic: time is an argument, no randomness, fixed iteration counts and tie-breaks.
+//
+// Algorithm (see docs/planning.md for the guarantees):
+// 1. Blocks. Each object is predicted at every step (CV by default), projected onto the path and is "in the
+//    corridor" when |lateral| <= corridorHalfWidth + its half extent across the path (checked over each
+//    inter-sample interval, so a crossing between samples still counts). Each time-contiguous stretch is a block
+//    with, per sample j, a stop line U_j = rear of the object - ego half length - (standstill gap + timeGap x the
+//    object's speed along the path). A zone (confidence >= minZoneConfidence) is a block over the samples covering
+//    [tStart, tEnd] with U_j = startSM - ego half length - standstill gap.
+// 2. Decision per block: pass before it or yield to it. The ego passes a block if, in the plan, its rear is
+//    already beyond the block's far end timeGapS before the block starts (an object faster than the ego along the
+//    path comes from behind: at its entry, without the time gap); otherwise it yields (s_j <= U_j on the
+//    block's samples, and, for a block still active at the horizon's end, it must be able to stop before it, an
+//    object's own braking distance at maxDecel credited). Start with no yields, plan, add every block not passed,
+//    replan, until the set stops growing (at most #blocks + 1 plans; the set only grows).
+// 3. Greedy pass. s, v at each step; acceleration a in [-comfortDecel, min(maxAccel, toward cruise)], the largest
+//    one (bisection; viability is monotone in a) whose next state is viable: braking at comfortDecel from it keeps
+//    s_j <= U_j at every later yield sample and ends able to stop before the terminal bound. If even braking at
+//    comfortDecel is not viable ("emergency"), the safety tier: the largest a in [-maxDecel, -comfortDecel] that
+//    keeps the standstill gaps alone (no time-gap term) under maxDecel braking, else -maxDecel.
+import { wrapAngle } from '../shared/geometry/angles.js';
+import { pointAtArcLength, preparePolyline, projectToPolyline, type Polyline } from '../shared/geometry/polyline.js';
+import type { Point2 } from '../shared/geometry/transform.js';
+import { DEFAULT_SIZE_M } from '../shared/model/classes.js';
+import type { DetectedObject } from '../shared/model/types.js';
+import { predictObject } from '../shared/motion/predict.js';
+
+/** An advisory zone already on the vehicle clock and on this path's arc length. */
+export interface PlannerZone {
+  startSM: number;
+  endSM: number;
+  tStartNs: number;
+  tEndNs: number;
+  confidence: number;
+}
+
+export interface PlannerInput {
+  /** Plan start, ns, vehicle clock. */
+  timeNs: number;
+  /** Route polyline, map frame. Must have a non-zero length. */
+  path: Point2[];
+  /** Arc length of the ego's box centre along the path, m. */
+  egoSM: number;
+  egoSpeedMps: number;
+  /** Fused world at timeNs, map frame. */
+  objects: DetectedObject[];
+  zones: PlannerZone[];
+}
+
+export interface PlannerParams {
+  horizonS: number;
+  stepS: number;
+  cruiseSpeedMps: number;
+  maxAccelMps2: number;
+  /** Braking the plan uses and plans to be able to use. */
+  comfortDecelMps2: number;
+  /** Braking used only when comfort braking can no longer avoid a block; also a lead object's assumed worst braking. */
+  maxDecelMps2: number;
+  /** Distance kept to a block's near end when stopped, m (ego front to object rear / zone start). */
+  standstillGapM: number;
+  /** Extra gap per m/s of the object's speed along the path (following distance), and how long before a block
+   *  starts the ego must already have passed it, s. */
+  timeGapS: number;
+  /** Ego half width + lateral margin, m: an object whose box reaches within this of the path blocks it. */
+  corridorHalfWidthM: number;
+  egoLengthM: number;
+  minZoneConfidence: number;
+  /** 'cv': constant velocity; 'auto': predictObject's choice (CTRV for turning vehicle-like objects). */
+  motionModel: 'cv' | 'auto';
+}
+
+export const DEFAULT_PLANNER_PARAMS: Readonly<PlannerParams> = Object.freeze({
+  horizonS: 5,
+  stepS: 0.1,
+  cruiseSpeedMps: 13.9,
+  maxAccelMps2: 1.5,
+  comfortDecelMps2: 3,
+  maxDecelMps2: 6,
+  standstillGapM: 2.5,
+  timeGapS: 1.0,
+  corridorHalfWidthM: 1.8,
+  egoLengthM: 4.6,
+  minZoneConfidence: 0.3,
+  motionModel: 'cv',
+});
+
+export type PlanLimit = 'cruise' | 'object' | 'zone';
+
+export interface PlanPoint {
+  /** Time since input.timeNs, s. */
+  tS: number;
+  /** Arc length of the ego's centre, m. */
+  sM: number;
+  /** Position on the path (extrapolated along the end segment past its end), map frame. */
+  xM: number;
+  yM: number;
+  vMps: number;
+  /** Acceleration commanded from this point to the next (for the last point: the next step's), m/s². */
+  aMps2: number;
+}
+
+export interface Plan {
+  timeNs: number;
+  /** One point per step over the horizon, t = 0 included: round(horizonS / stepS) + 1 points. */
+  points: PlanPoint[];
+  /** What first held the acceleration below the cruise target: nothing ('cruise'), an object or a zone. */
+  limitedBy: PlanLimit;
+  /** Where the plan ends at standstill (ego centre arc length), when it does. */
+  stopSM?: number;
+  /**
+   * True when, at some step, the full gaps could no longer be kept with comfort braking: the plan then brakes at
+   * least at comfortDecel, and up to maxDecel as needed to keep the standstill gaps.
+   */
+  emergency: boolean;
+}
+
+/** A block as the greedy pass sees it. */
+interface Block {
+  kind: 'object' | 'zone';
+  /** First and last sample index it is active on. */
+  first: number;
+  last: number;
+  /** Stop line for the ego centre per active sample (index j - first), m. */
+  stopLineM: number[];
+  /** Bound at the horizon's end (stop-line + credit) when active there, else Infinity. */
+  terminalM: number;
+  /** The same with the standstill gap only (no time-gap term): what emergency braking still protects. */
+  safetyStopLineM: number[];
+  safetyTerminalM: number;
+  /** The ego passes the block if its rear is beyond passHiM at sample passSample. */
+  passSample: number;
+  passHiM: number;
+  /**
+   * The block's speed along the path when it starts (objects; -Infinity for zones). Faster than the ego there, it
+   * comes from behind (a merge or cut-in behind the ego): passed if the ego is ahead of it when it enters, without
+   * the time gap, since braking for it would only bring the ego back into its way.
+   */
+  entrySpeedMps: number;
+}
+
+interface TieredBounds {
+  /** Full gaps, kept with comfort braking: what the plan normally respects. */
+  comfort: Bounds;
+  /** Standstill gaps only, kept with up to maxDecel: used once comfort braking is no longer enough. */
+  safety: Bounds;
+}
+
+/** Aggregated bounds of the yielded blocks: per sample the tightest stop line and its kind. */
+interface Bounds {
+  stopLineM: number[];
+  kind: PlanLimit[];
+  terminalM: number;
+  terminalKind: PlanLimit;
+  /** suffixMinM[j] = min(stopLineM[j..n], terminalM): a full stop behind it satisfies everything from j on. */
+  suffixMinM: number[];
+  /** Samples with a finite stop line, ascending. */
+  active: number[];
+}
+
+/** Comparison slack, m: floating-point rounding must not turn a viable braking continuation into a violation. */
+const EPS_M = 1e-9;
+/** A start from standstill slower than this (m/s after one step) is rounded to staying stopped: no creeping. */
+const MIN_START_MPS = 1e-3;
+const BISECTION_ITERATIONS = 50;
+
+export function planSpeedProfile(input: PlannerInput, params: PlannerParams = DEFAULT_PLANNER_PARAMS): Plan {
+  validate(input, params);
+  const line = preparePolyline(input.path);
+  if (line.lengthM === 0) throw new RangeError('planner path has zero length');
+  const n = Math.max(1, Math.round(params.horizonS / params.stepS));
+  const blocks = [
+    ...input.objects.flatMap((o) => objectBlocks(o, line, n, params)),
+    ...input.zones.flatMap((z) => zoneBlock(z, input.timeNs, n, params)),
+  ];
+
+  // Yield-set fixed point: a block the plan does not pass before it starts becomes a yield.
+  const yielded = new Set<number>();
+  const bounds = (): TieredBounds => ({ comfort: aggregate(blocks, yielded, n, 'comfort'), safety: aggregate(blocks, yielded, n, 'safety') });
+  let result = greedy(input, params, n, bounds());
+  for (;;) {
+    const plan = result;
+    const added = blocks.flatMap((b, i) => (!yielded.has(i) && !passes(b, plan, params) ? [i] : []));
+    if (added.length === 0) break;
+    for (const i of added) yielded.add(i);
+    result = greedy(input, params, n, bounds());
+  }
+
+  const points = result.sM.map((sM, k) => {
+    const p = pointAtArcLength(line, sM, { extendEnds: true });
+    return { tS: k * params.stepS, sM, xM: p.xM, yM: p.yM, vMps: result.vMps[k]!, aMps2: result.aMps2[k]! };
+  });
+  const last = points[points.length - 1]!;
+  const plan: Plan = { timeNs: input.timeNs, points, limitedBy: result.limitedBy, emergency: result.emergency };
+  if (last.vMps === 0) plan.stopSM = last.sM;
+  return plan;
+}
+
+function passes(b: Block, plan: GreedyResult, params: PlannerParams): boolean {
+  const at = b.entrySpeedMps > plan.vMps[b.first]! ? b.first : b.passSample;
+  return plan.sM[at]! - params.egoLengthM / 2 >= b.passHiM;
+}
+
+interface GreedyResult {
+  sM: number[];
+  vMps: number[];
+  aMps2: number[];
+  limitedBy: PlanLimit;
+  emergency: boolean;
+}
+
+function greedy(input: PlannerInput, p: PlannerParams, n: number, tiers: TieredBounds): GreedyResult {
+  const dt = p.stepS;
+  const sM = [input.egoSM];
+  const vMps = [Math.max(0, input.egoSpeedMps)];
+  const aMps2: number[] = [];
+  let limitedBy: PlanLimit = 'cruise';
+  let emergency = false;
+  for (let k = 0; k <= n; k++) {
+    const s = sM[k]!;
+    const v = vMps[k]!;
+    // New accelerations must be strictly viable (slack 0); the braking continuation of a viable state gets EPS_M
+    // for rounding. Otherwise the slack would be spent again at every step and the state would drift past a bound.
+    const ok = (a: number, decel: number, slackM: number, bounds: Bounds = tiers.comfort): boolean => {
+      const [s1, v1] = step(s, v, a, dt);
+      return viable(s1, v1, k + 1, decel, slackM, bounds, dt);
+    };
+    const aHi = Math.min(p.maxAccelMps2, Math.max((p.cruiseSpeedMps - v) / dt, -p.comfortDecelMps2));
+    let a: number;
+    if (ok(aHi, p.comfortDecelMps2, 0)) a = aHi;
+    else {
+      if (limitedBy === 'cruise') {
+        const [s1, v1] = step(s, v, aHi, dt);
+        limitedBy = bindingKind(s1, v1, k + 1, p.comfortDecelMps2, tiers.comfort, dt);
+      }
+      if (ok(-p.comfortDecelMps2, p.comfortDecelMps2, EPS_M)) {
+        a = largestViable(-p.comfortDecelMps2, aHi, (x) => ok(x, p.comfortDecelMps2, 0));
+      } else {
+        // Safety tier: brake at least at comfort, and as hard as needed (up to maxDecel) to keep the standstill
+        // gap; the time-gap part of a violated gap is restored at that rate rather than by full braking.
+        emergency = true;
+        const hardLo = -p.maxDecelMps2;
+        const hardHi = -p.comfortDecelMps2;
+        const safe = (x: number, slackM: number): boolean => ok(x, p.maxDecelMps2, slackM, tiers.safety);
+        a = safe(hardLo, EPS_M) ? largestViable(hardLo, hardHi, (x) => safe(x, 0)) : hardLo;
+      }
+    }
+    if (v === 0 && a > 0 && a * dt < MIN_START_MPS) a = 0;
+    aMps2.push(v === 0 && a < 0 ? 0 : a);
+    if (k < n) {
+      const [s1, v1] = step(s, v, a, dt);
+      sM.push(s1);
+      vMps.push(v1);
+    }
+  }
+  return { sM, vMps, aMps2, limitedBy, emergency };
+}
+
+/** Largest a in [lo, hi] with ok(a), or lo; ok is monotone (true below, false above). */
+function largestViable(lo: number, hi: number, ok: (a: number) => boolean): number {
+  for (let i = 0; i < BISECTION_ITERATIONS; i++) {
+    const mid = (lo + hi) / 2;
+    if (mid === lo || mid === hi) break;
+    if (ok(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Exact kinematics of one step at constant a; a stop inside the step holds at zero (never reverses). */
+function step(sM: number, vMps: number, a: number, dtS: number): [number, number] {
+  const v1 = vMps + a * dtS;
+  if (v1 >= 0) return [sM + vMps * dtS + 0.5 * a * dtS * dtS, v1];
+  return [sM + (vMps * vMps) / (-2 * a), 0];
+}
+
+/** Position reached after braking at decel for dtS (to rest if it stops first); Infinity = until rest. */
+function brakedReach(sM: number, vMps: number, dtS: number, decel: number): number {
+  if (vMps <= decel * dtS) return sM + (vMps * vMps) / (2 * decel);
+  return sM + vMps * dtS - 0.5 * decel * dtS * dtS;
+}
+
+/** Does braking at decel from (s, v) at sample kNext keep every later bound (within slackM)? */
+function viable(sM: number, vMps: number, kNext: number, decel: number, slackM: number, b: Bounds, dtS: number): boolean {
+  const stopM = sM + (vMps * vMps) / (2 * decel);
+  // Fast path: stopping outright stays behind the nearest remaining bound (the braked reach never exceeds it).
+  if (stopM <= (b.suffixMinM[kNext] ?? b.terminalM) + slackM) return true;
+  if (stopM > b.terminalM + slackM) return false;
+  for (const j of b.active) {
+    if (j < kNext) continue;
+    if (brakedReach(sM, vMps, (j - kNext) * dtS, decel) > b.stopLineM[j]! + slackM) return false;
+  }
+  return true;
+}
+
+/** Kind of the bound that braking at decel from (s, v) overshoots most (for Plan.limitedBy). */
+function bindingKind(sM: number, vMps: number, kNext: number, decel: number, b: Bounds, dtS: number): PlanLimit {
+  let worst = b.terminalM === Infinity ? -Infinity : sM + (vMps * vMps) / (2 * decel) - b.terminalM;
+  let kind: PlanLimit = b.terminalKind;
+  for (const j of b.active) {
+    if (j < kNext) continue;
+    const e = brakedReach(sM, vMps, (j - kNext) * dtS, decel) - b.stopLineM[j]!;
+    if (e > worst) {
+      worst = e;
+      kind = b.kind[j]!;
+    }
+  }
+  return kind;
+}
+
+function aggregate(blocks: readonly Block[], yielded: ReadonlySet<number>, n: number, tier: 'comfort' | 'safety'): Bounds {
+  const out: Bounds = {
+    stopLineM: new Array<number>(n + 1).fill(Infinity),
+    kind: new Array<PlanLimit>(n + 1).fill('cruise'),
+    terminalM: Infinity,
+    terminalKind: 'cruise',
+    suffixMinM: new Array<number>(n + 1).fill(Infinity),
+    active: [],
+  };
+  blocks.forEach((b, i) => {
+    if (!yielded.has(i)) return;
+    const lines = tier === 'comfort' ? b.stopLineM : b.safetyStopLineM;
+    const terminalM = tier === 'comfort' ? b.terminalM : b.safetyTerminalM;
+    for (let j = b.first; j <= b.last; j++) {
+      const u = lines[j - b.first]!;
+      if (u < out.stopLineM[j]!) {
+        out.stopLineM[j] = u;
+        out.kind[j] = b.kind;
+      }
+    }
+    if (terminalM < out.terminalM) {
+      out.terminalM = terminalM;
+      out.terminalKind = b.kind;
+    }
+  });
+  let min = out.terminalM;
+  for (let j = n; j >= 0; j--) {
+    min = Math.min(min, out.stopLineM[j]!);
+    out.suffixMinM[j] = min;
+  }
+  out.stopLineM.forEach((u, j) => {
+    if (u !== Infinity) out.active.push(j);
+  });
+  return out;
+}
+
+interface ObjectSample {
+  sM: number;
+  lateralM: number;
+  halfAlongM: number;
+  corridorM: number;
+  vAlongMps: number;
+  xM: number;
+  yM: number;
+}
+
+function objectBlocks(obj: DetectedObject, line: Polyline, n: number, p: PlannerParams): Block[] {
+  if (![obj.xM, obj.yM, obj.vxMps, obj.vyMps, obj.headingRad, obj.yawRateRadps].every(Number.isFinite)) return [];
+  const samples: ObjectSample[] = [];
+  for (let j = 0; j <= n; j++) {
+    const tS = j * p.stepS;
+    const o = p.motionModel === 'cv'
+      ? { xM: obj.xM + obj.vxMps * tS, yM: obj.yM + obj.vyMps * tS, vxMps: obj.vxMps, vyMps: obj.vyMps, headingRad: obj.headingRad }
+      : predictObject({ ...obj, covariance: null }, tS);
+    const proj = projectToPolyline(line, o, { extendEnds: true });
+    const a = line.points[proj.segmentIndex]!;
+    const b = line.points[proj.segmentIndex + 1] ?? a;
+    const pathHeadingRad = Math.atan2(b.yM - a.yM, b.xM - a.xM);
+    const { halfAlongM, halfAcrossM } = boxHalfExtents(obj, wrapAngle(o.headingRad - pathHeadingRad));
+    samples.push({
+      sM: proj.sM,
+      lateralM: proj.lateralM,
+      halfAlongM,
+      corridorM: p.corridorHalfWidthM + halfAcrossM,
+      vAlongMps: o.vxMps * Math.cos(pathHeadingRad) + o.vyMps * Math.sin(pathHeadingRad),
+      xM: o.xM,
+      yM: o.yM,
+    });
+  }
+  // Occupied samples: in the corridor at some time of an adjacent inter-sample interval (linear in s and lateral),
+  // i.e. the sampled occupancy dilated by up to one step so that s's monotonicity covers the continuous time.
+  const inInterval = samples.map((b, j) => (j === 0 ? false : intervalInCorridor(samples[j - 1]!, b)));
+  const occupied = samples.map((s, j) => Math.abs(s.lateralM) <= s.corridorM || inInterval[j]! || (inInterval[j + 1] ?? false));
+  const out: Block[] = [];
+  const halfEgo = p.egoLengthM / 2;
+  for (let j = 0; j <= n; ) {
+    if (!occupied[j]) {
+      j++;
+      continue;
+    }
+    const first = j;
+    while (j + 1 <= n && occupied[j + 1]) j++;
+    const last = j;
+    j++;
+    const run = samples.slice(first, last + 1);
+    const f = run[0]!;
+    const safetyStopLineM = run.map((s) => s.sM - s.halfAlongM - halfEgo - p.standstillGapM);
+    const stopLineM = run.map((s, i) => safetyStopLineM[i]! - p.timeGapS * Math.max(0, s.vAlongMps));
+    const l = run[run.length - 1]!;
+    const creditM = Math.max(0, l.vAlongMps) ** 2 / (2 * p.maxDecelMps2);
+    out.push({
+      kind: 'object',
+      first,
+      last,
+      stopLineM,
+      terminalM: last === n ? stopLineM[stopLineM.length - 1]! + creditM : Infinity,
+      safetyStopLineM,
+      safetyTerminalM: last === n ? safetyStopLineM[safetyStopLineM.length - 1]! + creditM : Infinity,
+      passSample: Math.max(0, first - Math.ceil(p.timeGapS / p.stepS - 1e-9)),
+      passHiM: f.sM + f.halfAlongM,
+      entrySpeedMps: f.vAlongMps,
+    });
+  }
+  return out;
+}
+
+/** Is the object in the corridor at some time between two samples, motion linear in (s, lateral)? */
+function intervalInCorridor(a: ObjectSample, b: ObjectSample): boolean {
+  // A jump in s beyond the object's displacement is a switch to another part of the path: no interpolation.
+  if (Math.abs(b.sM - a.sM) > Math.hypot(b.xM - a.xM, b.yM - a.yM) + 0.5) return false;
+  const [u0, u1] = nonPositiveInterval(a.lateralM - a.corridorM, b.lateralM - b.corridorM);
+  const [w0, w1] = nonPositiveInterval(-a.lateralM - a.corridorM, -b.lateralM - b.corridorM);
+  return Math.max(u0, w0) <= Math.min(u1, w1);
+}
+
+/** Sub-interval of [0, 1] where h0 + (h1 - h0) f <= 0; empty as [1, 0]. */
+function nonPositiveInterval(h0: number, h1: number): [number, number] {
+  if (h0 <= 0 && h1 <= 0) return [0, 1];
+  if (h0 > 0 && h1 > 0) return [1, 0];
+  const f = h0 / (h0 - h1);
+  return h0 <= 0 ? [0, f] : [f, 1];
+}
+
+function zoneBlock(z: PlannerZone, timeNs: number, n: number, p: PlannerParams): Block[] {
+  if (!(z.confidence >= p.minZoneConfidence)) return [];
+  if (![z.startSM, z.endSM, z.tStartNs, z.tEndNs].every(Number.isFinite)) return [];
+  const t0S = (z.tStartNs - timeNs) / 1e9;
+  const t1S = (z.tEndNs - timeNs) / 1e9;
+  if (t1S < 0 || t1S < t0S || t0S > n * p.stepS) return []; // expired, malformed, or beyond the horizon
+  const loM = Math.min(z.startSM, z.endSM);
+  const hiM = Math.max(z.startSM, z.endSM);
+  // Samples covering [t0, t1] rounded outward: since s never decreases, s_j <= U at the sample at or after t1
+  // bounds s over the whole window, and the pass test at the sample at or before t0 - timeGap covers the start.
+  const first = Math.max(0, Math.floor(t0S / p.stepS + 1e-9));
+  const last = Math.min(n, Math.ceil(t1S / p.stepS - 1e-9));
+  const u = loM - p.egoLengthM / 2 - p.standstillGapM;
+  return [{
+    kind: 'zone',
+    first,
+    last,
+    stopLineM: new Array<number>(last - first + 1).fill(u),
+    terminalM: last === n ? u : Infinity,
+    safetyStopLineM: new Array<number>(last - first + 1).fill(u),
+    safetyTerminalM: last === n ? u : Infinity,
+    passSample: Math.max(0, Math.floor((t0S - p.timeGapS) / p.stepS + 1e-9)),
+    passHiM: hiM,
+    entrySpeedMps: -Infinity,
+  }];
+}
+
+/** Bounding rectangle of the object's box along / across a direction at relRad from its heading (class default size when missing). */
+function boxHalfExtents(obj: DetectedObject, relRad: number): { halfAlongM: number; halfAcrossM: number } {
+  const def = DEFAULT_SIZE_M[obj.objectClass];
+  const hl = (obj.lengthM > 0 && Number.isFinite(obj.lengthM) ? obj.lengthM : def.lengthM) / 2;
+  const hw = (obj.widthM > 0 && Number.isFinite(obj.widthM) ? obj.widthM : def.widthM) / 2;
+  const c = Math.abs(Math.cos(relRad));
+  const s = Math.abs(Math.sin(relRad));
+  return { halfAlongM: hl * c + hw * s, halfAcrossM: hl * s + hw * c };
+}
+
+function validate(input: PlannerInput, p: PlannerParams): void {
+  for (const k of ['horizonS', 'stepS', 'maxAccelMps2', 'comfortDecelMps2', 'maxDecelMps2'] as const) {
+    if (!(p[k] > 0) || !Number.isFinite(p[k])) throw new RangeError(`PlannerParams.${k} must be > 0, got ${p[k]}`);
+  }
+  for (const k of ['cruiseSpeedMps', 'standstillGapM', 'timeGapS', 'corridorHalfWidthM', 'egoLengthM', 'minZoneConfidence'] as const) {
+    if (!(p[k] >= 0) || !Number.isFinite(p[k])) throw new RangeError(`PlannerParams.${k} must be >= 0, got ${p[k]}`);
+  }
+  if (p.maxDecelMps2 < p.comfortDecelMps2) throw new RangeError('PlannerParams.maxDecelMps2 must be >= comfortDecelMps2');
+  if (input.path.length < 2) throw new RangeError('planner path needs at least two points');
+  for (const [k, v] of [['timeNs', input.timeNs], ['egoSM', input.egoSM], ['egoSpeedMps', input.egoSpeedMps]] as const) {
+    if (!Number.isFinite(v)) throw new RangeError(`PlannerInput.${k} must be finite, got ${v}`);
+  }
+}
