@@ -1,0 +1,294 @@
+// RSU side of planning fusion: which tracked objects will occupy which stretch of a vehicle's declared path, and
+// when. Pure and deterministic: tracks are taken as valid at nowNs (the caller predicts them there), time is an
+// argument, output order is fixed by explicit tie-breaks.
+//
+// Per track: predict the box centre at a fixed step (CV by default), project each predicted centre onto the path,
+// and call the object "in the corridor" when |lateral offset| <= ego half width + the box's half extent across the
+// path + margin. Between two samples the motion is taken as linear in (s, lateral), so entry and exit times are
+// interpolated (exact for CV on a straight segment) and an object crossing the corridor between two samples is not
+// missed. Each time-contiguous occupancy becomes one ConflictZone: [min s - halfAlong - margin, max s + halfAlong
+// + margin] x [entry, exit].
+import { wrapAngle } from '../geometry/angles.js';
+import { preparePolyline, projectToPolyline, type Polyline } from '../geometry/polyline.js';
+import { DEFAULT_SIZE_M } from '../model/classes.js';
+import type { ConflictZone, DetectedObject, ObjectClass, PlanningAdvisory, VehicleIntent } from '../model/types.js';
+import { predictObject } from '../motion/predict.js';
+
+export interface AdvisoryParams {
+  /** Cap on the intent's horizon, s; also the horizon used when the intent carries none (0). */
+  maxHorizonS: number;
+  /** Prediction step, s. */
+  stepS: number;
+  /** validUntilNs = nowNs + validityS. Zones cover horizon + validity so a late use still sees a full horizon. */
+  validityS: number;
+  /** Half the ego's width, m (the intent does not carry the vehicle's size). */
+  egoHalfWidthM: number;
+  /** Safety margin added laterally (corridor) and longitudinally (zone interval), m. */
+  marginM: number;
+  /** At most this many zones, nearest (smallest startSM) first. */
+  maxZones: number;
+  /** Zones with a lower confidence are not sent. */
+  minConfidence: number;
+  /** 'cv': constant velocity; 'auto': predictObject's choice (CTRV for turning vehicle-like objects). */
+  motionModel: 'cv' | 'auto';
+  /** Multiply the confidence by the class confidence (off: a conflict needs the object to exist, not its label to be right). */
+  scaleByClassConfidence: boolean;
+  /**
+   * The RSU tracks the ego vehicle too: the vehicle-class track nearest the ego's position (intent pose moved to
+   * nowNs at the intent's speed) within this radius, m, and egoMatchSpeedToleranceMps of its speed, is dropped.
+   * 0 disables.
+   */
+  egoMatchRadiusM: number;
+  egoMatchSpeedToleranceMps: number;
+  /** Attach the RSU's track to each zone (ConflictZone.object); off saves bytes. */
+  includeObjects: boolean;
+}
+
+export const DEFAULT_ADVISORY_PARAMS: Readonly<AdvisoryParams> = Object.freeze({
+  maxHorizonS: 5,
+  stepS: 0.1,
+  validityS: 3,
+  egoHalfWidthM: 0.95,
+  marginM: 0.5,
+  maxZones: 16,
+  minConfidence: 0.1,
+  motionModel: 'cv',
+  scaleByClassConfidence: false,
+  egoMatchRadiusM: 3,
+  egoMatchSpeedToleranceMps: 3,
+  includeObjects: true,
+});
+
+export interface AdvisoryIds {
+  rsuId: string;
+  /** PlanningAdvisory.sequence: the caller's counter for this vehicle. */
+  sequence: number;
+}
+
+/** Classes the ego vehicle may be tracked as. */
+const EGO_CLASSES: readonly ObjectClass[] = ['car', 'truck', 'bus', 'motorcycle', 'unknown'];
+
+/** Projection tolerance, m: a larger jump in s than the object's own displacement means another part of the path. */
+const PROJECTION_JUMP_M = 0.5;
+
+export function computeAdvisory(
+  tracks: readonly DetectedObject[],
+  intent: VehicleIntent,
+  nowNs: number,
+  params: AdvisoryParams,
+  ids: AdvisoryIds,
+): PlanningAdvisory {
+  validateParams(params);
+  if (!Number.isFinite(nowNs)) throw new RangeError(`nowNs must be finite, got ${nowNs}`);
+  const horizonS = intent.horizonS > 0 && Number.isFinite(intent.horizonS) ? Math.min(intent.horizonS, params.maxHorizonS) : params.maxHorizonS;
+  const validUntilNs = nowNs + Math.round(params.validityS * 1e9);
+  const advisory: PlanningAdvisory = {
+    rsuId: ids.rsuId,
+    vehicleId: intent.vehicleId,
+    sequence: ids.sequence,
+    intentSequence: intent.sequence,
+    issueTimeNs: nowNs,
+    validUntilNs,
+    mapFrame: intent.mapFrame,
+    zones: [],
+  };
+  const finitePath = intent.path.every((p) => Number.isFinite(p.xM) && Number.isFinite(p.yM));
+  if (intent.path.length < 2 || !finitePath) return advisory; // nothing to project onto: no conflicts, not an error
+  const line = preparePolyline(intent.path);
+  if (line.lengthM === 0) return advisory;
+
+  // Sample times relative to nowNs; the last one is exactly the span's end.
+  const spanS = horizonS + params.validityS;
+  const n = Math.ceil(spanS / params.stepS - 1e-9);
+  const timesS = Array.from({ length: n + 1 }, (_, k) => Math.min(k * params.stepS, spanS));
+
+  // Objects behind the ego (its pose at intent time, projected) cannot be conflicts on the path ahead.
+  const egoS0M = Math.max(0, projectToPolyline(line, { xM: intent.pose.xM, yM: intent.pose.yM }, { extendEnds: true }).sM);
+  const egoTrackIndex = findEgoTrack(tracks, intent, nowNs, params);
+
+  const zones: ConflictZone[] = [];
+  tracks.forEach((obj, index) => {
+    if (index === egoTrackIndex || !isFiniteObject(obj)) return;
+    const confidence = clamp01(obj.existenceProbability) * (params.scaleByClassConfidence ? clamp01(obj.classConfidence) : 1);
+    if (!(confidence >= params.minConfidence)) return;
+    const samples = timesS.map((tS) => sampleObject(obj, tS, line, params));
+    for (const occ of occupancy(samples, timesS, line, egoS0M, params.marginM)) {
+      zones.push({
+        startSM: occ.loM,
+        endSM: occ.hiM,
+        tStartNs: nowNs + Math.round(occ.tStartS * 1e9),
+        tEndNs: nowNs + Math.round(occ.tEndS * 1e9),
+        objectClass: obj.objectClass,
+        confidence,
+        trackId: obj.trackId,
+        // The track itself (valid at nowNs = issue time) lets the vehicle re-predict it if fresher frames are lost.
+        object: params.includeObjects ? { ...obj } : null,
+      });
+    }
+  });
+  zones.sort((a, b) => a.startSM - b.startSM || a.tStartNs - b.tStartNs || a.trackId - b.trackId || a.endSM - b.endSM);
+  advisory.zones = zones.slice(0, params.maxZones);
+  return advisory;
+}
+
+interface Sample {
+  sM: number;
+  lateralM: number;
+  /** Half extent of the box along / across the path at the projection, m. */
+  halfAlongM: number;
+  halfAcrossM: number;
+  /** Corridor half-width for this object here: ego half width + halfAcross + margin. */
+  corridorM: number;
+  xM: number;
+  yM: number;
+}
+
+function sampleObject(obj: DetectedObject, tS: number, line: Polyline, params: AdvisoryParams): Sample {
+  let xM: number;
+  let yM: number;
+  let headingRad = obj.headingRad;
+  if (params.motionModel === 'cv') {
+    xM = obj.xM + obj.vxMps * tS;
+    yM = obj.yM + obj.vyMps * tS;
+  } else {
+    // Covariance is not needed here; dropping it skips the matrix work.
+    const p = predictObject({ ...obj, covariance: null }, tS);
+    xM = p.xM;
+    yM = p.yM;
+    headingRad = p.headingRad;
+  }
+  const proj = projectToPolyline(line, { xM, yM }, { extendEnds: true });
+  const { halfAlongM, halfAcrossM } = boxHalfExtents(obj, headingRad - segmentHeading(line, proj.segmentIndex));
+  return {
+    sM: proj.sM,
+    lateralM: proj.lateralM,
+    halfAlongM,
+    halfAcrossM,
+    corridorM: params.egoHalfWidthM + halfAcrossM + params.marginM,
+    xM,
+    yM,
+  };
+}
+
+/**
+ * Half extents of the object's box along and across a direction at relative angle relRad to its heading: the
+ * bounding rectangle of the rotated box, exact on a straight segment. Missing sizes fall back to the class default.
+ */
+function boxHalfExtents(obj: Pick<DetectedObject, 'lengthM' | 'widthM' | 'objectClass'>, relRad: number): { halfAlongM: number; halfAcrossM: number } {
+  const def = DEFAULT_SIZE_M[obj.objectClass];
+  const hl = (obj.lengthM > 0 && Number.isFinite(obj.lengthM) ? obj.lengthM : def.lengthM) / 2;
+  const hw = (obj.widthM > 0 && Number.isFinite(obj.widthM) ? obj.widthM : def.widthM) / 2;
+  const c = Math.abs(Math.cos(relRad));
+  const s = Math.abs(Math.sin(relRad));
+  return { halfAlongM: hl * c + hw * s, halfAcrossM: hl * s + hw * c };
+}
+
+function segmentHeading(line: Polyline, i: number): number {
+  const a = line.points[i]!;
+  const b = line.points[i + 1] ?? a;
+  return wrapAngle(Math.atan2(b.yM - a.yM, b.xM - a.xM));
+}
+
+interface Occupancy {
+  tStartS: number;
+  tEndS: number;
+  loM: number;
+  hiM: number;
+}
+
+/**
+ * Time-contiguous stretches where the object is in the corridor, with the path interval it covers. Pieces are
+ * built per inter-sample interval (and per sample), then merged where they touch in time.
+ */
+function occupancy(samples: readonly Sample[], timesS: readonly number[], line: Polyline, egoS0M: number, marginM: number): Occupancy[] {
+  const pieces: Occupancy[] = [];
+  const add = (tStartS: number, tEndS: number, sAM: number, sBM: number, halfAlongM: number): void => {
+    const loM = Math.max(0, Math.min(sAM, sBM) - halfAlongM - marginM);
+    const hiM = Math.min(line.lengthM, Math.max(sAM, sBM) + halfAlongM + marginM);
+    // Entirely behind the ego or past the path's end: not on the path ahead.
+    if (Math.max(sAM, sBM) + halfAlongM + marginM < egoS0M || Math.min(sAM, sBM) - halfAlongM - marginM > line.lengthM) return;
+    pieces.push({ tStartS, tEndS, loM, hiM });
+  };
+  for (let k = 0; k < samples.length; k++) {
+    const b = samples[k]!;
+    if (Math.abs(b.lateralM) <= b.corridorM) add(timesS[k]!, timesS[k]!, b.sM, b.sM, b.halfAlongM);
+    if (k === 0) continue;
+    const a = samples[k - 1]!;
+    // A jump in s larger than the displacement means the projection switched to another part of the path:
+    // interpolating across it would invent a crossing, so only the samples themselves count there.
+    const movedM = Math.hypot(b.xM - a.xM, b.yM - a.yM);
+    if (Math.abs(b.sM - a.sM) > movedM + PROJECTION_JUMP_M) continue;
+    // In the corridor while lat - corridor <= 0 and -lat - corridor <= 0, both linear in the interpolation fraction.
+    const [u0, u1] = nonPositiveInterval(a.lateralM - a.corridorM, b.lateralM - b.corridorM);
+    const [w0, w1] = nonPositiveInterval(-a.lateralM - a.corridorM, -b.lateralM - b.corridorM);
+    const f0 = Math.max(u0, w0);
+    const f1 = Math.min(u1, w1);
+    if (!(f0 <= f1)) continue;
+    const t0 = timesS[k - 1]!;
+    const dt = timesS[k]! - t0;
+    const sAt = (f: number): number => a.sM + f * (b.sM - a.sM);
+    add(t0 + f0 * dt, t0 + f1 * dt, sAt(f0), sAt(f1), Math.max(a.halfAlongM, b.halfAlongM));
+  }
+  // Merge pieces that touch in time (a sample piece and its neighbouring interval pieces share an end).
+  pieces.sort((p, q) => p.tStartS - q.tStartS || p.tEndS - q.tEndS);
+  const out: Occupancy[] = [];
+  for (const p of pieces) {
+    const last = out[out.length - 1];
+    if (last !== undefined && p.tStartS <= last.tEndS + 1e-12) {
+      last.tEndS = Math.max(last.tEndS, p.tEndS);
+      last.loM = Math.min(last.loM, p.loM);
+      last.hiM = Math.max(last.hiM, p.hiM);
+    } else out.push({ ...p });
+  }
+  return out;
+}
+
+/** Sub-interval of [0, 1] where h0 + (h1 - h0) f <= 0; empty as [1, 0]. */
+function nonPositiveInterval(h0: number, h1: number): [number, number] {
+  if (h0 <= 0 && h1 <= 0) return [0, 1];
+  if (h0 > 0 && h1 > 0) return [1, 0];
+  const f = h0 / (h0 - h1);
+  return h0 <= 0 ? [0, f] : [f, 1];
+}
+
+/** Index of the track that is the ego vehicle itself, or -1. */
+function findEgoTrack(tracks: readonly DetectedObject[], intent: VehicleIntent, nowNs: number, params: AdvisoryParams): number {
+  if (!(params.egoMatchRadiusM > 0)) return -1;
+  const dtS = (nowNs - intent.timeNs) / 1e9;
+  const ex = intent.pose.xM + intent.speedMps * dtS * Math.cos(intent.pose.yawRad);
+  const ey = intent.pose.yM + intent.speedMps * dtS * Math.sin(intent.pose.yawRad);
+  let best = -1;
+  let bestD = Infinity;
+  tracks.forEach((t, i) => {
+    if (!EGO_CLASSES.includes(t.objectClass)) return;
+    const d = Math.hypot(t.xM - ex, t.yM - ey);
+    const dv = Math.abs(Math.hypot(t.vxMps, t.vyMps) - intent.speedMps);
+    if (d <= params.egoMatchRadiusM && dv <= params.egoMatchSpeedToleranceMps && d < bestD) {
+      best = i;
+      bestD = d;
+    }
+  });
+  return best;
+}
+
+function isFiniteObject(o: DetectedObject): boolean {
+  return [o.xM, o.yM, o.vxMps, o.vyMps, o.headingRad, o.yawRateRadps].every(Number.isFinite);
+}
+
+function clamp01(x: number): number {
+  return Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0;
+}
+
+function validateParams(p: AdvisoryParams): void {
+  const positive: Array<keyof AdvisoryParams> = ['maxHorizonS', 'stepS', 'validityS'];
+  for (const k of positive) {
+    const v = p[k] as number;
+    if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`AdvisoryParams.${k} must be > 0, got ${v}`);
+  }
+  const nonNegative: Array<keyof AdvisoryParams> = ['egoHalfWidthM', 'marginM', 'minConfidence', 'egoMatchRadiusM', 'egoMatchSpeedToleranceMps'];
+  for (const k of nonNegative) {
+    const v = p[k] as number;
+    if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`AdvisoryParams.${k} must be >= 0, got ${v}`);
+  }
+  if (!Number.isInteger(p.maxZones) || p.maxZones < 0) throw new RangeError(`AdvisoryParams.maxZones must be an integer >= 0, got ${p.maxZones}`);
+}
