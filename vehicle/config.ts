@@ -33,8 +33,8 @@ export const vehicleConfigSchema = z
     route: z.array(z.object({ xM: z.number(), yM: z.number() }).strict()).min(2).optional(),
     /** A network-quality map from earlier drives (JSON from `iaad sim netmap`), for adaptive-st. */
     netmap: z.string().min(1).optional(),
-    /** Longest wait for a same-instant roadside frame before fusing without it, ms. */
-    intraWaitMs: z.number().min(0).max(100).default(40),
+    /** Longest wait for a same-instant roadside frame before fusing without it, ms (RSU perception + network). */
+    intraWaitMs: z.number().min(0).max(500).default(100),
     /** Broker for every RSU with mqtt: true. */
     mqtt: mqttSchema.optional(),
     rsus: z.array(rsuLinkSchema).default([]),

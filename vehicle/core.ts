@@ -4,7 +4,7 @@
 // drive this same class; only the way inputs arrive differs.
 import type { LinkState } from '../shared/link/link-monitor.js';
 import type { NetworkMap } from '../shared/netmap/network-map.js';
-import type { PathPoint, PerceptionFrame, PlanningAdvisory, VehicleIntent } from '../shared/model/types.js';
+import type { DetectedObject, PathPoint, PerceptionFrame, PlanningAdvisory, VehicleIntent } from '../shared/model/types.js';
 import type { EgoState } from '../shared/sources/detections.js';
 import { preparePolyline, projectToPolyline, type Polyline } from '../shared/geometry/polyline.js';
 import {
@@ -75,6 +75,11 @@ export interface VehicleStepResult {
 }
 
 const NS_PER_MS = 1e6;
+/** Route kept behind the ego and beyond the planner's reach when planning, m. */
+const PLAN_BEHIND_M = 10;
+const PLAN_AHEAD_MARGIN_M = 30;
+/** A roadside object this close to where the ego was at the roadside capture is the ego itself, m. */
+const SELF_RADIUS_M = 3;
 
 export class VehicleCore {
   readonly roadside = new Map<string, RoadsideSnapshot>();
@@ -123,7 +128,7 @@ export class VehicleCore {
 
   step(own: PerceptionFrame, ego: EgoState | undefined, links: readonly LinkState[], nowNs: number): VehicleStepResult {
     const routeSM = this.routeSM(ego);
-    const frames = [...this.roadside.values()].map((r) => r.latest);
+    const frames = [...this.roadside.values()].map((r) => withoutSelf(r.latest, own, ego));
     const advisoryValidForMs = this.advisoryValidForMs(own.captureTimeNs);
     let method: FusionMethod;
     let reason: string;
@@ -142,7 +147,7 @@ export class VehicleCore {
         ({ method, reason, switched, wantAdvisoriesEarly } = sel);
       }
     }
-    const objects = this.fuse(method, own, frames);
+    const objects = this.fuse(method, own, frames, ego);
     const output: PerceptionFrame = { ...own, objects };
     const plan = this.plan(own.captureTimeNs, ego, routeSM, objects);
     const intent = this.maybeIntent(nowNs, own.captureTimeNs, ego, routeSM, wantAdvisoriesEarly);
@@ -159,12 +164,14 @@ export class VehicleCore {
     return usable ? [method, 'strategy'] : ['vehicle-only', `no roadside frame usable for ${method}`];
   }
 
-  private fuse(method: FusionMethod, own: PerceptionFrame, frames: RoadsideFrameInput[]): FusedObject[] {
+  private fuse(method: FusionMethod, own: PerceptionFrame, frames: RoadsideFrameInput[], ego: EgoState | undefined): FusedObject[] {
     switch (this.o.strategy) {
       case 'latest': return method === 'vehicle-only' ? vehicleOnlyObjects(own, this.fusion) : fuseLatest(own, frames, this.fusion);
       case 'linear-compensation':
         return method === 'vehicle-only' ? vehicleOnlyObjects(own, this.fusion)
-          : fuseLinearCompensation(own, [...this.roadside.values()], this.fusion);
+          : fuseLinearCompensation(own, [...this.roadside.values()].map((r) => ({
+            latest: withoutSelf(r.latest, own, ego), previous: r.previous ? withoutSelf(r.previous, own, ego) : null,
+          })), this.fusion);
       default:
         return method === 'planning' ? this.fusePlanning(own) : fuseFrame(method, own, frames, this.fusion);
     }
@@ -179,7 +186,7 @@ export class VehicleCore {
     let horizonMs = this.fusion.maxPredictionHorizonMs;
     for (const { advisory, offsetNs } of this.advisories.values()) {
       if (advisory.validUntilNs - offsetNs < own.captureTimeNs) continue;
-      const objects = advisory.zones.flatMap((z) => (z.object ? [z.object] : []));
+      const objects = [...advisory.zones.flatMap((z) => (z.object ? [z.object] : [])), ...advisory.contextObjects];
       const ageMs = (own.captureTimeNs - (advisory.issueTimeNs - offsetNs)) / NS_PER_MS;
       horizonMs = Math.max(horizonMs, ageMs + 1);
       inputs.push({
@@ -235,6 +242,27 @@ export class VehicleCore {
 
   private plan(timeNs: number, ego: EgoState | undefined, routeSM: number | null, objects: FusedObject[]): Plan | null {
     if (!this.route || !ego || routeSM === null) return null;
+    return this.planWith(timeNs, ego, routeSM, objects, this.plannerZones(timeNs));
+  }
+
+  /**
+   * The planner on the route stretch around the ego (cost grows with the path's length, the horizon needs only
+   * ~horizon x cruise speed of it). Public so that the simulator plans from ground truth the very same way.
+   */
+  planWith(timeNs: number, ego: EgoState, routeSM: number, objects: readonly DetectedObject[], zones: PlannerZone[]): Plan | null {
+    if (!this.route) return null;
+    const fromSM = Math.max(0, routeSM - PLAN_BEHIND_M);
+    const toSM = routeSM + this.planner.horizonS * Math.max(this.planner.cruiseSpeedMps, ego.speedMps) + PLAN_AHEAD_MARGIN_M;
+    const path = slicePolyline(this.route, fromSM, toSM);
+    if (path.length < 2 || (path[0]!.xM === path[path.length - 1]!.xM && path[0]!.yM === path[path.length - 1]!.yM)) return null;
+    return planSpeedProfile(
+      { timeNs, path, egoSM: routeSM - fromSM, egoSpeedMps: ego.speedMps, objects: [...objects],
+        zones: zones.map((z) => ({ ...z, startSM: z.startSM - fromSM, endSM: z.endSM - fromSM })) },
+      this.planner,
+    );
+  }
+
+  private plannerZones(timeNs: number): PlannerZone[] {
     const zones: PlannerZone[] = [];
     if (this.o.strategy === 'planning' || this.selector) {
       for (const { advisory, offsetNs, routeOffsetSM } of this.advisories.values()) {
@@ -247,10 +275,7 @@ export class VehicleCore {
         }
       }
     }
-    return planSpeedProfile(
-      { timeNs, path: [...this.route.points], egoSM: routeSM, egoSpeedMps: ego.speedMps, objects, zones },
-      this.planner,
-    );
+    return zones;
   }
 
   private maybeIntent(
@@ -270,6 +295,19 @@ export class VehicleCore {
       path, horizonS: early ? this.o.earlyIntentHorizonS ?? 12 : this.o.intentHorizonS ?? 5,
     };
   }
+}
+
+/**
+ * RSUs see the ego too; its roadside track must not enter fusion as a second object (the planner would brake for
+ * itself). The ego's position at the roadside capture is its pose moved back along its heading.
+ */
+function withoutSelf(input: RoadsideFrameInput, own: PerceptionFrame, ego: EgoState | undefined): RoadsideFrameInput {
+  if (!ego) return input;
+  const dtS = (own.captureTimeNs - (input.frame.captureTimeNs - input.offsetNs)) / 1e9;
+  const x = ego.pose.xM - Math.cos(ego.pose.yawRad) * ego.speedMps * dtS;
+  const y = ego.pose.yM - Math.sin(ego.pose.yawRad) * ego.speedMps * dtS;
+  const objects = input.frame.objects.filter((o) => Math.hypot(o.xM - x, o.yM - y) > SELF_RADIUS_M);
+  return objects.length === input.frame.objects.length ? input : { ...input, frame: { ...input.frame, objects } };
 }
 
 function dedupeByTrack<T extends { trackId: number }>(objects: readonly T[]): T[] {

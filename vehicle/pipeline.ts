@@ -67,7 +67,7 @@ export function startVehicle(
   onStep?: StepObserver,
 ): VehicleHandle {
   const scheduler = opts.scheduler ?? asyncScheduler;
-  const intraWaitMs = opts.intraWaitMs ?? 40;
+  const intraWaitMs = opts.intraWaitMs ?? 100;
   const counters: VehicleCounters = {
     ownFrames: 0, outputFrames: 0, roadsideFrames: 0, advisories: 0, intentsSent: 0, outputErrors: 0,
     methods: { intra: 0, inter: 0, planning: 0, 'vehicle-only': 0 }, methodSwitches: 0,

@@ -78,6 +78,8 @@ export interface PlanningAdvisory {
   validUntilNs: number;
   mapFrame: string;
   zones: ConflictZone[];
+  /** RSU tracks near the path without a conflict zone, at issue time (map frame). */
+  contextObjects: DetectedObject[];
 }
 
 export interface PathPoint {

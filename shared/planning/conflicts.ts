@@ -42,6 +42,13 @@ export interface AdvisoryParams {
   egoMatchSpeedToleranceMps: number;
   /** Attach the RSU's track to each zone (ConflictZone.object); off saves bytes. */
   includeObjects: boolean;
+  /**
+   * Also send tracks within this distance of the path (from the ego onwards) that have no zone, as context
+   * objects: the vehicle keeps them in its world when frames stop arriving. 0 disables. m.
+   */
+  contextCorridorM: number;
+  /** At most this many context objects, nearest the path first. */
+  maxContextObjects: number;
 }
 
 export const DEFAULT_ADVISORY_PARAMS: Readonly<AdvisoryParams> = Object.freeze({
@@ -57,6 +64,8 @@ export const DEFAULT_ADVISORY_PARAMS: Readonly<AdvisoryParams> = Object.freeze({
   egoMatchRadiusM: 3,
   egoMatchSpeedToleranceMps: 3,
   includeObjects: true,
+  contextCorridorM: 10,
+  maxContextObjects: 32,
 });
 
 export interface AdvisoryIds {
@@ -91,6 +100,7 @@ export function computeAdvisory(
     validUntilNs,
     mapFrame: intent.mapFrame,
     zones: [],
+    contextObjects: [],
   };
   const finitePath = intent.path.every((p) => Number.isFinite(p.xM) && Number.isFinite(p.yM));
   if (intent.path.length < 2 || !finitePath) return advisory; // nothing to project onto: no conflicts, not an error
@@ -128,6 +138,18 @@ export function computeAdvisory(
   });
   zones.sort((a, b) => a.startSM - b.startSM || a.tStartNs - b.tStartNs || a.trackId - b.trackId || a.endSM - b.endSM);
   advisory.zones = zones.slice(0, params.maxZones);
+  if (params.contextCorridorM > 0) {
+    const inZones = new Set(advisory.zones.map((z) => z.trackId));
+    const context: Array<{ obj: DetectedObject; d: number }> = [];
+    tracks.forEach((obj, index) => {
+      if (index === egoTrackIndex || inZones.has(obj.trackId) || !isFiniteObject(obj)) return;
+      const p = projectToPolyline(line, { xM: obj.xM, yM: obj.yM });
+      if (p.sM < egoS0M || Math.abs(p.lateralM) > params.contextCorridorM) return;
+      context.push({ obj, d: Math.abs(p.lateralM) });
+    });
+    context.sort((a, b) => a.d - b.d || a.obj.trackId - b.obj.trackId);
+    advisory.contextObjects = context.slice(0, params.maxContextObjects).map((c) => ({ ...c.obj }));
+  }
   return advisory;
 }
 

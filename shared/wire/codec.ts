@@ -107,6 +107,7 @@ function advisoryToWire(a: PlanningAdvisory): iaad.v1.IPlanningAdvisory {
     zones: a.zones.map((z) => ({
       ...z, objectClass: classToWire(z.objectClass), object: z.object ? objectToWire(z.object) : null,
     })),
+    contextObjects: a.contextObjects.map(objectToWire),
   };
 }
 
@@ -115,6 +116,7 @@ function advisoryFromWire(a: iaad.v1.IPlanningAdvisory): PlanningAdvisory {
     rsuId: a.rsuId ?? '', vehicleId: a.vehicleId ?? '', sequence: num(a.sequence),
     intentSequence: num(a.intentSequence), issueTimeNs: num(a.issueTimeNs), validUntilNs: num(a.validUntilNs),
     mapFrame: a.mapFrame ?? '', zones: (a.zones ?? []).map(zoneFromWire),
+    contextObjects: (a.contextObjects ?? []).map(objectFromWire),
   };
 }
 

@@ -73,7 +73,7 @@ export async function runProcessPair(o: PairOptions): Promise<PairResult> {
     statsIntervalS: 5,
   };
   const vehicle: VehicleConfig = {
-    vehicle: { id: vehicleId, mapFrame: o.mapFrame }, rateHz: 10, strategy: o.strategy ?? 'adaptive', intraWaitMs: 40,
+    vehicle: { id: vehicleId, mapFrame: o.mapFrame }, rateHz: 10, strategy: o.strategy ?? 'adaptive', intraWaitMs: 100,
     ...(o.route ? { route: o.route } : {}),
     source: { type: 'trace', path: join(o.scenarioDir, 'vehicle.jsonl'), loop: true },
     ...(mqtt ? { mqtt } : {}),

@@ -31,6 +31,7 @@ export const advisoryPayload = (rsuId: string, vehicleId: string, sequence: numb
     mapFrame: 'utm51n',
     zones: [{ startSM: 12, endSM: 18.5, tStartNs: tNs + 1_000_000_000, tEndNs: tNs + 1_500_000_000,
       objectClass: 'cyclist', confidence: 0.75, trackId: 9, object: object(9, { objectClass: 'cyclist' }) }],
+    contextObjects: [object(11, { objectClass: 'pedestrian' })],
   },
 });
 

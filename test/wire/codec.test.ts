@@ -41,6 +41,7 @@ describe('wire codec', () => {
             objectClass: 'cyclist', confidence: 0.75, trackId: 5, object: object({ trackId: 5, objectClass: 'cyclist' }) },
             { startSM: 20, endSM: 21, tStartNs: 1_000_000_001_500_000_000, tEndNs: 1_000_000_002_000_000_000,
             objectClass: 'car', confidence: 0.5, trackId: 6, object: null }],
+          contextObjects: [object({ trackId: 8 })],
         },
       },
       {
