@@ -83,6 +83,7 @@ describe('planning/conflicts', () => {
       vehicleId: 'veh-7',
       sequence: 42,
       intentSequence: 9,
+      contextObjects: [],
       issueTimeNs: NOW_NS,
       validUntilNs: NOW_NS + 3_000_000_000,
       mapFrame: 'enu:site-a',

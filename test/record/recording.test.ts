@@ -344,7 +344,11 @@ describe('record/recorder and reader', function () {
   it('reads a recording while it is still being written (no summary yet), then all of it after close', async () => {
     const path = tmp.file('live.mcap');
     const rec = await McapRecorder.open(path, { chunkSizeBytes: 16 * 1024 });
-    const sent = vehicleTraffic(); // ~40 KiB: two chunks written, the rest still in the open chunk
+    const sent = vehicleTraffic(); // ~40 KiB: some chunks written
+    // A last small message always leaves a chunk open, whatever the sizes above add up to.
+    const last = sent[sent.length - 1]!;
+    const tail = syncRequestPayload('veh-1', 999, last.logTimeNs + 1);
+    sent.push({ channel: syncRequestChannel('rsu-1'), bytes: envelope('veh-1', tail), payload: tail, logTimeNs: last.logTimeNs + 1, publishTimeNs: last.logTimeNs + 1 });
     for (const s of sent) rec.record(s.channel, s.bytes, s.logTimeNs, s.publishTimeNs);
     await rec.idle();
     const partial = await readAll(path);
