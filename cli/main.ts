@@ -71,6 +71,40 @@ sim
     for (const p of writeTraces(builtinScenario(o.scenario), o.seed, o.out)) process.stdout.write(`${p}\n`);
   });
 
+const scenarioOpts = (c: Command): Command => c
+  .requiredOption('--scenario <name|file>', 'built-in scenario (occluded-crossing, highway-merge, cicv5g-drive) or a scenario file')
+  .option('--cicv5g <file>', 'CICV5G trace for cicv5g-drive: the route, and the default network (trace:FILE@position)')
+  .option('--network <spec>', 'network model, e.g. fixed:20, jitter:20,5, ge:0.01,0.3,0,0.8, trace:FILE@time (docs/network-models.md)')
+  .option('--netmap <file>', 'network-quality map for adaptive-st (default: built from --cicv5g, else learned online)')
+  .requiredOption('--out <dir>', 'output folder');
+
+scenarioOpts(sim.command('run').description('one simulated run in virtual time: DIR/metrics.json and DIR/report.html'))
+  .option('--strategy <name>', 'vehicle-only | intra | inter | planning | adaptive | adaptive-st | latest | linear-compensation', 'adaptive-st')
+  .option('--seed <n>', 'random seed (same seed, same metrics.json)', num('seed'), 1)
+  .action(async (o: { scenario: string; cicv5g?: string; network?: string; netmap?: string; out: string; strategy: string; seed: number }) => {
+    const { runSimRun } = await import('../sim/commands.js');
+    process.exitCode = await runSimRun(o);
+  });
+
+scenarioOpts(sim.command('compare').description('every strategy over N seeds: DIR/comparison.json and DIR/report.html'))
+  .option('--seeds <n>', 'seeds 1..N per strategy', num('seeds'), 5)
+  .option('--strategies <list>', 'comma-separated subset of strategies (default: all)')
+  .action(async (o: { scenario: string; cicv5g?: string; network?: string; netmap?: string; out: string; seeds: number; strategies?: string }) => {
+    const { runSimCompare } = await import('../sim/commands.js');
+    process.exitCode = await runSimCompare(o);
+  });
+
+sim
+  .command('netmap')
+  .description('build a network-quality map (grid of latency quantiles and outage rate) from a CICV5G drive')
+  .requiredOption('--cicv5g <file>', 'CICV5G trace file')
+  .requiredOption('--out <file>', 'map JSON to write')
+  .option('--cell <m>', 'cell size, m', num('cell size'), 25)
+  .action(async (o: { cicv5g: string; out: string; cell: number }) => {
+    const { runSimNetmap } = await import('../sim/commands.js');
+    process.exitCode = runSimNetmap({ cicv5g: o.cicv5g, out: o.out, cellM: o.cell });
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

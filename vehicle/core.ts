@@ -78,6 +78,8 @@ const NS_PER_MS = 1e6;
 /** Route kept behind the ego and beyond the planner's reach when planning, m. */
 const PLAN_BEHIND_M = 10;
 const PLAN_AHEAD_MARGIN_M = 30;
+/** No roadside frame for this long counts as an outage sample for the network map, ms. */
+const OUTAGE_SILENCE_MS = 500;
 /** A roadside object this close to where the ego was at the roadside capture is the ego itself, m. */
 const SELF_RADIUS_M = 3;
 
@@ -90,6 +92,8 @@ export class VehicleCore {
   private readonly route: Polyline | null;
   private readonly intentRouteOffsets = new Map<number, number>();
   private intentSequence = 0;
+  private lastEgo: EgoState | undefined;
+  private lastArrivalNs = -Infinity;
   private lastIntentNs = -Infinity;
   private lastRouteSM = 0;
 
@@ -107,6 +111,7 @@ export class VehicleCore {
   }
 
   onRoadsideFrame(frame: PerceptionFrame, offsetNs: number, receivedAtNs: number): void {
+    this.learnLink(receivedAtNs, (receivedAtNs + offsetNs - frame.publishTimeNs) / NS_PER_MS);
     const prev = this.roadside.get(frame.sourceId);
     if (prev && frame.captureTimeNs <= prev.latest.frame.captureTimeNs) return; // late copy of an older frame
     this.roadside.set(frame.sourceId, { latest: { frame, offsetNs }, previous: prev?.latest ?? null, receivedAtNs });
@@ -126,7 +131,21 @@ export class VehicleCore {
     return this.o.strategy === 'intra' || this.selector !== null;
   }
 
+  /**
+   * adaptive-st learns the network map online from its own measurements (and refines a loaded one): each arrival
+   * is a latency sample where the ego was; a silence longer than the outage threshold is an outage sample.
+   */
+  private learnLink(atNs: number, latencyMs: number | null): void {
+    if (this.o.strategy !== 'adaptive-st' || !this.o.netmap || !this.lastEgo) return;
+    if (latencyMs !== null) this.lastArrivalNs = atNs;
+    this.o.netmap.add(this.lastEgo.pose.xM, this.lastEgo.pose.yM, latencyMs);
+  }
+
   step(own: PerceptionFrame, ego: EgoState | undefined, links: readonly LinkState[], nowNs: number): VehicleStepResult {
+    if (ego) this.lastEgo = ego;
+    if (links.length > 0 && nowNs - this.lastArrivalNs > OUTAGE_SILENCE_MS * NS_PER_MS && Number.isFinite(this.lastArrivalNs)) {
+      this.learnLink(nowNs, null);
+    }
     const routeSM = this.routeSM(ego);
     const frames = [...this.roadside.values()].map((r) => withoutSelf(r.latest, own, ego));
     const advisoryValidForMs = this.advisoryValidForMs(own.captureTimeNs);

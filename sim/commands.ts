@@ -1,0 +1,142 @@
+// `iaad sim run | compare | netmap`: scenario + network + strategy -> metrics.json and report.html.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import cliProgress from 'cli-progress';
+import { NetworkMap } from '../shared/netmap/network-map.js';
+import { buildNetworkMapFromCicv5g } from '../shared/netmap/build.js';
+import { STRATEGIES, type StrategyName } from '../vehicle/core.js';
+import { readCicv5g } from './network/cicv5g.js';
+import { runVirtual, type SimRunResult } from './engine/virtual-run.js';
+import { renderComparisonReport, renderRunReport } from './report/render.js';
+import type { ComparisonReportData, RunMetrics } from './report/types.js';
+import { resolveScenario, type ResolvedScenario } from './scenarios/resolve.js';
+
+export const CICV5G_ATTRIBUTION = 'Network traces: CICV5G dataset (Zhang, Xiong, Zhang, Feng, Huang, Wang & Tian, '
+  + '"5G communication delay dataset for cloud-based vehicle planning and control", Zenodo 2025, '
+  + 'doi 10.5281/zenodo.17475688), CC BY 4.0.';
+
+export interface SimCommonOptions {
+  scenario: string;
+  cicv5g?: string;
+  network?: string;
+  netmap?: string;
+  out: string;
+}
+
+/** The map adaptive-st starts from: a file, else built from the drive's CICV5G trace, else empty (learned online). */
+function startingNetmap(o: SimCommonOptions, r: ResolvedScenario): () => NetworkMap {
+  let json: unknown = null;
+  if (o.netmap) json = JSON.parse(readFileSync(o.netmap, 'utf8'));
+  else if (r.cicv5gPath && r.scenario.mapFrame === 'utm51n') json = buildNetworkMapFromCicv5g(readCicv5g(r.cicv5gPath)).toJSON();
+  // A fresh copy per run: the vehicle refines the map as it drives, and runs must not leak into each other.
+  return () => (json ? NetworkMap.fromJSON(json) : new NetworkMap({ mapFrame: r.scenario.mapFrame }));
+}
+
+function round(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? Math.round(value * 1e6) / 1e6 : value;
+  if (Array.isArray(value)) return value.map(round);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, round(v)]));
+  return value;
+}
+
+/** metrics.json: deterministic (no wall-clock values), numbers rounded to 1e-6 so that the bytes are stable. */
+export function metricsJson(r: SimRunResult): string {
+  return `${JSON.stringify(round({ ...r.metrics, details: r.details }), null, 2)}\n`;
+}
+
+export async function runSimRun(o: SimCommonOptions & { strategy: string; seed: number }): Promise<number> {
+  const strategy = parseStrategy(o.strategy);
+  const r = resolveScenario(o.scenario, o.cicv5g, o.network);
+  const result = runVirtual({
+    scenario: r.scenario, network: r.network, strategy, seed: o.seed,
+    netmap: strategy === 'adaptive-st' ? startingNetmap(o, r)() : null,
+  });
+  mkdirSync(o.out, { recursive: true });
+  writeFileSync(join(o.out, 'metrics.json'), metricsJson(result));
+  writeFileSync(join(o.out, 'report.html'), await renderRunReport(result, r.cicv5gPath ? { attribution: CICV5G_ATTRIBUTION } : {}));
+  process.stdout.write(`${join(o.out, 'metrics.json')}\n${join(o.out, 'report.html')}\n`);
+  return 0;
+}
+
+export async function runSimCompare(o: SimCommonOptions & { seeds: number; strategies?: string }): Promise<number> {
+  const strategies = (o.strategies ? o.strategies.split(',') : [...STRATEGIES]).map(parseStrategy);
+  const r = resolveScenario(o.scenario, o.cicv5g, o.network);
+  const netmap = startingNetmap(o, r);
+  const seeds = Array.from({ length: o.seeds }, (_, i) => i + 1);
+  const bar = process.stderr.isTTY
+    ? new cliProgress.SingleBar({ format: 'sim compare [{bar}] {value}/{total} runs  {strategy} seed {seed}', hideCursor: true },
+      cliProgress.Presets.shades_classic)
+    : null;
+  bar?.start(strategies.length * seeds.length, 0, { strategy: '', seed: '' });
+  const runs: RunMetrics[] = [];
+  let example: SimRunResult | null = null;
+  for (const strategy of strategies) {
+    for (const seed of seeds) {
+      bar?.update({ strategy, seed });
+      const result = runVirtual({
+        scenario: r.scenario, network: r.network, strategy, seed, netmap: strategy === 'adaptive-st' ? netmap() : null,
+        collectSeries: strategy === 'adaptive-st' && seed === seeds[0],
+      });
+      runs.push(result.metrics);
+      if (strategy === 'adaptive-st' && seed === seeds[0]) example = result;
+      bar?.increment();
+      if (!bar) process.stderr.write(`  ${strategy} seed ${seed}: miss ${fmt(result.metrics.fusion_miss_ratio)}, `
+        + `planning error ${fmt(result.metrics.planning_displacement_error_m.mean)} m\n`);
+    }
+  }
+  bar?.stop();
+  const comparison: ComparisonReportData = {
+    scenario: r.scenario.name, network: r.network, seeds, runs,
+    summary: strategies.map((strategy) => summarize(strategy, runs.filter((m) => m.strategy === strategy))),
+    ...(example ? { example } : {}),
+    ...(r.cicv5gPath ? { attribution: CICV5G_ATTRIBUTION } : {}),
+  };
+  mkdirSync(o.out, { recursive: true });
+  writeFileSync(join(o.out, 'comparison.json'), `${JSON.stringify(round({ ...comparison, example: undefined }), null, 2)}\n`);
+  writeFileSync(join(o.out, 'report.html'), await renderComparisonReport(comparison));
+  process.stdout.write(formatComparisonTable(comparison));
+  process.stdout.write(`${join(o.out, 'comparison.json')}\n${join(o.out, 'report.html')}\n`);
+  return 0;
+}
+
+export function runSimNetmap(o: { cicv5g: string; out: string; cellM: number }): number {
+  const map = buildNetworkMapFromCicv5g(readCicv5g(o.cicv5g), { cellSizeM: o.cellM });
+  writeFileSync(o.out, `${JSON.stringify(map.toJSON())}\n`);
+  process.stdout.write(`${o.out}: network map of ${basename(o.cicv5g)} (${map.cells().length} cells of ${o.cellM} m)\n`);
+  return 0;
+}
+
+function parseStrategy(s: string): StrategyName {
+  if ((STRATEGIES as readonly string[]).includes(s)) return s as StrategyName;
+  throw new Error(`unknown strategy "${s}"; one of ${STRATEGIES.join(', ')}`);
+}
+
+const meanStd = (v: Array<number | null>): { mean: number | null; std: number | null } => {
+  const x = v.filter((n): n is number => n !== null);
+  if (x.length === 0) return { mean: null, std: null };
+  const m = x.reduce((a, b) => a + b, 0) / x.length;
+  return { mean: m, std: Math.sqrt(x.reduce((a, b) => a + (b - m) ** 2, 0) / x.length) };
+};
+
+function summarize(strategy: string, runs: RunMetrics[]): ComparisonReportData['summary'][number] {
+  const residency: Record<string, number> = {};
+  for (const r of runs) for (const [k, v] of Object.entries(r.mode_residency)) residency[k] = (residency[k] ?? 0) + v / runs.length;
+  return {
+    strategy,
+    fusion_miss_ratio: meanStd(runs.map((r) => r.fusion_miss_ratio)),
+    planning_displacement_error_m: meanStd(runs.map((r) => r.planning_displacement_error_m.mean)),
+    mode_residency: residency,
+  };
+}
+
+const fmt = (v: number | null | undefined, d = 3): string => (v === null || v === undefined ? '-' : v.toFixed(d));
+
+export function formatComparisonTable(c: ComparisonReportData): string {
+  const lines = [`${c.scenario} / ${c.network} / seeds ${c.seeds.join(',')}`,
+    `${'strategy'.padEnd(20)}${'miss ratio'.padStart(16)}${'plan. err. m'.padStart(16)}`];
+  for (const s of c.summary) {
+    lines.push(`${s.strategy.padEnd(20)}${`${fmt(s.fusion_miss_ratio.mean)} ±${fmt(s.fusion_miss_ratio.std)}`.padStart(16)}`
+      + `${`${fmt(s.planning_displacement_error_m.mean)} ±${fmt(s.planning_displacement_error_m.std)}`.padStart(16)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
