@@ -1,5 +1,8 @@
 // The `iaad` command line. Each command loads its module lazily so that `iaad --help` stays fast.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { RoadsideCommandArgs } from '../roadside/main.js';
+import type { VehicleCommandArgs } from '../vehicle/main.js';
+import type { SimRunArgs } from '../sim/commands.js';
 
 const num = (what: string) => (v: string): number => {
   const n = Number(v);
@@ -32,7 +35,10 @@ program
   .requiredOption('-c, --config <file>', 'roadside config (YAML or JSON), see examples/')
   .option('--duration <s>', 'stop after this many seconds (default: run until SIGINT/SIGTERM)', num('duration'))
   .addOption(clockOffset)
-  .action(async (o: { config: string; duration?: number; clockOffsetMs: number }) => {
+  .option('--impair <spec>', 'testing: pass what this process receives through a network model (docs/network-models.md)')
+  .option('--record <file>', 'record what this process receives and sends to an MCAP file')
+  .option('--start-at-ms <epochMs>', 'start trace replay at this wall-clock time (ms since epoch), to align processes', num('start time'))
+  .action(async (o: RoadsideCommandArgs) => {
     const { runRoadsideCommand } = await import('../roadside/main.js');
     process.exitCode = await runRoadsideCommand(o);
   });
@@ -43,7 +49,11 @@ program
   .requiredOption('-c, --config <file>', 'vehicle config (YAML or JSON), see examples/')
   .option('--duration <s>', 'stop after this many seconds (default: run until SIGINT/SIGTERM)', num('duration'))
   .addOption(clockOffset)
-  .action(async (o: { config: string; duration?: number; clockOffsetMs: number }) => {
+  .option('--impair <spec>', 'testing: pass what this process receives through a network model (docs/network-models.md)')
+  .option('--record <file>', 'record what this process receives and produces to an MCAP file (for iaad sim replay)')
+  .option('--start-at-ms <epochMs>', 'start trace replay at this wall-clock time (ms since epoch), to align processes', num('start time'))
+  .option('--strategy <name>', 'override the config strategy')
+  .action(async (o: VehicleCommandArgs) => {
     const { runVehicleCommand } = await import('../vehicle/main.js');
     process.exitCode = await runVehicleCommand(o);
   });
@@ -56,6 +66,27 @@ program
   .action(async (o: { duration: number; scenario: string }) => {
     const { runDemo } = await import('./demo.js');
     process.exitCode = await runDemo(o);
+  });
+
+program
+  .command('fuse')
+  .description('offline fusion for debugging: object lists from several sources in, the fused list out (JSON)')
+  .requiredOption('-i, --input <file...>', 'one JSON file per source (docs/fuse-format.md); the first is the reference')
+  .option('--method <m>', 'intra (same instant, information form) or inter (predict to the reference time, covariance intersection)', 'inter')
+  .option('--horizon-ms <ms>', 'longest prediction for inter', num('horizon'), 500)
+  .action(async (o: { input: string[]; method: string; horizonMs: number }) => {
+    const { runFuseCommand } = await import('./fuse.js');
+    process.exitCode = runFuseCommand(o);
+  });
+
+program
+  .command('bench')
+  .description('benchmarks (JSON to bench/results/): simulator speed, codec, association, transports')
+  .option('--only <names>', 'comma-separated subset')
+  .option('--out <dir>', 'where to write the JSON', 'bench/results')
+  .action(async (o: { only?: string; out: string }) => {
+    const { runBench } = await import('../bench/run.js');
+    process.exitCode = await runBench(o);
   });
 
 const sim = program.command('sim').description('simulator: scenarios, traces, replay and scoring');
@@ -81,9 +112,27 @@ const scenarioOpts = (c: Command): Command => c
 scenarioOpts(sim.command('run').description('one simulated run in virtual time: DIR/metrics.json and DIR/report.html'))
   .option('--strategy <name>', 'vehicle-only | intra | inter | planning | adaptive | adaptive-st | latest | linear-compensation', 'adaptive-st')
   .option('--seed <n>', 'random seed (same seed, same metrics.json)', num('seed'), 1)
-  .action(async (o: { scenario: string; cicv5g?: string; network?: string; netmap?: string; out: string; strategy: string; seed: number }) => {
+  .option('--record <file>', 'also record the vehicle side of the run to an MCAP file')
+  .option('--realtime', 'run the RSU and the vehicle as separate processes over real MQTT and ZeroMQ, in real time')
+  .action(async (o: SimRunArgs) => {
+    if (o.realtime) {
+      const { runSimRealtime } = await import('../sim/realtime/run.js');
+      process.exitCode = await runSimRealtime(o);
+      return;
+    }
     const { runSimRun } = await import('../sim/commands.js');
     process.exitCode = await runSimRun(o);
+  });
+
+sim
+  .command('replay')
+  .description('re-run the vehicle fusion on an MCAP recording, deterministically, with any strategy, and score it')
+  .argument('<file>', 'MCAP recording made with --record (by iaad vehicle, iaad sim run --record, or --realtime)')
+  .option('--strategy <name>', 'strategy to replay with (default: the recorded one)')
+  .requiredOption('--out <dir>', 'output folder: metrics.json, report.html')
+  .action(async (file: string, o: { strategy?: string; out: string }) => {
+    const { runSimReplay } = await import('../sim/replay/command.js');
+    process.exitCode = await runSimReplay(file, o);
   });
 
 scenarioOpts(sim.command('compare').description('every strategy over N seeds: DIR/comparison.json and DIR/report.html'))

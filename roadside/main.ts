@@ -11,7 +11,22 @@ import { roadsideConfigSchema } from './config.js';
 import { startRoadside } from './pipeline.js';
 
 
-export async function runRoadsideCommand(o: { config: string; duration?: number; clockOffsetMs?: number }): Promise<number> {
+/** Flags of the command (cli/main.ts). */
+export interface RoadsideCommandArgs {
+  config: string;
+  /** Stop after this many seconds (default: until SIGINT/SIGTERM). */
+  duration?: number;
+  /** Testing: pretend this host clock is off by this much. */
+  clockOffsetMs?: number;
+  /** Testing: pass what this process receives through this network model (docs/network-models.md). */
+  impair?: string;
+  /** Record what this process receives and sends to this MCAP file. */
+  record?: string;
+  /** Start trace replay at this wall-clock time, ms since epoch (aligns processes). */
+  startAtMs?: number;
+}
+
+export async function runRoadsideCommand(o: RoadsideCommandArgs): Promise<number> {
   const { config, baseDir, path } = loadConfigFile(roadsideConfigSchema, o.config);
   const log = createLogger(`roadside:${config.rsu.id}`);
   const clock = o.clockOffsetMs ? offsetClock(systemClock, msToNs(o.clockOffsetMs)) : systemClock;

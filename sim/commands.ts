@@ -15,6 +15,19 @@ export const CICV5G_ATTRIBUTION = 'Network traces: CICV5G dataset (Zhang, Xiong,
   + '"5G communication delay dataset for cloud-based vehicle planning and control", Zenodo 2025, '
   + 'doi 10.5281/zenodo.17475688), CC BY 4.0.';
 
+/** Flags of `iaad sim run`. */
+export interface SimRunArgs {
+  scenario: string;
+  cicv5g?: string;
+  network?: string;
+  netmap?: string;
+  out: string;
+  strategy: string;
+  seed: number;
+  realtime?: boolean;
+  record?: string;
+}
+
 export interface SimCommonOptions {
   scenario: string;
   cicv5g?: string;

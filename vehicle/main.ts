@@ -16,7 +16,24 @@ import { startVehicle } from './pipeline.js';
 import { RsuLink } from './rsu-link.js';
 import { summarizeVehicle } from './summary.js';
 
-export async function runVehicleCommand(o: { config: string; duration?: number; clockOffsetMs?: number }): Promise<number> {
+/** Flags of the command (cli/main.ts). */
+export interface VehicleCommandArgs {
+  config: string;
+  /** Stop after this many seconds (default: until SIGINT/SIGTERM). */
+  duration?: number;
+  /** Testing: pretend this host clock is off by this much. */
+  clockOffsetMs?: number;
+  /** Testing: pass what this process receives through this network model (docs/network-models.md). */
+  impair?: string;
+  /** Record what this process receives and sends to this MCAP file. */
+  record?: string;
+  /** Start trace replay at this wall-clock time, ms since epoch (aligns processes). */
+  startAtMs?: number;
+  /** Overrides the config strategy. */
+  strategy?: string;
+}
+
+export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> {
   const { config, baseDir, path } = loadConfigFile(vehicleConfigSchema, o.config);
   const log = createLogger(`vehicle:${config.vehicle.id}`);
   const clock = o.clockOffsetMs ? offsetClock(systemClock, msToNs(o.clockOffsetMs)) : systemClock;
