@@ -1,6 +1,7 @@
-// Scenario + network for a simulator command: a built-in name or a file, and (for cicv5g-drive) the real trace
-// that gives both the route and, by default, the network (`trace:FILE@position`).
-import { builtinScenario } from './index.js';
+// Scenario + network for a simulator command: a built-in name or a scenario file, and (for cicv5g-drive) the real
+// trace that gives the route and, by default, the network (`trace:FILE@position`: link quality where the car was).
+import { loadScenario } from './file.js';
+import { resolveCicv5gFile } from './index.js';
 import type { Scenario } from './types.js';
 
 export interface ResolvedScenario {
@@ -10,7 +11,9 @@ export interface ResolvedScenario {
 }
 
 export function resolveScenario(nameOrFile: string, cicv5g: string | undefined, network: string | undefined): ResolvedScenario {
-  const scenario = builtinScenario(nameOrFile);
-  if (!network) throw new Error('--network is required for this scenario (e.g. fixed:20, jitter:20,5, trace:FILE@time)');
-  return { scenario, network, cicv5gPath: cicv5g ?? null };
+  const cicv5gPath = cicv5g ? resolveCicv5gFile(cicv5g) : null;
+  const scenario = loadScenario(nameOrFile, cicv5g ? { cicv5gFile: cicv5g } : {});
+  const net = network ?? (cicv5gPath ? `trace:${cicv5gPath}@${scenario.mapFrame === 'utm51n' ? 'position' : 'time'}` : null);
+  if (!net) throw new Error('--network is required (e.g. fixed:20, jitter:20,5, trace:FILE@time); with --cicv5g it defaults to the trace');
+  return { scenario, network: net, cicv5gPath };
 }
