@@ -6,7 +6,7 @@ import type { LinkState } from '../shared/link/link-monitor.js';
 import type { NetworkMap } from '../shared/netmap/network-map.js';
 import type { DetectedObject, PathPoint, PerceptionFrame, PlanningAdvisory, VehicleIntent } from '../shared/model/types.js';
 import type { EgoState } from '../shared/sources/detections.js';
-import { preparePolyline, projectToPolyline, type Polyline } from '../shared/geometry/polyline.js';
+import { preparePolyline, RouteProgress, simplifyPath, type Polyline } from '../shared/geometry/polyline.js';
 import {
   aheadCriteria, lookAheadDistanceM, MethodSelector, rsuLinkCriteria, type CriteriaInputs, type CriteriaParams,
 } from '../shared/fusion/criteria.js';
@@ -75,6 +75,8 @@ export interface VehicleStepResult {
 }
 
 const NS_PER_MS = 1e6;
+/** Route simplification tolerance, m. */
+const ROUTE_TOLERANCE_M = 0.1;
 /** Route kept behind the ego and beyond the planner's reach when planning, m. */
 const PLAN_BEHIND_M = 10;
 const PLAN_AHEAD_MARGIN_M = 30;
@@ -90,6 +92,7 @@ export class VehicleCore {
   private readonly fusion: FusionParams;
   private readonly planner: PlannerParams;
   private readonly route: Polyline | null;
+  private readonly progress: RouteProgress | null;
   private readonly intentRouteOffsets = new Map<number, number>();
   private intentSequence = 0;
   private lastEgo: EgoState | undefined;
@@ -100,7 +103,9 @@ export class VehicleCore {
   constructor(private readonly o: VehicleCoreOptions) {
     this.fusion = resolveFusionParams(o.fusion);
     this.planner = { ...DEFAULT_PLANNER_PARAMS, ...o.planner };
-    this.route = o.route && o.route.length >= 2 ? preparePolyline(o.route) : null;
+    // Simplified to 10 cm: a logged route has a point every few decimetres, and planning projects onto it a lot.
+    this.route = o.route && o.route.length >= 2 ? preparePolyline(simplifyPath(o.route, ROUTE_TOLERANCE_M)) : null;
+    this.progress = this.route ? new RouteProgress(this.route) : null;
     this.selector = o.strategy === 'adaptive' || o.strategy === 'adaptive-st'
       ? new MethodSelector({ spatial: o.strategy === 'adaptive-st', params: o.criteria ?? {} })
       : null;
@@ -253,8 +258,8 @@ export class VehicleCore {
   }
 
   private routeSM(ego: EgoState | undefined): number | null {
-    if (!this.route || !ego) return null;
-    const s = projectToPolyline(this.route, { xM: ego.pose.xM, yM: ego.pose.yM }).sM;
+    if (!this.progress || !ego) return null;
+    const s = this.progress.update({ xM: ego.pose.xM, yM: ego.pose.yM }).sM;
     this.lastRouteSM = s;
     return s;
   }

@@ -105,14 +105,22 @@ export function startVehicle(
   const matches = (own: PerceptionFrame) => (a: { frame: PerceptionFrame; offsetNs: number }): boolean =>
     Math.abs(a.frame.captureTimeNs - a.offsetNs - own.captureTimeNs) <= periodNs / 2;
 
-  /** Completes at once, or when a same-instant roadside frame arrives, or after intraWaitMs. */
+  /**
+   * Completes when every live RSU link (not stale) has delivered its frame of this instant, or after intraWaitMs:
+   * fusing on the first RSU's arrival would leave the others' same-instant frames out of intra-frame fusion.
+   */
   const waitForSameInstant = (own: PerceptionFrame): Observable<unknown> => {
     if (!core.mayUseIntra() || links.length === 0) return of(null);
-    const have = [...core.roadside.values()].some((r) => matches(own)(r.latest));
-    if (have) return of(null);
+    const nowNs = clock.nowNs();
+    const live = links.filter((l) => !l.monitor.snapshot(nowNs).stale).map((l) => l.monitor.sourceId);
+    const complete = (): boolean => live.every((id) => {
+      const r = core.roadside.get(id);
+      return r !== undefined && matches(own)(r.latest);
+    });
+    if (live.length === 0 || complete()) return of(null);
     counters.intraWaits++;
     return race(
-      merge(...links.map((l) => l.frames$)).pipe(filter(matches(own)), take(1), map(() => {
+      merge(...links.map((l) => l.frames$)).pipe(filter(complete), take(1), map(() => {
         counters.intraWaitHits++;
         return null;
       })),

@@ -2,6 +2,7 @@
 // arc-length intervals [startSM, endSM] along VehicleIntent.path, measured from its first point.
 import { wrapAngle } from './angles.js';
 import type { Point2 } from './transform.js';
+import simplify from 'simplify-js';
 
 /** A polyline with its cumulative arc lengths precomputed, for repeated queries. */
 export interface Polyline {
@@ -58,6 +59,18 @@ export function preparePolyline(points: readonly Point2[]): Polyline {
 
 const prepared = (p: PolylineInput): Polyline => ('cumulativeM' in p ? p : preparePolyline(p));
 
+/**
+ * Douglas-Peucker simplification (simplify-js) of a path: a GPS-logged route has a point every few decimetres,
+ * which makes every projection onto it slow; within toleranceM the shape is the same.
+ */
+export function simplifyPath(points: readonly Point2[], toleranceM: number): Point2[] {
+  if (points.length <= 2) return points.map((p) => ({ xM: p.xM, yM: p.yM }));
+  // simplify-js works on {x, y}; subtract the first point so UTM-sized coordinates keep their precision.
+  const o = points[0]!;
+  const out = simplify(points.map((p) => ({ x: p.xM - o.xM, y: p.yM - o.yM })), toleranceM, true);
+  return out.map((p) => ({ xM: p.x + o.xM, yM: p.y + o.yM }));
+}
+
 export function polylineLength(p: PolylineInput): number {
   return prepared(p).lengthM;
 }
@@ -71,8 +84,67 @@ export function projectToPolyline(p: PolylineInput, point: Point2, options: Poly
     const q = points[0]!;
     return { sM: 0, lateralM: Math.hypot(point.xM - q.xM, point.yM - q.yM), segmentIndex: 0, xM: q.xM, yM: q.yM };
   }
-  const first = firstSegment(cumulativeM);
-  const last = lastSegment(cumulativeM);
+  return projectOnSegments(line, point, firstSegment(cumulativeM), lastSegment(cumulativeM), options)!;
+}
+
+/**
+ * Like projectToPolyline, restricted to the segments overlapping [fromSM, toSM] (binary search, then only those):
+ * O(log n + k) instead of O(n), and unambiguous on a route that passes the same place twice.
+ */
+export function projectToPolylineRange(p: PolylineInput, point: Point2, fromSM: number, toSM: number): PolylineProjection {
+  const line = prepared(p);
+  const c = line.cumulativeM;
+  if (line.points.length === 1 || line.lengthM === 0) return projectToPolyline(line, point);
+  const first = Math.max(firstSegment(c), segmentAt(c, Math.max(0, fromSM)));
+  const last = Math.min(lastSegment(c), segmentAt(c, Math.min(line.lengthM, toSM)));
+  return projectOnSegments(line, point, Math.min(first, last), last, {}) ?? projectToPolyline(line, point);
+}
+
+/** Index of the segment holding arc length s (the last one whose start is at or before s). */
+function segmentAt(c: readonly number[], sM: number): number {
+  let lo = 0;
+  let hi = c.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (c[mid]! <= sM) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * Follows a moving point along a route: each update searches a window around the last arc length (continuity:
+ * where a route passes the same place twice the right pass is kept) and falls back to the whole route when the
+ * point is farther than lostM from the window's best (a jump, or the first update).
+ */
+export class RouteProgress {
+  private lastSM: number | null = null;
+  constructor(
+    private readonly line: Polyline,
+    private readonly behindM = 20,
+    private readonly aheadM = 60,
+    private readonly lostM = 10,
+  ) {}
+
+  update(point: Point2): PolylineProjection {
+    if (this.lastSM !== null) {
+      const p = projectToPolylineRange(this.line, point, this.lastSM - this.behindM, this.lastSM + this.aheadM);
+      if (Math.abs(p.lateralM) <= this.lostM) {
+        this.lastSM = p.sM;
+        return p;
+      }
+    }
+    const p = projectToPolyline(this.line, point);
+    this.lastSM = p.sM;
+    return p;
+  }
+}
+
+/** The closest point over segments first..last; undefined if they all have zero length. */
+function projectOnSegments(
+  line: Polyline, point: Point2, first: number, last: number, options: PolylineOptions,
+): PolylineProjection | undefined {
+  const { points, cumulativeM } = line;
   let best: PolylineProjection | undefined;
   let bestD2 = Infinity;
   for (let i = first; i <= last; i++) {
@@ -100,7 +172,7 @@ export function projectToPolyline(p: PolylineInput, point: Point2, options: Poly
       best = { sM: cumulativeM[i]! + t, lateralM: side * Math.sqrt(d2), segmentIndex: i, xM: cx, yM: cy };
     }
   }
-  return best!;
+  return best;
 }
 
 /**

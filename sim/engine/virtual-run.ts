@@ -9,7 +9,7 @@ import { RsuLink } from '../../vehicle/rsu-link.js';
 import { startVehicle } from '../../vehicle/pipeline.js';
 import { VehicleCore, type StrategyName } from '../../vehicle/core.js';
 import { MemoryBus } from '../../shared/transport/memory.js';
-import { preparePolyline, projectToPolyline } from '../../shared/geometry/polyline.js';
+import { preparePolyline, projectToPolylineRange, RouteProgress, simplifyPath } from '../../shared/geometry/polyline.js';
 import { diagonalCovariance } from '../../shared/model/covariance.js';
 import type { DetectedObject } from '../../shared/model/types.js';
 import type { NetworkMap } from '../../shared/netmap/network-map.js';
@@ -62,11 +62,18 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
   const tOf = (timeNs: number): number => (timeNs - SIM_EPOCH_NS) / 1e9;
   const log = pino({ level: 'silent' });
   const root = new Rng(o.seed);
-  const route = preparePolyline(s.ego.route.map((w) => ({ xM: w.xM, yM: w.yM })));
+  const route = preparePolyline(simplifyPath(s.ego.route.map((w) => ({ xM: w.xM, yM: w.yM })), 0.1));
+  // The network context: where the ego is now (position- and route-indexed traces), cached per virtual instant.
+  const netProgress = new RouteProgress(route);
+  let netCtx = { atMs: -1, egoXM: 0, egoYM: 0, routeSM: 0 };
   const egoNow = (): { egoXM: number; egoYM: number; routeSM: number } => {
-    const e = egoAt(s, scheduler.now() / 1000);
-    return { egoXM: e.xM, egoYM: e.yM, routeSM: projectToPolyline(route, e).sM };
+    if (netCtx.atMs !== scheduler.now()) {
+      const e = egoAt(s, scheduler.now() / 1000);
+      netCtx = { atMs: scheduler.now(), egoXM: e.xM, egoYM: e.yM, routeSM: netProgress.update(e).sM };
+    }
+    return netCtx;
   };
+  const scoreProgress = new RouteProgress(route);
   const runStartNs = SIM_EPOCH_NS;
 
   // Links: one bus per run; the vehicle's side impairs what it receives (downlink), each RSU's side its uplink.
@@ -116,10 +123,11 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
       const tS = tOf(own.captureTimeNs);
       const truth = truthAt(s, tS);
       const egoTruth = truth.find((a) => a.id === EGO_ID)!;
-      const egoS = projectToPolyline(route, egoTruth).sM;
+      const egoS = scoreProgress.update(egoTruth).sM;
       const others = truth.filter((a) => a.id !== EGO_ID);
       const scored = others.map((a) => {
-        const p = projectToPolyline(route, a);
+        // Only the route ahead counts (and a route passing the same place twice is not confused).
+        const p = projectToPolylineRange(route, a, egoS, egoS + roiAheadM);
         const ahead = p.sM - egoS;
         return {
           id: a.id, xM: a.xM, yM: a.yM,

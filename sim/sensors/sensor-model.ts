@@ -32,7 +32,12 @@ export function sense(
   const others = actors.filter((a) => a.id !== selfId);
   const out: DetectedObject[] = [];
   for (const a of others) {
-    const blockers = others.filter((b) => b !== a);
+    // Blockers only matter with occlusion, and only those nearer than the target (cheap cull before the slab tests).
+    const rangeToA = Math.hypot(a.xM - pose.xM, a.yM - pose.yM);
+    if (rangeToA > spec.rangeM) continue;
+    const blockers = spec.occlusion
+      ? others.filter((b) => b !== a && Math.hypot(b.xM - pose.xM, b.yM - pose.yM) - Math.hypot(b.lengthM, b.widthM) / 2 < rangeToA)
+      : [];
     if (!isVisible(view, a, blockers)) continue;
     if (rng.bernoulli(spec.missProbability)) continue;
     const vx = a.vxMps + rng.normal(0, spec.velNoiseStdMps);

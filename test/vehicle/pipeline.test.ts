@@ -84,12 +84,14 @@ describe('vehicle pipeline in virtual time', function () {
     const firstNotIntra = steps.find((s) => s.tS >= 2.9 && s.result.method !== 'intra')!;
     assert.equal(firstNotIntra.tS.toFixed(1), '3.0');
     assert.equal(firstNotIntra.result.method, 'inter');
-    // Every switch, derived from the rules: the selector starts at vehicle-only and intra's precondition holds
-    // from frame 0, so it upgrades at the 3rd frame (0.2 s); degrades to inter at once at 3.0 s; keeps inter while
-    // the freshest frame (captured 5.9 s, arrived 6.22 s) is at most 400 ms old (500 ms horizon - 100 ms margin),
-    // so vehicle-only at 6.4 s; after the outage intra holds again from 9.0 s and is taken at the 3rd frame, 9.2 s.
+    // Every switch, derived from the rules. The vehicle waits for a same-instant frame only from a live (not
+    // stale) link, so at 0.0 s (nothing received yet) and at 9.0 s (3 s of outage) it does not wait and intra's
+    // precondition first holds one frame later. The selector starts at vehicle-only: intra holds from 0.1 s and
+    // is taken at the 3rd such frame (0.3 s); inter at once at 3.0 s; inter is kept while the freshest frame
+    // (captured 5.9 s, arrived 6.22 s) is at most 400 ms old (500 ms horizon - 100 ms margin), so vehicle-only at
+    // 6.4 s; after the outage intra holds from 9.1 s and is taken at 9.3 s.
     const switches = steps.filter((s) => s.result.switched).map((s) => `${s.tS.toFixed(1)}:${s.result.method}`);
-    assert.deepEqual(switches, ['0.2:intra', '3.0:inter', '6.4:vehicle-only', '9.2:intra']);
+    assert.deepEqual(switches, ['0.3:intra', '3.0:inter', '6.4:vehicle-only', '9.3:intra']);
   });
 
   it('planning: the planner slows for an advisory conflict zone it cannot see itself', () => {
