@@ -1,0 +1,157 @@
+// `npm run bench`: measured figures, written as JSON to bench/results/ (one file per benchmark plus
+// summary.json). Performance goals are checked here, never in timed tests. Each benchmark reports the machine.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { runVirtual } from '../sim/engine/virtual-run.js';
+import { benchCorridor } from '../sim/scenarios/bench-corridor.js';
+import { encodeEnvelope, decodeEnvelope } from '../shared/wire/codec.js';
+import { associate } from '../shared/association/components.js';
+import { diagonalCovariance } from '../shared/model/covariance.js';
+import type { DetectedObject, PerceptionFrame } from '../shared/model/types.js';
+import { Rng } from '../sim/world/rng.js';
+import { startEmbeddedBroker } from '../shared/transport/broker.js';
+import { connectMqtt } from '../shared/transport/mqtt.js';
+import { bindZmqServer, connectZmqClient } from '../shared/transport/zmq.js';
+import type { Transport } from '../shared/transport/types.js';
+import { freePort } from '../shared/net/ports.js';
+import { quantileNearestRank } from '../shared/link/window.js';
+import { filter, firstValueFrom } from 'rxjs';
+
+interface BenchResult {
+  name: string;
+  [key: string]: unknown;
+}
+
+const machine = () => ({
+  cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version, platform: `${os.platform()} ${os.release()}`,
+});
+
+const q = (v: number[], p: number): number => quantileNearestRank([...v].sort((a, b) => a - b), p);
+const r3 = (v: number): number => Math.round(v * 1000) / 1000;
+
+/** Issue 4: a 3-minute scenario with 50 actors must replay in virtual time at least 50x faster than real time. */
+function simSpeed(): BenchResult {
+  const scenario = benchCorridor(50, 180);
+  const runs: Array<{ strategy: string; wallS: number; factor: number }> = [];
+  for (const strategy of ['adaptive-st', 'inter'] as const) {
+    const t0 = performance.now();
+    runVirtual({ scenario, network: 'jitter:25,8,10@gamma', strategy, seed: 1, collectSeries: false });
+    const wallS = (performance.now() - t0) / 1000;
+    runs.push({ strategy, wallS: r3(wallS), factor: r3(scenario.durationS / wallS) });
+  }
+  return {
+    name: 'sim-speed', scenario: scenario.name, actors: scenario.actors.length, rsus: scenario.rsus.length,
+    durationS: scenario.durationS, runs, goalFactor: 50, meetsGoal: runs.every((r) => r.factor >= 50),
+  };
+}
+
+function codec(): BenchResult {
+  const rng = new Rng(7);
+  const objects: DetectedObject[] = Array.from({ length: 30 }, (_, i) => ({
+    trackId: i, objectClass: 'car', classConfidence: 0.9, xM: 329000 + rng.next() * 100, yM: 3463000 + rng.next() * 100,
+    zM: 0.7, vxMps: rng.normal(0, 5), vyMps: rng.normal(0, 5), headingRad: 0.3, yawRateRadps: 0, lengthM: 4.5, widthM: 1.8,
+    heightM: 1.5, covariance: diagonalCovariance(0.3, 0.5), existenceProbability: 0.9, ageS: 2,
+  }));
+  const frame: PerceptionFrame = {
+    sourceId: 'rsu-1', sourceKind: 'rsu', sequence: 1, captureTimeNs: 1.7e18, publishTimeNs: 1.7e18, mapFrame: 'utm51n',
+    sensorPose: { xM: 0, yM: 0, zM: 6, yawRad: 0, pitchRad: 0, rollRad: 0 }, objects,
+  };
+  const n = 20000;
+  let bytes = encodeEnvelope({ senderId: 'rsu-1', payload: { kind: 'frame', frame } });
+  let t0 = performance.now();
+  for (let i = 0; i < n; i++) bytes = encodeEnvelope({ senderId: 'rsu-1', payload: { kind: 'frame', frame } });
+  const encUs = ((performance.now() - t0) * 1000) / n;
+  t0 = performance.now();
+  for (let i = 0; i < n; i++) decodeEnvelope(bytes);
+  const decUs = ((performance.now() - t0) * 1000) / n;
+  return { name: 'codec', objectsPerFrame: 30, frameBytes: bytes.length, encodeUs: r3(encUs), decodeUs: r3(decUs) };
+}
+
+function association(): BenchResult {
+  const out: Array<{ objects: number; ms: number }> = [];
+  for (const n of [50, 200, 1000]) {
+    const rng = new Rng(n);
+    const a: DetectedObject[] = Array.from({ length: n }, (_, i) => ({
+      trackId: i, objectClass: 'car', classConfidence: 1, xM: rng.next() * n * 10, yM: rng.next() * 200, zM: 0, vxMps: 0,
+      vyMps: 0, headingRad: 0, yawRateRadps: 0, lengthM: 4.5, widthM: 1.8, heightM: 1.5, covariance: diagonalCovariance(0.5, 1),
+      existenceProbability: 1, ageS: 1,
+    }));
+    const b = a.map((o) => ({ ...o, xM: o.xM + rng.normal(0, 0.5), yM: o.yM + rng.normal(0, 0.5) }));
+    const reps = n >= 1000 ? 3 : 20;
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) {
+      associate(a, b, { defaultCovarianceA: diagonalCovariance(0.5, 1), defaultCovarianceB: diagonalCovariance(0.5, 1) });
+    }
+    out.push({ objects: n, ms: r3((performance.now() - t0) / reps) });
+  }
+  return { name: 'association', runs: out };
+}
+
+async function pingPong(from: Transport, to: Transport, n = 300): Promise<number[]> {
+  const echo = to.subscribe('bench/ping').subscribe((m) => void to.publish('bench/pong', m.payload, { qos: 0 }));
+  const pongs = from.subscribe('bench/pong');
+  const hold = pongs.subscribe();
+  const rtts: number[] = [];
+  try {
+    for (let i = -20; i < n; i++) { // 20 warm-up rounds (also covers the slow joiner)
+      const payload = new Uint8Array(512);
+      new DataView(payload.buffer).setInt32(0, i);
+      const answer = firstValueFrom(pongs.pipe(filter((m) => new DataView(m.payload.buffer, m.payload.byteOffset).getInt32(0) === i)));
+      const t0 = performance.now();
+      let done = false;
+      void answer.then(() => (done = true));
+      while (!done) {
+        await from.publish('bench/ping', payload, { qos: 0 });
+        await Promise.race([answer, new Promise((r) => setTimeout(r, 200))]);
+      }
+      if (i >= 0) rtts.push(performance.now() - t0);
+    }
+  } finally {
+    hold.unsubscribe();
+    echo.unsubscribe();
+  }
+  return rtts;
+}
+
+async function transports(): Promise<BenchResult> {
+  const results: Array<{ path: string; rttP50Ms: number; rttP99Ms: number; rounds: number }> = [];
+  const broker = await startEmbeddedBroker({ port: 0 });
+  const a = await connectMqtt({ url: broker.url });
+  const b = await connectMqtt({ url: broker.url });
+  let rtts = await pingPong(a, b);
+  results.push({ path: 'mqtt via aedes (3.1.1), 512 B', rttP50Ms: r3(q(rtts, 0.5)), rttP99Ms: r3(q(rtts, 0.99)), rounds: rtts.length });
+  await a.close();
+  await b.close();
+  await broker.close();
+  const [p1, p2] = [await freePort(), await freePort()];
+  const server = await bindZmqServer({ downlink: `tcp://127.0.0.1:${p1}`, uplink: `tcp://127.0.0.1:${p2}` });
+  const client = connectZmqClient({ downlink: `tcp://127.0.0.1:${p1}`, uplink: `tcp://127.0.0.1:${p2}`, reconnectMaxIntervalMs: 100 });
+  rtts = await pingPong(client, server);
+  results.push({ path: 'zeromq tcp (PUSH up, PUB down), 512 B', rttP50Ms: r3(q(rtts, 0.5)), rttP99Ms: r3(q(rtts, 0.99)), rounds: rtts.length });
+  await client.close();
+  await server.close();
+  return { name: 'transports', note: 'round trips on loopback; one-way is about half', results };
+}
+
+const BENCHES: Record<string, () => BenchResult | Promise<BenchResult>> = {
+  'sim-speed': simSpeed, codec, association, transports,
+};
+
+export async function runBench(o: { only?: string; out: string }): Promise<number> {
+  const names = o.only ? o.only.split(',') : Object.keys(BENCHES);
+  mkdirSync(o.out, { recursive: true });
+  const summary: BenchResult[] = [];
+  for (const name of names) {
+    const bench = BENCHES[name];
+    if (!bench) throw new Error(`unknown benchmark "${name}"; one of ${Object.keys(BENCHES).join(', ')}`);
+    process.stderr.write(`bench ${name} ...\n`);
+    const result = { ...(await bench()), machine: machine(), date: new Date().toISOString() };
+    writeFileSync(join(o.out, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    summary.push(result);
+  }
+  writeFileSync(join(o.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  return summary.some((r) => r.meetsGoal === false) ? 1 : 0;
+}
