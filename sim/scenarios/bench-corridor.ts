@@ -1,16 +1,9 @@
 // A synthetic benchmark scenario: a straight 2-lane urban corridor, 180 s, with RSUs every 150 m and a
 // configurable number of actors (default 50: parked trucks with pedestrians waiting behind them, oncoming and
 // leading cars, cyclists, roadside pedestrians). Deterministic. Used by `npm run bench` for the simulator's speed.
-import type { ActorSpec, Scenario, SensorSpec } from './types.js';
+import type { ActorSpec, Scenario } from './types.js';
+import { EGO_FORWARD_SENSOR, RSU_LIDAR } from '../sensors/presets.js';
 
-const RSU_LIDAR: SensorSpec = {
-  rangeM: 80, fovRad: 2 * Math.PI, occlusion: false, posNoiseStdM: 0.25, velNoiseStdMps: 0.3,
-  missProbability: 0.02, falsePositivesPerCycle: 0.05, latencyMs: 40,
-};
-const EGO_SENSOR: SensorSpec = {
-  rangeM: 50, fovRad: (120 * Math.PI) / 180, occlusion: true, posNoiseStdM: 0.15, velNoiseStdMps: 0.2,
-  missProbability: 0.02, falsePositivesPerCycle: 0.05, latencyMs: 30,
-};
 
 export function benchCorridor(actorCount = 50, durationS = 180): Scenario {
   const egoSpeed = 9;
@@ -45,7 +38,7 @@ export function benchCorridor(actorCount = 50, durationS = 180): Scenario {
     durationS,
     frameRateHz: 10,
     lanes: [[{ xM: -50, yM: -1.75 }, { xM: lengthM, yM: -1.75 }], [{ xM: lengthM, yM: 1.75 }, { xM: -50, yM: 1.75 }]],
-    ego: { route: [{ tS: 0, xM: 0, yM: -1.75 }, { tS: durationS, xM: egoSpeed * durationS, yM: -1.75 }], sensor: EGO_SENSOR, lengthM: 4.6, widthM: 1.9 },
+    ego: { route: [{ tS: 0, xM: 0, yM: -1.75 }, { tS: durationS, xM: egoSpeed * durationS, yM: -1.75 }], sensor: EGO_FORWARD_SENSOR, lengthM: 4.6, widthM: 1.9 },
     rsus,
     actors,
   };

@@ -17,7 +17,8 @@ import type { Cicv5gTrace } from '../network/cicv5g.js';
 import type { Box2 } from '../sensors/visibility.js';
 import { Rng } from '../world/rng.js';
 import { sampleTrajectory, type Waypoint } from '../world/trajectory.js';
-import type { ActorSpec, RsuSpec, Scenario, SensorSpec } from './types.js';
+import type { ActorSpec, RsuSpec, Scenario } from './types.js';
+import { EGO_FORWARD_SENSOR, RSU_LIDAR } from '../sensors/presets.js';
 
 /** The four traces shipped in ../shared/data/cicv5g/ (see its README). */
 export const CICV5G_FILES = [
@@ -79,15 +80,7 @@ const OPPOSITE_LANE_M = 3.5;
 const RSU_OFFSET_M = -8;
 const RSU_HEIGHT_M = 6;
 
-const RSU_LIDAR: SensorSpec = {
-  rangeM: 80, fovRad: 2 * Math.PI, occlusion: false, posNoiseStdM: 0.25, velNoiseStdMps: 0.3,
-  missProbability: 0.02, falsePositivesPerCycle: 0.05, latencyMs: 40,
-};
 
-const EGO_SENSOR: SensorSpec = {
-  rangeM: 50, fovRad: (120 * Math.PI) / 180, occlusion: true, posNoiseStdM: 0.15, velNoiseStdMps: 0.2,
-  missProbability: 0.02, falsePositivesPerCycle: 0.05, latencyMs: 30,
-};
 
 /** Below this logged speed a run of (near-)identical fixes is a real standstill; above it, a stale GNSS fix. */
 const STANDSTILL_SPEED_MPS = 0.5;
@@ -662,7 +655,7 @@ export function planCicv5gDrive(trace: Cicv5gTrace, options: Cicv5gDriveOptions 
     durationS,
     frameRateHz: 10,
     lanes: [lane(0), lane(OPPOSITE_LANE_M).reverse()],
-    ego: { route, sensor: EGO_SENSOR, lengthM: EGO_LENGTH_M, widthM: EGO_WIDTH_M },
+    ego: { route, sensor: EGO_FORWARD_SENSOR, lengthM: EGO_LENGTH_M, widthM: EGO_WIDTH_M },
     rsus,
     actors,
   };

@@ -1,17 +1,10 @@
 // A pedestrian steps out from behind a parked truck at an intersection the RSU watches. The ego drives east in
 // the right-hand lane; its own sensor cannot see the pedestrian until ~1 s before the conflict, the RSU's
 // pole-mounted lidar sees it all along.
-import type { Scenario, SensorSpec } from './types.js';
+import type { Scenario } from './types.js';
+import { EGO_FORWARD_SENSOR, RSU_LIDAR } from '../sensors/presets.js';
 
-const RSU_LIDAR: SensorSpec = {
-  rangeM: 80, fovRad: 2 * Math.PI, occlusion: false, posNoiseStdM: 0.25, velNoiseStdMps: 0.3,
-  missProbability: 0.02, falsePositivesPerCycle: 0.05, latencyMs: 40,
-};
 
-const EGO_SENSOR: SensorSpec = {
-  rangeM: 50, fovRad: (120 * Math.PI) / 180, occlusion: true, posNoiseStdM: 0.15, velNoiseStdMps: 0.2,
-  missProbability: 0.02, falsePositivesPerCycle: 0.05, latencyMs: 30,
-};
 
 export const occludedCrossing: Scenario = {
   name: 'occluded-crossing',
@@ -27,7 +20,7 @@ export const occludedCrossing: Scenario = {
   ],
   ego: {
     route: [{ tS: 0, xM: -75, yM: -1.75 }, { tS: 15, xM: 30, yM: -1.75 }],
-    sensor: EGO_SENSOR,
+    sensor: EGO_FORWARD_SENSOR,
     lengthM: 4.6,
     widthM: 1.9,
   },

@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { buildNetworkMapFromCicv5g } from '../../shared/netmap/build.js';
 import { NetworkMap, type CellSummary } from '../../shared/netmap/network-map.js';
 import { parseCicv5g, readCicv5g } from '../../sim/network/cicv5g.js';
-
-// Repo root is two levels up from test/netmap/; the data lives beside the repo, never in it.
-const DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..', '../shared/data/cicv5g');
-
-function dataDirOrSkip(ctx: Mocha.Context): string {
-  if (existsSync(DATA_DIR)) return DATA_DIR;
-  if (process.env.CI) throw new Error(`CICV5G data folder missing at ${DATA_DIR} (required when CI is set)`);
-  console.log(`      skipping: CICV5G data folder not found at ${DATA_DIR}`);
-  return ctx.skip();
-}
+import { cicv5gDirOrSkip } from '../support/require.js';
 
 describe('buildNetworkMapFromCicv5g', () => {
   it('one sample per row: one-way = delay / 2, lost above the 10 s round-trip cut-off, frame utm51n', () => {
@@ -54,7 +43,7 @@ describe('network maps of the real CICV5G drives (25 m cells, min 10 samples)', 
   };
 
   it('south_n8_v10_01: the long outage shows as a cell with outage rate > 0.3, found by lookAhead', function () {
-    const dir = dataDirOrSkip(this);
+    const dir = cicv5gDirOrSkip(this);
     const trace = readCicv5g(join(dir, 'south_n8_v10_01.txt'));
     const map = buildNetworkMapFromCicv5g(trace);
     const cells = map.cells();
@@ -75,7 +64,7 @@ describe('network maps of the real CICV5G drives (25 m cells, min 10 samples)', 
   });
 
   it('urban_n8_v30_run01: one-way p90 below 20 ms in every known cell, no outages', function () {
-    const { cells } = known('urban_n8_v30_run01.txt', dataDirOrSkip(this));
+    const { cells } = known('urban_n8_v30_run01.txt', cicv5gDirOrSkip(this));
     assert.equal(cells.length, 48);
     const slow = cells.filter((c) => c.p90Ms! >= 20);
     assert.deepEqual(slow, [], 'cells with p90 >= 20 ms');
@@ -84,7 +73,7 @@ describe('network maps of the real CICV5G drives (25 m cells, min 10 samples)', 
   });
 
   it('arterial and w2s: good cells with a few slow ones (w2s: two cells with p90 above 100 ms)', function () {
-    const dir = dataDirOrSkip(this);
+    const dir = cicv5gDirOrSkip(this);
     const arterial = known('arterial_n78_v80_run01.txt', dir).cells;
     assert.equal(arterial.filter((c) => c.p90Ms! > 100).length, 0);
     assert.equal(Math.max(...arterial.map((c) => c.p90Ms!)), 25.5);
@@ -94,7 +83,7 @@ describe('network maps of the real CICV5G drives (25 m cells, min 10 samples)', 
   });
 
   it('maps of two drives merge, and the merged map survives a JSON round trip', function () {
-    const dir = dataDirOrSkip(this);
+    const dir = cicv5gDirOrSkip(this);
     const merged = known('urban_n8_v30_run01.txt', dir).map.merge(known('w2s_n8_v30_run01.txt', dir).map);
     const total = merged.cells(1).reduce((n, c) => n + c.count, 0);
     assert.equal(total, 4432 + 1760);

@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import {
   findCicv5gOutages, parseCicv5g, quantileLower, readCicv5g, summarizeCicv5g,
 } from '../../sim/network/cicv5g.js';
-
-// Repo root is two levels up from test/network/; the data lives beside the repo, never in it.
-const DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..', '../shared/data/cicv5g');
-
-function dataDirOrSkip(ctx: Mocha.Context): string {
-  if (existsSync(DATA_DIR)) return DATA_DIR;
-  if (process.env.CI) throw new Error(`CICV5G data folder missing at ${DATA_DIR} (required when CI is set)`);
-  console.log(`      skipping: CICV5G data folder not found at ${DATA_DIR}`);
-  return ctx.skip();
-}
+import { cicv5gDirOrSkip } from '../support/require.js';
 
 const HEADER10 = 'pub_time(ms) sub_time(ms) delay(ms) utmX(m) utmY(m) heading(rad) velocity(m/s) cellid(db) sinr(db) rsrp(db)';
 const HEADER13 = `${HEADER10} currentX(m) currentY currentHeading(rad)`;
@@ -134,7 +123,7 @@ describe('CICV5G real traces (data README table)', function () {
   ];
   for (const [file, p50, p95, p99, max] of table) {
     it(`${file}: delay quantiles ${p50} / ${p95} / ${p99} / ${max} ms`, function () {
-      const dir = dataDirOrSkip(this);
+      const dir = cicv5gDirOrSkip(this);
       const s = summarizeCicv5g(readCicv5g(join(dir, file)));
       const got = s.delayMs;
       for (const [name, want, have] of [['p50', p50, got.p50], ['p95', p95, got.p95], ['p99', p99, got.p99], ['max', max, got.max]] as const) {
@@ -145,7 +134,7 @@ describe('CICV5G real traces (data README table)', function () {
   }
 
   it('row counts, durations and distances as measured', function () {
-    const dir = dataDirOrSkip(this);
+    const dir = cicv5gDirOrSkip(this);
     const got = table.map(([file]) => {
       const s = summarizeCicv5g(readCicv5g(join(dir, file)));
       return [file, s.rows, s.durationS, Math.round(s.distanceM)];
@@ -159,7 +148,7 @@ describe('CICV5G real traces (data README table)', function () {
   });
 
   it('south has one long outage (about 11 s, 185 rows, 33 m) and four short ones; the others have none', function () {
-    const dir = dataDirOrSkip(this);
+    const dir = cicv5gDirOrSkip(this);
     const south = findCicv5gOutages(readCicv5g(join(dir, 'south_n8_v10_01.txt')));
     assert.deepEqual(south.map((o) => o.rowCount), [2, 3, 185, 1, 21]);
     const long = south[2]!;

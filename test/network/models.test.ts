@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseCicv5g, readCicv5g, type Cicv5gTrace } from '../../sim/network/cicv5g.js';
 import {
   BandwidthLimit, FifoLink, FixedDelayModel, GilbertElliottLoss, JitterDelayModel, NetworkSpecError, OutageModel,
@@ -9,18 +7,10 @@ import {
   type NetworkContext, type NetworkModel, type NetworkSample,
 } from '../../sim/network/models.js';
 import { Rng } from '../../sim/world/rng.js';
+import { cicv5gDirOrSkip } from '../support/require.js';
 
 const MS = 1e6;
 const S = 1e9;
-const DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..', '../shared/data/cicv5g');
-
-function dataDirOrSkip(ctx: Mocha.Context): string {
-  if (existsSync(DATA_DIR)) return DATA_DIR;
-  if (process.env.CI) throw new Error(`CICV5G data folder missing at ${DATA_DIR} (required when CI is set)`);
-  console.log(`      skipping: CICV5G data folder not found at ${DATA_DIR}`);
-  return ctx.skip();
-}
-
 /** Replays scripted delays (null = lost), one per call. */
 class ScriptedModel implements NetworkModel {
   private k = 0;
@@ -91,7 +81,7 @@ describe('TraceDelayModel', () => {
   });
 
   it('position index agrees with a linear scan on a real drive', function () {
-    const trace = readCicv5g(join(dataDirOrSkip(this), 'urban_n8_v30_run01.txt'));
+    const trace = readCicv5g(join(cicv5gDirOrSkip(this), 'urban_n8_v30_run01.txt'));
     const m = new TraceDelayModel(trace, { index: 'position' });
     const r = new Rng(7);
     const xs = trace.rows.map((p) => p.xM);
@@ -117,7 +107,7 @@ describe('TraceDelayModel', () => {
   });
 
   it('replays a real trace by time: row k at k publish intervals', function () {
-    const trace = readCicv5g(join(dataDirOrSkip(this), 'south_n8_v10_01.txt'));
+    const trace = readCicv5g(join(cicv5gDirOrSkip(this), 'south_n8_v10_01.txt'));
     const m = new TraceDelayModel(trace, { index: 'time', runStartNs: 1e18 });
     const first = trace.rows[0]!.pubTimeMs;
     for (const k of [0, 1, 448, 1336, 1400, 2041]) {
@@ -364,7 +354,7 @@ describe('parseNetworkSpec', () => {
   });
 
   it('trace:PATH reads a real file', function () {
-    const path = join(dataDirOrSkip(this), 'urban_n8_v30_run01.txt');
+    const path = join(cicv5gDirOrSkip(this), 'urban_n8_v30_run01.txt');
     const m = parseNetworkSpec(`trace:${path}@time`);
     assert.deepEqual(m.sample(0, {}, new Rng(1)), { delivered: true, delayMs: 16 }); // first row: 32 ms RTT
   });

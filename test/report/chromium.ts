@@ -1,38 +1,22 @@
 // Headless Chromium for the report tests: screenshot and DOM dump of a local file. CI installs it with apt
 // (`apt-get install chromium`); locally a missing binary skips the test instead of failing it, unless CI is set.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { findExecutable, requireOrSkip } from '../support/require.js';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
-/** CHROMIUM_BIN if set (and only it, so a wrong value is noticed), else the usual install locations. */
 export function findChromium(): string | null {
-  const env = process.env.CHROMIUM_BIN;
-  for (const c of env ? [env] : CANDIDATES) {
-    try {
-      accessSync(c, constants.X_OK);
-      return c;
-    } catch {
-      // try the next one
-    }
-  }
-  return null;
+  return findExecutable('CHROMIUM_BIN', CANDIDATES);
 }
 
-/** The binary, or skips the calling test (throws instead when CI is set: CI must run these tests). */
+/** The binary, or skips the calling test (fails when CI is set: CI installs it). */
 export function chromiumOrSkip(ctx: Mocha.Context): string {
-  const bin = findChromium();
-  if (bin) return bin;
-  const msg = process.env.CHROMIUM_BIN
-    ? `CHROMIUM_BIN=${process.env.CHROMIUM_BIN} is not an executable`
-    : 'chromium not installed (apt-get install chromium, or set CHROMIUM_BIN)';
-  if (process.env.CI) throw new Error(`${msg}: required when CI is set`);
-  console.log(`      skipping: ${msg}`);
-  ctx.skip();
-  throw new Error('unreachable'); // ctx.skip() throws; this satisfies the return type
+  const missing = process.env.CHROMIUM_BIN ? `CHROMIUM_BIN=${process.env.CHROMIUM_BIN} is not an executable` : 'chromium not installed (apt-get install chromium, or set CHROMIUM_BIN)';
+  return requireOrSkip(ctx, findChromium(), missing);
 }
 
 export interface Capture {

@@ -16,6 +16,7 @@ import { isVisible, type Box2, type Viewpoint } from '../../sim/sensors/visibili
 import type { TruthActor } from '../../sim/sensors/sensor-model.js';
 import { sampleTrajectory } from '../../sim/world/trajectory.js';
 import { EGO_ID, egoAt, truthAt } from '../../sim/world/truth.js';
+import { cicv5gDirOrSkip } from '../support/require.js';
 
 // ---- helpers (independent of the builder's own checks) ----------------------------------------------------
 
@@ -263,14 +264,6 @@ describe('highway-merge', () => {
 
 // ---- cicv5g-drive on the real traces ----------------------------------------------------------------------
 
-function dataDirOrSkip(ctx: Mocha.Context): string {
-  const dir = cicv5gDataDir();
-  if (dir !== null) return dir;
-  if (process.env.CI) throw new Error(`CICV5G data folder missing at ${CICV5G_DATA_DIR} (required when CI is set)`);
-  console.log(`      skipping: CICV5G data folder not found at ${CICV5G_DATA_DIR}`);
-  return ctx.skip();
-}
-
 /** Minimum occluded-from-the-ego, RSU-visible (actor, frame) pairs in the ROI per trace. */
 const MIN_OCCLUDED_PAIRS = 40;
 
@@ -278,7 +271,7 @@ describe('cicv5g-drive', function () {
   this.timeout(60000);
   const cache = new Map<string, { trace: Cicv5gTrace; plan: Cicv5gDrivePlan }>();
   const get = (ctx: Mocha.Context, file: string): { trace: Cicv5gTrace; plan: Cicv5gDrivePlan } => {
-    const dir = dataDirOrSkip(ctx);
+    const dir = cicv5gDirOrSkip(ctx);
     let hit = cache.get(file);
     if (!hit) {
       const trace = readCicv5g(join(dir, file));
@@ -289,7 +282,7 @@ describe('cicv5g-drive', function () {
   };
 
   it('is reachable by name, with the file given as an option or in the name', function () {
-    dataDirOrSkip(this);
+    cicv5gDirOrSkip(this);
     const a = builtinScenario('cicv5g-drive', { cicv5gFile: 'south_n8_v10_01', maxDurationS: 30 });
     const b = builtinScenario('cicv5g-drive:south_n8_v10_01.txt', { maxDurationS: 30 });
     assert.deepEqual(a, b);

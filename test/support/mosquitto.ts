@@ -1,10 +1,11 @@
 // Starts a real mosquitto broker (MQTT 5) on loopback for tests. CI installs it with apt; locally a missing
 // binary skips the test instead of failing it, unless CI is set.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, waitForPort } from './net.js';
+import { findExecutable, requireOrSkip } from './require.js';
 
 export interface Mosquitto {
   readonly port: number;
@@ -16,31 +17,14 @@ export interface Mosquitto {
 const CANDIDATES = ['/usr/sbin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/bin/mosquitto',
   '/opt/homebrew/sbin/mosquitto', '/usr/local/opt/mosquitto/sbin/mosquitto'];
 
-/** MOSQUITTO_BIN if set (and only it, so a wrong value is noticed), else the usual install locations. */
 export function findMosquitto(): string | null {
-  const env = process.env.MOSQUITTO_BIN;
-  for (const c of env ? [env] : CANDIDATES) {
-    try {
-      accessSync(c, constants.X_OK);
-      return c;
-    } catch {
-      // try the next one
-    }
-  }
-  return null;
+  return findExecutable('MOSQUITTO_BIN', CANDIDATES);
 }
 
-/** The binary, or skips the calling test/hook (throws instead when CI is set: CI must run these tests). */
+/** The binary, or skips the calling test (fails when CI is set: CI installs it). */
 export function mosquittoOrSkip(ctx: Mocha.Context): string {
-  const bin = findMosquitto();
-  if (bin) return bin;
-  const msg = process.env.MOSQUITTO_BIN
-    ? `MOSQUITTO_BIN=${process.env.MOSQUITTO_BIN} is not an executable`
-    : 'mosquitto not installed (apt-get install mosquitto, or set MOSQUITTO_BIN)';
-  if (process.env.CI) throw new Error(`${msg}: required when CI is set`);
-  console.log(`      skipping: ${msg}`);
-  ctx.skip();
-  throw new Error('unreachable'); // ctx.skip() throws; this satisfies the return type
+  const missing = process.env.MOSQUITTO_BIN ? `MOSQUITTO_BIN=${process.env.MOSQUITTO_BIN} is not an executable` : 'mosquitto not installed (apt-get install mosquitto, or set MOSQUITTO_BIN)';
+  return requireOrSkip(ctx, findMosquitto(), missing);
 }
 
 /** Starts mosquitto on port (default: a free one) and resolves once it accepts connections. */

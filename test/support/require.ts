@@ -1,0 +1,35 @@
+// Tests that need something from outside the repo (a broker binary, a browser, the real 5G traces) skip with a
+// clear message where it is missing, except under CI, which provides it: there a missing requirement fails.
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Returns value, or skips the calling test (throws when CI is set) with `missing` as the reason. */
+export function requireOrSkip<T>(ctx: Mocha.Context, value: T | null, missing: string): T {
+  if (value !== null) return value;
+  if (process.env.CI) throw new Error(`${missing}: required when CI is set`);
+  console.log(`      skipping: ${missing}`);
+  ctx.skip();
+  throw new Error('unreachable'); // ctx.skip() throws; this satisfies the return type
+}
+
+/** The env override if set (and only it, so a wrong value is noticed), else the first executable candidate. */
+export function findExecutable(envVar: string, candidates: readonly string[]): string | null {
+  const env = process.env[envVar];
+  for (const c of env ? [env] : candidates) {
+    try {
+      accessSync(c, constants.X_OK);
+      return c;
+    } catch {
+      // try the next one
+    }
+  }
+  return null;
+}
+
+/** ../shared/data/cicv5g beside the repo (never copied into it). */
+export const CICV5G_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..', '../shared/data/cicv5g');
+
+export function cicv5gDirOrSkip(ctx: Mocha.Context): string {
+  return requireOrSkip(ctx, existsSync(CICV5G_DIR) ? CICV5G_DIR : null, `CICV5G data folder not found at ${CICV5G_DIR}`);
+}
