@@ -6,7 +6,7 @@ import { stringify as toYaml } from 'yaml';
 import { projectToPolyline } from '../../shared/geometry/polyline.js';
 import { readCicv5g, type Cicv5gTrace } from '../../sim/network/cicv5g.js';
 import {
-  CICV5G_DATA_DIR, CICV5G_FILES, cicv5gDataDir, planCicv5gDrive, RouteFrame, type Cicv5gDrivePlan,
+  CICV5G_FILES, planCicv5gDrive, RouteFrame, type Cicv5gDrivePlan,
 } from '../../sim/scenarios/cicv5g-drive.js';
 import { loadScenario, loadScenarioFile, parseScenario } from '../../sim/scenarios/file.js';
 import { HIGHWAY_MERGE_IDS, highwayMerge } from '../../sim/scenarios/highway-merge.js';
