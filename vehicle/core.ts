@@ -173,7 +173,7 @@ export class VehicleCore {
     }
     const objects = this.fuse(method, own, frames, ego);
     const output: PerceptionFrame = { ...own, objects };
-    const plan = this.plan(own.captureTimeNs, ego, routeSM, objects);
+    const plan = this.plan(own.captureTimeNs, ego, routeSM, objects, method);
     const intent = this.maybeIntent(nowNs, own.captureTimeNs, ego, routeSM, wantAdvisoriesEarly);
     return { method, reason, switched, objects, output, plan, intent, routeSM };
   }
@@ -264,9 +264,13 @@ export class VehicleCore {
     return s;
   }
 
-  private plan(timeNs: number, ego: EgoState | undefined, routeSM: number | null, objects: FusedObject[]): Plan | null {
+  /**
+   * Advisory zones constrain the planner only under planning fusion: with a usable roadside frame the same objects
+   * are already in the fused world, precisely, and the zones' conservative margins would only slow the plan.
+   */
+  private plan(timeNs: number, ego: EgoState | undefined, routeSM: number | null, objects: FusedObject[], method: FusionMethod): Plan | null {
     if (!this.route || !ego || routeSM === null) return null;
-    return this.planWith(timeNs, ego, routeSM, objects, this.plannerZones(timeNs));
+    return this.planWith(timeNs, ego, routeSM, objects, method === 'planning' ? this.plannerZones(timeNs) : []);
   }
 
   /**
@@ -288,15 +292,13 @@ export class VehicleCore {
 
   private plannerZones(timeNs: number): PlannerZone[] {
     const zones: PlannerZone[] = [];
-    if (this.o.strategy === 'planning' || this.selector) {
-      for (const { advisory, offsetNs, routeOffsetSM } of this.advisories.values()) {
-        if (advisory.validUntilNs - offsetNs < timeNs) continue;
-        for (const z of advisory.zones) {
-          zones.push({
-            startSM: z.startSM + routeOffsetSM, endSM: z.endSM + routeOffsetSM,
-            tStartNs: z.tStartNs - offsetNs, tEndNs: z.tEndNs - offsetNs, confidence: z.confidence,
-          });
-        }
+    for (const { advisory, offsetNs, routeOffsetSM } of this.advisories.values()) {
+      if (advisory.validUntilNs - offsetNs < timeNs) continue;
+      for (const z of advisory.zones) {
+        zones.push({
+          startSM: z.startSM + routeOffsetSM, endSM: z.endSM + routeOffsetSM,
+          tStartNs: z.tStartNs - offsetNs, tEndNs: z.tEndNs - offsetNs, confidence: z.confidence,
+        });
       }
     }
     return zones;
