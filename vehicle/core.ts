@@ -267,6 +267,7 @@ export class VehicleCore {
   /**
    * Advisory zones constrain the planner only under planning fusion: with a usable roadside frame the same objects
    * are already in the fused world, precisely, and the zones' conservative margins would only slow the plan.
+   * (Zones whose track came along are represented by that track; see plannerZones.)
    */
   private plan(timeNs: number, ego: EgoState | undefined, routeSM: number | null, objects: FusedObject[], method: FusionMethod): Plan | null {
     if (!this.route || !ego || routeSM === null) return null;
@@ -295,6 +296,9 @@ export class VehicleCore {
     for (const { advisory, offsetNs, routeOffsetSM } of this.advisories.values()) {
       if (advisory.validUntilNs - offsetNs < timeNs) continue;
       for (const z of advisory.zones) {
+        // A zone that carries its track is already in the fused world (predicted, under planning fusion): the
+        // zone's margins on top would only double-count it. Zones without a track are the planner's only source.
+        if (z.object) continue;
         zones.push({
           startSM: z.startSM + routeOffsetSM, endSM: z.endSM + routeOffsetSM,
           tStartNs: z.tStartNs - offsetNs, tEndNs: z.tEndNs - offsetNs, confidence: z.confidence,
