@@ -1,4 +1,6 @@
 // `iaad roadside`: the RSU process. Config -> source, transports -> pipeline; prints a JSON summary on exit.
+// Testing: --impair passes what it receives (intents, sync requests) through a network model; --record writes
+// what it sends and receives to MCAP.
 import { loadConfigFile } from '../shared/config/load.js';
 import { createLogger } from '../shared/log.js';
 import { openSource } from '../shared/sources/open.js';
@@ -30,24 +32,44 @@ export async function runRoadsideCommand(o: RoadsideCommandArgs): Promise<number
   const { config, baseDir, path } = loadConfigFile(roadsideConfigSchema, o.config);
   const log = createLogger(`roadside:${config.rsu.id}`);
   const clock = o.clockOffsetMs ? offsetClock(systemClock, msToNs(o.clockOffsetMs)) : systemClock;
-  const source = openSource(config.source, baseDir, clock, log);
+  // Only loaded when asked for: a plain RSU never loads the simulator or the MCAP writer.
+  const io = o.impair || o.record ? await import('../sim/replay/process-io.js') : null;
+  const impairment = o.impair && io ? io.parseImpairArg(o.impair) : null;
+  if (impairment && io) io.requireEgoFree(impairment);
+  const source = openSource(config.source, baseDir, clock, log, o.startAtMs !== undefined ? { startAtMs: o.startAtMs } : {});
 
-  const transports: Transport[] = [];
+  const raw: Transport[] = [];
   const zmq = config.transports.zmq;
   if (zmq) {
-    transports.push(await bindZmqServer({
+    raw.push(await bindZmqServer({
       downlink: zmq.pubEndpoint, uplink: zmq.pullEndpoint, clock,
       sendHighWaterMark: zmq.sendHighWaterMark, receiveHighWaterMark: zmq.receiveHighWaterMark,
     }));
   }
   const mqtt = config.transports.mqtt;
   if (mqtt) {
-    transports.push(await connectMqtt({
+    raw.push(await connectMqtt({
       url: mqtt.url, clientId: `iaad-rsu-${config.rsu.id}`, protocolVersion: mqtt.protocolVersion, clock,
       keepaliveS: mqtt.keepaliveS, username: mqtt.username, password: mqtt.password,
     }));
   }
-  log.info({ config: path, source: source.describe, transports: transports.map((t) => t.kind) }, 'roadside started');
+  const recording = o.record && io
+    ? await io.openProcessRecording(o.record, clock, io.roadsideMetadata({
+      rsuId: config.rsu.id, startedAtNs: clock.nowNs(), config: path,
+      extra: { ...(impairment ? { network: impairment.spec } : {}), ...io.metadataFromEnv() },
+    })).catch(async (err: unknown) => {
+      await Promise.all(raw.map((t) => t.close())); // open sockets would keep the process alive
+      throw err;
+    })
+    : null;
+  const runStartNs = o.startAtMs !== undefined ? msToNs(o.startAtMs) : clock.nowNs();
+  // Impaired first, recorded outside it: the recording holds what the RSU actually received, and when.
+  const transports = raw.map((t, i) => {
+    const impaired = impairment && io ? io.impair(t, impairment, { stream: 3 + i, clock, runStartNs }) : t;
+    return recording ? recording.wrap(impaired) : impaired;
+  });
+  log.info({ config: path, source: source.describe, transports: transports.map((t) => t.kind), impair: impairment?.spec ?? null,
+    record: o.record ?? null }, 'roadside started');
 
   const handle = startRoadside(
     { rsuId: config.rsu.id, region: config.rsu.region, mapFrame: config.rsu.mapFrame, sensorPose: config.rsu.sensorPose,
@@ -63,12 +85,22 @@ export async function runRoadsideCommand(o: RoadsideCommandArgs): Promise<number
   const why = await waitForShutdown(o.duration);
   clearInterval(statsTimer);
   await handle.stop();
-  const transportStats = transports.map((t) => ({ kind: t.kind, ...t.stats() }));
-  await Promise.all(transports.map((t) => t.close()));
+  const transportStats = raw.map((t) => ({ kind: t.kind, ...t.stats() }));
+  await Promise.all(raw.map((t) => t.close()));
+  let recorded: { path: string; recorded: number; errors: number; lastError: string | null } | null = null;
+  if (recording) {
+    try {
+      const c = await recording.recorder.close();
+      recorded = { path: recording.recorder.path, recorded: c.recorded, errors: c.errors, lastError: c.lastError };
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'recording incomplete');
+      recorded = { path: recording.recorder.path, recorded: -1, errors: -1, lastError: (err as Error).message };
+    }
+  }
   log.info({ why }, 'roadside stopped');
   process.stdout.write(`${JSON.stringify({
     type: 'summary', role: 'roadside', id: config.rsu.id, stoppedBy: why, counters: handle.counters,
-    ingest: source.ingest ?? null, transports: transportStats,
+    ingest: source.ingest ?? null, transports: transportStats, ...(recorded ? { recording: recorded } : {}),
   })}\n`);
   return 0;
 }

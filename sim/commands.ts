@@ -7,6 +7,7 @@ import { buildNetworkMapFromCicv5g } from '../shared/netmap/build.js';
 import { STRATEGIES, type StrategyName } from '../vehicle/core.js';
 import { readCicv5g } from './network/cicv5g.js';
 import { runVirtual, type SimRunResult } from './engine/virtual-run.js';
+import { recordVirtualRun } from './replay/record-run.js';
 import { renderComparisonReport, renderRunReport } from './report/render.js';
 import type { ComparisonReportData, RunMetrics } from './report/types.js';
 import { resolveScenario, type ResolvedScenario } from './scenarios/resolve.js';
@@ -57,17 +58,20 @@ export function metricsJson(r: SimRunResult): string {
   return `${JSON.stringify(round({ ...r.metrics, details: r.details }), null, 2)}\n`;
 }
 
-export async function runSimRun(o: SimCommonOptions & { strategy: string; seed: number }): Promise<number> {
+export async function runSimRun(o: SimCommonOptions & { strategy: string; seed: number; record?: string }): Promise<number> {
   const strategy = parseStrategy(o.strategy);
   const r = resolveScenario(o.scenario, o.cicv5g, o.network);
-  const result = runVirtual({
+  const run = {
     scenario: r.scenario, network: r.network, strategy, seed: o.seed,
     netmap: strategy === 'adaptive-st' ? startingNetmap(o, r)() : null,
-  });
+  };
+  const result = o.record
+    ? await recordVirtualRun(o.record, run, { scenarioArg: o.scenario, cicv5g: r.cicv5gPath })
+    : runVirtual(run);
   mkdirSync(o.out, { recursive: true });
   writeFileSync(join(o.out, 'metrics.json'), metricsJson(result));
   writeFileSync(join(o.out, 'report.html'), await renderRunReport(result, r.cicv5gPath ? { attribution: CICV5G_ATTRIBUTION } : {}));
-  process.stdout.write(`${join(o.out, 'metrics.json')}\n${join(o.out, 'report.html')}\n`);
+  process.stdout.write(`${join(o.out, 'metrics.json')}\n${join(o.out, 'report.html')}\n${o.record ? `${o.record}\n` : ''}`);
   return 0;
 }
 

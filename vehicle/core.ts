@@ -143,7 +143,8 @@ export class VehicleCore {
   private learnLink(atNs: number, latencyMs: number | null): void {
     if (this.o.strategy !== 'adaptive-st' || !this.o.netmap || !this.lastEgo) return;
     if (latencyMs !== null) this.lastArrivalNs = atNs;
-    this.o.netmap.add(this.lastEgo.pose.xM, this.lastEgo.pose.yM, latencyMs);
+    // A slightly negative latency is clock-offset estimation error, not information: count it as zero.
+    this.o.netmap.add(this.lastEgo.pose.xM, this.lastEgo.pose.yM, latencyMs === null ? null : Math.max(0, latencyMs));
   }
 
   step(own: PerceptionFrame, ego: EgoState | undefined, links: readonly LinkState[], nowNs: number): VehicleStepResult {

@@ -1,10 +1,14 @@
 // `iaad vehicle`: the vehicle process. Config -> own source, RSU links over MQTT/ZeroMQ, output socket ->
-// pipeline; logs link state periodically and prints a JSON summary on exit.
+// pipeline; logs link state periodically and prints a JSON summary on exit. Testing and replay: --impair passes
+// what arrives through a network model, --record writes what the links received, own frames and outputs to MCAP.
 import { readFileSync } from 'node:fs';
+import { map, tap } from 'rxjs';
 import { loadConfigFile, resolveFrom } from '../shared/config/load.js';
+import { preparePolyline, RouteProgress } from '../shared/geometry/polyline.js';
 import { NetworkMap } from '../shared/netmap/network-map.js';
-import { VehicleCore } from './core.js';
+import { STRATEGIES, VehicleCore, type StrategyName } from './core.js';
 import { createLogger } from '../shared/log.js';
+import type { EgoState } from '../shared/sources/detections.js';
 import { openSource } from '../shared/sources/open.js';
 import { msToNs, offsetClock, systemClock } from '../shared/time/clock.js';
 import { connectMqtt, type MqttTransport } from '../shared/transport/mqtt.js';
@@ -37,7 +41,11 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
   const { config, baseDir, path } = loadConfigFile(vehicleConfigSchema, o.config);
   const log = createLogger(`vehicle:${config.vehicle.id}`);
   const clock = o.clockOffsetMs ? offsetClock(systemClock, msToNs(o.clockOffsetMs)) : systemClock;
-  const source = openSource(config.source, baseDir, clock, log);
+  const strategy = o.strategy === undefined ? config.strategy : parseStrategy(o.strategy);
+  // Only loaded when asked for: a plain vehicle never loads the simulator or the MCAP writer.
+  const io = o.impair || o.record ? await import('../sim/replay/process-io.js') : null;
+  const impairment = o.impair && io ? io.parseImpairArg(o.impair) : null;
+  const source = openSource(config.source, baseDir, clock, log, o.startAtMs !== undefined ? { startAtMs: o.startAtMs } : {});
 
   const owned: Transport[] = [];
   let mqtt: MqttTransport | null = null;
@@ -48,50 +56,114 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
     });
     owned.push(mqtt);
   }
-  const links = config.rsus.map((r) => {
-    const paths: Transport[] = [];
-    if (r.mqtt && mqtt) paths.push(mqtt);
-    if (r.zmq) {
-      const z = connectZmqClient({
-        downlink: r.zmq.pubEndpoint, uplink: r.zmq.pullEndpoint, receiveHighWaterMark: r.zmq.receiveHighWaterMark, clock,
-      });
-      owned.push(z);
-      paths.push(z);
-    }
-    return new RsuLink(
-      { rsuId: r.id, region: r.region, vehicleId: config.vehicle.id, staleAfterMs: config.link.staleAfterMs,
-        latencyWindowMs: config.link.windowMs, syncIntervalMs: config.clockSync.intervalMs },
-      paths, clock, log,
-    );
-  });
+  const zmqByRsu = new Map<string, Transport>();
+  for (const r of config.rsus) {
+    if (!r.zmq) continue;
+    const z = connectZmqClient({
+      downlink: r.zmq.pubEndpoint, uplink: r.zmq.pullEndpoint, receiveHighWaterMark: r.zmq.receiveHighWaterMark, clock,
+    });
+    owned.push(z);
+    zmqByRsu.set(r.id, z);
+  }
   const output = await bindZmqServer({
     downlink: config.output.endpoint, sendHighWaterMark: config.output.sendHighWaterMark, clock,
   });
   owned.push(output);
-  log.info({ config: path, source: source.describe, rsus: config.rsus.map((r) => r.id), output: config.output.endpoint },
-    'vehicle started');
 
-  const netmap = config.netmap ? NetworkMap.fromJSON(JSON.parse(readFileSync(resolveFrom(baseDir, config.netmap), 'utf8'))) : null;
+  let netmap = config.netmap ? NetworkMap.fromJSON(JSON.parse(readFileSync(resolveFrom(baseDir, config.netmap), 'utf8'))) : null;
+  if (strategy === 'adaptive-st' && !netmap) {
+    log.warn('adaptive-st without a network map (netmap): it starts empty and is learned online');
+    netmap = new NetworkMap({ mapFrame: config.vehicle.mapFrame });
+  }
+  const framePeriodMs = 1000 / config.rateHz;
+  const setup = {
+    vehicleId: config.vehicle.id, mapFrame: config.vehicle.mapFrame, framePeriodMs, intraWaitMs: config.intraWaitMs,
+    link: { staleAfterMs: config.link.staleAfterMs, latencyWindowMs: config.link.windowMs, syncIntervalMs: config.clockSync.intervalMs },
+    rsus: config.rsus.map((r) => ({ id: r.id, paths: [...(r.mqtt && mqtt ? ['mqtt'] : []), ...(zmqByRsu.has(r.id) ? ['zmq'] : [])] })),
+    ...(config.route ? { route: config.route } : {}),
+  };
+
+  // --record: opened right before the pipeline starts; its start time is the replay's time origin.
+  const recording = o.record && io
+    ? await io.openProcessRecording(o.record, clock, io.vehicleMetadata({
+      mode: 'process', strategy, startedAtNs: clock.nowNs(), setup, netmap: netmap?.toJSON(), config: path,
+      extra: { ...(impairment ? { network: impairment.spec } : {}), ...io.metadataFromEnv() },
+    })).catch(async (err: unknown) => {
+      await Promise.all(owned.map((t) => t.close())); // open sockets would keep the process alive
+      throw err;
+    })
+    : null;
+
+  // --impair: the network model sees where the ego is (position- and route-indexed traces), from its own frames.
+  let lastEgo: EgoState | undefined;
+  const progress = config.route ? new RouteProgress(preparePolyline(config.route)) : null;
+  const start = config.route?.[0] ?? { xM: 0, yM: 0 };
+  const egoContext = () => {
+    const p = lastEgo?.pose ?? start;
+    return { egoXM: p.xM, egoYM: p.yM, ...(progress ? { routeSM: progress.update({ xM: p.xM, yM: p.yM }).sM } : {}) };
+  };
+  const runStartNs = o.startAtMs !== undefined ? msToNs(o.startAtMs) : clock.nowNs();
+  let stream = 2;
+  // Impaired first, recorded outside it: the recording holds what the vehicle actually received, and when.
+  const receiving = (t: Transport): Transport => {
+    const impaired = impairment && io ? io.impair(t, impairment, { stream: stream++, clock, runStartNs, context: egoContext }) : t;
+    return recording ? recording.wrap(impaired) : impaired;
+  };
+  const mqttPath = mqtt ? receiving(mqtt) : null;
+  const links = config.rsus.map((r) => {
+    const paths: Transport[] = [];
+    if (r.mqtt && mqttPath) paths.push(mqttPath);
+    const z = zmqByRsu.get(r.id);
+    if (z) paths.push(receiving(z));
+    return new RsuLink(
+      { rsuId: r.id, region: r.region, vehicleId: config.vehicle.id, ...setup.link },
+      paths, clock, log,
+    );
+  });
+  log.info({ config: path, source: source.describe, rsus: config.rsus.map((r) => r.id), output: config.output.endpoint,
+    strategy, impair: impairment?.spec ?? null, record: o.record ?? null }, 'vehicle started');
+
+  const ownTransport = config.source.type === 'zmq-pull' ? 'zmq' : 'local';
+  const own$ = source.batches$.pipe(
+    tap((b) => (lastEgo = b.ego ?? lastEgo)),
+    // Recorded as it arrives; fused as decoded from the recorded bytes, so that a replay fuses the very same.
+    map((b) => (recording ? recording.process.own(config.vehicle.id, config.vehicle.mapFrame, b, ownTransport) : b)),
+  );
   const core = new VehicleCore({
-    vehicleId: config.vehicle.id, mapFrame: config.vehicle.mapFrame, strategy: config.strategy,
-    ...(config.route ? { route: config.route } : {}), netmap, fusion: { vehicleFramePeriodMs: 1000 / config.rateHz },
+    vehicleId: config.vehicle.id, mapFrame: config.vehicle.mapFrame, strategy,
+    ...(config.route ? { route: config.route } : {}), netmap, fusion: { vehicleFramePeriodMs: framePeriodMs },
   });
   const handle = startVehicle(
-    { vehicleId: config.vehicle.id, mapFrame: config.vehicle.mapFrame, framePeriodMs: 1000 / config.rateHz,
-      intraWaitMs: config.intraWaitMs },
-    source.batches$, links, output, core, clock, log,
+    { vehicleId: config.vehicle.id, mapFrame: config.vehicle.mapFrame, framePeriodMs, intraWaitMs: config.intraWaitMs },
+    own$, links, output, core, clock, log,
+    recording ? (_own, result, outputTimeNs) => recording.process.output(config.vehicle.id, result.output, outputTimeNs) : undefined,
   );
   const statsTimer = setInterval(() => {
     const now = clock.nowNs();
-    log.info({ counters: { ...handle.counters, e2eLatencyMs: undefined }, strategy: config.strategy, links: links.map((l) => l.monitor.snapshot(now)) }, 'stats');
+    log.info({ counters: { ...handle.counters, e2eLatencyMs: undefined }, strategy, links: links.map((l) => l.monitor.snapshot(now)) }, 'stats');
   }, config.statsIntervalS * 1000);
 
   const why = await waitForShutdown(o.duration);
   clearInterval(statsTimer);
   await handle.stop();
-  const summary = summarizeVehicle(config.vehicle.id, config.strategy, why, handle, links, owned, clock.nowNs());
+  const summary = summarizeVehicle(config.vehicle.id, strategy, why, handle, links, owned, clock.nowNs());
   await Promise.all(owned.map((t) => t.close()));
+  let recorded: { path: string; recorded: number; errors: number; lastError: string | null } | null = null;
+  if (recording) {
+    try {
+      const c = await recording.recorder.close();
+      recorded = { path: recording.recorder.path, recorded: c.recorded, errors: c.errors, lastError: c.lastError };
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'recording incomplete');
+      recorded = { path: recording.recorder.path, recorded: -1, errors: -1, lastError: (err as Error).message };
+    }
+  }
   log.info({ why }, 'vehicle stopped');
-  process.stdout.write(`${JSON.stringify(summary)}\n`);
+  process.stdout.write(`${JSON.stringify(recorded ? { ...summary, recording: recorded } : summary)}\n`);
   return 0;
+}
+
+function parseStrategy(s: string): StrategyName {
+  if ((STRATEGIES as readonly string[]).includes(s)) return s as StrategyName;
+  throw new Error(`--strategy: unknown strategy "${s}"; one of ${STRATEGIES.join(', ')}`);
 }

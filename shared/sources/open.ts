@@ -14,12 +14,21 @@ export interface OpenedSource {
   ingest?: IngestCounters;
 }
 
+export interface OpenSourceOptions {
+  /** Trace sources: start the replay at this wall-clock time, ms since epoch (aligns several processes). */
+  startAtMs?: number;
+}
+
 /** Trace files are read (and validated) here, at start, so a bad file fails before anything is published. */
-export function openSource(config: SourceConfig, baseDir: string, clock: Clock, log: Logger): OpenedSource {
+export function openSource(config: SourceConfig, baseDir: string, clock: Clock, log: Logger, options: OpenSourceOptions = {}): OpenedSource {
   if (config.type === 'trace') {
     const path = resolveFrom(baseDir, config.path);
     const rows = readTrace(path);
-    return { batches$: replayTrace(rows, { loop: config.loop, clock }), describe: `trace ${path} (${rows.length} rows)` };
+    const at = options.startAtMs;
+    return {
+      batches$: replayTrace(rows, { loop: config.loop, clock, ...(at !== undefined ? { startAtMs: at } : {}) }),
+      describe: `trace ${path} (${rows.length} rows${at !== undefined ? `, from ${new Date(at).toISOString()}` : ''})`,
+    };
   }
   const ingest: IngestCounters = { received: 0, rejected: 0 };
   return { batches$: zmqIngest(config.endpoint, clock, log, ingest), describe: `zmq-pull ${config.endpoint}`, ingest };

@@ -1,7 +1,7 @@
 // JSON-lines trace files: one detection batch per line, replayed on the wall clock (or a virtual one) so that a
 // recorded perception run looks live to the rest of the process.
 import { readFileSync } from 'node:fs';
-import { asyncScheduler, defer, map, Observable, repeat, timer, concatMap, from, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, filter, map, Observable, repeat, timer, concatMap, from, type SchedulerLike } from 'rxjs';
 import type { Clock } from '../time/clock.js';
 import { formatIssues } from '../config/load.js';
 import { batchJsonSchema, detectionFromJson, type DetectionBatch, type EgoState } from './detections.js';
@@ -58,10 +58,18 @@ export interface ReplayOptions {
   scheduler?: SchedulerLike;
   /** Stamps capture times; defaults to the scheduler's clock, so virtual-time runs are exact. */
   clock?: Clock;
+  /**
+   * Start the first row at this scheduler time, ms (epoch ms on the wall clock) instead of at subscription:
+   * processes given one start time replay their traces on one scenario clock. Rows already past due when
+   * subscribed (a process that started late) are skipped, not emitted in a burst: on a shared scenario clock
+   * a row stamped late would claim the wrong instant.
+   */
+  startAtMs?: number;
 }
 
 /**
- * Emits each row when its time comes, relative to subscription, stamped with the clock as capture time. Due times are absolute (start + timeS), so timer jitter does not accumulate.
+ * Emits each row when its time comes, relative to subscription (or to startAtMs), stamped with the clock as
+ * capture time. Due times are absolute (start + timeS), so timer jitter does not accumulate.
  */
 export function replayTrace(rows: readonly TraceRow[], options: ReplayOptions = {}): Observable<DetectionBatch> {
   const scheduler = options.scheduler ?? asyncScheduler;
@@ -70,12 +78,14 @@ export function replayTrace(rows: readonly TraceRow[], options: ReplayOptions = 
   const spanS = rows[rows.length - 1]!.timeS - t0;
   const periodS = rows.length > 1 ? spanS + spanS / (rows.length - 1) : 0.1;
   return defer(() => {
-    const startMs = scheduler.now();
+    const startMs = options.startAtMs ?? scheduler.now();
+    const subscribedMs = scheduler.now();
     let pass = 0;
     const onePass = defer(() => {
       const passStartMs = startMs + pass * periodS * 1000;
       pass++;
       return from(rows).pipe(
+        filter((row) => options.startAtMs === undefined || passStartMs + (row.timeS - t0) * 1000 >= subscribedMs),
         concatMap((row) => {
           const dueMs = passStartMs + (row.timeS - t0) * 1000;
           return timer(Math.max(0, dueMs - scheduler.now()), scheduler).pipe(

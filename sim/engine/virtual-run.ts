@@ -1,7 +1,8 @@
 // One simulated run in virtual time: the scenario's sensors feed the real roadside pipeline and the real vehicle
 // pipeline (tracker, RSU links with clock sync and dedup, adaptive fusion, planner), connected through the
 // in-memory bus and the userspace impairment layer driven by a network model, all on one RxJS virtual-time
-// scheduler, as fast as the CPU allows. Every vehicle frame is scored against ground truth.
+// scheduler, as fast as the CPU allows. Every vehicle frame is scored against ground truth. Optionally records the
+// vehicle side (what its links received when, its own frames, its outputs) for `iaad sim replay`.
 import { map, takeWhile, timer, VirtualTimeScheduler, type Observable } from 'rxjs';
 import { pino } from 'pino';
 import { startRoadside } from '../../roadside/pipeline.js';
@@ -9,22 +10,23 @@ import { RsuLink } from '../../vehicle/rsu-link.js';
 import { startVehicle } from '../../vehicle/pipeline.js';
 import { VehicleCore, type StrategyName } from '../../vehicle/core.js';
 import { MemoryBus } from '../../shared/transport/memory.js';
-import { preparePolyline, projectToPolylineRange, RouteProgress, simplifyPath } from '../../shared/geometry/polyline.js';
-import { diagonalCovariance } from '../../shared/model/covariance.js';
+import { RouteProgress } from '../../shared/geometry/polyline.js';
 import type { DetectedObject } from '../../shared/model/types.js';
 import type { NetworkMap } from '../../shared/netmap/network-map.js';
 import type { DetectionBatch } from '../../shared/sources/detections.js';
 import type { Clock } from '../../shared/time/clock.js';
+import type { Transport } from '../../shared/transport/types.js';
 import { parseNetworkSpec } from '../network/models.js';
 import { ImpairedTransport } from '../network/impaired-transport.js';
-import { sense, type TruthActor } from '../sensors/sensor-model.js';
-import { isVisible } from '../sensors/visibility.js';
+import { sense } from '../sensors/sensor-model.js';
 import type { Scenario, SensorSpec } from '../scenarios/types.js';
 import { Rng } from '../world/rng.js';
-import { sampleTrajectory } from '../world/trajectory.js';
 import { egoAt, EGO_ID, truthAt } from '../world/truth.js';
-import { MetricsAccumulator, type MetricsSummary } from '../metrics/accumulator.js';
-import type { RunMetrics, RunSeries, SceneGeometry, RunReportData } from '../report/types.js';
+import type { MetricsSummary } from '../metrics/accumulator.js';
+import type { RunMetrics, RunReportData } from '../report/types.js';
+import type { VehicleReplaySetup } from '../replay/metadata.js';
+import { ProcessRecorder, RecordingTransport, type RecordSink } from '../replay/recording.js';
+import { sceneGeometry, scenarioRoute, TruthScorer } from '../replay/scoring.js';
 
 export interface SimRunOptions {
   scenario: Scenario;
@@ -43,6 +45,13 @@ export interface SimRunOptions {
   rsuPhaseMs?: number;
   /** Keep per-frame series for the report (off for benchmarks). */
   collectSeries?: boolean;
+  /**
+   * Record the vehicle side here (sim/replay/record-run.ts opens the file with the metadata a replay needs):
+   * what the vehicle's links received and when, its own frames, outputs, intents and sync requests, and what
+   * the RSUs sent (so a replay knows how many frames were lost). Own detections are then fused at wire
+   * precision, exactly as recorded (see ProcessRecorder.own).
+   */
+  recorder?: RecordSink | null;
 }
 
 export interface SimRunResult extends RunReportData {
@@ -52,6 +61,19 @@ export interface SimRunResult extends RunReportData {
 /** Virtual epoch of every run: fixed, so that a seed reproduces a run bit for bit. */
 export const SIM_EPOCH_NS = 1_700_000_000_000_000_000;
 const NS_PER_MS = 1e6;
+/** The simulated vehicle's id and its RSU links' topic region. */
+export const SIM_VEHICLE_ID = 'ego';
+const SIM_REGION = 'sim';
+
+/** How runVirtual builds the vehicle, as a replay must rebuild it (recorded in the file's metadata). */
+export function virtualVehicleSetup(s: Scenario): VehicleReplaySetup {
+  return {
+    vehicleId: SIM_VEHICLE_ID, mapFrame: s.mapFrame, framePeriodMs: 1000 / s.frameRateHz, intraWaitMs: 100,
+    link: { staleAfterMs: 1000, latencyWindowMs: 2000, syncIntervalMs: 1000 },
+    rsus: s.rsus.map((r) => ({ id: r.id, paths: ['memory'] })),
+    route: scenarioRoute(s).points.map((p) => ({ xM: p.xM, yM: p.yM })),
+  };
+}
 
 export function runVirtual(o: SimRunOptions): SimRunResult {
   const s = o.scenario;
@@ -59,10 +81,11 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
   const durationMs = s.durationS * 1000;
   const scheduler = new VirtualTimeScheduler(undefined, durationMs + 1000);
   const clock: Clock = { nowNs: () => SIM_EPOCH_NS + Math.round(scheduler.now() * NS_PER_MS) };
-  const tOf = (timeNs: number): number => (timeNs - SIM_EPOCH_NS) / 1e9;
   const log = pino({ level: 'silent' });
+  const setup = virtualVehicleSetup(s);
+  const rec = o.recorder ? new ProcessRecorder(o.recorder, clock) : null;
   const root = new Rng(o.seed);
-  const route = preparePolyline(simplifyPath(s.ego.route.map((w) => ({ xM: w.xM, yM: w.yM })), 0.1));
+  const route = scenarioRoute(s);
   // The network context: where the ego is now (position- and route-indexed traces), cached per virtual instant.
   const netProgress = new RouteProgress(route);
   let netCtx = { atMs: -1, egoXM: 0, egoYM: 0, routeSM: 0 };
@@ -73,23 +96,25 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
     }
     return netCtx;
   };
-  const scoreProgress = new RouteProgress(route);
   const runStartNs = SIM_EPOCH_NS;
 
   // Links: one bus per run; the vehicle's side impairs what it receives (downlink), each RSU's side its uplink.
   const bus = new MemoryBus({ delivery: 'sync', clock });
-  const vehicleSide = new ImpairedTransport(bus.connect('vehicle'), {
+  const impairedVehicleSide = new ImpairedTransport(bus.connect('vehicle'), {
     model: parseNetworkSpec(o.network, { runStartNs }), scheduler, clock, rng: root.fork(2), context: egoNow,
   });
+  // Recording decorators add no subscriptions and no scheduling: the run is the same with or without them.
+  const vehicleSide: Transport = rec ? new RecordingTransport(impairedVehicleSide, rec, { rx: true, tx: true }) : impairedVehicleSide;
   const handles = s.rsus.map((rsu, i) => {
-    const rsuSide = new ImpairedTransport(bus.connect(rsu.id), {
+    const impairedRsuSide = new ImpairedTransport(bus.connect(rsu.id), {
       model: parseNetworkSpec(o.network, { runStartNs }), scheduler, clock, rng: root.fork(3 + i), context: egoNow,
     });
+    const rsuSide: Transport = rec ? new RecordingTransport(impairedRsuSide, rec, { rx: false, tx: true }) : impairedRsuSide;
     const rng = root.fork(100 + i);
     const detections$ = sensorStream(s, rsu.sensor, o.rsuPhaseMs ?? 20, periodMs, durationMs, scheduler, (tS) =>
       sense(rsu.sensor, rsu.pose, truthAt(s, tS), rng));
     return startRoadside(
-      { rsuId: rsu.id, region: 'sim', mapFrame: s.mapFrame, sensorPose: { ...rsu.pose, pitchRad: 0, rollRad: 0 },
+      { rsuId: rsu.id, region: SIM_REGION, mapFrame: s.mapFrame, sensorPose: { ...rsu.pose, pitchRad: 0, rollRad: 0 },
         rateHz: s.frameRateHz, frameValidityMs: 1000, tracking: { enabled: true },
         advisories: { enabled: true, params: { maxHorizonS: 12 } } },
       detections$, [rsuSide], clock, log,
@@ -97,86 +122,61 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
   });
 
   const egoRng = root.fork(1);
-  const own$ = sensorStream(s, s.ego.sensor, 0, periodMs, durationMs, scheduler, (tS) => {
+  const sensed$ = sensorStream(s, s.ego.sensor, 0, periodMs, durationMs, scheduler, (tS) => {
     const e = egoAt(s, tS);
     return sense(s.ego.sensor, { xM: e.xM, yM: e.yM, yawRad: e.headingRad }, truthAt(s, tS), egoRng, EGO_ID);
   }, (tS) => {
     const e = egoAt(s, tS);
     return { pose: { xM: e.xM, yM: e.yM, zM: 0, yawRad: e.headingRad, pitchRad: 0, rollRad: 0 }, speedMps: Math.hypot(e.vxMps, e.vyMps) };
   });
-  const links = s.rsus.map((rsu) => new RsuLink(
-    { rsuId: rsu.id, region: 'sim', vehicleId: 'ego', staleAfterMs: 1000, latencyWindowMs: 2000, syncIntervalMs: 1000 },
+  // Recorded at arrival; the vehicle fuses the batch decoded from the recorded bytes (what a replay will feed).
+  const own$ = rec ? sensed$.pipe(map((b) => rec.own(setup.vehicleId, setup.mapFrame, b))) : sensed$;
+  const links = setup.rsus.map((rsu) => new RsuLink(
+    { rsuId: rsu.id, region: SIM_REGION, vehicleId: setup.vehicleId, ...setup.link },
     [vehicleSide], clock, log, scheduler,
   ));
   const core = new VehicleCore({
-    vehicleId: 'ego', mapFrame: s.mapFrame, strategy: o.strategy, route: route.points, netmap: o.netmap ?? null,
-    fusion: { vehicleFramePeriodMs: periodMs },
+    vehicleId: setup.vehicleId, mapFrame: setup.mapFrame, strategy: o.strategy, route: route.points, netmap: o.netmap ?? null,
+    fusion: { vehicleFramePeriodMs: setup.framePeriodMs },
   });
 
-  const metrics = new MetricsAccumulator(o.matchRadiusM ?? 2);
-  const series: RunSeries = { timeS: [], routeSM: [], egoXM: [], egoYM: [], latencyMs: [], method: [], missed: [] };
-  const roiAheadM = o.roiAheadM ?? 60;
-  const roiLateralM = o.roiLateralM ?? 8;
-
-  const vehicle = startVehicle({ vehicleId: 'ego', mapFrame: s.mapFrame, framePeriodMs: periodMs, scheduler }, own$, links,
-    null, core, clock, log, (own, result, outputTimeNs) => {
-      const tS = tOf(own.captureTimeNs);
-      const truth = truthAt(s, tS);
-      const egoTruth = truth.find((a) => a.id === EGO_ID)!;
-      const egoS = scoreProgress.update(egoTruth).sM;
-      const others = truth.filter((a) => a.id !== EGO_ID);
-      const scored = others.map((a) => {
-        // Only the route ahead counts (and a route passing the same place twice is not confused).
-        const p = projectToPolylineRange(route, a, egoS, egoS + roiAheadM);
-        const ahead = p.sM - egoS;
-        return {
-          id: a.id, xM: a.xM, yM: a.yM,
-          inRoi: ahead >= 0 && ahead <= roiAheadM && Math.abs(p.lateralM) <= roiLateralM,
-          rsuVisible: s.rsus.some((r) => isVisible(viewOf(r.sensor, r.pose), a, truth.filter((b) => b !== a))),
-          egoVisible: isVisible(viewOf(s.ego.sensor, { xM: egoTruth.xM, yM: egoTruth.yM, yawRad: egoTruth.headingRad }), a,
-            others.filter((b) => b !== a)),
-        };
-      });
-      const ego = { pose: { xM: egoTruth.xM, yM: egoTruth.yM, zM: 0, yawRad: egoTruth.headingRad, pitchRad: 0, rollRad: 0 },
-        speedMps: Math.hypot(egoTruth.vxMps, egoTruth.vyMps) };
-      const truthPlan = result.plan ? core.planWith(own.captureTimeNs, ego, result.routeSM ?? egoS, others.map(truthObject), []) : null;
-      const missed = metrics.add({
-        timeS: tS, objects: result.objects, truth: scored, method: result.method,
-        e2eLatencyMs: (outputTimeNs - own.captureTimeNs) / NS_PER_MS, plan: result.plan, truthPlan,
-      });
-      if (o.collectSeries ?? true) {
-        series.timeS.push(tS);
-        series.routeSM.push(egoS);
-        series.egoXM.push(egoTruth.xM);
-        series.egoYM.push(egoTruth.yM);
-        series.latencyMs.push(freshestLatencyMs(core, outputTimeNs));
-        series.method.push(result.method);
-        series.missed.push(missed);
-      }
+  const scorer = new TruthScorer({
+    scenario: s, originNs: runStartNs, ...(o.roiAheadM !== undefined ? { roiAheadM: o.roiAheadM } : {}),
+    ...(o.roiLateralM !== undefined ? { roiLateralM: o.roiLateralM } : {}),
+    ...(o.matchRadiusM !== undefined ? { matchRadiusM: o.matchRadiusM } : {}),
+    ...(o.collectSeries !== undefined ? { collectSeries: o.collectSeries } : {}),
+  });
+  const vehicle = startVehicle(
+    { vehicleId: setup.vehicleId, mapFrame: setup.mapFrame, framePeriodMs: setup.framePeriodMs, intraWaitMs: setup.intraWaitMs, scheduler },
+    own$, links, null, core, clock, log, (own, result, outputTimeNs) => {
+      scorer.add(own, result, outputTimeNs, core);
+      rec?.output(setup.vehicleId, result.output, outputTimeNs);
     });
 
   scheduler.flush();
   void vehicle.stop();
   handles.forEach((h) => void h.stop());
 
-  const summary = metrics.summary();
+  const framesSent = handles.reduce((n, h) => n + h.counters.framesPublished, 0);
+  return runResult(scorer.summary(), scorer.series, s, o, {
+    roadsideFramesSent: framesSent, roadsideFramesLost: Math.max(0, framesSent - vehicle.counters.roadsideFrames),
+    advisories: vehicle.counters.advisories, intents: vehicle.counters.intentsSent,
+  });
+}
+
+/** A run's result from its scores (shared with replays, so both write the same metrics.json). */
+export function runResult(
+  summary: MetricsSummary, series: SimRunResult['series'], s: Scenario,
+  run: { network: string; strategy: string; seed: number },
+  counts: Omit<SimRunResult['details'], keyof MetricsSummary['counts']>,
+): SimRunResult {
   const runMetrics: RunMetrics = {
-    scenario: s.name, network: o.network, strategy: o.strategy, seed: o.seed, durationS: s.durationS,
+    scenario: s.name, network: run.network, strategy: run.strategy, seed: run.seed, durationS: s.durationS,
     fusion_miss_ratio: summary.fusion_miss_ratio, recall: summary.recall, false_object_ratio: summary.false_object_ratio,
     position_error_m: summary.position_error_m, planning_displacement_error_m: summary.planning_displacement_error_m,
     mode_residency: summary.mode_residency, mode_switches: summary.mode_switches, e2e_latency_ms: summary.e2e_latency_ms,
   };
-  const framesSent = handles.reduce((n, h) => n + h.counters.framesPublished, 0);
-  return {
-    metrics: runMetrics,
-    series,
-    scene: sceneGeometry(s),
-    details: {
-      ...summary.counts, roadsideFramesSent: framesSent,
-      roadsideFramesLost: Math.max(0, framesSent - vehicle.counters.roadsideFrames),
-      advisories: vehicle.counters.advisories, intents: vehicle.counters.intentsSent,
-    },
-  };
+  return { metrics: runMetrics, series, scene: sceneGeometry(s), details: { ...summary.counts, ...counts } };
 }
 
 /** Capture at phase + k * period, delivered after the sensor's latency, until the scenario ends. */
@@ -193,46 +193,4 @@ function sensorStream(
       return { captureTimeNs: SIM_EPOCH_NS + Math.round(tMs * NS_PER_MS), objects: detect(tS), ...(e ? { ego: e } : {}) };
     }),
   );
-}
-
-function viewOf(sensor: SensorSpec, pose: { xM: number; yM: number; yawRad: number }) {
-  return { xM: pose.xM, yM: pose.yM, yawRad: pose.yawRad, rangeM: sensor.rangeM, fovRad: sensor.fovRad, occlusion: sensor.occlusion };
-}
-
-/** Ground truth as the planner's input: exact state, small covariance. */
-function truthObject(a: TruthActor): DetectedObject {
-  return {
-    trackId: a.id, objectClass: a.objectClass, classConfidence: 1, xM: a.xM, yM: a.yM, zM: a.heightM / 2,
-    vxMps: a.vxMps, vyMps: a.vyMps, headingRad: a.headingRad, yawRateRadps: 0, lengthM: a.lengthM, widthM: a.widthM,
-    heightM: a.heightM, covariance: diagonalCovariance(0.05, 0.05), existenceProbability: 1, ageS: 1,
-  };
-}
-
-/** One-way latency of the freshest roadside frame, ms; null when nothing arrived in the last second. */
-function freshestLatencyMs(core: VehicleCore, nowNs: number): number | null {
-  let best: number | null = null;
-  for (const r of core.roadside.values()) {
-    if (nowNs - r.receivedAtNs > 1e9) continue;
-    const ms = (r.receivedAtNs + r.latest.offsetNs - r.latest.frame.publishTimeNs) / NS_PER_MS;
-    if (best === null || ms < best) best = ms;
-  }
-  return best;
-}
-
-function sceneGeometry(s: Scenario): SceneGeometry {
-  const actorPaths = s.actors.map((a) => {
-    const t0 = a.trajectory[0]!.tS;
-    const points: Array<{ xM: number; yM: number }> = [];
-    for (let t = Math.min(0, t0); t <= s.durationS; t += 0.5) {
-      const k = sampleTrajectory(a.trajectory, t);
-      points.push({ xM: Math.round(k.xM * 100) / 100, yM: Math.round(k.yM * 100) / 100 });
-    }
-    return { id: a.id, objectClass: a.objectClass, points };
-  });
-  return {
-    lanes: s.lanes,
-    rsus: s.rsus.map((r) => ({ id: r.id, xM: r.pose.xM, yM: r.pose.yM, rangeM: r.sensor.rangeM })),
-    egoPath: s.ego.route.map((w) => ({ xM: w.xM, yM: w.yM })),
-    actorPaths,
-  };
 }

@@ -1,5 +1,5 @@
-// One RSU and one vehicle as separate OS processes over real transports: the demo, the end-to-end tests and the
-// simulator's real-time mode all run through here. Writes both configs, starts both processes, watches the
+// RSUs and one vehicle as separate OS processes over real transports: the demo, the end-to-end tests and the
+// simulator's real-time mode all run through here. Writes the configs, starts the processes, watches the
 // vehicle's output socket like a downstream planner, stops them after the duration and returns their summaries.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,8 @@ import type { VehicleSummary } from '../../vehicle/summary.js';
 import type { TransportStats } from '../../shared/transport/types.js';
 import { startChild } from '../../cli/children.js';
 import type { StrategyName } from '../../vehicle/core.js';
-import type { PathPoint } from '../../shared/model/types.js';
+import type { PathPoint, Pose } from '../../shared/model/types.js';
+import { RECORD_METADATA_ENV } from '../replay/metadata.js';
 
 export interface RoadsideSummary {
   type: 'summary';
@@ -22,6 +23,13 @@ export interface RoadsideSummary {
   id: string;
   counters: RoadsideCounters;
   transports: Array<{ kind: string } & TransportStats>;
+}
+
+/** One roadside process: its id, its own ZeroMQ endpoints (omit for MQTT only), its sensor pose. */
+export interface RsuProcessSpec {
+  id: string;
+  zmq?: { pubEndpoint: string; pullEndpoint: string };
+  sensorPose?: Pose;
 }
 
 export interface PairOptions {
@@ -44,12 +52,31 @@ export interface PairOptions {
   strategy?: StrategyName;
   /** The ego route (map frame), for intents, planning and the planner. */
   route?: PathPoint[];
+  /** Several RSUs, one process each, traces `<id>.jsonl` (default: one RSU from rsuId and zmq). */
+  rsus?: RsuProcessSpec[];
+  /** Restart the traces at their end (default true: the demo runs as long as asked). */
+  loop?: boolean;
+  /** Frames per second of both sides (default 10). */
+  rateHz?: number;
+  /** Both processes start their traces at this wall-clock time, ms since epoch (one scenario clock). */
+  startAtMs?: number;
+  /** `--impair` of each side: what the vehicle receives (downlink), what the RSUs receive (uplink). */
+  impair?: { vehicle?: string; roadside?: string };
+  /** `--record` files. */
+  record?: { vehicle?: string; roadside?: (rsuId: string) => string };
+  /** Extra recording metadata for both processes (scenario, seed, ...: what makes a recording scorable). */
+  recordMetadata?: Record<string, string>;
+  /** Network-map file for the vehicle (adaptive-st). */
+  netmapFile?: string;
 }
 
 export interface PairResult {
+  /** The first RSU's summary (the only one unless `rsus` had several). */
   roadside: RoadsideSummary | null;
+  roadsides: Array<RoadsideSummary | null>;
   vehicle: VehicleSummary | null;
   roadsideExit: number | null;
+  roadsideExits: Array<number | null>;
   vehicleExit: number | null;
   /** Output frames a downstream subscriber received, and the objects they carried. */
   outputSeen: number;
@@ -58,32 +85,38 @@ export interface PairResult {
 }
 
 export async function runProcessPair(o: PairOptions): Promise<PairResult> {
-  const rsuId = o.rsuId ?? 'rsu-1';
   const vehicleId = o.vehicleId ?? 'veh-1';
   const region = 'demo';
+  const rateHz = o.rateHz ?? 10;
+  const loop = o.loop ?? true;
+  const rsus: RsuProcessSpec[] = o.rsus ?? [{ id: o.rsuId ?? 'rsu-1', ...(o.zmq ? { zmq: o.zmq } : {}) }];
   const mqtt = o.mqttUrl ? { url: o.mqttUrl, protocolVersion: 'auto' as const, keepaliveS: 10 } : undefined;
-  const roadside: RoadsideConfig = {
-    rsu: { id: rsuId, region, mapFrame: o.mapFrame, sensorPose: { xM: 0, yM: 0, zM: 0, yawRad: 0, pitchRad: 0, rollRad: 0 } },
-    rateHz: 10, source: { type: 'trace', path: join(o.scenarioDir, `${rsuId}.jsonl`), loop: true }, frameValidityMs: 1000,
-    transports: {
-      ...(mqtt ? { mqtt } : {}),
-      ...(o.zmq ? { zmq: { ...o.zmq, sendHighWaterMark: 16, receiveHighWaterMark: 64 } } : {}),
-    },
-    tracking: { enabled: true }, advisories: { enabled: true, validityS: 3, maxHorizonS: 12 },
-    statsIntervalS: 5,
-  };
+  const roadsideFiles = rsus.map((r) => {
+    const roadside: RoadsideConfig = {
+      rsu: { id: r.id, region, mapFrame: o.mapFrame, sensorPose: r.sensorPose ?? { xM: 0, yM: 0, zM: 0, yawRad: 0, pitchRad: 0, rollRad: 0 } },
+      rateHz, source: { type: 'trace', path: join(o.scenarioDir, `${r.id}.jsonl`), loop }, frameValidityMs: 1000,
+      transports: {
+        ...(mqtt ? { mqtt } : {}),
+        ...(r.zmq ? { zmq: { ...r.zmq, sendHighWaterMark: 16, receiveHighWaterMark: 64 } } : {}),
+      },
+      tracking: { enabled: true }, advisories: { enabled: true, validityS: 3, maxHorizonS: 12 },
+      statsIntervalS: 5,
+    };
+    const file = join(o.workDir, rsus.length === 1 ? 'roadside.json' : `roadside-${r.id}.json`);
+    writeFileSync(file, JSON.stringify(roadside, null, 2));
+    return file;
+  });
   const vehicle: VehicleConfig = {
-    vehicle: { id: vehicleId, mapFrame: o.mapFrame }, rateHz: 10, strategy: o.strategy ?? 'adaptive', intraWaitMs: 100,
+    vehicle: { id: vehicleId, mapFrame: o.mapFrame }, rateHz, strategy: o.strategy ?? 'adaptive', intraWaitMs: 100,
     ...(o.route ? { route: o.route } : {}),
-    source: { type: 'trace', path: join(o.scenarioDir, 'vehicle.jsonl'), loop: true },
+    ...(o.netmapFile ? { netmap: o.netmapFile } : {}),
+    source: { type: 'trace', path: join(o.scenarioDir, 'vehicle.jsonl'), loop },
     ...(mqtt ? { mqtt } : {}),
-    rsus: [{ id: rsuId, region, mqtt: mqtt !== undefined, ...(o.zmq ? { zmq: { ...o.zmq, receiveHighWaterMark: 64 } } : {}) }],
+    rsus: rsus.map((r) => ({ id: r.id, region, mqtt: mqtt !== undefined, ...(r.zmq ? { zmq: { ...r.zmq, receiveHighWaterMark: 64 } } : {}) })),
     output: { endpoint: o.outputEndpoint, sendHighWaterMark: 16 },
     link: { windowMs: 2000, staleAfterMs: 1000 }, clockSync: { intervalMs: 1000 }, statsIntervalS: 5,
   };
-  const roadsideFile = join(o.workDir, 'roadside.json');
   const vehicleFile = join(o.workDir, 'vehicle.json');
-  writeFileSync(roadsideFile, JSON.stringify(roadside, null, 2));
   writeFileSync(vehicleFile, JSON.stringify(vehicle, null, 2));
 
   // Short reconnect cap: the vehicle binds its output a moment after this connects.
@@ -98,26 +131,52 @@ export async function runProcessPair(o: PairOptions): Promise<PairResult> {
     }
   });
 
-  const rsuArgs = ['roadside', '--config', roadsideFile];
-  if (o.rsuClockOffsetMs) rsuArgs.push('--clock-offset-ms', String(o.rsuClockOffsetMs));
-  const rsuChild = startChild('roadside', rsuArgs, join(o.workDir, 'roadside.log'));
-  const vehChild = startChild('vehicle', ['vehicle', '--config', vehicleFile], join(o.workDir, 'vehicle.log'));
+  const common: string[] = o.startAtMs !== undefined ? ['--start-at-ms', String(o.startAtMs)] : [];
+  const children = withRecordMetadata(o.recordMetadata, () => {
+    const rsuChildren = rsus.map((r, i) => {
+      const args = ['roadside', '--config', roadsideFiles[i]!, ...common];
+      if (o.rsuClockOffsetMs) args.push('--clock-offset-ms', String(o.rsuClockOffsetMs));
+      if (o.impair?.roadside) args.push('--impair', o.impair.roadside);
+      if (o.record?.roadside) args.push('--record', o.record.roadside(r.id));
+      return startChild(`roadside:${r.id}`, args, join(o.workDir, rsus.length === 1 ? 'roadside.log' : `roadside-${r.id}.log`));
+    });
+    const args = ['vehicle', '--config', vehicleFile, ...common];
+    if (o.impair?.vehicle) args.push('--impair', o.impair.vehicle);
+    if (o.record?.vehicle) args.push('--record', o.record.vehicle);
+    return { rsuChildren, vehChild: startChild('vehicle', args, join(o.workDir, 'vehicle.log')) };
+  });
   await new Promise((r) => setTimeout(r, o.durationS * 1000));
   // Vehicle first, so that every frame the RSU published while the vehicle listened is counted.
-  vehChild.stop();
-  const veh = await vehChild.done;
-  rsuChild.stop();
-  const rsu = await rsuChild.done;
+  children.vehChild.stop();
+  const veh = await children.vehChild.done;
+  for (const c of children.rsuChildren) c.stop();
+  const rsuDone = await Promise.all(children.rsuChildren.map((c) => c.done));
   watch.unsubscribe();
   await planner.close();
 
+  const roadsides = rsuDone.map((d) => (d.outputs.find((x) => (x as RoadsideSummary).role === 'roadside') as RoadsideSummary | undefined) ?? null);
   return {
-    roadside: (rsu.outputs.find((x) => (x as RoadsideSummary).role === 'roadside') as RoadsideSummary | undefined) ?? null,
+    roadside: roadsides[0] ?? null,
+    roadsides,
     vehicle: (veh.outputs.find((x) => (x as VehicleSummary).role === 'vehicle') as VehicleSummary | undefined) ?? null,
-    roadsideExit: rsu.code,
+    roadsideExit: rsuDone[0]?.code ?? null,
+    roadsideExits: rsuDone.map((d) => d.code),
     vehicleExit: veh.code,
     outputSeen,
     outputObjects,
     workDir: o.workDir,
   };
+}
+
+/** Children inherit the environment when spawned: set the recording metadata just for those spawns. */
+function withRecordMetadata<T>(metadata: Record<string, string> | undefined, spawn: () => T): T {
+  if (!metadata) return spawn();
+  const before = process.env[RECORD_METADATA_ENV];
+  process.env[RECORD_METADATA_ENV] = JSON.stringify(metadata);
+  try {
+    return spawn();
+  } finally {
+    if (before === undefined) delete process.env[RECORD_METADATA_ENV];
+    else process.env[RECORD_METADATA_ENV] = before;
+  }
 }
