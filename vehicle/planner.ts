@@ -26,7 +26,7 @@ import { pointAtArcLength, preparePolyline, projectToPolyline, type Polyline } f
 import type { Point2 } from '../shared/geometry/transform.js';
 import { DEFAULT_SIZE_M } from '../shared/model/classes.js';
 import type { DetectedObject } from '../shared/model/types.js';
-import { predictObject } from '../shared/motion/predict.js';
+import { predictObject, selectMotionModel } from '../shared/motion/predict.js';
 
 /** An advisory zone already on the vehicle clock and on this path's arc length. */
 export interface PlannerZone {
@@ -171,8 +171,9 @@ export function planSpeedProfile(input: PlannerInput, params: PlannerParams = DE
   const line = preparePolyline(input.path);
   if (line.lengthM === 0) throw new RangeError('planner path has zero length');
   const n = Math.max(1, Math.round(params.horizonS / params.stepS));
+  const geometry = pathGeometry(line);
   const blocks = [
-    ...input.objects.flatMap((o) => objectBlocks(o, line, n, params)),
+    ...input.objects.flatMap((o) => objectBlocks(o, geometry, n, params)),
     ...input.zones.flatMap((z) => zoneBlock(z, input.timeNs, n, params)),
   ];
 
@@ -223,28 +224,27 @@ function greedy(input: PlannerInput, p: PlannerParams, n: number, tiers: TieredB
     const v = vMps[k]!;
     // New accelerations must be strictly viable (slack 0); the braking continuation of a viable state gets EPS_M
     // for rounding. Otherwise the slack would be spent again at every step and the state would drift past a bound.
-    const ok = (a: number, decel: number, slackM: number, bounds: Bounds = tiers.comfort): boolean => {
-      const [s1, v1] = step(s, v, a, dt);
-      return viable(s1, v1, k + 1, decel, slackM, bounds, dt);
-    };
-    const aHi = Math.min(p.maxAccelMps2, Math.max((p.cruiseSpeedMps - v) / dt, -p.comfortDecelMps2));
+    const comfortDecel = p.comfortDecelMps2;
+    const aHi = Math.min(p.maxAccelMps2, Math.max((p.cruiseSpeedMps - v) / dt, -comfortDecel));
     let a: number;
-    if (ok(aHi, p.comfortDecelMps2, 0)) a = aHi;
+    if (viableAfter(s, v, aHi, dt, k + 1, comfortDecel, 0, tiers.comfort)) a = aHi;
     else {
       if (limitedBy === 'cruise') {
         const [s1, v1] = step(s, v, aHi, dt);
-        limitedBy = bindingKind(s1, v1, k + 1, p.comfortDecelMps2, tiers.comfort, dt);
+        limitedBy = bindingKind(s1, v1, k + 1, comfortDecel, tiers.comfort, dt);
       }
-      if (ok(-p.comfortDecelMps2, p.comfortDecelMps2, EPS_M)) {
-        a = largestViable(-p.comfortDecelMps2, aHi, (x) => ok(x, p.comfortDecelMps2, 0));
+      if (viableAfter(s, v, -comfortDecel, dt, k + 1, comfortDecel, EPS_M, tiers.comfort)) {
+        a = largestViable(-comfortDecel, aHi, (x) => viableAfter(s, v, x, dt, k + 1, comfortDecel, 0, tiers.comfort));
       } else {
         // Safety tier: brake at least at comfort, and as hard as needed (up to maxDecel) to keep the standstill
         // gap; the time-gap part of a violated gap is restored at that rate rather than by full braking.
         emergency = true;
         const hardLo = -p.maxDecelMps2;
-        const hardHi = -p.comfortDecelMps2;
-        const safe = (x: number, slackM: number): boolean => ok(x, p.maxDecelMps2, slackM, tiers.safety);
-        a = safe(hardLo, EPS_M) ? largestViable(hardLo, hardHi, (x) => safe(x, 0)) : hardLo;
+        const hardHi = -comfortDecel;
+        const maxDecel = p.maxDecelMps2;
+        a = viableAfter(s, v, hardLo, dt, k + 1, maxDecel, EPS_M, tiers.safety)
+          ? largestViable(hardLo, hardHi, (x) => viableAfter(s, v, x, dt, k + 1, maxDecel, 0, tiers.safety))
+          : hardLo;
       }
     }
     if (v === 0 && a > 0 && a * dt < MIN_START_MPS) a = 0;
@@ -274,6 +274,16 @@ function step(sM: number, vMps: number, a: number, dtS: number): [number, number
   const v1 = vMps + a * dtS;
   if (v1 >= 0) return [sM + vMps * dtS + 0.5 * a * dtS * dtS, v1];
   return [sM + (vMps * vMps) / (-2 * a), 0];
+}
+
+/**
+ * viable() for the state one step of acceleration a after (sM, vMps): step() inlined, since the bisection calls
+ * this thousands of times per plan (no tuple, no per-step closure).
+ */
+function viableAfter(sM: number, vMps: number, a: number, dtS: number, kNext: number, decel: number, slackM: number, b: Bounds): boolean {
+  const v1 = vMps + a * dtS;
+  if (v1 >= 0) return viable(sM + vMps * dtS + 0.5 * a * dtS * dtS, v1, kNext, decel, slackM, b, dtS);
+  return viable(sM + (vMps * vMps) / (-2 * a), 0, kNext, decel, slackM, b, dtS);
 }
 
 /** Position reached after braking at decel for dtS (to rest if it stops first); Infinity = until rest. */
@@ -356,25 +366,35 @@ interface ObjectSample {
   yM: number;
 }
 
-function objectBlocks(obj: DetectedObject, line: Polyline, n: number, p: PlannerParams): Block[] {
-  if (![obj.xM, obj.yM, obj.vxMps, obj.vyMps, obj.headingRad, obj.yawRateRadps].every(Number.isFinite)) return [];
+function objectBlocks(obj: DetectedObject, path: PathGeometry, n: number, p: PlannerParams): Block[] {
+  if (!(Number.isFinite(obj.xM) && Number.isFinite(obj.yM) && Number.isFinite(obj.vxMps) && Number.isFinite(obj.vyMps)
+    && Number.isFinite(obj.headingRad) && Number.isFinite(obj.yawRateRadps))) return [];
+  const line = path.line;
+  const straight = p.motionModel === 'cv' || selectMotionModel(obj) === 'cv';
+  if (straight && neverNearCorridor(obj, path, n * p.stepS, p)) return [];
+  // Per path segment: the box's extents and the speed along it are the same at every sample of a CV object.
+  const perSegment = straight ? new Array<{ halfAlongM: number; halfAcrossM: number; vAlongMps: number } | undefined>(path.headingRad.length) : null;
   const samples: ObjectSample[] = [];
   for (let j = 0; j <= n; j++) {
     const tS = j * p.stepS;
-    const o = p.motionModel === 'cv'
+    const o = straight
       ? { xM: obj.xM + obj.vxMps * tS, yM: obj.yM + obj.vyMps * tS, vxMps: obj.vxMps, vyMps: obj.vyMps, headingRad: obj.headingRad }
       : predictObject({ ...obj, covariance: null }, tS);
-    const proj = projectToPolyline(line, o, { extendEnds: true });
-    const a = line.points[proj.segmentIndex]!;
-    const b = line.points[proj.segmentIndex + 1] ?? a;
-    const pathHeadingRad = Math.atan2(b.yM - a.yM, b.xM - a.xM);
-    const { halfAlongM, halfAcrossM } = boxHalfExtents(obj, wrapAngle(o.headingRad - pathHeadingRad));
+    const proj = projectToPolyline(line, o, EXTEND_ENDS);
+    const seg = proj.segmentIndex;
+    let k = perSegment?.[seg];
+    if (k === undefined) {
+      const pathHeadingRad = path.headingRad[seg]!;
+      const { halfAlongM, halfAcrossM } = boxHalfExtents(obj, wrapAngle(o.headingRad - pathHeadingRad));
+      k = { halfAlongM, halfAcrossM, vAlongMps: o.vxMps * Math.cos(pathHeadingRad) + o.vyMps * Math.sin(pathHeadingRad) };
+      if (perSegment) perSegment[seg] = k;
+    }
     samples.push({
       sM: proj.sM,
       lateralM: proj.lateralM,
-      halfAlongM,
-      corridorM: p.corridorHalfWidthM + halfAcrossM,
-      vAlongMps: o.vxMps * Math.cos(pathHeadingRad) + o.vyMps * Math.sin(pathHeadingRad),
+      halfAlongM: k.halfAlongM,
+      corridorM: p.corridorHalfWidthM + k.halfAcrossM,
+      vAlongMps: k.vAlongMps,
       xM: o.xM,
       yM: o.yM,
     });
@@ -416,21 +436,172 @@ function objectBlocks(obj: DetectedObject, line: Polyline, n: number, p: Planner
   return out;
 }
 
+const EXTEND_ENDS = Object.freeze({ extendEnds: true });
+
+/** The planner's path with what every object's test needs, computed once per plan. */
+interface PathGeometry {
+  line: Polyline;
+  /** Direction of travel of segment i (points[i] -> points[i + 1]), rad; as the samples compute it. */
+  headingRad: number[];
+  /** Unit direction of each non-degenerate segment (0, 0 for a zero-length one). */
+  ux: number[];
+  uy: number[];
+  /** Indices of the first and last non-degenerate segments (extended beyond the path's ends). */
+  first: number;
+  last: number;
+  /**
+   * Whether neverNearCorridor may be used: every segment within 45 degrees of the first one (see there).
+   */
+  cullable: boolean;
+}
+
+/** Above this, two unit directions are within 45 degrees of each other (cos 45° = 0.7071, with slack). */
+const MAX_CULL_TURN_COS = 0.71;
+/** Slack of the culling distance test, m: covers rounding in the distances (orders of magnitude above it). */
+const CULL_SLACK_M = 1e-6;
+
+function pathGeometry(line: Polyline): PathGeometry {
+  const { points, cumulativeM } = line;
+  const headingRad: number[] = [];
+  const ux: number[] = [];
+  const uy: number[] = [];
+  let first = -1;
+  let last = -1;
+  let cullable = true;
+  for (let i = 0; i + 1 < points.length; i++) {
+    const a = points[i]!;
+    const b = points[i + 1]!;
+    headingRad.push(Math.atan2(b.yM - a.yM, b.xM - a.xM));
+    const segLen = cumulativeM[i + 1]! - cumulativeM[i]!;
+    if (segLen === 0) {
+      ux.push(0);
+      uy.push(0);
+      continue;
+    }
+    ux.push((b.xM - a.xM) / segLen);
+    uy.push((b.yM - a.yM) / segLen);
+    if (first < 0) first = i;
+    else if (ux[i]! * ux[first]! + uy[i]! * uy[first]! <= MAX_CULL_TURN_COS) cullable = false;
+    last = i;
+  }
+  return { line, headingRad, ux, uy, first, last, cullable: cullable && first >= 0 };
+}
+
+/**
+ * True when a constant-velocity object provably occupies no sample over the horizon, so objectBlocks can skip
+ * sampling it (an exact shortcut: the blocks would be empty anyway). Most of a scene is parked cars, oncoming
+ * traffic and pedestrians on the sidewalk that never come near the ego's lane.
+ *
+ * The samples lie on the segment from the object's position now to where it is at the horizon. A sample is
+ * occupied when its distance to the path (ends extended, as projectToPolyline with extendEnds measures it) is
+ * within corridorHalfWidth + the box's half extent across the path, or when the linear interpolation between
+ * two samples crosses the corridor. If the whole segment stays farther than that from the path, no sample is
+ * within the corridor, and interpolation only crosses it when the lateral offset changes sign between two
+ * samples. It cannot here: when every segment direction is within 45 degrees of the first one, the extended
+ * path is the graph of a function along that direction with turns under 90 degrees, the sign of the lateral
+ * offset is the side of that graph the point is on, and a segment that never comes near the graph stays on
+ * one side. Other paths (hairpins, sharp turns) are always sampled.
+ */
+function neverNearCorridor(obj: DetectedObject, path: PathGeometry, horizonS: number, p: PlannerParams): boolean {
+  if (!path.cullable) return false;
+  const { line, ux, uy } = path;
+  let reachM = 0;
+  for (let i = path.first; i <= path.last; i++) {
+    if (ux[i] === 0 && uy[i] === 0) continue;
+    reachM = Math.max(reachM, boxHalfExtents(obj, wrapAngle(obj.headingRad - path.headingRad[i]!)).halfAcrossM);
+  }
+  reachM += p.corridorHalfWidthM + CULL_SLACK_M;
+  const x0 = obj.xM;
+  const y0 = obj.yM;
+  const x1 = obj.xM + obj.vxMps * horizonS;
+  const y1 = obj.yM + obj.vyMps * horizonS;
+  for (let i = path.first; i <= path.last; i++) {
+    if (ux[i] === 0 && uy[i] === 0) continue;
+    const a = line.points[i]!;
+    const loM = i === path.first ? -Infinity : 0;
+    const hiM = i === path.last ? Infinity : line.cumulativeM[i + 1]! - line.cumulativeM[i]!;
+    if (segmentToPieceDistanceM(x0, y0, x1, y1, a.xM, a.yM, ux[i]!, uy[i]!, loM, hiM) <= reachM) return false;
+  }
+  return true;
+}
+
+/**
+ * Distance between the segment (x0, y0)-(x1, y1) and the piece {a + t u : loM <= t <= hiM} of a line (u a unit
+ * vector; the bounds may be infinite). Conservative near a crossing: a crossing of the piece's line within 1 m of
+ * the piece counts as touching (0), which can only make the caller sample an object it could have skipped.
+ */
+function segmentToPieceDistanceM(
+  x0: number, y0: number, x1: number, y1: number, ax: number, ay: number, ux: number, uy: number, loM: number, hiM: number,
+): number {
+  const side0 = ux * (y0 - ay) - uy * (x0 - ax);
+  const side1 = ux * (y1 - ay) - uy * (x1 - ax);
+  const along0 = (x0 - ax) * ux + (y0 - ay) * uy;
+  const along1 = (x1 - ax) * ux + (y1 - ay) * uy;
+  if (side0 * side1 <= 0) {
+    // The segment meets the piece's line: where (or, collinear, over which stretch)?
+    const f = side0 === side1 ? 0 : side0 / (side0 - side1);
+    const alongM = side0 === side1 ? Math.min(along0, along1) : along0 + f * (along1 - along0);
+    const alongEndM = side0 === side1 ? Math.max(along0, along1) : alongM;
+    if (alongEndM >= loM - 1 && alongM <= hiM + 1) return 0;
+  }
+  // Apart: the closest pair has an end point of one of them.
+  let d = Math.min(pointToPieceM(along0, side0, loM, hiM), pointToPieceM(along1, side1, loM, hiM));
+  for (const t of [loM, hiM]) {
+    if (Number.isFinite(t)) d = Math.min(d, pointToSegmentM(ax + t * ux, ay + t * uy, x0, y0, x1, y1));
+  }
+  return d;
+}
+
+/** Distance to the piece [loM, hiM] of a line from a point at (along, side) in the line's frame. */
+function pointToPieceM(alongM: number, sideM: number, loM: number, hiM: number): number {
+  return Math.hypot(alongM - Math.min(hiM, Math.max(loM, alongM)), sideM);
+}
+
+function pointToSegmentM(px: number, py: number, x0: number, y0: number, x1: number, y1: number): number {
+  const dx = x1 - x0;
+  const dy = y1 - y0;
+  const len2 = dx * dx + dy * dy;
+  const f = len2 > 0 ? Math.min(1, Math.max(0, ((px - x0) * dx + (py - y0) * dy) / len2)) : 0;
+  return Math.hypot(px - (x0 + f * dx), py - (y0 + f * dy));
+}
+
+/**
+ * |Δs| > |Δ(x, y)| + 0.5 m between two samples. Math.hypot is slow and this runs for every sample pair, so the
+ * clear cases are decided on squares first (with a wide margin); the rest evaluates the exact expression.
+ */
+function sJumps(a: ObjectSample, b: ObjectSample): boolean {
+  const ds = Math.abs(b.sM - a.sM);
+  if (ds <= 0.5) return false; // hypot >= 0
+  const dx = b.xM - a.xM;
+  const dy = b.yM - a.yM;
+  const excess = ds - 0.5;
+  if (excess * excess < 0.999 * (dx * dx + dy * dy)) return false;
+  return ds > Math.hypot(dx, dy) + 0.5;
+}
+
 /** Is the object in the corridor at some time between two samples, motion linear in (s, lateral)? */
 function intervalInCorridor(a: ObjectSample, b: ObjectSample): boolean {
   // A jump in s beyond the object's displacement is a switch to another part of the path: no interpolation.
-  if (Math.abs(b.sM - a.sM) > Math.hypot(b.xM - a.xM, b.yM - a.yM) + 0.5) return false;
-  const [u0, u1] = nonPositiveInterval(a.lateralM - a.corridorM, b.lateralM - b.corridorM);
-  const [w0, w1] = nonPositiveInterval(-a.lateralM - a.corridorM, -b.lateralM - b.corridorM);
-  return Math.max(u0, w0) <= Math.min(u1, w1);
+  if (sJumps(a, b)) return false;
+  const uh0 = a.lateralM - a.corridorM;
+  const uh1 = b.lateralM - b.corridorM;
+  const wh0 = -a.lateralM - a.corridorM;
+  const wh1 = -b.lateralM - b.corridorM;
+  return Math.max(nonPositiveFrom(uh0, uh1), nonPositiveFrom(wh0, wh1)) <= Math.min(nonPositiveTo(uh0, uh1), nonPositiveTo(wh0, wh1));
 }
 
-/** Sub-interval of [0, 1] where h0 + (h1 - h0) f <= 0; empty as [1, 0]. */
-function nonPositiveInterval(h0: number, h1: number): [number, number] {
-  if (h0 <= 0 && h1 <= 0) return [0, 1];
-  if (h0 > 0 && h1 > 0) return [1, 0];
-  const f = h0 / (h0 - h1);
-  return h0 <= 0 ? [0, f] : [f, 1];
+// Sub-interval [from, to] of [0, 1] where h0 + (h1 - h0) f <= 0; empty as [1, 0]. Two scalar functions rather than
+// a tuple: this runs for every sample pair of every object near the corridor.
+function nonPositiveFrom(h0: number, h1: number): number {
+  if (h0 <= 0 && h1 <= 0) return 0;
+  if (h0 > 0 && h1 > 0) return 1;
+  return h0 <= 0 ? 0 : h0 / (h0 - h1);
+}
+
+function nonPositiveTo(h0: number, h1: number): number {
+  if (h0 <= 0 && h1 <= 0) return 1;
+  if (h0 > 0 && h1 > 0) return 0;
+  return h0 <= 0 ? h0 / (h0 - h1) : 1;
 }
 
 function zoneBlock(z: PlannerZone, timeNs: number, n: number, p: PlannerParams): Block[] {

@@ -6,7 +6,6 @@
 import chiSquareQuantile from '@stdlib/stats-base-dists-chisquare-quantile';
 import { Matrix as MlMatrix } from 'ml-matrix';
 import type { Matrix } from '../model/covariance.js';
-import { unpackCovariance } from '../model/covariance.js';
 import { OBJECT_CLASSES } from '../model/types.js';
 import type { DetectedObject, ObjectClass, StateCovariance } from '../model/types.js';
 import { choleskySpd } from '../fusion/gaussian.js';
@@ -36,15 +35,24 @@ export function chiSquareGate(probability: number, dof: number): number {
   if (!Number.isInteger(dof) || dof < 1) {
     throw new RangeError(`chiSquareGate: dof must be a positive integer, got ${dof}`);
   }
-  return chiSquareQuantile(probability, dof);
+  // Cached: the quantile is iterative, and the vehicle associates several times per frame with the same gate.
+  const key = `${probability}/${dof}`;
+  let gate = GATE_CACHE.get(key);
+  if (gate === undefined) {
+    gate = chiSquareQuantile(probability, dof);
+    GATE_CACHE.set(key, gate);
+  }
+  return gate;
 }
+
+const GATE_CACHE = new Map<string, number>();
 
 /**
  * Cholesky of the flat n x n symmetric `s` and forward substitution L y = r; returns |y|^2 = r^T S^-1 r, or NaN
  * when S is not numerically positive definite. Plain arrays on purpose: this runs for every candidate pair,
  * where ml-matrix's per-call allocations cost ~100x the arithmetic of a 2x2 or 4x4 solve.
  */
-function choleskyDistance2(r: ArrayLike<number>, s: ArrayLike<number>, n: number, l: Float64Array): number {
+function choleskyDistance2(r: ArrayLike<number>, s: ArrayLike<number>, n: number, l: Float64Array, y = new Float64Array(n)): number {
   let d2 = 0;
   for (let j = 0; j < n; j++) {
     let diag = s[j * n + j]!;
@@ -59,7 +67,6 @@ function choleskyDistance2(r: ArrayLike<number>, s: ArrayLike<number>, n: number
     }
   }
   // Forward substitution only: r^T (L L^T)^-1 r = |L^-1 r|^2.
-  const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let v = r[i]!;
     for (let k = 0; k < i; k++) v -= l[i * n + k]! * y[k]!;
@@ -185,6 +192,14 @@ export interface GatedEdge {
   cost: number;
 }
 
+/** Index of (row, col) of the 4x4 covariance in the wire's packed upper triangle (see model/covariance.ts). */
+const PACKED_INDEX: readonly (readonly number[])[] = [
+  [0, 1, 2, 3],
+  [1, 4, 5, 6],
+  [2, 5, 7, 8],
+  [3, 6, 8, 9],
+];
+
 /** An object's sub-state estimate, resolved once per object rather than once per pair. */
 interface Prepared {
   objectClass: ObjectClass;
@@ -221,22 +236,31 @@ function resolveGate(options: GatingOptions): ResolvedGate {
   const residual = new Float64Array(n);
   const s = new Float64Array(n * n);
   const l = new Float64Array(n * n);
+  const y = new Float64Array(n);
+  // Runs for every object of every association: indexes the packed covariance directly (no 4x4 unpacking).
   const prepare = (o: DetectedObject, fallback: StateCovariance): Prepared => {
-    const state = [o.xM, o.yM, o.vxMps, o.vyMps];
-    const full = unpackCovariance(o.covariance ?? fallback);
-    const mean = Float64Array.from(indices, (i) => state[i]!);
+    const packed = o.covariance ?? fallback;
+    const mean = new Float64Array(n);
     const cov = new Float64Array(n * n);
+    let valid = true;
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) cov[i * n + j] = (full[indices[i]!]![indices[j]!]! + full[indices[j]!]![indices[i]!]!) / 2;
+      const si = indices[i]!;
+      mean[i] = si === 0 ? o.xM : si === 1 ? o.yM : si === 2 ? o.vxMps : o.vyMps;
+      if (!Number.isFinite(mean[i])) valid = false;
+      for (let j = 0; j < n; j++) {
+        // (P_ij + P_ji) / 2 of the unpacked symmetric matrix, as before: both are the same packed entry.
+        const v = packed[PACKED_INDEX[si]![indices[j]!]!]!;
+        cov[i * n + j] = (v + v) / 2;
+        if (!Number.isFinite(cov[i * n + j])) valid = false;
+      }
     }
-    const valid = mean.every(Number.isFinite) && cov.every(Number.isFinite);
     return { objectClass: o.objectClass, mean, cov, valid };
   };
   const testPrepared = (a: Prepared, b: Prepared): number | null => {
     if (!a.valid || !b.valid || !classesCompatible(a.objectClass, b.objectClass, table)) return null;
     for (let i = 0; i < n; i++) residual[i] = b.mean[i]! - a.mean[i]!;
     for (let k = 0; k < n * n; k++) s[k] = a.cov[k]! + b.cov[k]!;
-    let d2 = choleskyDistance2(residual, s, n, l);
+    let d2 = choleskyDistance2(residual, s, n, l, y);
     if (Number.isNaN(d2)) {
       // Rare: singular or indefinite S. Regularise like everywhere else, or treat as not gated.
       try {

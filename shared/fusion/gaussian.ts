@@ -1,5 +1,9 @@
 // Fusion of two Gaussian estimates of the same state: the information form (independent errors) and covariance
-// intersection (unknown cross-correlation). Pure math on number[] / number[][]; ml-matrix does the algebra.
+// intersection (unknown cross-correlation). Pure math on number[] / number[][], in plain loops: the vehicle fuses
+// every associated pair of every frame, and covariance intersection runs dozens of Cholesky solves per pair, where
+// ml-matrix's per-operation allocations cost far more than the 4x4 arithmetic. The loops do exactly the
+// floating-point operations of the ml-matrix calls they replaced (mmul, CholeskyDecomposition and its solve, in
+// their order), so results are unchanged bit for bit; choleskySpd still returns ml-matrix's decomposition.
 //
 // Degenerate inputs: a covariance that is singular but positive semi-definite (e.g. a zero matrix from a source
 // that claims perfect knowledge) is regularised by adding eps * scale to its diagonal, scale = its largest
@@ -63,7 +67,7 @@ export function choleskySpd(m: Matrix, what = 'covariance'): CholeskyDecompositi
 
 /** Inverse of a symmetric positive-definite matrix via Cholesky (regularised as in {@link choleskySpd}). */
 export function invertSpd(m: Matrix, what = 'covariance'): Matrix {
-  return symmetrised(choleskySpd(m, what).solve(MlMatrix.eye(m.length)).to2DArray()).to2DArray();
+  return symmetrisedPlain(choleskySolve(choleskyLower(m, what), identity(m.length)));
 }
 
 function checkPair(a: Gaussian, b: Gaussian): number {
@@ -89,19 +93,18 @@ function checkPair(a: Gaussian, b: Gaussian): number {
 export function fuseInformation(a: Gaussian, b: Gaussian): Gaussian {
   const n = checkPair(a, b);
   // Validates both inputs (throws on indefinite covariances); the factors themselves are not needed.
-  choleskySpd(a.cov, 'fuseInformation: a.cov');
-  choleskySpd(b.cov, 'fuseInformation: b.cov');
-  const pa = symmetrised(a.cov);
-  const pb = symmetrised(b.cov);
-  const sChol = choleskySpd(pa.clone().add(pb).to2DArray(), 'fuseInformation: a.cov + b.cov');
+  choleskyLower(a.cov, 'fuseInformation: a.cov');
+  choleskyLower(b.cov, 'fuseInformation: b.cov');
+  const pa = symmetrisedPlain(a.cov);
+  const pb = symmetrisedPlain(b.cov);
+  const sL = choleskyLower(addPlain(pa, pb), 'fuseInformation: a.cov + b.cov');
   // S and Pa are symmetric, so K = Pa S^-1 = (S^-1 Pa)^T.
-  const k = sChol.solve(pa).transpose();
-  const xa = MlMatrix.columnVector(a.mean);
-  const xb = MlMatrix.columnVector(b.mean);
-  const x = xa.clone().add(k.mmul(xb.clone().sub(xa)));
-  const iMinusK = MlMatrix.eye(n).sub(k);
-  const p = iMinusK.mmul(pa).mmul(iMinusK.transpose()).add(k.mmul(pb).mmul(k.transpose()));
-  return { mean: x.to1DArray(), cov: symmetrised(p.to2DArray()).to2DArray() };
+  const k = transposed(choleskySolve(sL, pa));
+  const kd = matMul(k, b.mean.map((v, i) => [v - a.mean[i]!]));
+  const x = a.mean.map((v, i) => v + kd[i]![0]!);
+  const iMinusK = identity(n).map((row, i) => row.map((v, j) => v - k[i]![j]!));
+  const p = addPlain(matMul(matMul(iMinusK, pa), transposed(iMinusK)), matMul(matMul(k, pb), transposed(k)));
+  return { mean: x, cov: symmetrisedPlain(p) };
 }
 
 /**
@@ -119,23 +122,123 @@ export function fuseCovarianceIntersection(a: Gaussian, b: Gaussian, omega?: num
   if (omega !== undefined && !(omega >= 0 && omega <= 1)) {
     throw new RangeError(`fuseCovarianceIntersection: omega must be in [0, 1], got ${omega}`);
   }
-  const ia = new MlMatrix(invertSpd(a.cov, 'fuseCovarianceIntersection: a.cov'));
-  const ib = new MlMatrix(invertSpd(b.cov, 'fuseCovarianceIntersection: b.cov'));
-  const information = (w: number): MlMatrix => symmetrised(MlMatrix.mul(ia, w).add(MlMatrix.mul(ib, 1 - w)).to2DArray());
-  const gap = ia.clone().sub(ib);
+  const ia = invertSpd(a.cov, 'fuseCovarianceIntersection: a.cov');
+  const ib = invertSpd(b.cov, 'fuseCovarianceIntersection: b.cov');
+  const information = (w: number): Matrix => symmetrisedPlain(ia.map((row, i) => row.map((v, j) => v * w + ib[i]![j]! * (1 - w))));
+  const gap = ia.map((row, i) => row.map((v, j) => v - ib[i]![j]!));
   // d/dw log det(information(w)) = tr(information(w)^-1 (Pa^-1 - Pb^-1)), non-increasing in w.
   const slope = (w: number): number => {
-    const chol = choleskySpd(information(w).to2DArray(), 'fuseCovarianceIntersection: fused information');
-    return chol.solve(gap).trace();
+    const x = choleskySolve(choleskyLower(information(w), 'fuseCovarianceIntersection: fused information'), gap);
+    let trace = 0;
+    for (let i = 0; i < n; i++) trace += x[i]![i]!;
+    return trace;
   };
   const w = omega ?? maximiseConcaveOnUnitInterval(slope);
-  const infoChol = choleskySpd(information(w).to2DArray(), 'fuseCovarianceIntersection: fused information');
-  const weighted = MlMatrix.mul(ia.mmul(MlMatrix.columnVector(a.mean)), w).add(
-    MlMatrix.mul(ib.mmul(MlMatrix.columnVector(b.mean)), 1 - w),
-  );
-  const p = infoChol.solve(MlMatrix.eye(n));
-  const x = infoChol.solve(weighted);
-  return { mean: x.to1DArray(), cov: symmetrised(p.to2DArray()).to2DArray(), omega: w };
+  const infoL = choleskyLower(information(w), 'fuseCovarianceIntersection: fused information');
+  const fromA = matMul(ia, a.mean.map((v) => [v]));
+  const fromB = matMul(ib, b.mean.map((v) => [v]));
+  const weighted = fromA.map(([v], i) => [v! * w + fromB[i]![0]! * (1 - w)]);
+  const p = choleskySolve(infoL, identity(n));
+  const x = choleskySolve(infoL, weighted);
+  return { mean: x.map(([v]) => v!), cov: symmetrisedPlain(p), omega: w };
+}
+
+// ---------------------------------------------------------------- plain-array algebra (ml-matrix's operation order)
+
+/** (M + Mᵀ) / 2 as a new matrix. */
+function symmetrisedPlain(m: Matrix): Matrix {
+  return m.map((row, i) => row.map((v, j) => (v + m[j]![i]!) / 2));
+}
+
+function identity(n: number): Matrix {
+  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (__, j) => (i === j ? 1 : 0)));
+}
+
+function addPlain(a: Matrix, b: Matrix): Matrix {
+  return a.map((row, i) => row.map((v, j) => v + b[i]![j]!));
+}
+
+function transposed(a: Matrix): Matrix {
+  return a[0]!.map((_, j) => a.map((row) => row[j]!));
+}
+
+/** A B, each entry summed from 0 over k ascending (as ml-matrix's mmul). */
+function matMul(a: Matrix, b: Matrix): Matrix {
+  const inner = b.length;
+  const cols = b[0]!.length;
+  return a.map((ai) => {
+    const row: number[] = [];
+    for (let j = 0; j < cols; j++) {
+      let s = 0;
+      for (let k = 0; k < inner; k++) s += ai[k]! * b[k]![j]!;
+      row.push(s);
+    }
+    return row;
+  });
+}
+
+/**
+ * Lower Cholesky factor of the symmetrised m, regularised once if singular, throwing like choleskySpd: the same
+ * numbers as choleskySpd(m, what).lowerTriangularMatrix.
+ */
+function choleskyLower(m: Matrix, what: string): Matrix {
+  checkSquare(m, m.length, what);
+  const sym = symmetrisedPlain(m);
+  const l = choleskyOf(sym);
+  if (l !== null) return l;
+  let scale = 0;
+  for (let i = 0; i < sym.length; i++) scale = Math.max(scale, Math.abs(sym[i]![i]!));
+  const eps = REGULARISATION_EPS * (scale > 0 ? scale : 1);
+  for (let i = 0; i < sym.length; i++) sym[i]![i] = sym[i]![i]! + eps;
+  const loaded = choleskyOf(sym);
+  if (loaded === null) throw new RangeError(`${what}: matrix is not positive semi-definite`);
+  return loaded;
+}
+
+/** ml-matrix's CholeskyDecomposition of a symmetric matrix: L, or null when not positive definite. */
+function choleskyOf(a: Matrix): Matrix | null {
+  const n = a.length;
+  const l: Matrix = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  let positiveDefinite = true;
+  for (let j = 0; j < n; j++) {
+    const lj = l[j]!;
+    let d = 0;
+    for (let k = 0; k < j; k++) {
+      const lk = l[k]!;
+      let s = 0;
+      for (let i = 0; i < k; i++) s += lk[i]! * lj[i]!;
+      s = (a[j]![k]! - s) / lk[k]!;
+      lj[k] = s;
+      d = d + s * s;
+    }
+    d = a[j]![j]! - d;
+    positiveDefinite &&= d > 0;
+    lj[j] = Math.sqrt(Math.max(d, 0));
+  }
+  return positiveDefinite ? l : null;
+}
+
+/** X with L Lᵀ X = B: forward then backward substitution, column by column, as ml-matrix's solve. */
+function choleskySolve(l: Matrix, b: Matrix): Matrix {
+  const n = l.length;
+  const x = b.map((row) => [...row]);
+  const count = x[0]!.length;
+  for (let k = 0; k < n; k++) {
+    const xk = x[k]!;
+    const lk = l[k]!;
+    for (let j = 0; j < count; j++) {
+      for (let i = 0; i < k; i++) xk[j] = xk[j]! - x[i]![j]! * lk[i]!;
+      xk[j] = xk[j]! / lk[k]!;
+    }
+  }
+  for (let k = n - 1; k >= 0; k--) {
+    const xk = x[k]!;
+    for (let j = 0; j < count; j++) {
+      for (let i = k + 1; i < n; i++) xk[j] = xk[j]! - x[i]![j]! * l[i]![k]!;
+      xk[j] = xk[j]! / l[k]![k]!;
+    }
+  }
+  return x;
 }
 
 /**

@@ -71,6 +71,8 @@ export class LatencyWindow {
   readonly maxSamples: number;
   private readonly byTime: Sample[] = [];
   private readonly sorted: number[] = [];
+  /** Statistics of the current samples, until they change: the vehicle asks every link several times a frame. */
+  private cached: LatencyStats | null = null;
 
   constructor(options: LatencyWindowOptions = {}) {
     const windowMs = options.windowMs ?? 2000;
@@ -86,6 +88,7 @@ export class LatencyWindow {
     // Samples from two transports can arrive slightly out of time order: insert in place (usually at the end).
     this.byTime.splice(upperBound(this.byTime, timeNs, byTime), 0, { timeNs, valueMs });
     this.sorted.splice(upperBound(this.sorted, valueMs, identity), 0, valueMs);
+    this.cached = null;
     const newest = this.byTime[this.byTime.length - 1]!.timeNs;
     this.evict(newest);
   }
@@ -93,6 +96,11 @@ export class LatencyWindow {
   /** Statistics of the samples with timeNs >= nowNs - windowMs (evicting older ones). */
   stats(nowNs: number): LatencyStats {
     this.evict(nowNs);
+    if (this.cached === null) this.cached = this.computeStats();
+    return { ...this.cached };
+  }
+
+  private computeStats(): LatencyStats {
     const n = this.sorted.length;
     if (n === 0) return { count: 0, meanMs: null, minMs: null, p50Ms: null, p90Ms: null, p99Ms: null, maxMs: null };
     // Summed afresh rather than kept as a running sum, which would drift as samples come and go.
@@ -119,6 +127,7 @@ export class LatencyWindow {
     const excess = Math.max(0, this.byTime.length - tooOld - this.maxSamples);
     const drop = tooOld + excess;
     if (drop === 0) return;
+    this.cached = null;
     for (const s of this.byTime.splice(0, drop)) {
       this.sorted.splice(lowerBound(this.sorted, s.valueMs, identity), 1);
     }

@@ -6,7 +6,6 @@
 // Time steps may be negative (prediction backwards in time, e.g. aligning a vehicle's own older state): the
 // equations are exact in both directions and the noise terms use the signed step, which gives the right sign
 // of the position-velocity correlation while staying positive semi-definite.
-import { Matrix as MlMatrix } from 'ml-matrix';
 import type { Matrix } from '../model/covariance.js';
 import { wrapAngle } from '../geometry/angles.js';
 
@@ -17,12 +16,75 @@ function checkDt(dtS: number): void {
   if (!Number.isFinite(dtS)) throw new RangeError(`time step must be finite, got ${dtS}`);
 }
 
-/** J P Jᵀ + Q (Q optional), symmetrised: how every covariance here moves through a (linearised) map. */
+/**
+ * J P Jᵀ + Q (Q optional), symmetrised: how every covariance here moves through a (linearised) map. Plain loops
+ * (ml-matrix allocates per operation, and the vehicle predicts every roadside object of every frame), summing
+ * in the same order as ml-matrix's mmul did: (J P) Jᵀ, each entry from 0 over k ascending.
+ */
 export function propagateCovariance(j: Matrix, p: Matrix, q?: Matrix): Matrix {
-  const jm = new MlMatrix(j);
-  const out = jm.mmul(new MlMatrix(p)).mmul(jm.transpose());
-  if (q !== undefined) out.add(new MlMatrix(q));
-  const a = out.to2DArray();
+  const rows = j.length;
+  const inner = p.length;
+  const jp: Matrix = [];
+  for (let i = 0; i < rows; i++) {
+    const ji = j[i]!;
+    const row = new Array<number>(inner);
+    for (let c = 0; c < inner; c++) {
+      let s = 0;
+      for (let k = 0; k < inner; k++) s += ji[k]! * p[k]![c]!;
+      row[c] = s;
+    }
+    jp.push(row);
+  }
+  const out: Matrix = [];
+  for (let i = 0; i < rows; i++) {
+    const jpi = jp[i]!;
+    const row = new Array<number>(rows);
+    for (let c = 0; c < rows; c++) {
+      const jc = j[c]!;
+      let s = 0;
+      for (let k = 0; k < inner; k++) s += jpi[k]! * jc[k]!;
+      row[c] = q === undefined ? s : s + q[i]![c]!;
+    }
+    out.push(row);
+  }
+  return symmetrise(out);
+}
+
+/**
+ * F P Fᵀ + Q of CV over dtS with white-noise acceleration std accelStdMps2, symmetrised: exactly
+ * propagateCovariance(cvTransition(dtS), p, cvProcessNoise(dtS, accelStdMps2)), without the products with F's
+ * 0 and 1 entries (the same floating-point operations otherwise, so the same bits up to the sign of a zero).
+ */
+export function cvPropagateCovariance(p: Matrix, dtS: number, accelStdMps2: number): Matrix {
+  const q = memoisedCvProcessNoise(dtS, accelStdMps2);
+  const [p0, p1, p2, p3] = p as [number[], number[], number[], number[]];
+  // A = F P: rows 0 and 1 pick up dt times the velocity rows.
+  const a0 = [p0[0]! + dtS * p2[0]!, p0[1]! + dtS * p2[1]!, p0[2]! + dtS * p2[2]!, p0[3]! + dtS * p2[3]!];
+  const a1 = [p1[0]! + dtS * p3[0]!, p1[1]! + dtS * p3[1]!, p1[2]! + dtS * p3[2]!, p1[3]! + dtS * p3[3]!];
+  // A Fᵀ + Q
+  const out = [a0, a1, p2, p3].map((r, i) => {
+    const qi = q[i]!;
+    return [r[0]! + r[2]! * dtS + qi[0]!, r[1]! + r[3]! * dtS + qi[1]!, r[2]! + qi[2]!, r[3]! + qi[3]!];
+  });
+  return symmetrise(out);
+}
+
+/**
+ * cvProcessNoise for the last few (dtS, accelStdMps2) asked for, read-only: a tracker predicts every track of a
+ * frame over the same step with the same few noise levels.
+ */
+function memoisedCvProcessNoise(dtS: number, accelStdMps2: number): Matrix {
+  for (const e of NOISE_MEMO) if (Object.is(e.dtS, dtS) && Object.is(e.accelStdMps2, accelStdMps2)) return e.q;
+  const q = cvProcessNoise(dtS, accelStdMps2);
+  NOISE_MEMO.unshift({ dtS, accelStdMps2, q });
+  if (NOISE_MEMO.length > 4) NOISE_MEMO.pop();
+  return q;
+}
+
+const NOISE_MEMO: { dtS: number; accelStdMps2: number; q: Matrix }[] = [];
+
+/** (A + Aᵀ) / 2, in place. */
+function symmetrise(a: Matrix): Matrix {
   for (let i = 0; i < a.length; i++) {
     for (let k = i + 1; k < a.length; k++) {
       const m = (a[i]![k]! + a[k]![i]!) / 2;

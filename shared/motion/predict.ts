@@ -7,10 +7,9 @@ import {
   ctrvProcessNoise,
   ctrvPropagate,
   ctrvToCv,
-  cvProcessNoise,
   cvPropagate,
+  cvPropagateCovariance,
   cvToCtrv,
-  cvTransition,
   propagateCovariance,
 } from './models.js';
 
@@ -45,7 +44,10 @@ export type MotionModelKind = 'cv' | 'ctrv';
 
 /** Which model predictObject uses for obj: CTRV for a moving, turning vehicle-like object, CV otherwise. */
 export function selectMotionModel(obj: DetectedObject, params: Partial<PredictParams> = {}): MotionModelKind {
-  const p = { ...DEFAULT_PREDICT_PARAMS, ...params };
+  return modelFor(obj, resolvedParams(params));
+}
+
+function modelFor(obj: DetectedObject, p: Readonly<PredictParams>): MotionModelKind {
   const moving = Math.hypot(obj.vxMps, obj.vyMps) > p.minCtrvSpeedMps;
   const turning = Math.abs(obj.yawRateRadps) > p.minCtrvYawRateRadps;
   return moving && turning && p.ctrvClasses.includes(obj.objectClass) ? 'ctrv' : 'cv';
@@ -60,15 +62,16 @@ export function selectMotionModel(obj: DetectedObject, params: Partial<PredictPa
  */
 export function predictObject(obj: DetectedObject, dtS: number, params: Partial<PredictParams> = {}): DetectedObject {
   if (!Number.isFinite(dtS)) throw new RangeError(`dtS must be finite, got ${dtS}`);
-  const p = { ...DEFAULT_PREDICT_PARAMS, ...params };
-  const base = { ...obj, ageS: Math.max(0, obj.ageS + dtS) };
-  if (selectMotionModel(obj, p) === 'cv') {
+  const p = resolvedParams(params);
+  // A single spread per result (it was two): this runs for every roadside object of every frame.
+  const ageS = Math.max(0, obj.ageS + dtS);
+  if (modelFor(obj, p) === 'cv') {
     const [xM, yM] = cvPropagate([obj.xM, obj.yM, obj.vxMps, obj.vyMps], dtS);
     const covariance =
       obj.covariance === null
         ? null
-        : packCovariance(propagateCovariance(cvTransition(dtS), unpackCovariance(obj.covariance), cvProcessNoise(dtS, p.accelStdMps2)));
-    return { ...base, xM, yM, covariance };
+        : packCovariance(cvPropagateCovariance(unpackCovariance(obj.covariance), dtS, p.accelStdMps2));
+    return { ...obj, ageS, xM, yM, covariance };
   }
   // CTRV: through [x, y, heading, speed, yawRate] and back. Without a covariance a zero placeholder keeps one
   // code path; its result is dropped.
@@ -86,7 +89,8 @@ export function predictObject(obj: DetectedObject, dtS: number, params: Partial<
   const out = ctrvToCv(nextState, nextCov);
   const [xM, yM, vxMps, vyMps] = out.state;
   return {
-    ...base,
+    ...obj,
+    ageS,
     xM,
     yM,
     vxMps,
@@ -94,6 +98,13 @@ export function predictObject(obj: DetectedObject, dtS: number, params: Partial<
     headingRad: wrapAngle(obj.headingRad + obj.yawRateRadps * dtS),
     covariance: obj.covariance === null ? null : packCovariance(out.covariance),
   };
+}
+
+/** The defaults with params on top; the (frozen) defaults themselves when nothing is overridden (the usual case:
+ * the vehicle predicts every roadside object of every frame, and spreading the defaults showed in profiles). */
+function resolvedParams(params: Partial<PredictParams>): Readonly<PredictParams> {
+  for (const _ in params) return { ...DEFAULT_PREDICT_PARAMS, ...params };
+  return DEFAULT_PREDICT_PARAMS;
 }
 
 function zeros(n: number): number[][] {

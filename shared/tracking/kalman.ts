@@ -34,7 +34,11 @@ type JacobianInput = Matrix | ((x: readonly number[]) => Matrix);
 const col = (v: readonly number[]): MlMatrix => MlMatrix.columnVector([...v]);
 
 function symmetric(m: MlMatrix): Matrix {
-  const a = m.to2DArray();
+  return symmetrise(m.to2DArray());
+}
+
+/** (A + Aᵀ) / 2, in place. */
+function symmetrise(a: Matrix): Matrix {
   for (let i = 0; i < a.length; i++) {
     for (let j = i + 1; j < a.length; j++) {
       const v = (a[i]![j]! + a[j]![i]!) / 2;
@@ -189,18 +193,35 @@ export function ekfInnovation(
 /** Mean and covariance of a Gaussian mixture (moment matching): Σ w (P + (x − x̄)(x − x̄)ᵀ). Weights must sum to 1. */
 export function mixtureMoments(components: readonly GaussianState[], weights: readonly number[]): GaussianState {
   if (components.length === 0 || components.length !== weights.length) throw new RangeError('need one weight per component, at least one');
+  // Plain loops: the tracker calls this several times per track and frame (ml-matrix would allocate per call).
   const n = components[0]!.mean.length;
-  const mean = new Array<number>(n).fill(0);
-  components.forEach((c, k) => c.mean.forEach((v, i) => (mean[i] = mean[i]! + weights[k]! * v)));
-  const cov: Matrix = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  components.forEach((c, k) => {
+  const mean = zeros(n);
+  for (let k = 0; k < components.length; k++) {
     const w = weights[k]!;
-    const d = c.mean.map((v, i) => v - mean[i]!);
+    const x = components[k]!.mean;
+    for (let i = 0; i < n; i++) mean[i] = mean[i]! + w * x[i]!;
+  }
+  const cov: Matrix = [];
+  for (let i = 0; i < n; i++) cov.push(zeros(n));
+  const d = zeros(n);
+  for (let k = 0; k < components.length; k++) {
+    const w = weights[k]!;
+    const c = components[k]!;
+    for (let i = 0; i < n; i++) d[i] = c.mean[i]! - mean[i]!;
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) cov[i]![j] = cov[i]![j]! + w * (c.covariance[i]![j]! + d[i]! * d[j]!);
+      const ci = c.covariance[i]!;
+      const row = cov[i]!;
+      for (let j = 0; j < n; j++) row[j] = row[j]! + w * (ci[j]! + d[i]! * d[j]!);
     }
-  });
-  return { mean, covariance: symmetric(new MlMatrix(cov)) };
+  }
+  return { mean, covariance: symmetrise(cov) };
+}
+
+/** n zeros, built by push so that the array stays packed (new Array(n) is holey, slower to index). */
+function zeros(n: number): number[] {
+  const z: number[] = [];
+  for (let i = 0; i < n; i++) z.push(0);
+  return z;
 }
 
 export interface ImmMixing {
@@ -214,13 +235,25 @@ export interface ImmMixing {
 export function immMix(modes: readonly GaussianState[], probabilities: readonly number[], transition: Matrix): ImmMixing {
   const m = modes.length;
   if (probabilities.length !== m || transition.length !== m) throw new RangeError('IMM: one probability and one transition row per mode');
-  const c = Array.from({ length: m }, (_, j) => probabilities.reduce((acc, mu, i) => acc + transition[i]![j]! * mu, 0));
-  const mixed = c.map((cj, j) => {
+  // Loops rather than Array.from / reduce: the tracker mixes every track of every frame.
+  const c: number[] = [];
+  for (let j = 0; j < m; j++) {
+    let cj = 0;
+    for (let i = 0; i < m; i++) cj += transition[i]![j]! * probabilities[i]!;
+    c.push(cj);
+  }
+  const mixed: GaussianState[] = [];
+  for (let j = 0; j < m; j++) {
+    const cj = c[j]!;
     // A mode with (numerically) zero predicted probability keeps its own estimate.
-    if (!(cj > 0)) return { mean: [...modes[j]!.mean], covariance: modes[j]!.covariance.map((r) => [...r]) };
-    const w = probabilities.map((mu, i) => (transition[i]![j]! * mu) / cj);
-    return mixtureMoments(modes, w);
-  });
+    if (!(cj > 0)) {
+      mixed.push({ mean: [...modes[j]!.mean], covariance: modes[j]!.covariance.map((r) => [...r]) });
+      continue;
+    }
+    const w: number[] = [];
+    for (let i = 0; i < m; i++) w.push((transition[i]![j]! * probabilities[i]!) / cj);
+    mixed.push(mixtureMoments(modes, w));
+  }
   return { mixed, predictedProbabilities: c };
 }
 

@@ -22,17 +22,8 @@ import munkres from 'munkres';
 import { packCovariance, type Matrix } from '../model/covariance.js';
 import type { DetectedObject, ObjectClass } from '../model/types.js';
 import { angleDiff } from '../geometry/angles.js';
-import { cvProcessNoise, cvTransition } from '../motion/models.js';
-import {
-  immMix,
-  immUpdateProbabilities,
-  innovationLogLikelihood,
-  kfInnovation,
-  kfPredict,
-  kfUpdate,
-  mixtureMoments,
-  type GaussianState,
-} from './kalman.js';
+import { cvPositionUpdate, cvPredict, positionInnovation, positionLogLikelihood } from './cv-kalman.js';
+import { immMix, immUpdateProbabilities, mixtureMoments, type GaussianState } from './kalman.js';
 
 /** One detection of one sensor cycle, map frame. */
 export interface Detection {
@@ -158,13 +149,17 @@ export function initialTrackerState(): TrackerState {
 /** Association gate (squared Mahalanobis distance) for a probability and measurement dimension. */
 export function chiSquareGate(probability: number, dof = 2): number {
   if (!(probability > 0 && probability < 1)) throw new RangeError(`gate probability must be in (0, 1), got ${probability}`);
-  return quantile(probability, dof);
+  // Cached: the quantile is an iterative computation and every frame of every tracker asks for the same one.
+  const key = `${probability}/${dof}`;
+  let gate = GATE_CACHE.get(key);
+  if (gate === undefined) {
+    gate = quantile(probability, dof);
+    GATE_CACHE.set(key, gate);
+  }
+  return gate;
 }
 
-const H: Matrix = [
-  [1, 0, 0, 0],
-  [0, 1, 0, 0],
-];
+const GATE_CACHE = new Map<string, number>();
 const CLASS_DECAY = 0.9; // per hit: recent detections dominate the class vote (~10 frames of memory)
 const MAX_TRACK_ID = 0xffffffff; // wire track_id is uint32
 const MAX_COURSE_STD_RAD = 0.2; // course uncertainty above which a velocity direction is not used for the yaw rate
@@ -184,14 +179,18 @@ function measurementCovariance(d: Detection, p: TrackerParams): Matrix {
 
 export function classesCompatible(a: ObjectClass, b: ObjectClass, p: Pick<TrackerParams, 'compatibleClassGroups'>): boolean {
   if (a === b || a === 'unknown' || b === 'unknown') return true;
-  return p.compatibleClassGroups.some((g) => g.includes(a) && g.includes(b));
+  for (const g of p.compatibleClassGroups) if (g.includes(a) && g.includes(b)) return true;
+  return false;
 }
 
 export function trackClass(t: Track): { objectClass: ObjectClass; classConfidence: number } {
   let best: ObjectClass = 'unknown';
   let bestScore = -1;
   let total = 0;
-  for (const [c, s] of Object.entries(t.classScores) as [ObjectClass, number][]) {
+  const scores = t.classScores;
+  for (const key in scores) {
+    const c = key as ObjectClass;
+    const s = scores[c]!;
     total += s;
     // A specific class wins over 'unknown' at equal score.
     if (s > bestScore || (s === bestScore && best === 'unknown')) {
@@ -241,21 +240,35 @@ export function associate(tracks: readonly AssociationCandidate[], detections: r
     if (!classesCompatible(t.objectClass, d.objectClass, params)) return null;
     const r = measurementCovariance(d, params);
     let inGate = false;
-    const logs = t.components.map((c) => {
-      const inn = kfInnovation(c.mean, c.covariance, [d.xM, d.yM], H, r);
+    const logs: number[] = [];
+    let top = -Infinity;
+    for (const c of t.components) {
+      const inn = positionInnovation(c.mean, c.covariance, d.xM, d.yM, r);
       if (inn.mahalanobisSq <= gate) inGate = true;
-      return Math.log(Math.max(c.weight, Number.MIN_VALUE)) + innovationLogLikelihood(inn);
-    });
+      const l = Math.log(Math.max(c.weight, Number.MIN_VALUE)) + positionLogLikelihood(inn);
+      logs.push(l);
+      top = Math.max(top, l);
+    }
     if (!inGate) return null;
-    const top = Math.max(...logs);
-    return -(top + Math.log(logs.reduce((acc, l) => acc + Math.exp(l - top), 0)));
+    let sum = 0;
+    for (const l of logs) sum += Math.exp(l - top);
+    return -(top + Math.log(sum));
   };
   const solve = (rows: number[], cols: number[]): [number, number][] => {
     const allowed = rows.map((ti) => cols.map((di) => cost(tracks[ti]!, detections[di]!)));
-    const costs = allowed.flat().filter((c): c is number => c !== null);
-    if (costs.length === 0) return [];
-    const lo = Math.min(...costs);
-    const forbidden = (Math.max(...costs) - lo + 1) * (Math.min(rows.length, cols.length) + 1);
+    let anyAllowed = false;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const row of allowed) {
+      for (const c of row) {
+        if (c === null) continue;
+        anyAllowed = true;
+        lo = Math.min(lo, c);
+        hi = Math.max(hi, c);
+      }
+    }
+    if (!anyAllowed) return [];
+    const forbidden = (hi - lo + 1) * (Math.min(rows.length, cols.length) + 1);
     const matrix = allowed.map((row) => row.map((c) => (c === null ? forbidden : c - lo)));
     return munkres(matrix)
       .filter(([r, c]) => allowed[r]![c] !== null)
@@ -289,29 +302,76 @@ function smooth(old: number, sample: number, w: number): number {
 
 /** IMM prediction: mix the modes, predict each with its own process noise, combine. */
 function predictedTrack(t: Track, dtS: number, p: TrackerParams): Track {
-  const f = cvTransition(dtS);
   const { mixed, predictedProbabilities } = immMix(t.modes, t.modeProbabilities, modeTransition(p, dtS));
-  const modes = mixed.map((g, j) => kfPredict(g.mean, g.covariance, f, cvProcessNoise(dtS, p.modeAccelStdMps2[j]!)));
+  const modes = mixed.map((g, j) => cvPredict(g.mean, g.covariance, dtS, p.modeAccelStdMps2[j]!));
   const combined = mixtureMoments(modes, predictedProbabilities);
-  return { ...t, modes, modeProbabilities: predictedProbabilities, mean: combined.mean, covariance: combined.covariance };
+  return withFields(t, { modes, modeProbabilities: predictedProbabilities, mean: combined.mean, covariance: combined.covariance });
 }
 
+/**
+ * t with some fields replaced, built as one literal in bornTrack's field order rather than spread: spreading a
+ * 19-field object and then overriding fields was a third of the tracker's time, and one fixed layout keeps every
+ * track the same object shape.
+ */
+function withFields(t: Track, f: Partial<Track>): Track {
+  return {
+    id: t.id,
+    status: f.status ?? t.status,
+    mean: f.mean ?? t.mean,
+    covariance: f.covariance ?? t.covariance,
+    modes: f.modes ?? t.modes,
+    modeProbabilities: f.modeProbabilities ?? t.modeProbabilities,
+    birthTimeNs: t.birthTimeNs,
+    hits: f.hits ?? t.hits,
+    frames: f.frames ?? t.frames,
+    totalHits: f.totalHits ?? t.totalHits,
+    consecutiveMisses: f.consecutiveMisses ?? t.consecutiveMisses,
+    classScores: f.classScores ?? t.classScores,
+    zM: f.zM ?? t.zM,
+    lengthM: f.lengthM ?? t.lengthM,
+    widthM: f.widthM ?? t.widthM,
+    heightM: f.heightM ?? t.heightM,
+    headingRad: f.headingRad ?? t.headingRad,
+    yawRateRadps: f.yawRateRadps ?? t.yawRateRadps,
+    courses: f.courses ?? t.courses,
+  };
+}
+
+/** Mode transition matrix over dtS (read-only; the last one is reused: every track of a frame has the same step). */
 function modeTransition(p: TrackerParams, dtS: number): Matrix {
   const m = p.modeAccelStdMps2.length;
+  const last = lastTransition;
+  if (last !== null && last.m === m && Object.is(last.rateHz, p.modeSwitchRateHz) && Object.is(last.dtS, dtS)) return last.matrix;
+  const matrix = transitionMatrix(m, p.modeSwitchRateHz, dtS);
+  lastTransition = { m, rateHz: p.modeSwitchRateHz, dtS, matrix };
+  return matrix;
+}
+
+let lastTransition: { m: number; rateHz: number; dtS: number; matrix: Matrix } | null = null;
+
+function transitionMatrix(m: number, modeSwitchRateHz: number, dtS: number): Matrix {
   if (m === 1) return [[1]];
-  const leave = 1 - Math.exp(-p.modeSwitchRateHz * Math.abs(dtS));
-  return Array.from({ length: m }, (_, i) => Array.from({ length: m }, (_, j) => (i === j ? 1 - leave : leave / (m - 1))));
+  const leave = 1 - Math.exp(-modeSwitchRateHz * Math.abs(dtS));
+  const stay = 1 - leave;
+  const move = leave / (m - 1);
+  const t: Matrix = [];
+  for (let i = 0; i < m; i++) {
+    const row = new Array<number>(m).fill(move);
+    row[i] = stay;
+    t.push(row);
+  }
+  return t;
 }
 
 function updatedTrack(t: Track, d: Detection, timeNs: number, p: TrackerParams): Track {
   const r = measurementCovariance(d, p);
-  const updates = t.modes.map((g) => kfUpdate(g.mean, g.covariance, [d.xM, d.yM], H, r));
-  const modeProbabilities = immUpdateProbabilities(t.modeProbabilities, updates.map(innovationLogLikelihood));
+  const updates = t.modes.map((g) => cvPositionUpdate(g.mean, g.covariance, d.xM, d.yM, r));
+  const modeProbabilities = immUpdateProbabilities(t.modeProbabilities, updates.map(positionLogLikelihood));
   const modes = updates.map((u) => ({ mean: u.mean, covariance: u.covariance }));
   const u = mixtureMoments(modes, modeProbabilities);
   const [, , vx, vy] = u.mean as [number, number, number, number];
   const scores: Partial<Record<ObjectClass, number>> = {};
-  for (const [c, s] of Object.entries(t.classScores) as [ObjectClass, number][]) scores[c] = s * CLASS_DECAY;
+  for (const c in t.classScores) scores[c as ObjectClass] = t.classScores[c as ObjectClass]! * CLASS_DECAY;
   scores[d.objectClass] = (scores[d.objectClass] ?? 0) + (d.classConfidence ?? 1);
 
   // Heading from the filtered velocity when moving. Yaw rate: the turn of the course over the last
@@ -334,8 +394,7 @@ function updatedTrack(t: Track, d: Detection, timeNs: number, p: TrackerParams):
     }
   }
   const cap = Math.max(p.confirmWindow, p.existenceWindow);
-  return {
-    ...t,
+  return withFields(t, {
     mean: u.mean,
     covariance: u.covariance,
     modes,
@@ -352,16 +411,15 @@ function updatedTrack(t: Track, d: Detection, timeNs: number, p: TrackerParams):
     headingRad,
     yawRateRadps,
     courses,
-  };
+  });
 }
 
 function missedTrack(t: Track, p: TrackerParams): Track {
-  return {
-    ...t,
+  return withFields(t, {
     hits: withHit(t.hits, false, Math.max(p.confirmWindow, p.existenceWindow)),
     frames: t.frames + 1,
     consecutiveMisses: t.consecutiveMisses + 1,
-  };
+  });
 }
 
 function bornTrack(id: number, d: Detection, timeNs: number, p: TrackerParams): Track {
@@ -402,7 +460,7 @@ function withStatus(t: Track, p: TrackerParams): Track | null {
   const posTrace = t.covariance[0]![0]! + t.covariance[1]![1]!;
   if (!(posTrace <= p.maxPositionVarianceM2)) return null;
   if (t.status === 'confirmed') return t.consecutiveMisses >= p.maxMisses ? null : t;
-  if (t.frames <= p.confirmWindow && t.totalHits >= p.confirmHits) return { ...t, status: 'confirmed' };
+  if (t.frames <= p.confirmWindow && t.totalHits >= p.confirmHits) return withFields(t, { status: 'confirmed' });
   // A tentative track that can no longer reach confirmHits within its first confirmWindow frames is dropped.
   const misses = t.frames - t.totalHits;
   return misses > p.confirmWindow - p.confirmHits || t.consecutiveMisses >= p.maxMisses ? null : t;
@@ -441,6 +499,12 @@ export function trackToObject(t: Track, timeNs: number, p: TrackerParams): Detec
   };
 }
 
+/** The defaults with params on top; the (frozen) defaults themselves when nothing is overridden, the usual case. */
+function resolvedParams(params: Partial<TrackerParams>): TrackerParams {
+  for (const _ in params) return { ...DEFAULT_TRACKER_PARAMS, ...params };
+  return DEFAULT_TRACKER_PARAMS;
+}
+
 /**
  * Processes one frame of detections captured at timeNs (ns, must not go backwards). Returns the new state and
  * the confirmed tracks at timeNs.
@@ -451,7 +515,7 @@ export function updateTracker(
   timeNs: number,
   params: Partial<TrackerParams> = {},
 ): TrackerOutput {
-  const p: TrackerParams = { ...DEFAULT_TRACKER_PARAMS, ...params };
+  const p = resolvedParams(params);
   if (!Number.isFinite(timeNs)) throw new RangeError(`timeNs must be finite, got ${timeNs}`);
   if (state.timeNs !== null && timeNs < state.timeNs) {
     throw new RangeError(`frame at ${timeNs} ns is older than the tracker's time ${state.timeNs} ns`);
@@ -492,12 +556,15 @@ export function updateTracker(
   }
 
   const newState: TrackerState = { timeNs, nextId, tracks };
-  return { state: newState, objects: confirmedObjects(newState, p) };
+  return { state: newState, objects: confirmedObjectsOf(newState, p) };
 }
 
 /** Confirmed tracks of a state as wire objects at the state's time. */
 export function confirmedObjects(state: TrackerState, params: Partial<TrackerParams> = {}): DetectedObject[] {
-  const p: TrackerParams = { ...DEFAULT_TRACKER_PARAMS, ...params };
+  return confirmedObjectsOf(state, resolvedParams(params));
+}
+
+function confirmedObjectsOf(state: TrackerState, p: TrackerParams): DetectedObject[] {
   if (state.timeNs === null) return [];
   const timeNs = state.timeNs;
   return state.tracks.filter((t) => t.status === 'confirmed').map((t) => trackToObject(t, timeNs, p));

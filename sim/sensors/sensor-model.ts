@@ -30,14 +30,16 @@ export function sense(
 ): DetectedObject[] {
   const view: Viewpoint = { ...pose, rangeM: spec.rangeM, fovRad: spec.fovRad, occlusion: spec.occlusion };
   const others = actors.filter((a) => a.id !== selfId);
+  // Range of every actor and the near side of its box, once per cycle rather than once per target and blocker.
+  const rangeM = others.map((a) => Math.hypot(a.xM - pose.xM, a.yM - pose.yM));
+  const nearSideM = spec.occlusion ? others.map((b, i) => rangeM[i]! - Math.hypot(b.lengthM, b.widthM) / 2) : [];
   const out: DetectedObject[] = [];
-  for (const a of others) {
+  for (let ai = 0; ai < others.length; ai++) {
+    const a = others[ai]!;
     // Blockers only matter with occlusion, and only those nearer than the target (cheap cull before the slab tests).
-    const rangeToA = Math.hypot(a.xM - pose.xM, a.yM - pose.yM);
+    const rangeToA = rangeM[ai]!;
     if (rangeToA > spec.rangeM) continue;
-    const blockers = spec.occlusion
-      ? others.filter((b) => b !== a && Math.hypot(b.xM - pose.xM, b.yM - pose.yM) - Math.hypot(b.lengthM, b.widthM) / 2 < rangeToA)
-      : [];
+    const blockers = spec.occlusion ? others.filter((b, bi) => b !== a && nearSideM[bi]! < rangeToA) : [];
     if (!isVisible(view, a, blockers)) continue;
     if (rng.bernoulli(spec.missProbability)) continue;
     const vx = a.vxMps + rng.normal(0, spec.velNoiseStdMps);

@@ -19,27 +19,25 @@ export function boxCorners(b: Box2): Array<[number, number]> {
 
 /** Slab test of the segment (ax,ay)-(bx,by) against the box, in the box's own frame. */
 export function segmentHitsBox(ax: number, ay: number, bx: number, by: number, box: Box2): boolean {
+  // Module-level helpers rather than closures: this runs for every sight line against every blocker.
   const c = Math.cos(-box.headingRad);
   const s = Math.sin(-box.headingRad);
-  const toLocal = (x: number, y: number): [number, number] => {
-    const dx = x - box.xM;
-    const dy = y - box.yM;
-    return [c * dx - s * dy, s * dx + c * dy];
-  };
-  const [px, py] = toLocal(ax, ay);
-  const [qx, qy] = toLocal(bx, by);
-  let t0 = 0;
-  let t1 = 1;
-  const slab = (p: number, d: number, half: number): boolean => {
-    if (Math.abs(d) < 1e-12) return Math.abs(p) <= half;
-    let ta = (-half - p) / d;
-    let tb = (half - p) / d;
-    if (ta > tb) [ta, tb] = [tb, ta];
-    t0 = Math.max(t0, ta);
-    t1 = Math.min(t1, tb);
-    return t0 <= t1;
-  };
-  return slab(px, qx - px, box.lengthM / 2) && slab(py, qy - py, box.widthM / 2);
+  const px = c * (ax - box.xM) - s * (ay - box.yM);
+  const py = s * (ax - box.xM) + c * (ay - box.yM);
+  const qx = c * (bx - box.xM) - s * (by - box.yM);
+  const qy = s * (bx - box.xM) + c * (by - box.yM);
+  const range = { t0: 0, t1: 1 };
+  return clipToSlab(px, qx - px, box.lengthM / 2, range) && clipToSlab(py, qy - py, box.widthM / 2, range);
+}
+
+/** Narrows range (segment parameters) to where p + t d lies within ±half; false once it is empty. */
+function clipToSlab(p: number, d: number, half: number, range: { t0: number; t1: number }): boolean {
+  if (Math.abs(d) < 1e-12) return Math.abs(p) <= half;
+  const ta = (-half - p) / d;
+  const tb = (half - p) / d;
+  range.t0 = Math.max(range.t0, Math.min(ta, tb));
+  range.t1 = Math.min(range.t1, Math.max(ta, tb));
+  return range.t0 <= range.t1;
 }
 
 export interface Viewpoint {
