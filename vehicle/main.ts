@@ -15,24 +15,14 @@ import { connectMqtt, type MqttTransport } from '../shared/transport/mqtt.js';
 import { bindZmqServer, connectZmqClient } from '../shared/transport/zmq.js';
 import type { Transport } from '../shared/transport/types.js';
 import { waitForShutdown } from '../cli/signals.js';
+import type { RoadsideCommandArgs } from '../roadside/main.js';
 import { vehicleConfigSchema } from './config.js';
 import { startVehicle } from './pipeline.js';
 import { RsuLink } from './rsu-link.js';
 import { summarizeVehicle } from './summary.js';
 
-/** Flags of the command (cli/main.ts). */
-export interface VehicleCommandArgs {
-  config: string;
-  /** Stop after this many seconds (default: until SIGINT/SIGTERM). */
-  duration?: number;
-  /** Testing: pretend this host clock is off by this much. */
-  clockOffsetMs?: number;
-  /** Testing: pass what this process receives through this network model (docs/network-models.md). */
-  impair?: string;
-  /** Record what this process receives and sends to this MCAP file. */
-  record?: string;
-  /** Start trace replay at this wall-clock time, ms since epoch (aligns processes). */
-  startAtMs?: number;
+/** Flags of the command (cli/main.ts): the roadside's, plus a strategy override. */
+export interface VehicleCommandArgs extends RoadsideCommandArgs {
   /** Overrides the config strategy. */
   strategy?: string;
 }

@@ -24,7 +24,7 @@
 import { wrapAngle } from '../shared/geometry/angles.js';
 import { pointAtArcLength, preparePolyline, projectToPolyline, type Polyline } from '../shared/geometry/polyline.js';
 import type { Point2 } from '../shared/geometry/transform.js';
-import { DEFAULT_SIZE_M } from '../shared/model/classes.js';
+import { boxHalfExtents } from '../shared/model/classes.js';
 import type { DetectedObject } from '../shared/model/types.js';
 import { predictObject, selectMotionModel } from '../shared/motion/predict.js';
 
@@ -629,16 +629,6 @@ function zoneBlock(z: PlannerZone, timeNs: number, n: number, p: PlannerParams):
     passHiM: hiM,
     entrySpeedMps: -Infinity,
   }];
-}
-
-/** Bounding rectangle of the object's box along / across a direction at relRad from its heading (class default size when missing). */
-function boxHalfExtents(obj: DetectedObject, relRad: number): { halfAlongM: number; halfAcrossM: number } {
-  const def = DEFAULT_SIZE_M[obj.objectClass];
-  const hl = (obj.lengthM > 0 && Number.isFinite(obj.lengthM) ? obj.lengthM : def.lengthM) / 2;
-  const hw = (obj.widthM > 0 && Number.isFinite(obj.widthM) ? obj.widthM : def.widthM) / 2;
-  const c = Math.abs(Math.cos(relRad));
-  const s = Math.abs(Math.sin(relRad));
-  return { halfAlongM: hl * c + hw * s, halfAcrossM: hl * s + hw * c };
 }
 
 function validate(input: PlannerInput, p: PlannerParams): void {

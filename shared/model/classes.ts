@@ -18,3 +18,18 @@ export const DEFAULT_SIZE_M: Record<ObjectClass, BoxSizeM> = {
   animal: { lengthM: 1.2, widthM: 0.5, heightM: 0.9 },
   static: { lengthM: 1, widthM: 1, heightM: 1 },
 };
+
+/**
+ * Half extents of an object's box along and across a direction at relRad from its heading: the bounding
+ * rectangle of the rotated box (exact on a straight segment). Missing or invalid sizes fall back to the class's.
+ */
+export function boxHalfExtents(
+  obj: { lengthM: number; widthM: number; objectClass: ObjectClass }, relRad: number,
+): { halfAlongM: number; halfAcrossM: number } {
+  const def = DEFAULT_SIZE_M[obj.objectClass];
+  const hl = (obj.lengthM > 0 && Number.isFinite(obj.lengthM) ? obj.lengthM : def.lengthM) / 2;
+  const hw = (obj.widthM > 0 && Number.isFinite(obj.widthM) ? obj.widthM : def.widthM) / 2;
+  const c = Math.abs(Math.cos(relRad));
+  const s = Math.abs(Math.sin(relRad));
+  return { halfAlongM: hl * c + hw * s, halfAcrossM: hl * s + hw * c };
+}

@@ -10,7 +10,7 @@
 // + margin] x [entry, exit].
 import { wrapAngle } from '../geometry/angles.js';
 import { preparePolyline, projectToPolyline, type Polyline } from '../geometry/polyline.js';
-import { DEFAULT_SIZE_M } from '../model/classes.js';
+import { boxHalfExtents } from '../model/classes.js';
 import type { ConflictZone, DetectedObject, ObjectClass, PlanningAdvisory, VehicleIntent } from '../model/types.js';
 import { predictObject } from '../motion/predict.js';
 
@@ -190,19 +190,6 @@ function sampleObject(obj: DetectedObject, tS: number, line: Polyline, params: A
     xM,
     yM,
   };
-}
-
-/**
- * Half extents of the object's box along and across a direction at relative angle relRad to its heading: the
- * bounding rectangle of the rotated box, exact on a straight segment. Missing sizes fall back to the class default.
- */
-function boxHalfExtents(obj: Pick<DetectedObject, 'lengthM' | 'widthM' | 'objectClass'>, relRad: number): { halfAlongM: number; halfAcrossM: number } {
-  const def = DEFAULT_SIZE_M[obj.objectClass];
-  const hl = (obj.lengthM > 0 && Number.isFinite(obj.lengthM) ? obj.lengthM : def.lengthM) / 2;
-  const hw = (obj.widthM > 0 && Number.isFinite(obj.widthM) ? obj.widthM : def.widthM) / 2;
-  const c = Math.abs(Math.cos(relRad));
-  const s = Math.abs(Math.sin(relRad));
-  return { halfAlongM: hl * c + hw * s, halfAcrossM: hl * s + hw * c };
 }
 
 function segmentHeading(line: Polyline, i: number): number {
