@@ -17,13 +17,14 @@
 // distance, class compatibility, optimal assignment, confirmed tracks first), update, age misses, confirm
 // M-of-N, delete, give birth to tentative tracks from unassigned detections. Pure: state in, new state out;
 // time is an input. The parameters must stay the same for the life of a TrackerState.
-import quantile from '@stdlib/stats-base-dists-chisquare-quantile';
 import munkres from 'munkres';
 import { packCovariance, type Matrix } from '../model/covariance.js';
 import type { DetectedObject, ObjectClass } from '../model/types.js';
 import { angleDiff } from '../geometry/angles.js';
 import { cvPositionUpdate, cvPredict, positionInnovation, positionLogLikelihood } from './cv-kalman.js';
 import { immMix, immUpdateProbabilities, mixtureMoments, type GaussianState } from './kalman.js';
+// One gate and one class table for the whole code base (shared/association/gating.ts).
+import { chiSquareGate, classCompatibilityFromGroups, classesCompatible } from '../association/gating.js';
 
 /** One detection of one sensor cycle, map frame. */
 export interface Detection {
@@ -146,20 +147,6 @@ export function initialTrackerState(): TrackerState {
   return { timeNs: null, nextId: 1, tracks: [] };
 }
 
-/** Association gate (squared Mahalanobis distance) for a probability and measurement dimension. */
-export function chiSquareGate(probability: number, dof = 2): number {
-  if (!(probability > 0 && probability < 1)) throw new RangeError(`gate probability must be in (0, 1), got ${probability}`);
-  // Cached: the quantile is an iterative computation and every frame of every tracker asks for the same one.
-  const key = `${probability}/${dof}`;
-  let gate = GATE_CACHE.get(key);
-  if (gate === undefined) {
-    gate = quantile(probability, dof);
-    GATE_CACHE.set(key, gate);
-  }
-  return gate;
-}
-
-const GATE_CACHE = new Map<string, number>();
 const CLASS_DECAY = 0.9; // per hit: recent detections dominate the class vote (~10 frames of memory)
 const MAX_TRACK_ID = 0xffffffff; // wire track_id is uint32
 const MAX_COURSE_STD_RAD = 0.2; // course uncertainty above which a velocity direction is not used for the yaw rate
@@ -175,12 +162,6 @@ function measurementCovariance(d: Detection, p: TrackerParams): Matrix {
     [v, 0],
     [0, v],
   ];
-}
-
-export function classesCompatible(a: ObjectClass, b: ObjectClass, p: Pick<TrackerParams, 'compatibleClassGroups'>): boolean {
-  if (a === b || a === 'unknown' || b === 'unknown') return true;
-  for (const g of p.compatibleClassGroups) if (g.includes(a) && g.includes(b)) return true;
-  return false;
 }
 
 export function trackClass(t: Track): { objectClass: ObjectClass; classConfidence: number } {
@@ -236,8 +217,9 @@ export interface Association {
  */
 export function associate(tracks: readonly AssociationCandidate[], detections: readonly Detection[], params: TrackerParams): Association {
   const gate = chiSquareGate(params.gateProbability, 2);
+  const compatible = classCompatibilityFromGroups(params.compatibleClassGroups);
   const cost = (t: AssociationCandidate, d: Detection): number | null => {
-    if (!classesCompatible(t.objectClass, d.objectClass, params)) return null;
+    if (!classesCompatible(t.objectClass, d.objectClass, compatible)) return null;
     const r = measurementCovariance(d, params);
     let inGate = false;
     const logs: number[] = [];

@@ -5,7 +5,6 @@ import { kfPredict, kfUpdate } from '../../shared/tracking/kalman.js';
 import {
   DEFAULT_TRACKER_PARAMS,
   associate,
-  chiSquareGate,
   confirmedObjects,
   initialTrackerState,
   updateTracker,
@@ -13,6 +12,7 @@ import {
   type TrackerParams,
   type TrackerState,
 } from '../../shared/tracking/tracker.js';
+import { chiSquareGate } from '../../shared/association/gating.js';
 
 const close = (a: number, b: number, tol: number, msg = ''): void =>
   assert.ok(Math.abs(a - b) <= tol, `${msg} expected ${b}, got ${a} (tol ${tol})`);
@@ -77,10 +77,10 @@ const nearest = (objs: readonly DetectedObject[], x: number, y: number): Detecte
 
 describe('tracking/tracker', () => {
   it('computes the chi-square gate from the probability (99 %, 2 dof = 9.21)', () => {
-    close(chiSquareGate(0.99), -2 * Math.log(0.01), 1e-9); // 2-dof chi-square is exponential: exact form
-    close(chiSquareGate(0.99), 9.21, 0.001);
+    close(chiSquareGate(0.99, 2), -2 * Math.log(0.01), 1e-9); // 2-dof chi-square is exponential: exact form
+    close(chiSquareGate(0.99, 2), 9.21, 0.001);
     close(chiSquareGate(0.95, 1), 3.841, 0.001);
-    assert.throws(() => chiSquareGate(1), RangeError);
+    assert.throws(() => chiSquareGate(1, 2), RangeError);
   });
 
   it('two objects crossing at constant velocity: two confirmed tracks, stable ids, velocity within 0.3 m/s after 2 s', () => {
