@@ -136,8 +136,26 @@ export const DEFAULT_CLASS_COMPATIBILITY: ClassCompatibility = {
  */
 export function classCompatibilityFromGroups(
   groups: readonly (readonly ObjectClass[])[],
-  wildcards: readonly ObjectClass[] = ['unknown'],
+  wildcards?: readonly ObjectClass[],
 ): ClassCompatibility {
+  // The tracker asks for its (frozen) default groups every frame: frozen groups with the default wildcard always
+  // give the same table, so it is built once and shared, frozen. Anything else is built afresh.
+  const cacheable = wildcards === undefined && Object.isFrozen(groups) && groups.every((g) => Object.isFrozen(g));
+  if (cacheable) {
+    const cached = FROZEN_GROUP_TABLES.get(groups);
+    if (cached !== undefined) return cached;
+  }
+  const table = buildTable(groups, wildcards ?? ['unknown']);
+  if (!cacheable) return table;
+  for (const c of OBJECT_CLASSES) Object.freeze(table[c]);
+  const frozen = Object.freeze(table);
+  FROZEN_GROUP_TABLES.set(groups, frozen);
+  return frozen;
+}
+
+const FROZEN_GROUP_TABLES = new WeakMap<readonly (readonly ObjectClass[])[], ClassCompatibility>();
+
+function buildTable(groups: readonly (readonly ObjectClass[])[], wildcards: readonly ObjectClass[]): ClassCompatibility {
   const sets = new Map<ObjectClass, Set<ObjectClass>>();
   const all: readonly ObjectClass[] = OBJECT_CLASSES;
   for (const c of all) sets.set(c, new Set([c]));

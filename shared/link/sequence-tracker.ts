@@ -96,6 +96,8 @@ export class SequenceTracker {
   private tooOld = 0;
   private invalid = 0;
   private restarts = 0;
+  /** Received count over the loss window, until the next arrival changes it: stats() is polled far more often. */
+  private windowReceivedCache: number | null = null;
 
   constructor(options: SequenceTrackerOptions = {}) {
     this.historySize = options.historySize ?? 1024;
@@ -161,7 +163,12 @@ export class SequenceTracker {
     if (hasEpoch) {
       const from = Math.max(this.lowest, this.highest - this.lossWindow + 1);
       windowExpected = this.highest - from + 1;
-      for (let s = from; s <= this.highest; s++) windowReceived += this.receivedBits[s % this.historySize]!;
+      if (this.windowReceivedCache === null) {
+        let count = 0;
+        for (let s = from; s <= this.highest; s++) count += this.receivedBits[s % this.historySize]!;
+        this.windowReceivedCache = count;
+      }
+      windowReceived = this.windowReceivedCache;
     }
     const windowLost = windowExpected - windowReceived;
     return {
@@ -176,6 +183,7 @@ export class SequenceTracker {
   }
 
   private startEpoch(sequence: number): void {
+    this.windowReceivedCache = null;
     this.receivedBits.fill(0);
     this.lowest = sequence;
     this.highest = sequence;
@@ -185,6 +193,7 @@ export class SequenceTracker {
 
   /** Moves highest forward, clearing the slots that now stand for the new sequences. */
   private advanceTo(sequence: number): void {
+    this.windowReceivedCache = null;
     if (sequence - this.highest >= this.historySize) {
       this.receivedBits.fill(0);
     } else {
@@ -194,6 +203,7 @@ export class SequenceTracker {
   }
 
   private mark(sequence: number): void {
+    this.windowReceivedCache = null;
     this.receivedBits[sequence % this.historySize] = 1;
     this.receivedThisEpoch++;
   }
