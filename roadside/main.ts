@@ -87,16 +87,7 @@ export async function runRoadsideCommand(o: RoadsideCommandArgs): Promise<number
   await handle.stop();
   const transportStats = raw.map((t) => ({ kind: t.kind, ...t.stats() }));
   await Promise.all(raw.map((t) => t.close()));
-  let recorded: { path: string; recorded: number; errors: number; lastError: string | null } | null = null;
-  if (recording) {
-    try {
-      const c = await recording.recorder.close();
-      recorded = { path: recording.recorder.path, recorded: c.recorded, errors: c.errors, lastError: c.lastError };
-    } catch (err) {
-      log.error({ err: (err as Error).message }, 'recording incomplete');
-      recorded = { path: recording.recorder.path, recorded: -1, errors: -1, lastError: (err as Error).message };
-    }
-  }
+  const recorded = recording && io ? await io.closeProcessRecording(recording, log) : null;
   log.info({ why }, 'roadside stopped');
   process.stdout.write(`${JSON.stringify({
     type: 'summary', role: 'roadside', id: config.rsu.id, stoppedBy: why, counters: handle.counters,

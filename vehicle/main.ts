@@ -138,16 +138,7 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
   await handle.stop();
   const summary = summarizeVehicle(config.vehicle.id, strategy, why, handle, links, owned, clock.nowNs());
   await Promise.all(owned.map((t) => t.close()));
-  let recorded: { path: string; recorded: number; errors: number; lastError: string | null } | null = null;
-  if (recording) {
-    try {
-      const c = await recording.recorder.close();
-      recorded = { path: recording.recorder.path, recorded: c.recorded, errors: c.errors, lastError: c.lastError };
-    } catch (err) {
-      log.error({ err: (err as Error).message }, 'recording incomplete');
-      recorded = { path: recording.recorder.path, recorded: -1, errors: -1, lastError: (err as Error).message };
-    }
-  }
+  const recorded = recording && io ? await io.closeProcessRecording(recording, log) : null;
   log.info({ why }, 'vehicle stopped');
   process.stdout.write(`${JSON.stringify(recorded ? { ...summary, recording: recorded } : summary)}\n`);
   return 0;

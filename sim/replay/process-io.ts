@@ -73,3 +73,24 @@ export async function openProcessRecording(path: string, clock: Clock, metadata:
   const proc = new ProcessRecorder(recorder, clock);
   return { recorder, process: proc, wrap: (t) => new RecordingTransport(t, proc, { rx: true, tx: true }) };
 }
+
+export interface RecordingSummary {
+  path: string;
+  /** Messages written; -1 when closing failed (the file is incomplete). */
+  recorded: number;
+  errors: number;
+  lastError: string | null;
+}
+
+/** Closes a process recording for its end-of-run summary; a failed close is logged and reported, never thrown. */
+export async function closeProcessRecording(
+  recording: OpenedProcessRecording, log: { error(obj: object, msg: string): void },
+): Promise<RecordingSummary> {
+  try {
+    const c = await recording.recorder.close();
+    return { path: recording.recorder.path, recorded: c.recorded, errors: c.errors, lastError: c.lastError };
+  } catch (err) {
+    log.error({ err: (err as Error).message }, 'recording incomplete');
+    return { path: recording.recorder.path, recorded: -1, errors: -1, lastError: (err as Error).message };
+  }
+}
