@@ -6,12 +6,13 @@ import type { LinkState } from '../shared/link/link-monitor.js';
 import type { NetworkMap } from '../shared/netmap/network-map.js';
 import type { DetectedObject, PathPoint, PerceptionFrame, PlanningAdvisory, VehicleIntent } from '../shared/model/types.js';
 import type { EgoState } from '../shared/sources/detections.js';
+import type { Point2 } from '../shared/geometry/transform.js';
 import { preparePolyline, RouteProgress, simplifyPath, type Polyline } from '../shared/geometry/polyline.js';
 import {
   aheadCriteria, lookAheadDistanceM, MethodSelector, rsuLinkCriteria, type CriteriaInputs, type CriteriaParams,
 } from '../shared/fusion/criteria.js';
 import {
-  fuseFrame, fuseInterFrame, roadsideDtMs, vehicleOnlyObjects, resolveFusionParams, type FusionParams,
+  completeWithRoadside, fuseFrame, roadsideDtMs, vehicleOnlyObjects, resolveFusionParams, type FusionParams,
   type RoadsideFrameInput,
 } from '../shared/fusion/methods.js';
 import { fuseLatest, fuseLinearCompensation } from '../shared/fusion/baselines.js';
@@ -84,6 +85,11 @@ const PLAN_AHEAD_MARGIN_M = 30;
 const OUTAGE_SILENCE_MS = 500;
 /** A roadside object this close to where the ego was at the roadside capture is the ego itself, m. */
 const SELF_RADIUS_M = 3;
+/**
+ * How far back the ego's own positions are kept, ns: an advisory may be used until it expires (3 s after issue by
+ * default, up to the RSU's validity), and its tracks, the ego's among them, are as old as the advisory.
+ */
+const EGO_TRAIL_NS = 10_000 * NS_PER_MS;
 
 export class VehicleCore {
   readonly roadside = new Map<string, RoadsideSnapshot>();
@@ -99,6 +105,8 @@ export class VehicleCore {
   private lastArrivalNs = -Infinity;
   private lastIntentNs = -Infinity;
   private lastRouteSM = 0;
+  /** The ego's positions at its recent own captures (vehicle clock), oldest first. */
+  private readonly egoTrail: Array<{ timeNs: number; xM: number; yM: number }> = [];
 
   constructor(private readonly o: VehicleCoreOptions) {
     this.fusion = resolveFusionParams(o.fusion);
@@ -148,12 +156,15 @@ export class VehicleCore {
   }
 
   step(own: PerceptionFrame, ego: EgoState | undefined, links: readonly LinkState[], nowNs: number): VehicleStepResult {
-    if (ego) this.lastEgo = ego;
+    if (ego) {
+      this.lastEgo = ego;
+      this.recordEgo(own.captureTimeNs, ego);
+    }
     if (links.length > 0 && nowNs - this.lastArrivalNs > OUTAGE_SILENCE_MS * NS_PER_MS && Number.isFinite(this.lastArrivalNs)) {
       this.learnLink(nowNs, null);
     }
     const routeSM = this.routeSM(ego);
-    const frames = [...this.roadside.values()].map((r) => withoutSelf(r.latest, own, ego));
+    const frames = [...this.roadside.values()].map((r) => this.withoutSelf(r.latest, own, ego));
     const advisoryValidForMs = this.advisoryValidForMs(own.captureTimeNs);
     let method: FusionMethod;
     let reason: string;
@@ -195,18 +206,20 @@ export class VehicleCore {
       case 'linear-compensation':
         return method === 'vehicle-only' ? vehicleOnlyObjects(own, this.fusion)
           : fuseLinearCompensation(own, [...this.roadside.values()].map((r) => ({
-            latest: withoutSelf(r.latest, own, ego), previous: r.previous ? withoutSelf(r.previous, own, ego) : null,
+            latest: this.withoutSelf(r.latest, own, ego), previous: r.previous ? this.withoutSelf(r.previous, own, ego) : null,
           })), this.fusion);
       default:
-        return method === 'planning' ? this.fusePlanning(own) : fuseFrame(method, own, frames, this.fusion);
+        return method === 'planning' ? this.fusePlanning(own, ego) : fuseFrame(method, own, frames, this.fusion);
     }
   }
 
   /**
-   * Planning fusion: the vehicle's own objects, plus the objects carried by valid advisories predicted to the
-   * vehicle frame (covariance intersection, the prediction horizon stretched to the advisory's validity).
+   * Planning fusion: the vehicle's own objects, completed by the objects carried by valid advisories (the ego's
+   * own track removed), predicted to the vehicle frame with the horizon stretched to the advisory's age. They only
+   * add what the vehicle does not see (completeWithRoadside): a track issued seconds ago must not pull the
+   * vehicle's current estimate of an object it sees toward where that object was heading then.
    */
-  private fusePlanning(own: PerceptionFrame): FusedObject[] {
+  private fusePlanning(own: PerceptionFrame, ego: EgoState | undefined): FusedObject[] {
     const inputs: RoadsideFrameInput[] = [];
     let horizonMs = this.fusion.maxPredictionHorizonMs;
     for (const { advisory, offsetNs } of this.advisories.values()) {
@@ -214,18 +227,60 @@ export class VehicleCore {
       const objects = [...advisory.zones.flatMap((z) => (z.object ? [z.object] : [])), ...advisory.contextObjects];
       const ageMs = (own.captureTimeNs - (advisory.issueTimeNs - offsetNs)) / NS_PER_MS;
       horizonMs = Math.max(horizonMs, ageMs + 1);
-      inputs.push({
+      // The RSU drops the ego's track only if it finds it near where the intent said the ego would be; the
+      // vehicle knows where it really was at the issue time, so the ego is removed here as from frames.
+      inputs.push(this.withoutSelf({
         offsetNs,
         frame: {
           sourceId: advisory.rsuId, sourceKind: 'rsu', sequence: advisory.sequence, captureTimeNs: advisory.issueTimeNs,
           publishTimeNs: advisory.issueTimeNs, mapFrame: advisory.mapFrame || own.mapFrame,
           sensorPose: own.sensorPose, objects: dedupeByTrack(objects),
         },
-      });
+      }, own, ego));
     }
     if (inputs.length === 0) return vehicleOnlyObjects(own, this.fusion, 'planning');
-    return fuseInterFrame(own, inputs, { ...this.fusion, maxPredictionHorizonMs: horizonMs })
-      .map((o) => ({ ...o, method: 'planning' as const }));
+    return completeWithRoadside(own, inputs, { ...this.fusion, maxPredictionHorizonMs: horizonMs });
+  }
+
+  private recordEgo(timeNs: number, ego: EgoState): void {
+    const trail = this.egoTrail;
+    const last = trail[trail.length - 1];
+    if (last && timeNs <= last.timeNs) trail.length = 0; // time went backwards (a new run): start over
+    trail.push({ timeNs, xM: ego.pose.xM, yM: ego.pose.yM });
+    while (trail.length > 2 && timeNs - trail[0]!.timeNs > EGO_TRAIL_NS) trail.shift();
+  }
+
+  /**
+   * Where the ego was `ageNs` before the own capture: interpolated between the recorded own frames; beyond them,
+   * dead-reckoned from the nearest along the current heading at the current speed (a roadside frame captured
+   * slightly after the own frame, or older than the trail).
+   */
+  private egoAtAge(own: PerceptionFrame, ego: EgoState, ageNs: number): Point2 {
+    const trail = this.egoTrail;
+    const ageOf = (i: number): number => own.captureTimeNs - trail[i]!.timeNs;
+    const along = (from: Point2, dtS: number): Point2 => ({
+      xM: from.xM + Math.cos(ego.pose.yawRad) * ego.speedMps * dtS, yM: from.yM + Math.sin(ego.pose.yawRad) * ego.speedMps * dtS,
+    });
+    const n = trail.length;
+    if (n === 0 || ageNs <= ageOf(n - 1)) {
+      const base = n === 0 ? ego.pose : trail[n - 1]!;
+      return along(base, (n === 0 ? -ageNs : ageOf(n - 1) - ageNs) / 1e9);
+    }
+    if (ageNs >= ageOf(0)) return along(trail[0]!, (ageOf(0) - ageNs) / 1e9);
+    let i = n - 1;
+    while (i > 0 && ageOf(i - 1) < ageNs) i--;
+    // ageOf(i - 1) >= ageNs > ageOf(i): between the two samples.
+    const a = trail[i - 1]!;
+    const b = trail[i]!;
+    const f = (ageOf(i - 1) - ageNs) / (ageOf(i - 1) - ageOf(i));
+    return { xM: a.xM + f * (b.xM - a.xM), yM: a.yM + f * (b.yM - a.yM) };
+  }
+
+  private withoutSelf(input: RoadsideFrameInput, own: PerceptionFrame, ego: EgoState | undefined): RoadsideFrameInput {
+    if (!ego) return input;
+    // Differences first: epoch-ns stamps are beyond exact doubles (as roadsideDtMs).
+    const ageNs = (own.captureTimeNs - input.frame.captureTimeNs) + input.offsetNs;
+    return withoutSelf(input, this.egoAtAge(own, ego, ageNs));
   }
 
   private criteriaInputs(
@@ -330,14 +385,11 @@ export class VehicleCore {
 
 /**
  * RSUs see the ego too; its roadside track must not enter fusion as a second object (the planner would brake for
- * itself). The ego's position at the roadside capture is its pose moved back along its heading.
+ * itself). `self` is where the ego was at the roadside capture (VehicleCore.egoAtAge).
  */
-function withoutSelf(input: RoadsideFrameInput, own: PerceptionFrame, ego: EgoState | undefined): RoadsideFrameInput {
-  if (!ego) return input;
-  const dtS = (own.captureTimeNs - (input.frame.captureTimeNs - input.offsetNs)) / 1e9;
-  const x = ego.pose.xM - Math.cos(ego.pose.yawRad) * ego.speedMps * dtS;
-  const y = ego.pose.yM - Math.sin(ego.pose.yawRad) * ego.speedMps * dtS;
-  const objects = input.frame.objects.filter((o) => Math.hypot(o.xM - x, o.yM - y) > SELF_RADIUS_M);
+function withoutSelf(input: RoadsideFrameInput, self: Point2 | null): RoadsideFrameInput {
+  if (!self) return input;
+  const objects = input.frame.objects.filter((o) => Math.hypot(o.xM - self.xM, o.yM - self.yM) > SELF_RADIUS_M);
   return objects.length === input.frame.objects.length ? input : { ...input, frame: { ...input.frame, objects } };
 }
 

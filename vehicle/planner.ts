@@ -70,6 +70,15 @@ export interface PlannerParams {
   minZoneConfidence: number;
   /** 'cv': constant velocity; 'auto': predictObject's choice (CTRV for turning vehicle-like objects). */
   motionModel: 'cv' | 'auto';
+  /**
+   * An object slower than stationaryMaxSpeedMps whose velocity is also within this probability mass of zero
+   * (chi-square gate on vx, vy with the object's velocity covariance) is predicted standing still: tracker noise on
+   * a parked vehicle would otherwise drift it into the corridor over the horizon. 0 disables (every velocity taken
+   * at face value).
+   */
+  stationaryGateProbability: number;
+  /** Above this speed an object is taken as moving whatever its covariance says, m/s. */
+  stationaryMaxSpeedMps: number;
 }
 
 export const DEFAULT_PLANNER_PARAMS: Readonly<PlannerParams> = Object.freeze({
@@ -85,6 +94,8 @@ export const DEFAULT_PLANNER_PARAMS: Readonly<PlannerParams> = Object.freeze({
   egoLengthM: 4.6,
   minZoneConfidence: 0.3,
   motionModel: 'cv',
+  stationaryGateProbability: 0.99,
+  stationaryMaxSpeedMps: 0.5,
 });
 
 export type PlanLimit = 'cruise' | 'object' | 'zone';
@@ -158,6 +169,25 @@ interface Bounds {
   suffixMinM: number[];
   /** Samples with a finite stop line, ascending. */
   active: number[];
+}
+
+/**
+ * Whether the object is taken as standing still: its speed is at most maxSpeedMps and its velocity is
+ * statistically indistinguishable from zero, v' Σv⁻¹ v within the chi-square gate of `probability` (2 dof:
+ * -2 ln(1 - p), 9.21 at 0.99), Σv the velocity block of its covariance. The speed bound keeps a walking pedestrian
+ * with a loose velocity covariance (σ 0.5 m/s does not reject zero at 1.4 m/s) moving. Without a usable covariance
+ * (null, or not positive definite) the velocity is taken at face value.
+ */
+export function isStationary(obj: DetectedObject, probability: number, maxSpeedMps = Infinity): boolean {
+  if (!(probability > 0) || obj.covariance === null || !(Math.hypot(obj.vxMps, obj.vyMps) <= maxSpeedMps)) return false;
+  const c = obj.covariance;
+  const [a, b, d] = [c[7], c[8], c[9]];
+  const det = a * d - b * b;
+  if (!(a > 0 && det > 0)) return false;
+  const vx = obj.vxMps;
+  const vy = obj.vyMps;
+  const m2 = (d * vx * vx - 2 * b * vx * vy + a * vy * vy) / det;
+  return m2 <= -2 * Math.log(1 - probability);
 }
 
 /** Comparison slack, m: floating-point rounding must not turn a viable braking continuation into a violation. */
@@ -366,9 +396,12 @@ interface ObjectSample {
   yM: number;
 }
 
-function objectBlocks(obj: DetectedObject, path: PathGeometry, n: number, p: PlannerParams): Block[] {
-  if (!(Number.isFinite(obj.xM) && Number.isFinite(obj.yM) && Number.isFinite(obj.vxMps) && Number.isFinite(obj.vyMps)
-    && Number.isFinite(obj.headingRad) && Number.isFinite(obj.yawRateRadps))) return [];
+function objectBlocks(input: DetectedObject, path: PathGeometry, n: number, p: PlannerParams): Block[] {
+  if (!(Number.isFinite(input.xM) && Number.isFinite(input.yM) && Number.isFinite(input.vxMps) && Number.isFinite(input.vyMps)
+    && Number.isFinite(input.headingRad) && Number.isFinite(input.yawRateRadps))) return [];
+  const obj = isStationary(input, p.stationaryGateProbability, p.stationaryMaxSpeedMps)
+    ? { ...input, vxMps: 0, vyMps: 0, yawRateRadps: 0 }
+    : input;
   const line = path.line;
   const straight = p.motionModel === 'cv' || selectMotionModel(obj) === 'cv';
   if (straight && neverNearCorridor(obj, path, n * p.stepS, p)) return [];
@@ -639,6 +672,10 @@ function validate(input: PlannerInput, p: PlannerParams): void {
     if (!(p[k] >= 0) || !Number.isFinite(p[k])) throw new RangeError(`PlannerParams.${k} must be >= 0, got ${p[k]}`);
   }
   if (p.maxDecelMps2 < p.comfortDecelMps2) throw new RangeError('PlannerParams.maxDecelMps2 must be >= comfortDecelMps2');
+  if (!(p.stationaryGateProbability >= 0 && p.stationaryGateProbability < 1)) {
+    throw new RangeError(`PlannerParams.stationaryGateProbability must be in [0, 1), got ${p.stationaryGateProbability}`);
+  }
+  if (!(p.stationaryMaxSpeedMps >= 0)) throw new RangeError(`PlannerParams.stationaryMaxSpeedMps must be >= 0, got ${p.stationaryMaxSpeedMps}`);
   if (input.path.length < 2) throw new RangeError('planner path needs at least two points');
   for (const [k, v] of [['timeNs', input.timeNs], ['egoSM', input.egoSM], ['egoSpeedMps', input.egoSpeedMps]] as const) {
     if (!Number.isFinite(v)) throw new RangeError(`PlannerInput.${k} must be finite, got ${v}`);

@@ -1,7 +1,7 @@
 // Adaptive fusion criteria: per vehicle frame, which fusion method the link allows (docs/fusion-criteria.md).
 // Each method has a precondition, a pure function of the frame's inputs with a reason string; MethodSelector adds
-// hysteresis (degrade at once, upgrade only after a stable run) and, with `spatial`, looks at the network map
-// ahead so the vehicle does not upgrade into a stretch where the link is known to fail.
+// hysteresis (degrade at once, upgrade to inter or planning only after a stable run) and, with `spatial`, looks at
+// the network map ahead so the vehicle asks for planning advisories before a stretch where the link fails.
 import type { LinkState } from '../link/link-monitor.js';
 import type { LookAheadCell } from '../netmap/network-map.js';
 import type { FusionMethod } from './types.js';
@@ -56,8 +56,10 @@ export interface CriteriaParams {
   maxInterWindowLossRatio: number;
   /** Planning needs an advisory valid for at least this long, ms. */
   minAdvisoryValidityMs: number;
-  /** A better method is taken only after its precondition held this many consecutive frames. */
+  /** A better method is taken only after its precondition held this many consecutive frames (inter, planning). */
   upgradeAfterFrames: number;
+  /** The same for intra. 1: a same-instant frame is itself the evidence that the link delivers now. */
+  intraUpgradeAfterFrames: number;
   /** A map cell ahead with an outage rate at or above this is a bad stretch. */
   badAheadOutageRate: number;
   /** Look-ahead along the path, s of driving (lookAheadDistanceM). */
@@ -75,6 +77,7 @@ export const DEFAULT_CRITERIA_PARAMS: Readonly<CriteriaParams> = Object.freeze({
   maxInterWindowLossRatio: 0.3,
   minAdvisoryValidityMs: 500,
   upgradeAfterFrames: 3,
+  intraUpgradeAfterFrames: 1,
   badAheadOutageRate: 0.2,
   lookAheadTimeS: 3,
   minLookAheadM: 50,
@@ -92,6 +95,7 @@ export function resolveCriteriaParams(params: Partial<CriteriaParams> = {}): Cri
   check(p.maxInterWindowLossRatio >= 0 && p.maxInterWindowLossRatio <= 1, 'maxInterWindowLossRatio', 'in [0, 1]');
   check(p.badAheadOutageRate >= 0 && p.badAheadOutageRate <= 1, 'badAheadOutageRate', 'in [0, 1]');
   check(Number.isInteger(p.upgradeAfterFrames) && p.upgradeAfterFrames >= 1, 'upgradeAfterFrames', 'an integer >= 1');
+  check(Number.isInteger(p.intraUpgradeAfterFrames) && p.intraUpgradeAfterFrames >= 1, 'intraUpgradeAfterFrames', 'an integer >= 1');
   return p;
 }
 
@@ -252,9 +256,11 @@ const zeroCounts = (): Record<FusionMethod, number> => ({ intra: 0, inter: 0, pl
 /**
  * Picks the fusion method per vehicle frame, with hysteresis. Degrades at once when the current method's
  * precondition fails (to the best method whose precondition holds and that is not an unearned upgrade); upgrades
- * to a better method only once its precondition has held `upgradeAfterFrames` consecutive frames, counting this
- * one. With `spatial`, a bad stretch ahead blocks upgrades to intra and inter (the method is capped at planning,
- * which needs a valid advisory) and raises wantAdvisoriesEarly; degrades are never delayed.
+ * to inter or planning only once its precondition has held `upgradeAfterFrames` consecutive frames, counting this
+ * one, and to intra after `intraUpgradeAfterFrames` (default 1: a same-instant frame needs no prediction, so it is
+ * used as soon as it is there). With `spatial`, a bad stretch ahead raises wantAdvisoriesEarly, so that a valid
+ * advisory is at hand when the link fails there; it never holds back an upgrade nor forces a degrade: the
+ * preconditions are measured evidence about the frames at hand, the map only a prior about the road ahead.
  */
 export class MethodSelector {
   readonly params: Readonly<CriteriaParams>;
@@ -280,6 +286,11 @@ export class MethodSelector {
     return this.held[method];
   }
 
+  /** Consecutive frames `method`'s precondition must hold before the selector upgrades to it. */
+  private upgradeAfter(method: FusionMethod): number {
+    return method === 'intra' ? this.params.intraUpgradeAfterFrames : this.params.upgradeAfterFrames;
+  }
+
   reset(): void {
     this.current = this.initialMethod;
     this.held = zeroCounts();
@@ -290,20 +301,19 @@ export class MethodSelector {
     const pre = evaluatePreconditions(inputs, p);
     for (const m of METHOD_PREFERENCE) this.held[m] = pre[m].holds ? this.held[m] + 1 : 0;
     const ahead = this.spatial ? badStretchAhead(inputs.ahead, p) : null;
-    const blocked = (m: FusionMethod): boolean => ahead !== null && ahead.holds && (m === 'intra' || m === 'inter');
     const previous = this.current;
     const eligible = (m: FusionMethod): boolean => {
       if (!pre[m].holds) return false;
       if (rankOf(m) >= rankOf(previous)) return true;
-      return this.held[m] >= p.upgradeAfterFrames && !blocked(m);
+      return this.held[m] >= this.upgradeAfter(m);
     };
     // 'vehicle-only' always holds, so there is always an eligible method.
     const next = METHOD_PREFERENCE.find(eligible) ?? 'vehicle-only';
 
     let reason: string;
     if (next === previous) {
-      const pending = METHOD_PREFERENCE.filter((m) => rankOf(m) < rankOf(previous) && pre[m].holds).map((m) =>
-        blocked(m) ? `${m} blocked by the bad stretch ahead` : `${m} held ${this.held[m]}/${p.upgradeAfterFrames} frames`);
+      const pending = METHOD_PREFERENCE.filter((m) => rankOf(m) < rankOf(previous) && pre[m].holds)
+        .map((m) => `${m} held ${this.held[m]}/${this.upgradeAfter(m)} frames`);
       reason = [pre[next].reason, ...pending].join('; ');
     } else if (rankOf(next) > rankOf(previous)) {
       reason = `degrade ${previous} -> ${next}: ${pre[previous].reason}; ${pre[next].reason}`;

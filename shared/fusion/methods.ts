@@ -171,8 +171,8 @@ function ownObjects(own: PerceptionFrame, method: FusionMethod, p: FusionParams)
 function fuseSequentially(
   own: PerceptionFrame,
   frames: readonly RoadsideFrameSelection[],
-  method: 'intra' | 'inter',
-  rule: GaussianRule,
+  method: FusionMethod,
+  rule: GaussianRule | 'keep-current',
   p: FusionParams,
 ): FusedObject[] {
   let current = ownObjects(own, method, p);
@@ -191,6 +191,7 @@ function fuseSequentially(
     });
     const next = [...current];
     for (const { a, b } of pairs) {
+      if (rule === 'keep-current') continue;
       next[a] = fuseObjects(
         { sourceId: own.sourceId, object: current[a]!, defaultCovariance: p.defaultVehicleCovariance },
         { sourceId: rsu.sourceId, object: objects[b]!, defaultCovariance: p.defaultRoadsideCovariance },
@@ -246,6 +247,24 @@ export function fuseInterFrame(
 ): FusedObject[] {
   const p = resolveFusionParams(params);
   return fuseSequentially(own, usedFrames('inter', own, roadside, p), 'inter', 'covariance-intersection', p);
+}
+
+/**
+ * Planning-mode completion: roadside objects from a source much older than the vehicle frame (the tracks a
+ * planning advisory carries, issued up to its validity ago) are predicted to the vehicle frame as in inter-frame
+ * fusion, but they only add what the vehicle does not see. One that associates with an object the vehicle sees is
+ * dropped: the vehicle's estimate is a current measurement, the roadside one a seconds-long CV extrapolation, and
+ * fusing them (even by covariance intersection) would pull a pedestrian's or car's velocity toward where it was
+ * going then. Frames are selected as by fuseInterFrame (maxPredictionHorizonMs is the caller's: the advisory's
+ * age). Every object carries method 'planning'; added ones have their RSU as only source.
+ */
+export function completeWithRoadside(
+  own: PerceptionFrame,
+  roadside: readonly RoadsideFrameInput[],
+  params: Partial<FusionParams> = {},
+): FusedObject[] {
+  const p = resolveFusionParams(params);
+  return fuseSequentially(own, usedFrames('inter', own, roadside, p), 'planning', 'keep-current', p);
 }
 
 /** The vehicle's own objects, method 'vehicle-only' (or `method`), null covariances filled with the default. */

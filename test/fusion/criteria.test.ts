@@ -94,10 +94,11 @@ describe('fusion/criteria', () => {
     it('defaults and validation', () => {
       assert.deepEqual({ ...DEFAULT_CRITERIA_PARAMS }, {
         vehicleFramePeriodMs: 100, maxPredictionHorizonMs: 500, predictionSafetyMarginMs: 100, maxInterLatencyP90Ms: 300,
-        maxInterWindowLossRatio: 0.3, minAdvisoryValidityMs: 500, upgradeAfterFrames: 3, badAheadOutageRate: 0.2,
-        lookAheadTimeS: 3, minLookAheadM: 50,
+        maxInterWindowLossRatio: 0.3, minAdvisoryValidityMs: 500, upgradeAfterFrames: 3, intraUpgradeAfterFrames: 1,
+        badAheadOutageRate: 0.2, lookAheadTimeS: 3, minLookAheadM: 50,
       });
       assert.throws(() => resolveCriteriaParams({ upgradeAfterFrames: 0 }), /upgradeAfterFrames/);
+      assert.throws(() => resolveCriteriaParams({ intraUpgradeAfterFrames: 1.5 }), /intraUpgradeAfterFrames/);
       assert.throws(() => resolveCriteriaParams({ maxInterWindowLossRatio: 2 }), /maxInterWindowLossRatio/);
       assert.throws(() => resolveCriteriaParams({ vehicleFramePeriodMs: -1 }), /vehicleFramePeriodMs/);
       assert.throws(() => new MethodSelector({ params: { maxInterLatencyP90Ms: Number.NaN } }), /maxInterLatencyP90Ms/);
@@ -105,20 +106,20 @@ describe('fusion/criteria', () => {
   });
 
   describe('MethodSelector hysteresis', () => {
-    it('a 12-frame run: degrade at once, upgrade after 3 consecutive frames', () => {
+    it('a 12-frame run: degrade at once, upgrade to inter after 3 consecutive frames, to intra at once', () => {
       const script: Array<[CriteriaInputs, FusionMethod, boolean]> = [
-        [INTRA_OK, 'vehicle-only', false], // 1: start-up, every precondition held 1/3
-        [INTRA_OK, 'vehicle-only', false], // 2
-        [INTRA_OK, 'intra', true], //         3: held 3 frames: upgrade straight to the best
+        [INTRA_OK, 'intra', true], //         1: start-up: a same-instant frame is used as soon as it is there
+        [INTRA_OK, 'intra', false], //        2
+        [INTRA_OK, 'intra', false], //        3
         [INTER_OK, 'inter', true], //         4: frames arrive late: degrade at once
         [BAD, 'planning', true], //           5: link fails: degrade at once
         [BAD, 'planning', false], //          6
         [INTER_OK, 'planning', false], //     7: recovering, inter held 1/3
         [INTER_OK, 'planning', false], //     8: 2/3
         [INTER_OK, 'inter', true], //         9: 3/3: upgrade
-        [INTRA_OK, 'inter', false], //       10: intra held 1/3
-        [INTRA_OK, 'inter', false], //       11: 2/3
-        [INTRA_OK, 'intra', true], //        12: 3/3
+        [INTRA_OK, 'intra', true], //        10: same-instant frame: upgrade at once
+        [INTRA_OK, 'intra', false], //       11
+        [INTRA_OK, 'intra', false], //       12
       ];
       const selector = new MethodSelector();
       const got = script.map(([input]) => selector.select(input));
@@ -129,6 +130,13 @@ describe('fusion/criteria', () => {
         + 'inter: rsu-1 frame age 200 ms ≤ 400 ms, latency p90 150 ms, loss 5 %, jitter 3 ms');
       assert.equal(got[7]!.reason, 'planning: advisory valid for 2000 ms; inter held 2/3 frames');
       assert.match(got[8]!.reason, /^upgrade planning -> inter after 3 frames: inter: rsu-1/);
+      assert.match(got[9]!.reason, /^upgrade inter -> intra after 1 frames: intra: rsu-1/);
+    });
+
+    it('intraUpgradeAfterFrames: 3 makes intra wait like the other upgrades', () => {
+      const selector = new MethodSelector({ params: { intraUpgradeAfterFrames: 3 } });
+      const methods = [INTRA_OK, INTRA_OK, INTRA_OK, INTER_OK, INTRA_OK, INTRA_OK, INTRA_OK].map((i) => selector.select(i).method);
+      assert.deepEqual(methods, ['vehicle-only', 'vehicle-only', 'intra', 'inter', 'inter', 'inter', 'intra']);
     });
 
     it('one bad frame restarts the count', () => {
@@ -146,7 +154,7 @@ describe('fusion/criteria', () => {
     });
 
     it('reset() returns to the initial method and clears the counts', () => {
-      const selector = new MethodSelector({ params: { upgradeAfterFrames: 2 } });
+      const selector = new MethodSelector({ params: { upgradeAfterFrames: 2, intraUpgradeAfterFrames: 2 } });
       selector.select(INTRA_OK);
       assert.equal(selector.select(INTRA_OK).method, 'intra');
       selector.reset();
@@ -159,27 +167,37 @@ describe('fusion/criteria', () => {
   describe('spatial criteria (network map ahead)', () => {
     const withAhead = (i: CriteriaInputs, ahead: AheadCriteria | null): CriteriaInputs => ({ ...i, ahead });
 
-    it('a bad stretch ahead keeps the selector at planning and asks for advisories early; without spatial it goes inter', () => {
+    it('a bad stretch ahead asks for advisories early but never holds back an upgrade the link has earned', () => {
       const frames = [1, 2, 3, 4, 5].map(() => withAhead(INTER_OK, BAD_AHEAD));
       const spatial = new MethodSelector({ spatial: true, initialMethod: 'planning' });
       const plain = new MethodSelector({ initialMethod: 'planning' });
       const s = frames.map((f) => spatial.select(f));
       const p = frames.map((f) => plain.select(f));
-      assert.deepEqual(s.map((x) => x.method), ['planning', 'planning', 'planning', 'planning', 'planning']);
+      // Same methods on the same evidence: the map is a prior about the road ahead, not about these frames.
+      assert.deepEqual(s.map((x) => x.method), ['planning', 'planning', 'inter', 'inter', 'inter']);
+      assert.deepEqual(p.map((x) => x.method), s.map((x) => x.method));
       assert.ok(s.every((x) => x.wantAdvisoriesEarly));
-      assert.deepEqual(p.map((x) => x.method), ['planning', 'planning', 'inter', 'inter', 'inter']);
       assert.ok(p.every((x) => !x.wantAdvisoriesEarly));
-      assert.equal(s[4]!.reason, 'planning: advisory valid for 2000 ms; inter blocked by the bad stretch ahead; '
+      assert.equal(s[1]!.reason, 'planning: advisory valid for 2000 ms; inter held 2/3 frames; '
         + 'ahead: bad stretch in 120 m (outage 30 %, p90 450 ms)');
-      // Past the stretch: inter has held for 6 frames, so the upgrade is immediate.
+      assert.match(s[2]!.reason, /^upgrade planning -> inter after 3 frames: .*; ahead: bad stretch in 120 m/);
+      // Past the stretch: no more early advisories.
       const after = spatial.select(withAhead(INTER_OK, null));
-      assert.deepEqual([after.method, after.switched, after.wantAdvisoriesEarly], ['inter', true, false]);
+      assert.deepEqual([after.method, after.switched, after.wantAdvisoriesEarly], ['inter', false, false]);
     });
 
-    it('without a valid advisory the cap leaves the vehicle on its own objects', () => {
-      const spatial = new MethodSelector({ spatial: true });
-      const noAdvisory = withAhead(inputs(INTER_OK.rsus, null), BAD_AHEAD);
-      assert.deepEqual([1, 2, 3, 4].map(() => spatial.select(noAdvisory).method), ['vehicle-only', 'vehicle-only', 'vehicle-only', 'vehicle-only']);
+    it('inside a bad stretch, same-instant frames that keep arriving are fused (intra), not replaced by the advisory', () => {
+      const spatial = new MethodSelector({ spatial: true, initialMethod: 'planning' });
+      const inStretch = withAhead(INTRA_OK, { ...BAD_AHEAD, distanceM: 0 });
+      assert.deepEqual([1, 2, 3].map(() => spatial.select(inStretch).method), ['intra', 'intra', 'intra']);
+      // When the link then fails there, the degrade lands on the advisory asked for early.
+      assert.equal(spatial.select(withAhead(BAD, { ...BAD_AHEAD, distanceM: 0 })).method, 'planning');
+    });
+
+    it('without a valid advisory a failing link leaves the vehicle on its own objects', () => {
+      const spatial = new MethodSelector({ spatial: true, initialMethod: 'inter' });
+      const noAdvisory = withAhead(inputs(BAD.rsus, null), BAD_AHEAD);
+      assert.deepEqual([1, 2].map(() => spatial.select(noAdvisory).method), ['vehicle-only', 'vehicle-only']);
     });
 
     it('never delays a degrade, and does not force one: a working intra/inter carries on until its precondition fails', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {
   DEFAULT_FUSION_PARAMS,
+  completeWithRoadside,
   fuseFrame,
   fuseInterFrame,
   fuseIntraFrame,
@@ -278,6 +279,27 @@ describe('fusion/methods', () => {
       assert.deepEqual(planning.map(sourcesOf), [[`${VEH}#1`], [`${VEH}#2`]]);
       assert.ok(planning.every((o) => o.method === 'planning'));
       assert.deepEqual(fuseFrame('vehicle-only', own, rsu), vehicleOnlyObjects(own));
+    });
+
+    it('planning completion: old roadside tracks, predicted, add only what the vehicle does not see', () => {
+      // A pedestrian the vehicle tracks walking at 1.4 m/s, which an advisory issued 2 s ago still shows standing
+      // (it started walking since); and a car only the RSU sees, moving at 5 m/s.
+      const walker = obj({ trackId: 3, objectClass: 'pedestrian', xM: 30, yM: 1, vyMps: -1.4, covariance: diagonalCovariance(0.3, 0.3) });
+      const stale = obj({ trackId: 21, objectClass: 'pedestrian', xM: 30, yM: 1.5, covariance: diagonalCovariance(0.3, 0.3) });
+      const hidden = obj({ trackId: 22, xM: 40, yM: -8, vyMps: 5, covariance: diagonalCovariance(0.5, 1) });
+      const advisory = rsuFrame('rsu-1', 2000, [stale, hidden]);
+      const out = completeWithRoadside(ownFrame([walker]), [advisory], { maxPredictionHorizonMs: 2001 });
+      assert.deepEqual(out.map(sourcesOf), [[`${VEH}#3`], ['rsu-1#22']]);
+      assert.ok(out.every((o) => o.method === 'planning'));
+      // The vehicle's estimate is kept as it is, not pulled toward the stale one.
+      assert.deepEqual([out[0]!.xM, out[0]!.yM, out[0]!.vyMps], [30, 1, -1.4]);
+      // The hidden car predicted over the 2 s: 10 m further.
+      close(out[1]!.yM, 2);
+      // The stale track is the same pedestrian (inter-frame fusion pairs them); completion keeps the vehicle's.
+      const paired = fuseInterFrame(ownFrame([walker]), [advisory], { maxPredictionHorizonMs: 2001 });
+      assert.deepEqual(sourcesOf(paired[0]!), [`${VEH}#3`, 'rsu-1#21']);
+      // Beyond the horizon the caller allows, nothing is added.
+      assert.deepEqual(completeWithRoadside(ownFrame([walker]), [advisory]).map(sourcesOf), [[`${VEH}#3`]]);
     });
 
     it('minExistenceProbability drops weak objects after fusion (noisy-OR keeps a confirmed one)', () => {

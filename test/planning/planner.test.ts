@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { DetectedObject } from '../../shared/model/types.js';
+import { diagonalCovariance } from '../../shared/model/covariance.js';
 import {
   DEFAULT_PLANNER_PARAMS,
+  isStationary,
   planSpeedProfile,
   type Plan,
   type PlannerInput,
@@ -113,6 +115,41 @@ describe('vehicle/planner', () => {
     const beside = object({ xM: 40, yM: 3.5 }); // the next lane: 3.5 - 0.9 > 1.8
     const behind = object({ xM: -20, vxMps: 12 }); // catching up from behind: not the planner's to brake for
     assert.deepEqual(planSpeedProfile(input({ objects: [beside, behind] }), P), free);
+  });
+
+  it('predicts an object standing still when its velocity is within the noise of its covariance', () => {
+    const free = planSpeedProfile(input(), P);
+    // A parked car beside the lane (its side 1.9 m from the path, corridor 1.8 m), its track drifting toward the
+    // lane at 0.15 m/s: at face value it would be in the corridor within a second.
+    const cov = diagonalCovariance(0.3, 0.3);
+    const parked = object({ xM: 40, yM: 2.8, vyMps: -0.15, covariance: cov });
+    assert.deepEqual(planSpeedProfile(input({ objects: [parked] }), P), free);
+    const faceValue = planSpeedProfile(input({ objects: [parked] }), { ...P, stationaryGateProbability: 0 });
+    assert.equal(faceValue.limitedBy, 'object');
+    assert.equal(planSpeedProfile(input({ objects: [{ ...parked, covariance: null }] }), P).limitedBy, 'object');
+    // A pedestrian walking into the lane at 1.4 m/s is far outside that noise (d² = 22 > 9.21): still yielded to.
+    const walker = object({ objectClass: 'pedestrian', xM: 30, yM: 4, vyMps: -1.4, lengthM: 0.6, widthM: 0.6, covariance: cov });
+    assert.equal(isStationary(walker, 0.99, 0.5), false);
+    assert.equal(planSpeedProfile(input({ objects: [walker] }), P).limitedBy, 'object');
+    // With a loose velocity covariance (σ 0.5 m/s: d² = 7.8) zero is not rejected, but 1.4 m/s is above the
+    // stationary speed bound: still moving.
+    const loose = { ...walker, covariance: diagonalCovariance(0.3, 0.5) };
+    assert.equal(isStationary(loose, 0.99), true);
+    assert.equal(isStationary(loose, 0.99, P.stationaryMaxSpeedMps), false);
+    assert.equal(planSpeedProfile(input({ objects: [loose] }), P).limitedBy, 'object');
+  });
+
+  it('stationarity test: chi-square gate on the velocity with its full 2x2 covariance', () => {
+    const cov = (vxx: number, vxy: number, vyy: number) => [0.1, 0, 0, 0, 0.1, 0, 0, vxx, vxy, vyy] as const;
+    assert.equal(isStationary(object({ vxMps: 0.9, covariance: cov(0.1, 0, 0.1) }), 0.99), true); // d² 8.1
+    assert.equal(isStationary(object({ vxMps: 1.0, covariance: cov(0.1, 0, 0.1) }), 0.99), false); // d² 10
+    // Correlated: along the long axis of the ellipse a larger velocity is still noise.
+    assert.equal(isStationary(object({ vxMps: 0.9, vyMps: 0.9, covariance: cov(0.1, 0.09, 0.1) }), 0.99), true); // d² 8.5
+    assert.equal(isStationary(object({ vxMps: 0.9, vyMps: 0.9, covariance: cov(0.1, 0, 0.1) }), 0.99), false); // d² 16.2
+    assert.equal(isStationary(object({ vxMps: 0.9, vyMps: -0.9, covariance: cov(0.1, 0.09, 0.1) }), 0.99), false);
+    assert.equal(isStationary(object({ vxMps: 0.1, covariance: null }), 0.99), false);
+    assert.equal(isStationary(object({ vxMps: 0.1, covariance: cov(0, 0, 0) }), 0.99), false);
+    assert.equal(isStationary(object({ vxMps: 0.1, covariance: cov(0.1, 0, 0.1) }), 0), false);
   });
 
   it('slows for a zone it cannot pass before it starts: never inside [startSM, endSM] during the window', () => {
@@ -293,6 +330,8 @@ describe('vehicle/planner', () => {
   it('rejects invalid parameters and inputs', () => {
     assert.throws(() => planSpeedProfile(input(), { ...P, stepS: 0 }), RangeError);
     assert.throws(() => planSpeedProfile(input(), { ...P, maxDecelMps2: 2 }), RangeError);
+    assert.throws(() => planSpeedProfile(input(), { ...P, stationaryGateProbability: 1 }), RangeError);
+    assert.throws(() => planSpeedProfile(input(), { ...P, stationaryMaxSpeedMps: -1 }), RangeError);
     assert.throws(() => planSpeedProfile(input({ path: [{ xM: 0, yM: 0 }] }), P), RangeError);
     assert.throws(() => planSpeedProfile(input({ egoSpeedMps: Number.NaN }), P), RangeError);
   });

@@ -69,7 +69,7 @@ describe('vehicle pipeline in virtual time', function () {
     }
   });
 
-  it('adaptive: degrades at once when the link fails and upgrades only after 3 good frames', () => {
+  it('adaptive: degrades at once when the link fails, upgrades to intra on the first same-instant frame', () => {
     // Good (20 ms) until 3 s, then 300 ms late until 6 s, then nothing until 9 s, then good again until 12 s.
     const downlink = (t: number): number | null => (t < 3 ? 20 : t < 6 ? 300 : t < 9 ? null : 20);
     const steps = run({ strategy: 'adaptive', durationS: 12, rsuObjects: rsuSees, ownObjects: visible, downlink });
@@ -86,12 +86,12 @@ describe('vehicle pipeline in virtual time', function () {
     assert.equal(firstNotIntra.result.method, 'inter');
     // Every switch, derived from the rules. The vehicle waits for a same-instant frame only from a live (not
     // stale) link, so at 0.0 s (nothing received yet) and at 9.0 s (3 s of outage) it does not wait and intra's
-    // precondition first holds one frame later. The selector starts at vehicle-only: intra holds from 0.1 s and
-    // is taken at the 3rd such frame (0.3 s); inter at once at 3.0 s; inter is kept while the freshest frame
-    // (captured 5.9 s, arrived 6.22 s) is at most 400 ms old (500 ms horizon - 100 ms margin), so vehicle-only at
-    // 6.4 s; after the outage intra holds from 9.1 s and is taken at 9.3 s.
+    // precondition first holds one frame later. The selector starts at vehicle-only: intra holds from 0.1 s and,
+    // a same-instant frame needing no prediction, is taken at once; inter at once at 3.0 s; inter is kept while
+    // the freshest frame (captured 5.9 s, arrived 6.22 s) is at most 400 ms old (500 ms horizon - 100 ms margin),
+    // so vehicle-only at 6.4 s; after the outage intra is taken on its first same-instant frame, 9.1 s.
     const switches = steps.filter((s) => s.result.switched).map((s) => `${s.tS.toFixed(1)}:${s.result.method}`);
-    assert.deepEqual(switches, ['0.3:intra', '3.0:inter', '6.4:vehicle-only', '9.3:intra']);
+    assert.deepEqual(switches, ['0.1:intra', '3.0:inter', '6.4:vehicle-only', '9.1:intra']);
   });
 
   it('planning: the planner slows for an advisory conflict zone it cannot see itself', () => {
