@@ -10,9 +10,9 @@ export interface FrameTruthActor {
   yM: number;
   /** In the region of interest (ahead on or near the ego's path). */
   inRoi: boolean;
-  /** Seen by at least one RSU sensor at this instant. */
+  /** Seen by at least one RSU sensor at this instant (only evaluated in the ROI; false outside it). */
   rsuVisible: boolean;
-  /** Seen by the ego's own sensor at this instant. */
+  /** Seen by the ego's own sensor at this instant (only evaluated in the ROI; false outside it). */
   egoVisible: boolean;
 }
 

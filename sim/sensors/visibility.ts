@@ -52,6 +52,7 @@ export interface Viewpoint {
 /**
  * Visible when the centre is within range and FOV and, with occlusion, at least 2 of the 5 sight lines (centre
  * and corners) clear every other box: a partly hidden object is still detected, a fully hidden one is not.
+ * The target itself may be among the blockers (it is skipped), so callers can pass the whole scene.
  */
 export function isVisible(view: Viewpoint, target: Box2, blockers: readonly Box2[]): boolean {
   const dx = target.xM - view.xM;
@@ -62,7 +63,7 @@ export function isVisible(view: Viewpoint, target: Box2, blockers: readonly Box2
   const points: Array<[number, number]> = [[target.xM, target.yM], ...boxCorners(target)];
   let clear = 0;
   for (const [px, py] of points) {
-    if (!blockers.some((b) => segmentHitsBox(view.xM, view.yM, px, py, b))) clear++;
+    if (!blockers.some((b) => b !== target && segmentHitsBox(view.xM, view.yM, px, py, b))) clear++;
     if (clear >= 2) return true;
   }
   return false;
