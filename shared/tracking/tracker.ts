@@ -221,6 +221,16 @@ export function associate(tracks: readonly AssociationCandidate[], detections: r
   const cost = (t: AssociationCandidate, d: Detection): number | null => {
     if (!classesCompatible(t.objectClass, d.objectClass, compatible)) return null;
     const r = measurementCovariance(d, params);
+    // Cheap exact cull first: d² = yᵀS⁻¹y ≥ |y|² / trace(S), so a pair whose squared distance exceeds
+    // gate · trace(S) for every component is outside the gate (most pairs in a spread-out scene).
+    let mayGate = false;
+    for (const c of t.components) {
+      const dx = d.xM - c.mean[0]!;
+      const dy = d.yM - c.mean[1]!;
+      const traceS = c.covariance[0]![0]! + c.covariance[1]![1]! + r[0]![0]! + r[1]![1]!;
+      if (!(dx * dx + dy * dy > gate * traceS)) mayGate = true;
+    }
+    if (!mayGate) return null;
     let inGate = false;
     const logs: number[] = [];
     let top = -Infinity;
