@@ -76,18 +76,19 @@ export class TruthScorer implements FrameScorer {
     // route, which is |lateral| from the ego: anything farther cannot be in it and skips the projection.
     const roiReachM = roiAheadM + roiLateralM + Math.abs(egoProjection.lateralM) + 1;
     const scored = others.map((a): FrameTruthActor => {
-      const base = { id: a.id, xM: a.xM, yM: a.yM };
-      if (Math.hypot(a.xM - egoTruth.xM, a.yM - egoTruth.yM) > roiReachM) return { ...base, inRoi: false, rsuVisible: false, egoVisible: false };
-      // Only the route ahead counts (and a route passing the same place twice is not confused).
-      const p = projectToPolylineRange(route, a, egoS, egoS + roiAheadM);
-      const ahead = p.sM - egoS;
-      if (!(ahead >= 0 && ahead <= roiAheadM && Math.abs(p.lateralM) <= roiLateralM)) {
-        return { ...base, inRoi: false, rsuVisible: false, egoVisible: false };
+      const dx = a.xM - egoTruth.xM;
+      const dy = a.yM - egoTruth.yM;
+      let inRoi = dx * dx + dy * dy <= roiReachM * roiReachM;
+      if (inRoi) {
+        // Only the route ahead counts (and a route passing the same place twice is not confused).
+        const p = projectToPolylineRange(route, a, egoS, egoS + roiAheadM);
+        const ahead = p.sM - egoS;
+        inRoi = ahead >= 0 && ahead <= roiAheadM && Math.abs(p.lateralM) <= roiLateralM;
       }
       return {
-        ...base, inRoi: true,
-        rsuVisible: this.rsuViews.some((v) => isVisible(v, a, truth)),
-        egoVisible: isVisible(egoView, a, others),
+        id: a.id, xM: a.xM, yM: a.yM, inRoi,
+        rsuVisible: inRoi && this.rsuViews.some((v) => isVisible(v, a, truth)),
+        egoVisible: inRoi && isVisible(egoView, a, others),
       };
     });
     const ego = { pose: { xM: egoTruth.xM, yM: egoTruth.yM, zM: 0, yawRad: egoTruth.headingRad, pitchRad: 0, rollRad: 0 },
