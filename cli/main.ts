@@ -138,7 +138,8 @@ sim
 scenarioOpts(sim.command('compare').description('every strategy over N seeds: DIR/comparison.json and DIR/report.html'))
   .option('--seeds <n>', 'seeds 1..N per strategy', num('seeds'), 5)
   .option('--strategies <list>', 'comma-separated subset of strategies (default: all)')
-  .action(async (o: { scenario: string; cicv5g?: string; network?: string; netmap?: string; out: string; seeds: number; strategies?: string }) => {
+  .option('--jobs <n>', 'runs in parallel, one worker thread each (default: one per core)', num('jobs'))
+  .action(async (o: { scenario: string; cicv5g?: string; network?: string; netmap?: string; out: string; seeds: number; strategies?: string; jobs?: number }) => {
     const { runSimCompare } = await import('../sim/commands.js');
     process.exitCode = await runSimCompare(o);
   });
