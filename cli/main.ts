@@ -145,6 +145,18 @@ scenarioOpts(sim.command('compare').description('every strategy over N seeds: DI
   });
 
 sim
+  .command('suite')
+  .description('the reference comparisons (occluded-crossing, every CICV5G drive) and the claims checked on them: DIR/suite.md, DIR/suite.json')
+  .requiredOption('--out <dir>', 'output folder')
+  .option('--seeds <n>', 'seeds 1..N per strategy', num('seeds'), 5)
+  .option('--jobs <n>', 'runs in parallel, one worker thread each (default: one per core)', num('jobs'))
+  .option('--only <list>', 'comma-separated subset: occluded-crossing, south, urban, w2s, arterial')
+  .action(async (o: { out: string; seeds: number; jobs?: number; only?: string }) => {
+    const { runSimSuite } = await import('../sim/tools/reference-suite.js');
+    process.exitCode = await runSimSuite(o);
+  });
+
+sim
   .command('netmap')
   .description('build a network-quality map (grid of latency quantiles and outage rate) from a CICV5G drive')
   .requiredOption('--cicv5g <file>', 'CICV5G trace file')

@@ -68,7 +68,10 @@ export async function runSimRun(o: SimCommonOptions & { strategy: string; seed: 
   return 0;
 }
 
-export async function runSimCompare(o: SimCommonOptions & { seeds: number; strategies?: string; jobs?: number }): Promise<number> {
+export type SimCompareOptions = SimCommonOptions & { seeds: number; strategies?: string | undefined; jobs?: number | undefined };
+
+/** Every strategy (or the listed ones) over seeds 1..N, in parallel (see run-pool.ts); nothing written. */
+export async function compareStrategies(o: Omit<SimCompareOptions, 'out'>): Promise<ComparisonReportData> {
   const strategies = (o.strategies ? o.strategies.split(',') : [...STRATEGIES]).map(parseStrategy);
   if (o.jobs !== undefined && !(Number.isInteger(o.jobs) && o.jobs >= 1)) throw new Error(`--jobs must be a whole number >= 1, got ${o.jobs}`);
   const r = resolveScenario(o.scenario, o.cicv5g, o.network);
@@ -82,23 +85,33 @@ export async function runSimCompare(o: SimCommonOptions & { seeds: number; strat
       cliProgress.Presets.shades_classic)
     : null;
   bar?.start(jobs.length, 0, { strategy: '', seed: '' });
-  const results = await runJobs(o, jobs, o.jobs ?? defaultJobs(jobs.length), (job, result) => {
+  const setupArgs = { scenario: o.scenario, cicv5g: o.cicv5g, network: o.network, netmap: o.netmap };
+  const results = await runJobs(setupArgs, jobs, o.jobs ?? defaultJobs(jobs.length), (job, result) => {
     bar?.increment({ strategy: job.strategy, seed: job.seed });
     if (!bar) process.stderr.write(`  ${job.strategy} seed ${job.seed}: miss ${fmt(result.metrics.fusion_miss_ratio)}, `
       + `planning error ${fmt(result.metrics.planning_displacement_error_m.mean)} m\n`);
   });
-  const runs: RunMetrics[] = results.map((x) => x.metrics);
-  const example: SimRunResult | null = results.find((_, i) => jobs[i]!.collectSeries) ?? null;
   bar?.stop();
-  const comparison: ComparisonReportData = {
+  const runs: RunMetrics[] = results.map((x) => x.metrics);
+  const example = results.find((_, i) => jobs[i]!.collectSeries);
+  return {
     scenario: r.scenario.name, network: r.network, seeds, runs,
     summary: strategies.map((strategy) => summarize(strategy, runs.filter((m) => m.strategy === strategy))),
     ...(example ? { example } : {}),
     ...(r.cicv5gPath ? { attribution: CICV5G_ATTRIBUTION } : {}),
   };
-  mkdirSync(o.out, { recursive: true });
-  writeFileSync(join(o.out, 'comparison.json'), `${JSON.stringify(round({ ...comparison, example: undefined }), null, 2)}\n`);
-  writeFileSync(join(o.out, 'report.html'), await renderComparisonReport(comparison));
+}
+
+/** comparison.json (no wall-clock values, numbers rounded: stable bytes) and report.html in dir. */
+export async function writeComparison(dir: string, comparison: ComparisonReportData): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'comparison.json'), `${JSON.stringify(round({ ...comparison, example: undefined }), null, 2)}\n`);
+  writeFileSync(join(dir, 'report.html'), await renderComparisonReport(comparison));
+}
+
+export async function runSimCompare(o: SimCompareOptions): Promise<number> {
+  const comparison = await compareStrategies(o);
+  await writeComparison(o.out, comparison);
   process.stdout.write(formatComparisonTable(comparison));
   process.stdout.write(`${join(o.out, 'comparison.json')}\n${join(o.out, 'report.html')}\n`);
   return 0;
