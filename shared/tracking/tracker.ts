@@ -24,7 +24,7 @@ import { cvPositionUpdate, cvPredict, positionInnovation, positionLogLikelihood 
 import { immMix, immUpdateProbabilities, mixtureMoments, type GaussianState } from './kalman.js';
 // One gate and one class table for the whole code base (shared/association/gating.ts).
 import { chiSquareGate, classCompatibilityFromGroups, classesCompatible } from '../association/gating.js';
-import { solveAssignment } from '../association/assignment.js';
+import { solveByComponents } from '../association/components.js';
 
 /** One detection of one sensor cycle, map frame. */
 export interface Detection {
@@ -210,8 +210,8 @@ export interface Association {
  * turn, before the mode probabilities have caught up. The cost of a pair is the negative log-likelihood of the
  * detection under the prediction mixture, −ln Σ w·N(z; Hx, S) (up to a constant): a more certain prediction
  * wins at equal distance. Pairs outside the gate or with incompatible classes are forbidden. Each stage is one
- * rectangular assignment solved by shared/association's solver (the most allowed pairs first, then the least
- * total cost, deterministic tie-break; forbidden pairs are never returned).
+ * rectangular assignment solved by shared/association per connected component of the gating graph (the most
+ * allowed pairs first, then the least total cost, deterministic tie-break; forbidden pairs are never returned).
  */
 export function associate(tracks: readonly AssociationCandidate[], detections: readonly Detection[], params: TrackerParams): Association {
   const gate = chiSquareGate(params.gateProbability, 2);
@@ -247,7 +247,7 @@ export function associate(tracks: readonly AssociationCandidate[], detections: r
   const solve = (rows: number[], cols: number[]): [number, number][] => {
     if (rows.length === 0 || cols.length === 0) return [];
     const costs = rows.map((ti) => cols.map((di) => cost(tracks[ti]!, detections[di]!) ?? Number.POSITIVE_INFINITY));
-    return solveAssignment(costs).map(({ row, col }): [number, number] => [rows[row]!, cols[col]!]);
+    return solveByComponents(costs).map(({ row, col }): [number, number] => [rows[row]!, cols[col]!]);
   };
   const all = tracks.map((_, i) => i);
   const first = solve(all.filter((i) => tracks[i]!.confirmed), detections.map((_, i) => i));
