@@ -138,9 +138,22 @@ sim
 scenarioOpts(sim.command('compare').description('every strategy over N seeds: DIR/comparison.json and DIR/report.html'))
   .option('--seeds <n>', 'seeds 1..N per strategy', num('seeds'), 5)
   .option('--strategies <list>', 'comma-separated subset of strategies (default: all)')
-  .action(async (o: { scenario: string; cicv5g?: string; network?: string; netmap?: string; out: string; seeds: number; strategies?: string }) => {
+  .option('--jobs <n>', 'runs in parallel, one worker thread each (default: one per core)', num('jobs'))
+  .action(async (o: { scenario: string; cicv5g?: string; network?: string; netmap?: string; out: string; seeds: number; strategies?: string; jobs?: number }) => {
     const { runSimCompare } = await import('../sim/commands.js');
     process.exitCode = await runSimCompare(o);
+  });
+
+sim
+  .command('suite')
+  .description('the reference comparisons (occluded-crossing, every CICV5G drive) and the claims checked on them: DIR/suite.md, DIR/suite.json')
+  .requiredOption('--out <dir>', 'output folder')
+  .option('--seeds <n>', 'seeds 1..N per strategy', num('seeds'), 5)
+  .option('--jobs <n>', 'runs in parallel, one worker thread each (default: one per core)', num('jobs'))
+  .option('--only <list>', 'comma-separated subset: occluded-crossing, south, urban, w2s, arterial')
+  .action(async (o: { out: string; seeds: number; jobs?: number; only?: string }) => {
+    const { runSimSuite } = await import('../sim/tools/reference-suite.js');
+    process.exitCode = await runSimSuite(o);
   });
 
 sim

@@ -1,16 +1,17 @@
 // `iaad sim run | compare | netmap`: scenario + network + strategy -> metrics.json and report.html.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { NetworkMap } from '../shared/netmap/network-map.js';
 import { buildNetworkMapFromCicv5g } from '../shared/netmap/build.js';
 import { STRATEGIES, type StrategyName } from '../vehicle/core.js';
 import { readCicv5g } from './network/cicv5g.js';
 import { runVirtual, type SimRunResult } from './engine/virtual-run.js';
+import { defaultJobs, runJobs, type RunJob } from './engine/run-pool.js';
+import { runSetup } from './engine/run-setup.js';
 import { recordVirtualRun } from './replay/record-run.js';
 import { renderComparisonReport, renderRunReport } from './report/render.js';
 import type { ComparisonReportData, RunMetrics } from './report/types.js';
-import { resolveScenario, type ResolvedScenario } from './scenarios/resolve.js';
+import { resolveScenario } from './scenarios/resolve.js';
 
 export const CICV5G_ATTRIBUTION = 'Network traces: CICV5G dataset (Zhang, Xiong, Zhang, Feng, Huang, Wang & Tian, '
   + '"5G communication delay dataset for cloud-based vehicle planning and control", Zenodo 2025, '
@@ -37,15 +38,6 @@ export interface SimCommonOptions {
   out: string;
 }
 
-/** The map adaptive-st starts from: a file, else built from the drive's CICV5G trace, else empty (learned online). */
-function startingNetmap(o: SimCommonOptions, r: ResolvedScenario): () => NetworkMap {
-  let json: unknown = null;
-  if (o.netmap) json = JSON.parse(readFileSync(o.netmap, 'utf8'));
-  else if (r.cicv5gPath && r.scenario.mapFrame === 'utm51n') json = buildNetworkMapFromCicv5g(readCicv5g(r.cicv5gPath)).toJSON();
-  // A fresh copy per run: the vehicle refines the map as it drives, and runs must not leak into each other.
-  return () => (json ? NetworkMap.fromJSON(json) : new NetworkMap({ mapFrame: r.scenario.mapFrame }));
-}
-
 function round(value: unknown): unknown {
   if (typeof value === 'number') return Number.isFinite(value) ? Math.round(value * 1e6) / 1e6 : value;
   if (Array.isArray(value)) return value.map(round);
@@ -60,10 +52,11 @@ export function metricsJson(r: SimRunResult): string {
 
 export async function runSimRun(o: SimCommonOptions & { strategy: string; seed: number; record?: string }): Promise<number> {
   const strategy = parseStrategy(o.strategy);
-  const r = resolveScenario(o.scenario, o.cicv5g, o.network);
+  const setup = runSetup(o);
+  const r = setup.resolved;
   const run = {
     scenario: r.scenario, network: r.network, strategy, seed: o.seed,
-    netmap: strategy === 'adaptive-st' ? startingNetmap(o, r)() : null,
+    netmap: strategy === 'adaptive-st' ? setup.netmap() : null,
   };
   const result = o.record
     ? await recordVirtualRun(o.record, run, { scenarioArg: o.scenario, cicv5g: r.cicv5gPath })
@@ -75,42 +68,50 @@ export async function runSimRun(o: SimCommonOptions & { strategy: string; seed: 
   return 0;
 }
 
-export async function runSimCompare(o: SimCommonOptions & { seeds: number; strategies?: string }): Promise<number> {
+export type SimCompareOptions = SimCommonOptions & { seeds: number; strategies?: string | undefined; jobs?: number | undefined };
+
+/** Every strategy (or the listed ones) over seeds 1..N, in parallel (see run-pool.ts); nothing written. */
+export async function compareStrategies(o: Omit<SimCompareOptions, 'out'>): Promise<ComparisonReportData> {
   const strategies = (o.strategies ? o.strategies.split(',') : [...STRATEGIES]).map(parseStrategy);
+  if (o.jobs !== undefined && !(Number.isInteger(o.jobs) && o.jobs >= 1)) throw new Error(`--jobs must be a whole number >= 1, got ${o.jobs}`);
   const r = resolveScenario(o.scenario, o.cicv5g, o.network);
-  const netmap = startingNetmap(o, r);
   const seeds = Array.from({ length: o.seeds }, (_, i) => i + 1);
+  // The report's example run: adaptive-st's first seed, with its per-frame series.
+  const jobs: RunJob[] = strategies.flatMap((strategy) => seeds.map((seed) => ({
+    strategy, seed, collectSeries: strategy === 'adaptive-st' && seed === seeds[0],
+  })));
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar({ format: 'sim compare [{bar}] {value}/{total} runs  {strategy} seed {seed}', hideCursor: true },
       cliProgress.Presets.shades_classic)
     : null;
-  bar?.start(strategies.length * seeds.length, 0, { strategy: '', seed: '' });
-  const runs: RunMetrics[] = [];
-  let example: SimRunResult | null = null;
-  for (const strategy of strategies) {
-    for (const seed of seeds) {
-      bar?.update({ strategy, seed });
-      const result = runVirtual({
-        scenario: r.scenario, network: r.network, strategy, seed, netmap: strategy === 'adaptive-st' ? netmap() : null,
-        collectSeries: strategy === 'adaptive-st' && seed === seeds[0],
-      });
-      runs.push(result.metrics);
-      if (strategy === 'adaptive-st' && seed === seeds[0]) example = result;
-      bar?.increment();
-      if (!bar) process.stderr.write(`  ${strategy} seed ${seed}: miss ${fmt(result.metrics.fusion_miss_ratio)}, `
-        + `planning error ${fmt(result.metrics.planning_displacement_error_m.mean)} m\n`);
-    }
-  }
+  bar?.start(jobs.length, 0, { strategy: '', seed: '' });
+  const setupArgs = { scenario: o.scenario, cicv5g: o.cicv5g, network: o.network, netmap: o.netmap };
+  const results = await runJobs(setupArgs, jobs, o.jobs ?? defaultJobs(jobs.length), (job, result) => {
+    bar?.increment({ strategy: job.strategy, seed: job.seed });
+    if (!bar) process.stderr.write(`  ${job.strategy} seed ${job.seed}: miss ${fmt(result.metrics.fusion_miss_ratio)}, `
+      + `planning error ${fmt(result.metrics.planning_displacement_error_m.mean)} m\n`);
+  });
   bar?.stop();
-  const comparison: ComparisonReportData = {
+  const runs: RunMetrics[] = results.map((x) => x.metrics);
+  const example = results.find((_, i) => jobs[i]!.collectSeries);
+  return {
     scenario: r.scenario.name, network: r.network, seeds, runs,
     summary: strategies.map((strategy) => summarize(strategy, runs.filter((m) => m.strategy === strategy))),
     ...(example ? { example } : {}),
     ...(r.cicv5gPath ? { attribution: CICV5G_ATTRIBUTION } : {}),
   };
-  mkdirSync(o.out, { recursive: true });
-  writeFileSync(join(o.out, 'comparison.json'), `${JSON.stringify(round({ ...comparison, example: undefined }), null, 2)}\n`);
-  writeFileSync(join(o.out, 'report.html'), await renderComparisonReport(comparison));
+}
+
+/** comparison.json (no wall-clock values, numbers rounded: stable bytes) and report.html in dir. */
+export async function writeComparison(dir: string, comparison: ComparisonReportData): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'comparison.json'), `${JSON.stringify(round({ ...comparison, example: undefined }), null, 2)}\n`);
+  writeFileSync(join(dir, 'report.html'), await renderComparisonReport(comparison));
+}
+
+export async function runSimCompare(o: SimCompareOptions): Promise<number> {
+  const comparison = await compareStrategies(o);
+  await writeComparison(o.out, comparison);
   process.stdout.write(formatComparisonTable(comparison));
   process.stdout.write(`${join(o.out, 'comparison.json')}\n${join(o.out, 'report.html')}\n`);
   return 0;

@@ -112,7 +112,7 @@ export function startVehicle(
   const waitForSameInstant = (own: PerceptionFrame): Observable<unknown> => {
     if (!core.mayUseIntra() || links.length === 0) return of(null);
     const nowNs = clock.nowNs();
-    const live = links.filter((l) => !l.monitor.snapshot(nowNs).stale).map((l) => l.monitor.sourceId);
+    const live = links.filter((l) => !l.monitor.isStale(nowNs)).map((l) => l.monitor.sourceId);
     const complete = (): boolean => live.every((id) => {
       const r = core.roadside.get(id);
       return r !== undefined && matches(own)(r.latest);

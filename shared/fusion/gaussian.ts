@@ -1,9 +1,10 @@
 // Fusion of two Gaussian estimates of the same state: the information form (independent errors) and covariance
-// intersection (unknown cross-correlation). Pure math on number[] / number[][], in plain loops: the vehicle fuses
-// every associated pair of every frame, and covariance intersection runs dozens of Cholesky solves per pair, where
-// ml-matrix's per-operation allocations cost far more than the 4x4 arithmetic. The loops do exactly the
-// floating-point operations of the ml-matrix calls they replaced (mmul, CholeskyDecomposition and its solve, in
-// their order), so results are unchanged bit for bit; choleskySpd still returns ml-matrix's decomposition.
+// intersection (unknown cross-correlation). Pure math, number[] / number[][] at the interface and flat
+// Float64Arrays inside: the vehicle fuses every associated pair of every frame, and covariance intersection runs
+// dozens of Cholesky solves per pair, where per-operation allocations (ml-matrix's, then nested arrays') cost far
+// more than the 4x4 arithmetic. The loops do exactly the floating-point operations of the ml-matrix calls they
+// replaced (mmul, CholeskyDecomposition and its solve, in their order), so results are unchanged bit for bit;
+// choleskySpd still returns ml-matrix's decomposition.
 //
 // Degenerate inputs: a covariance that is singular but positive semi-definite (e.g. a zero matrix from a source
 // that claims perfect knowledge) is regularised by adding eps * scale to its diagonal, scale = its largest
@@ -67,7 +68,10 @@ export function choleskySpd(m: Matrix, what = 'covariance'): CholeskyDecompositi
 
 /** Inverse of a symmetric positive-definite matrix via Cholesky (regularised as in {@link choleskySpd}). */
 export function invertSpd(m: Matrix, what = 'covariance'): Matrix {
-  return symmetrisedPlain(choleskySolve(choleskyLower(m, what), identity(m.length)));
+  checkSquare(m, m.length, what);
+  const n = m.length;
+  const inv = inverseFlat(m, n, what);
+  return Array.from({ length: n }, (_, i) => Array.from(inv.subarray(i * n, i * n + n)));
 }
 
 function checkPair(a: Gaussian, b: Gaussian): number {
@@ -93,18 +97,31 @@ function checkPair(a: Gaussian, b: Gaussian): number {
 export function fuseInformation(a: Gaussian, b: Gaussian): Gaussian {
   const n = checkPair(a, b);
   // Validates both inputs (throws on indefinite covariances); the factors themselves are not needed.
-  choleskyLower(a.cov, 'fuseInformation: a.cov');
-  choleskyLower(b.cov, 'fuseInformation: b.cov');
-  const pa = symmetrisedPlain(a.cov);
-  const pb = symmetrisedPlain(b.cov);
-  const sL = choleskyLower(addPlain(pa, pb), 'fuseInformation: a.cov + b.cov');
+  const pa = symmetrisedFlat(a.cov, n);
+  const pb = symmetrisedFlat(b.cov, n);
+  lowerFlat(pa, n, 'fuseInformation: a.cov');
+  lowerFlat(pb, n, 'fuseInformation: b.cov');
+  const sum = new Float64Array(n * n);
+  for (let i = 0; i < n * n; i++) sum[i] = pa[i]! + pb[i]!;
+  const sL = lowerFlat(sum, n, 'fuseInformation: a.cov + b.cov');
   // S and Pa are symmetric, so K = Pa S^-1 = (S^-1 Pa)^T.
-  const k = transposed(choleskySolve(sL, pa));
-  const kd = matMul(k, b.mean.map((v, i) => [v - a.mean[i]!]));
-  const x = a.mean.map((v, i) => v + kd[i]![0]!);
-  const iMinusK = identity(n).map((row, i) => row.map((v, j) => v - k[i]![j]!));
-  const p = addPlain(matMul(matMul(iMinusK, pa), transposed(iMinusK)), matMul(matMul(k, pb), transposed(k)));
-  return { mean: x, cov: symmetrisedPlain(p) };
+  const sInvPa = Float64Array.from(pa);
+  solveFlat(sL, n, sInvPa, n);
+  const k = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) k[i * n + j] = sInvPa[j * n + i]!;
+  const x: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let kd = 0;
+    for (let c = 0; c < n; c++) kd += k[i * n + c]! * (b.mean[c]! - a.mean[c]!);
+    x.push(a.mean[i]! + kd);
+  }
+  const iMinusK = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) iMinusK[i * n + j] = (i === j ? 1 : 0) - k[i * n + j]!;
+  // (I - K) Pa (I - K)^T + K Pb K^T, each product summed as ml-matrix's mmul.
+  const left = mulABt(mulAB(iMinusK, pa, n), iMinusK, n);
+  const right = mulABt(mulAB(k, pb, n), k, n);
+  for (let i = 0; i < n * n; i++) left[i] = left[i]! + right[i]!;
+  return { mean: x, cov: symmetrisedToPlain(left, n) };
 }
 
 /**
@@ -122,123 +139,152 @@ export function fuseCovarianceIntersection(a: Gaussian, b: Gaussian, omega?: num
   if (omega !== undefined && !(omega >= 0 && omega <= 1)) {
     throw new RangeError(`fuseCovarianceIntersection: omega must be in [0, 1], got ${omega}`);
   }
-  const ia = invertSpd(a.cov, 'fuseCovarianceIntersection: a.cov');
-  const ib = invertSpd(b.cov, 'fuseCovarianceIntersection: b.cov');
-  const information = (w: number): Matrix => symmetrisedPlain(ia.map((row, i) => row.map((v, j) => v * w + ib[i]![j]! * (1 - w))));
-  const gap = ia.map((row, i) => row.map((v, j) => v - ib[i]![j]!));
+  const ia = inverseFlat(a.cov, n, 'fuseCovarianceIntersection: a.cov');
+  const ib = inverseFlat(b.cov, n, 'fuseCovarianceIntersection: b.cov');
+  const gap = new Float64Array(n * n);
+  for (let i = 0; i < n * n; i++) gap[i] = ia[i]! - ib[i]!;
+  const info = new Float64Array(n * n);
+  const information = (w: number): Float64Array => {
+    const raw = new Float64Array(n * n);
+    for (let i = 0; i < n * n; i++) raw[i] = ia[i]! * w + ib[i]! * (1 - w);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) info[i * n + j] = (raw[i * n + j]! + raw[j * n + i]!) / 2;
+    return info;
+  };
+  const x = new Float64Array(n * n);
   // d/dw log det(information(w)) = tr(information(w)^-1 (Pa^-1 - Pb^-1)), non-increasing in w.
   const slope = (w: number): number => {
-    const x = choleskySolve(choleskyLower(information(w), 'fuseCovarianceIntersection: fused information'), gap);
+    const l = lowerFlat(information(w), n, 'fuseCovarianceIntersection: fused information');
+    x.set(gap);
+    solveFlat(l, n, x, n);
     let trace = 0;
-    for (let i = 0; i < n; i++) trace += x[i]![i]!;
+    for (let i = 0; i < n; i++) trace += x[i * n + i]!;
     return trace;
   };
   const w = omega ?? maximiseConcaveOnUnitInterval(slope);
-  const infoL = choleskyLower(information(w), 'fuseCovarianceIntersection: fused information');
-  const fromA = matMul(ia, a.mean.map((v) => [v]));
-  const fromB = matMul(ib, b.mean.map((v) => [v]));
-  const weighted = fromA.map(([v], i) => [v! * w + fromB[i]![0]! * (1 - w)]);
-  const p = choleskySolve(infoL, identity(n));
-  const x = choleskySolve(infoL, weighted);
-  return { mean: x.map(([v]) => v!), cov: symmetrisedPlain(p), omega: w };
+  const infoL = lowerFlat(information(w), n, 'fuseCovarianceIntersection: fused information');
+  const weighted = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let fa = 0;
+    let fb = 0;
+    for (let c = 0; c < n; c++) fa += ia[i * n + c]! * a.mean[c]!;
+    for (let c = 0; c < n; c++) fb += ib[i * n + c]! * b.mean[c]!;
+    weighted[i] = fa * w + fb * (1 - w);
+  }
+  const p = identityFlat(n);
+  solveFlat(infoL, n, p, n);
+  solveFlat(infoL, n, weighted, 1);
+  return { mean: Array.from(weighted), cov: symmetrisedToPlain(p, n), omega: w };
 }
 
-// ---------------------------------------------------------------- plain-array algebra (ml-matrix's operation order)
+// ------------------------------------------------- flat-array algebra for the fusions (same operations, fewer objects)
 
-/** (M + Mᵀ) / 2 as a new matrix. */
-function symmetrisedPlain(m: Matrix): Matrix {
-  return m.map((row, i) => row.map((v, j) => (v + m[j]![i]!) / 2));
+/** (M + Mᵀ) / 2, row-major flat. */
+function symmetrisedFlat(m: Matrix, n: number): Float64Array {
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = (m[i]![j]! + m[j]![i]!) / 2;
+  return out;
 }
 
-function identity(n: number): Matrix {
-  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (__, j) => (i === j ? 1 : 0)));
+/** (M + Mᵀ) / 2 of a flat matrix, as number[][] (what callers get back). */
+function symmetrisedToPlain(m: Float64Array, n: number): Matrix {
+  const out: Matrix = [];
+  for (let i = 0; i < n; i++) {
+    const row: number[] = [];
+    for (let j = 0; j < n; j++) row.push((m[i * n + j]! + m[j * n + i]!) / 2);
+    out.push(row);
+  }
+  return out;
 }
 
-function addPlain(a: Matrix, b: Matrix): Matrix {
-  return a.map((row, i) => row.map((v, j) => v + b[i]![j]!));
-}
-
-function transposed(a: Matrix): Matrix {
-  return a[0]!.map((_, j) => a.map((row) => row[j]!));
+function identityFlat(n: number): Float64Array {
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) out[i * n + i] = 1;
+  return out;
 }
 
 /** A B, each entry summed from 0 over k ascending (as ml-matrix's mmul). */
-function matMul(a: Matrix, b: Matrix): Matrix {
-  const inner = b.length;
-  const cols = b[0]!.length;
-  return a.map((ai) => {
-    const row: number[] = [];
-    for (let j = 0; j < cols; j++) {
+function mulAB(a: Float64Array, b: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
       let s = 0;
-      for (let k = 0; k < inner; k++) s += ai[k]! * b[k]![j]!;
-      row.push(s);
+      for (let k = 0; k < n; k++) s += a[i * n + k]! * b[k * n + j]!;
+      out[i * n + j] = s;
     }
-    return row;
-  });
+  }
+  return out;
 }
 
-/**
- * Lower Cholesky factor of the symmetrised m, regularised once if singular, throwing like choleskySpd: the same
- * numbers as choleskySpd(m, what).lowerTriangularMatrix.
- */
-function choleskyLower(m: Matrix, what: string): Matrix {
-  checkSquare(m, m.length, what);
-  const sym = symmetrisedPlain(m);
-  const l = choleskyOf(sym);
-  if (l !== null) return l;
+/** A Bᵀ, summed as mulAB. */
+function mulABt(a: Float64Array, b: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += a[i * n + k]! * b[j * n + k]!;
+      out[i * n + j] = s;
+    }
+  }
+  return out;
+}
+
+/** choleskyLower on a flat symmetric matrix (not modified): the same factor, regularised and throwing alike. */
+function lowerFlat(sym: Float64Array, n: number, what: string): Float64Array {
+  if (!sym.every(Number.isFinite)) throw new RangeError(`${what}: matrix has non-finite entries`);
+  const l = new Float64Array(n * n);
+  if (choleskyFlat(sym, n, l)) return l;
   let scale = 0;
-  for (let i = 0; i < sym.length; i++) scale = Math.max(scale, Math.abs(sym[i]![i]!));
+  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(sym[i * n + i]!));
   const eps = REGULARISATION_EPS * (scale > 0 ? scale : 1);
-  for (let i = 0; i < sym.length; i++) sym[i]![i] = sym[i]![i]! + eps;
-  const loaded = choleskyOf(sym);
-  if (loaded === null) throw new RangeError(`${what}: matrix is not positive semi-definite`);
-  return loaded;
+  const loaded = Float64Array.from(sym);
+  for (let i = 0; i < n; i++) loaded[i * n + i] = loaded[i * n + i]! + eps;
+  if (!choleskyFlat(loaded, n, l)) throw new RangeError(`${what}: matrix is not positive semi-definite`);
+  return l;
 }
 
-/** ml-matrix's CholeskyDecomposition of a symmetric matrix: L, or null when not positive definite. */
-function choleskyOf(a: Matrix): Matrix | null {
-  const n = a.length;
-  const l: Matrix = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+/** choleskyOf on flat arrays: fills l (zeroed here), false when not positive definite. */
+function choleskyFlat(a: Float64Array, n: number, l: Float64Array): boolean {
+  l.fill(0);
   let positiveDefinite = true;
   for (let j = 0; j < n; j++) {
-    const lj = l[j]!;
     let d = 0;
     for (let k = 0; k < j; k++) {
-      const lk = l[k]!;
       let s = 0;
-      for (let i = 0; i < k; i++) s += lk[i]! * lj[i]!;
-      s = (a[j]![k]! - s) / lk[k]!;
-      lj[k] = s;
+      for (let i = 0; i < k; i++) s += l[k * n + i]! * l[j * n + i]!;
+      s = (a[j * n + k]! - s) / l[k * n + k]!;
+      l[j * n + k] = s;
       d = d + s * s;
     }
-    d = a[j]![j]! - d;
+    d = a[j * n + j]! - d;
     positiveDefinite &&= d > 0;
-    lj[j] = Math.sqrt(Math.max(d, 0));
+    l[j * n + j] = Math.sqrt(Math.max(d, 0));
   }
-  return positiveDefinite ? l : null;
+  return positiveDefinite;
 }
 
-/** X with L Lᵀ X = B: forward then backward substitution, column by column, as ml-matrix's solve. */
-function choleskySolve(l: Matrix, b: Matrix): Matrix {
-  const n = l.length;
-  const x = b.map((row) => [...row]);
-  const count = x[0]!.length;
+/** choleskySolve in place on the flat n x count matrix x. */
+function solveFlat(l: Float64Array, n: number, x: Float64Array, count: number): void {
   for (let k = 0; k < n; k++) {
-    const xk = x[k]!;
-    const lk = l[k]!;
     for (let j = 0; j < count; j++) {
-      for (let i = 0; i < k; i++) xk[j] = xk[j]! - x[i]![j]! * lk[i]!;
-      xk[j] = xk[j]! / lk[k]!;
+      for (let i = 0; i < k; i++) x[k * count + j] = x[k * count + j]! - x[i * count + j]! * l[k * n + i]!;
+      x[k * count + j] = x[k * count + j]! / l[k * n + k]!;
     }
   }
   for (let k = n - 1; k >= 0; k--) {
-    const xk = x[k]!;
     for (let j = 0; j < count; j++) {
-      for (let i = k + 1; i < n; i++) xk[j] = xk[j]! - x[i]![j]! * l[i]![k]!;
-      xk[j] = xk[j]! / l[k]![k]!;
+      for (let i = k + 1; i < n; i++) x[k * count + j] = x[k * count + j]! - x[i * count + j]! * l[i * n + k]!;
+      x[k * count + j] = x[k * count + j]! / l[k * n + k]!;
     }
   }
-  return x;
+}
+
+/** invertSpd on flat arrays. */
+function inverseFlat(m: Matrix, n: number, what: string): Float64Array {
+  const inv = identityFlat(n);
+  solveFlat(lowerFlat(symmetrisedFlat(m, n), n, what), n, inv, n);
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = (inv[i * n + j]! + inv[j * n + i]!) / 2;
+  return out;
 }
 
 /**

@@ -177,7 +177,9 @@ export function fuseObjects(a: FusionInput, b: FusionInput, options: ObjectFusio
  */
 export function singleSourceObject(input: FusionInput, method: FusionMethod): FusedObject {
   const { object } = input;
-  const base: DetectedObject = {
+  // One literal in DetectedObject's field order (not a spread of a copy): this wraps every unmatched object of
+  // every source on every vehicle frame.
+  return {
     trackId: object.trackId,
     objectClass: object.objectClass,
     classConfidence: object.classConfidence,
@@ -194,6 +196,7 @@ export function singleSourceObject(input: FusionInput, method: FusionMethod): Fu
     covariance: object.covariance ?? input.defaultCovariance,
     existenceProbability: object.existenceProbability,
     ageS: object.ageS,
+    sources: provenance(input),
+    method,
   };
-  return { ...base, sources: provenance(input), method };
 }

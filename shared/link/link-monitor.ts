@@ -198,6 +198,12 @@ export class LinkMonitor {
     return this.clock.add(t1Ns, t2Ns, t3Ns, t4Ns);
   }
 
+  /** snapshot(nowNs).stale without computing the rest of the snapshot (windows and quantiles). */
+  isStale(nowNs: number): boolean {
+    const last = this.merged.lastArrivalNs;
+    return last === null || nowNs - last > this.staleAfterNs;
+  }
+
   /** A plain, serialisable picture of the link at nowNs (vehicle clock). */
   snapshot(nowNs: number): LinkState {
     const estimate = this.clock.estimate();

@@ -17,7 +17,6 @@
 // distance, class compatibility, optimal assignment, confirmed tracks first), update, age misses, confirm
 // M-of-N, delete, give birth to tentative tracks from unassigned detections. Pure: state in, new state out;
 // time is an input. The parameters must stay the same for the life of a TrackerState.
-import munkres from 'munkres';
 import { packCovariance, type Matrix } from '../model/covariance.js';
 import type { DetectedObject, ObjectClass } from '../model/types.js';
 import { angleDiff } from '../geometry/angles.js';
@@ -25,6 +24,7 @@ import { cvPositionUpdate, cvPredict, positionInnovation, positionLogLikelihood 
 import { immMix, immUpdateProbabilities, mixtureMoments, type GaussianState } from './kalman.js';
 // One gate and one class table for the whole code base (shared/association/gating.ts).
 import { chiSquareGate, classCompatibilityFromGroups, classesCompatible } from '../association/gating.js';
+import { solveByComponents } from '../association/components.js';
 
 /** One detection of one sensor cycle, map frame. */
 export interface Detection {
@@ -210,10 +210,8 @@ export interface Association {
  * turn, before the mode probabilities have caught up. The cost of a pair is the negative log-likelihood of the
  * detection under the prediction mixture, −ln Σ w·N(z; Hx, S) (up to a constant): a more certain prediction
  * wins at equal distance. Pairs outside the gate or with incompatible classes are forbidden. Each stage is one
- * rectangular assignment solved by Munkres with the allowed costs shifted to >= 0 and forbidden pairs at a
- * finite cost larger than any full set of allowed pairs, so it maximises the number of allowed pairs first and
- * their total cost second; forbidden pairs it still returns are dropped. Kept self-contained so it can be
- * swapped for shared/association.
+ * rectangular assignment solved by shared/association per connected component of the gating graph (the most
+ * allowed pairs first, then the least total cost, deterministic tie-break; forbidden pairs are never returned).
  */
 export function associate(tracks: readonly AssociationCandidate[], detections: readonly Detection[], params: TrackerParams): Association {
   const gate = chiSquareGate(params.gateProbability, 2);
@@ -221,6 +219,16 @@ export function associate(tracks: readonly AssociationCandidate[], detections: r
   const cost = (t: AssociationCandidate, d: Detection): number | null => {
     if (!classesCompatible(t.objectClass, d.objectClass, compatible)) return null;
     const r = measurementCovariance(d, params);
+    // Cheap exact cull first: d² = yᵀS⁻¹y ≥ |y|² / trace(S), so a pair whose squared distance exceeds
+    // gate · trace(S) for every component is outside the gate (most pairs in a spread-out scene).
+    let mayGate = false;
+    for (const c of t.components) {
+      const dx = d.xM - c.mean[0]!;
+      const dy = d.yM - c.mean[1]!;
+      const traceS = c.covariance[0]![0]! + c.covariance[1]![1]! + r[0]![0]! + r[1]![1]!;
+      if (!(dx * dx + dy * dy > gate * traceS)) mayGate = true;
+    }
+    if (!mayGate) return null;
     let inGate = false;
     const logs: number[] = [];
     let top = -Infinity;
@@ -237,24 +245,9 @@ export function associate(tracks: readonly AssociationCandidate[], detections: r
     return -(top + Math.log(sum));
   };
   const solve = (rows: number[], cols: number[]): [number, number][] => {
-    const allowed = rows.map((ti) => cols.map((di) => cost(tracks[ti]!, detections[di]!)));
-    let anyAllowed = false;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const row of allowed) {
-      for (const c of row) {
-        if (c === null) continue;
-        anyAllowed = true;
-        lo = Math.min(lo, c);
-        hi = Math.max(hi, c);
-      }
-    }
-    if (!anyAllowed) return [];
-    const forbidden = (hi - lo + 1) * (Math.min(rows.length, cols.length) + 1);
-    const matrix = allowed.map((row) => row.map((c) => (c === null ? forbidden : c - lo)));
-    return munkres(matrix)
-      .filter(([r, c]) => allowed[r]![c] !== null)
-      .map(([r, c]): [number, number] => [rows[r]!, cols[c]!]);
+    if (rows.length === 0 || cols.length === 0) return [];
+    const costs = rows.map((ti) => cols.map((di) => cost(tracks[ti]!, detections[di]!) ?? Number.POSITIVE_INFINITY));
+    return solveByComponents(costs).map(({ row, col }): [number, number] => [rows[row]!, cols[col]!]);
   };
   const all = tracks.map((_, i) => i);
   const first = solve(all.filter((i) => tracks[i]!.confirmed), detections.map((_, i) => i));

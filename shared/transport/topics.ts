@@ -160,6 +160,8 @@ export function expirySecondsUntil(validUntilNs: number, nowNs: number): number 
 
 // ---- fan-out ------------------------------------------------------------------------------------------------
 
+const MATCH_CACHE_MAX_TOPICS = 4096;
+
 export interface TopicRouterHooks {
   /** First observer of a filter arrived: register interest on the wire (MQTT SUBSCRIBE, ZMQ prefix). */
   onFirst?(filter: string): void;
@@ -173,6 +175,12 @@ export interface TopicRouterHooks {
  */
 export class TopicRouter<M extends { topic: string }> {
   private readonly observers = new Map<string, Set<Subscriber<M>>>();
+  /**
+   * Per topic, the observer sets whose filter matches it: a vehicle following many RSUs holds dozens of filters
+   * and sees every message on the bus, so matching each filter per message dominated the simulator's run time.
+   * Cleared whenever a filter comes or goes; bounded, since topics carry vehicle ids.
+   */
+  private readonly matchCache = new Map<string, Array<Set<Subscriber<M>>>>();
 
   constructor(private readonly hooks: TopicRouterHooks = {}) {}
 
@@ -181,13 +189,17 @@ export class TopicRouter<M extends { topic: string }> {
     return new Observable<M>((subscriber) => {
       let set = this.observers.get(filter);
       const first = !set;
-      if (!set) this.observers.set(filter, (set = new Set()));
+      if (!set) {
+        this.observers.set(filter, (set = new Set()));
+        this.matchCache.clear();
+      }
       set.add(subscriber);
       if (first) this.hooks.onFirst?.(filter);
       return () => {
         const s = this.observers.get(filter);
         if (!s || !s.delete(subscriber) || s.size > 0) return;
         this.observers.delete(filter);
+        this.matchCache.clear();
         this.hooks.onLast?.(filter);
       };
     });
@@ -195,19 +207,24 @@ export class TopicRouter<M extends { topic: string }> {
 
   /** Delivers msg to every matching observer; false if none matched (the caller counts it as dropped). */
   dispatch(msg: M): boolean {
-    let matched = false;
-    for (const [filter, set] of this.observers) {
-      if (!topicMatches(filter, msg.topic)) continue;
-      matched = true;
-      for (const s of [...set]) s.next(msg); // copy: an observer may unsubscribe while being called
-    }
-    return matched;
+    const sets = this.matching(msg.topic);
+    for (const set of sets) for (const s of [...set]) s.next(msg); // copy: an observer may (un)subscribe while called
+    return sets.length > 0;
   }
 
   /** True if some active filter matches topic (to count drops without dispatching). */
   wants(topic: string): boolean {
-    for (const filter of this.observers.keys()) if (topicMatches(filter, topic)) return true;
-    return false;
+    return this.matching(topic).length > 0;
+  }
+
+  private matching(topic: string): Array<Set<Subscriber<M>>> {
+    let sets = this.matchCache.get(topic);
+    if (sets) return sets;
+    sets = [];
+    for (const [filter, set] of this.observers) if (topicMatches(filter, topic)) sets.push(set);
+    if (this.matchCache.size >= MATCH_CACHE_MAX_TOPICS) this.matchCache.clear();
+    this.matchCache.set(topic, sets);
+    return sets;
   }
 
   /** Filters with at least one observer, e.g. to resubscribe after a reconnect. */

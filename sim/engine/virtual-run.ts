@@ -21,7 +21,7 @@ import { ImpairedTransport } from '../network/impaired-transport.js';
 import { sense } from '../sensors/sensor-model.js';
 import type { Scenario, SensorSpec } from '../scenarios/types.js';
 import { Rng } from '../world/rng.js';
-import { egoAt, EGO_ID, truthAt } from '../world/truth.js';
+import { egoAt, EGO_ID, TruthTimeline } from '../world/truth.js';
 import type { MetricsSummary } from '../metrics/accumulator.js';
 import type { RunMetrics, RunReportData } from '../report/types.js';
 import type { VehicleReplaySetup } from '../replay/metadata.js';
@@ -86,6 +86,7 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
   const rec = o.recorder ? new ProcessRecorder(o.recorder, clock) : null;
   const root = new Rng(o.seed);
   const route = scenarioRoute(s);
+  const truth = new TruthTimeline(s);
   // The network context: where the ego is now (position- and route-indexed traces), cached per virtual instant.
   const netProgress = new RouteProgress(route);
   let netCtx = { atMs: -1, egoXM: 0, egoYM: 0, routeSM: 0 };
@@ -112,7 +113,7 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
     const rsuSide: Transport = rec ? new RecordingTransport(impairedRsuSide, rec, { rx: false, tx: true }) : impairedRsuSide;
     const rng = root.fork(100 + i);
     const detections$ = sensorStream(s, rsu.sensor, o.rsuPhaseMs ?? 20, periodMs, durationMs, scheduler, (tS) =>
-      sense(rsu.sensor, rsu.pose, truthAt(s, tS), rng));
+      sense(rsu.sensor, rsu.pose, truth.at(tS), rng));
     return startRoadside(
       { rsuId: rsu.id, region: SIM_REGION, mapFrame: s.mapFrame, sensorPose: { ...rsu.pose, pitchRad: 0, rollRad: 0 },
         rateHz: s.frameRateHz, frameValidityMs: 1000, tracking: { enabled: true },
@@ -124,7 +125,7 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
   const egoRng = root.fork(1);
   const sensed$ = sensorStream(s, s.ego.sensor, 0, periodMs, durationMs, scheduler, (tS) => {
     const e = egoAt(s, tS);
-    return sense(s.ego.sensor, { xM: e.xM, yM: e.yM, yawRad: e.headingRad }, truthAt(s, tS), egoRng, EGO_ID);
+    return sense(s.ego.sensor, { xM: e.xM, yM: e.yM, yawRad: e.headingRad }, truth.at(tS), egoRng, EGO_ID);
   }, (tS) => {
     const e = egoAt(s, tS);
     return { pose: { xM: e.xM, yM: e.yM, zM: 0, yawRad: e.headingRad, pitchRad: 0, rollRad: 0 }, speedMps: Math.hypot(e.vxMps, e.vyMps) };
@@ -141,7 +142,7 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
   });
 
   const scorer = new TruthScorer({
-    scenario: s, originNs: runStartNs, ...(o.roiAheadM !== undefined ? { roiAheadM: o.roiAheadM } : {}),
+    scenario: s, originNs: runStartNs, truth, ...(o.roiAheadM !== undefined ? { roiAheadM: o.roiAheadM } : {}),
     ...(o.roiLateralM !== undefined ? { roiLateralM: o.roiLateralM } : {}),
     ...(o.matchRadiusM !== undefined ? { matchRadiusM: o.matchRadiusM } : {}),
     ...(o.collectSeries !== undefined ? { collectSeries: o.collectSeries } : {}),

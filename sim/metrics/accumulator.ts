@@ -10,9 +10,9 @@ export interface FrameTruthActor {
   yM: number;
   /** In the region of interest (ahead on or near the ego's path). */
   inRoi: boolean;
-  /** Seen by at least one RSU sensor at this instant. */
+  /** Seen by at least one RSU sensor at this instant (only evaluated in the ROI; false outside it). */
   rsuVisible: boolean;
-  /** Seen by the ego's own sensor at this instant. */
+  /** Seen by the ego's own sensor at this instant (only evaluated in the ROI; false outside it). */
   egoVisible: boolean;
 }
 
@@ -94,9 +94,10 @@ export class MetricsAccumulator {
         }
       }
     }
+    const r2 = this.matchRadiusM * this.matchRadiusM;
     for (const o of f.objects) {
       this.fusedObjects++;
-      if (!f.truth.some((a) => Math.hypot(a.xM - o.xM, a.yM - o.yM) <= this.matchRadiusM)) this.falseObjects++;
+      if (!f.truth.some((a) => (a.xM - o.xM) ** 2 + (a.yM - o.yM) ** 2 <= r2)) this.falseObjects++;
     }
     if (f.plan && f.truthPlan) this.planErrors.push(planDisplacementM(f.plan, f.truthPlan));
     return missed;

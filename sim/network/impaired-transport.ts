@@ -2,7 +2,7 @@
 // receives through a NetworkModel, dropping it or delivering it later on the given scheduler. One implementation
 // for both run modes: over the in-memory bus on a virtual-time scheduler, and over real MQTT/ZeroMQ on the wall
 // clock (asyncScheduler) in --realtime runs.
-import { EMPTY, map, mergeMap, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { EMPTY, mergeMap, Observable, type SchedulerLike } from 'rxjs';
 import type { Clock } from '../../shared/time/clock.js';
 import type { Message, PublishOptions, Transport, TransportKind, TransportStats } from '../../shared/transport/types.js';
 import type { Rng } from '../world/rng.js';
@@ -57,9 +57,14 @@ export class ImpairedTransport implements Transport {
         }
         this.impairment.delivered++;
         this.impairment.delaySumMs += s.delayMs;
-        return timer(s.delayMs, this.o.scheduler).pipe(
-          map((): Message => ({ ...m, transport: this.kind, receivedAtNs: this.o.clock.nowNs() })),
-        );
+        // One scheduled action per message (what timer() would schedule, without its operator chain).
+        return new Observable<Message>((sub) => {
+          const action = this.o.scheduler.schedule(() => {
+            sub.next({ ...m, transport: this.kind, receivedAtNs: this.o.clock.nowNs() });
+            sub.complete();
+          }, s.delayMs);
+          return () => action.unsubscribe();
+        });
       }),
     );
   }

@@ -9,13 +9,13 @@ import { diagonalCovariance } from '../../shared/model/covariance.js';
 import type { DetectedObject, PerceptionFrame, Pose } from '../../shared/model/types.js';
 import type { EgoState } from '../../shared/sources/detections.js';
 import type { VehicleCore, VehicleStepResult } from '../../vehicle/core.js';
-import { MetricsAccumulator, type MetricsSummary } from '../metrics/accumulator.js';
+import { MetricsAccumulator, type FrameTruthActor, type MetricsSummary } from '../metrics/accumulator.js';
 import type { RunSeries, SceneGeometry } from '../report/types.js';
 import type { Scenario, SensorSpec } from '../scenarios/types.js';
 import type { TruthActor } from '../sensors/sensor-model.js';
-import { isVisible } from '../sensors/visibility.js';
+import { isVisible, type Viewpoint } from '../sensors/visibility.js';
 import { sampleTrajectory } from '../world/trajectory.js';
-import { EGO_ID, truthAt } from '../world/truth.js';
+import { EGO_ID, TruthTimeline } from '../world/truth.js';
 
 const NS_PER_MS = 1e6;
 
@@ -39,6 +39,8 @@ export interface TruthScorerOptions {
   matchRadiusM?: number;
   /** Keep per-frame series for the report (off for benchmarks). */
   collectSeries?: boolean;
+  /** The run's truth, when the sensors already sample it (shared cache); else the scorer keeps its own. */
+  truth?: TruthTimeline;
 }
 
 /** Every metric, against the scenario's ground truth at each frame's capture time. */
@@ -47,8 +49,12 @@ export class TruthScorer implements FrameScorer {
   private readonly metrics: MetricsAccumulator;
   private readonly route: Polyline;
   private readonly progress: RouteProgress;
+  private readonly truth: TruthTimeline;
+  private readonly rsuViews: Viewpoint[];
 
   constructor(private readonly o: TruthScorerOptions) {
+    this.truth = o.truth ?? new TruthTimeline(o.scenario);
+    this.rsuViews = o.scenario.rsus.map((r) => viewOf(r.sensor, r.pose));
     this.metrics = new MetricsAccumulator(o.matchRadiusM ?? 2);
     this.route = scenarioRoute(o.scenario);
     this.progress = new RouteProgress(this.route);
@@ -60,20 +66,29 @@ export class TruthScorer implements FrameScorer {
     const roiAheadM = this.o.roiAheadM ?? 60;
     const roiLateralM = this.o.roiLateralM ?? 8;
     const tS = (own.captureTimeNs - this.o.originNs) / 1e9;
-    const truth = truthAt(s, tS);
+    const truth = this.truth.at(tS);
     const egoTruth = truth.find((a) => a.id === EGO_ID)!;
-    const egoS = this.progress.update(egoTruth).sM;
+    const egoProjection = this.progress.update(egoTruth);
+    const egoS = egoProjection.sM;
     const others = truth.filter((a) => a.id !== EGO_ID);
-    const scored = others.map((a) => {
-      // Only the route ahead counts (and a route passing the same place twice is not confused).
-      const p = projectToPolylineRange(route, a, egoS, egoS + roiAheadM);
-      const ahead = p.sM - egoS;
+    const egoView = viewOf(s.ego.sensor, { xM: egoTruth.xM, yM: egoTruth.yM, yawRad: egoTruth.headingRad });
+    // An actor in the ROI is within roiAheadM of arc (so of distance) plus roiLateralM of the ego's point on the
+    // route, which is |lateral| from the ego: anything farther cannot be in it and skips the projection.
+    const roiReachM = roiAheadM + roiLateralM + Math.abs(egoProjection.lateralM) + 1;
+    const scored = others.map((a): FrameTruthActor => {
+      const dx = a.xM - egoTruth.xM;
+      const dy = a.yM - egoTruth.yM;
+      let inRoi = dx * dx + dy * dy <= roiReachM * roiReachM;
+      if (inRoi) {
+        // Only the route ahead counts (and a route passing the same place twice is not confused).
+        const p = projectToPolylineRange(route, a, egoS, egoS + roiAheadM);
+        const ahead = p.sM - egoS;
+        inRoi = ahead >= 0 && ahead <= roiAheadM && Math.abs(p.lateralM) <= roiLateralM;
+      }
       return {
-        id: a.id, xM: a.xM, yM: a.yM,
-        inRoi: ahead >= 0 && ahead <= roiAheadM && Math.abs(p.lateralM) <= roiLateralM,
-        rsuVisible: s.rsus.some((r) => isVisible(viewOf(r.sensor, r.pose), a, truth.filter((b) => b !== a))),
-        egoVisible: isVisible(viewOf(s.ego.sensor, { xM: egoTruth.xM, yM: egoTruth.yM, yawRad: egoTruth.headingRad }), a,
-          others.filter((b) => b !== a)),
+        id: a.id, xM: a.xM, yM: a.yM, inRoi,
+        rsuVisible: inRoi && this.rsuViews.some((v) => isVisible(v, a, truth)),
+        egoVisible: inRoi && isVisible(egoView, a, others),
       };
     });
     const ego = { pose: { xM: egoTruth.xM, yM: egoTruth.yM, zM: 0, yawRad: egoTruth.headingRad, pitchRad: 0, rollRad: 0 },

@@ -25,3 +25,24 @@ export function truthAt(s: Scenario, tS: number): TruthActor[] {
   });
   return actors;
 }
+
+/**
+ * truthAt memoised over the last few instants: within one simulated step every RSU, the ego's sensors and the
+ * scorer ask for the same instant, and sampling every actor's script each time was a visible share of a run.
+ * Callers must not mutate the returned list.
+ */
+export class TruthTimeline {
+  private readonly cache = new Map<number, readonly TruthActor[]>();
+
+  constructor(private readonly scenario: Scenario, private readonly capacity = 8) {}
+
+  at(tS: number): readonly TruthActor[] {
+    let truth = this.cache.get(tS);
+    if (!truth) {
+      truth = truthAt(this.scenario, tS);
+      if (this.cache.size >= this.capacity) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(tS, truth);
+    }
+    return truth;
+  }
+}

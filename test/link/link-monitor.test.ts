@@ -81,13 +81,16 @@ describe('LinkMonitor', () => {
   it('flags paths and the link stale after the timeout', () => {
     const m = new LinkMonitor({ sourceId: 'rsu-1', staleAfterMs: 1000 });
     assert.equal(m.snapshot(0).stale, true); // never heard from
+    assert.equal(m.isStale(0), true);
     for (const a of ARRIVALS) m.onFrame(a);
     const zmqLastNs = (BASE_MS + 420 + 10 - RSU_AHEAD_MS) * MS;
     const mqttLastNs = (BASE_MS + 420 + 30 - RSU_AHEAD_MS) * MS;
     let s = m.snapshot(zmqLastNs + 1000 * MS);
     assert.deepEqual([s.stale, s.paths.zmq!.stale, s.paths.mqtt!.stale], [false, false, false]);
+    assert.equal(m.isStale(zmqLastNs + 1000 * MS), false);
     s = m.snapshot(zmqLastNs + 1000 * MS + 1);
     assert.deepEqual([s.stale, s.paths.zmq!.stale, s.paths.mqtt!.stale], [true, true, false]);
+    assert.equal(m.isStale(zmqLastNs + 1000 * MS + 1), true); // the cheap check agrees with the snapshot
     s = m.snapshot(mqttLastNs + 1000 * MS + 1);
     assert.deepEqual([s.stale, s.paths.zmq!.stale, s.paths.mqtt!.stale], [true, true, true]);
   });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { runVirtual } from '../../sim/engine/virtual-run.js';
 import { metricsJson } from '../../sim/commands.js';
 import { builtinScenario } from '../../sim/scenarios/index.js';
+import { runJobs } from '../../sim/engine/run-pool.js';
 
 describe('simulator determinism', function () {
   this.timeout(60_000);
@@ -19,5 +20,37 @@ describe('simulator determinism', function () {
     const m = JSON.parse(a) as { seed: number; details: { frames: number } };
     assert.equal(m.seed, 7);
     assert.equal(m.details.frames, 150);
+  });
+});
+
+describe('parallel runs (sim/engine/run-pool.ts)', function () {
+  this.timeout(120_000);
+
+  it('worker threads give the same metrics.json bytes as inline runs, in job order', async () => {
+    const args = { scenario: 'occluded-crossing', network: 'jitter:30,10+ge:0.02,0.3,0,0.5' };
+    const jobs = [
+      { strategy: 'adaptive-st' as const, seed: 3, collectSeries: true },
+      { strategy: 'intra' as const, seed: 3, collectSeries: false },
+      { strategy: 'planning' as const, seed: 4, collectSeries: false },
+    ];
+    const done: string[] = [];
+    const parallel = await runJobs(args, jobs, 2, (job) => done.push(`${job.strategy}/${job.seed}`));
+    const inline = await runJobs(args, jobs, 1);
+    assert.deepEqual(parallel.map(metricsJson), inline.map(metricsJson));
+    assert.deepEqual(parallel.map((r) => r.metrics.strategy), ['adaptive-st', 'intra', 'planning']);
+    assert.deepEqual([...done].sort(), ['adaptive-st/3', 'intra/3', 'planning/4']);
+    // The series crosses the thread boundary intact.
+    assert.deepEqual(parallel[0]!.series, inline[0]!.series);
+    assert.ok(parallel[0]!.series.timeS.length > 0);
+  });
+
+  it('a worker that cannot start rejects with the cause, and the pool stops', async () => {
+    await assert.rejects(
+      runJobs({ scenario: 'no-such-scenario', network: 'jitter:30,10' }, [
+        { strategy: 'intra', seed: 1, collectSeries: false },
+        { strategy: 'intra', seed: 2, collectSeries: false },
+      ], 2),
+      /no-such-scenario/,
+    );
   });
 });
