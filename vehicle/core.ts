@@ -109,6 +109,11 @@ export class VehicleCore {
   private readonly egoTrail: Array<{ timeNs: number; xM: number; yM: number }> = [];
 
   constructor(private readonly o: VehicleCoreOptions) {
+    // Configs are validated, but the core is also built from code (simulator, replays): an unknown name must not
+    // silently run as some other strategy.
+    if (!(STRATEGIES as readonly string[]).includes(o.strategy)) {
+      throw new RangeError(`unknown strategy "${String(o.strategy)}"; one of ${STRATEGIES.join(', ')}`);
+    }
     this.fusion = resolveFusionParams(o.fusion);
     this.planner = { ...DEFAULT_PLANNER_PARAMS, ...o.planner };
     // Simplified to 10 cm: a logged route has a point every few decimetres, and planning projects onto it a lot.

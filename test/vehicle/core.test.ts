@@ -21,6 +21,11 @@ const ownFrame = (tS: number, objects: DetectedObject[] = []): PerceptionFrame =
 });
 
 describe('vehicle/core', () => {
+  it('refuses an unknown strategy instead of running some other one', () => {
+    assert.throws(() => new VehicleCore({ vehicleId: 'ego', mapFrame: 'm', strategy: 'adaptive-xt' as 'adaptive' }),
+      /unknown strategy "adaptive-xt"; one of vehicle-only, intra/);
+  });
+
   it('planning fusion drops the RSU track of the ego from advisories, by where the ego really was at issue time', () => {
     const core = new VehicleCore({ vehicleId: 'ego', mapFrame: 'm', strategy: 'planning', route: ROUTE });
     // Own frames every 100 ms up to 3 s; the first step sends intent 0.
