@@ -11,7 +11,6 @@ import { runSetup } from './engine/run-setup.js';
 import { recordVirtualRun } from './replay/record-run.js';
 import { renderComparisonReport, renderRunReport } from './report/render.js';
 import type { ComparisonReportData, RunMetrics } from './report/types.js';
-import { resolveScenario } from './scenarios/resolve.js';
 
 export const CICV5G_ATTRIBUTION = 'Network traces: CICV5G dataset (Zhang, Xiong, Zhang, Feng, Huang, Wang & Tian, '
   + '"5G communication delay dataset for cloud-based vehicle planning and control", Zenodo 2025, '
@@ -74,7 +73,9 @@ export type SimCompareOptions = SimCommonOptions & { seeds: number; strategies?:
 export async function compareStrategies(o: Omit<SimCompareOptions, 'out'>): Promise<ComparisonReportData> {
   const strategies = (o.strategies ? o.strategies.split(',') : [...STRATEGIES]).map(parseStrategy);
   if (o.jobs !== undefined && !(Number.isInteger(o.jobs) && o.jobs >= 1)) throw new Error(`--jobs must be a whole number >= 1, got ${o.jobs}`);
-  const r = resolveScenario(o.scenario, o.cicv5g, o.network);
+  const setupArgs = { scenario: o.scenario, cicv5g: o.cicv5g, network: o.network, netmap: o.netmap };
+  const setup = runSetup(setupArgs);
+  const r = setup.resolved;
   const seeds = Array.from({ length: o.seeds }, (_, i) => i + 1);
   // The report's example run: adaptive-st's first seed, with its per-frame series.
   const jobs: RunJob[] = strategies.flatMap((strategy) => seeds.map((seed) => ({
@@ -85,12 +86,11 @@ export async function compareStrategies(o: Omit<SimCompareOptions, 'out'>): Prom
       cliProgress.Presets.shades_classic)
     : null;
   bar?.start(jobs.length, 0, { strategy: '', seed: '' });
-  const setupArgs = { scenario: o.scenario, cicv5g: o.cicv5g, network: o.network, netmap: o.netmap };
   const results = await runJobs(setupArgs, jobs, o.jobs ?? defaultJobs(jobs.length), (job, result) => {
     bar?.increment({ strategy: job.strategy, seed: job.seed });
     if (!bar) process.stderr.write(`  ${job.strategy} seed ${job.seed}: miss ${fmt(result.metrics.fusion_miss_ratio)}, `
       + `planning error ${fmt(result.metrics.planning_displacement_error_m.mean)} m\n`);
-  });
+  }, setup);
   bar?.stop();
   const runs: RunMetrics[] = results.map((x) => x.metrics);
   const example = results.find((_, i) => jobs[i]!.collectSeries);

@@ -104,7 +104,6 @@ export class VehicleCore {
   private lastEgo: EgoState | undefined;
   private lastArrivalNs = -Infinity;
   private lastIntentNs = -Infinity;
-  private lastRouteSM = 0;
   /** The ego's positions at its recent own captures (vehicle clock), oldest first. */
   private readonly egoTrail: Array<{ timeNs: number; xM: number; yM: number }> = [];
 
@@ -320,9 +319,7 @@ export class VehicleCore {
 
   private routeSM(ego: EgoState | undefined): number | null {
     if (!this.progress || !ego) return null;
-    const s = this.progress.update({ xM: ego.pose.xM, yM: ego.pose.yM }).sM;
-    this.lastRouteSM = s;
-    return s;
+    return this.progress.update({ xM: ego.pose.xM, yM: ego.pose.yM }).sM;
   }
 
   /**

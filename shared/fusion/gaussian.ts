@@ -118,8 +118,8 @@ export function fuseInformation(a: Gaussian, b: Gaussian): Gaussian {
   const iMinusK = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) iMinusK[i * n + j] = (i === j ? 1 : 0) - k[i * n + j]!;
   // (I - K) Pa (I - K)^T + K Pb K^T, each product summed as ml-matrix's mmul.
-  const left = mulABt(mulAB(iMinusK, pa, n), iMinusK, n);
-  const right = mulABt(mulAB(k, pb, n), k, n);
+  const left = congruence(iMinusK, pa, n);
+  const right = congruence(k, pb, n);
   for (let i = 0; i < n * n; i++) left[i] = left[i]! + right[i]!;
   return { mean: x, cov: symmetrisedToPlain(left, n) };
 }
@@ -202,26 +202,20 @@ function identityFlat(n: number): Float64Array {
   return out;
 }
 
-/** A B, each entry summed from 0 over k ascending (as ml-matrix's mmul). */
-function mulAB(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += a[i * n + k]! * b[k * n + j]!;
-      out[i * n + j] = s;
-    }
-  }
-  return out;
+/** M P Mᵀ, each product entry summed from 0 over k ascending (as ml-matrix's mmul of M P, then of that and Mᵀ). */
+function congruence(m: Float64Array, p: Float64Array, n: number): Float64Array {
+  return multiply(multiply(m, p, n, false), m, n, true);
 }
 
-/** A Bᵀ, summed as mulAB. */
-function mulABt(a: Float64Array, b: Float64Array, n: number): Float64Array {
+/** A B, or A Bᵀ when bTransposed. */
+function multiply(a: Float64Array, b: Float64Array, n: number, bTransposed: boolean): Float64Array {
+  const rowStride = bTransposed ? 1 : n;
+  const colStride = bTransposed ? n : 1;
   const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       let s = 0;
-      for (let k = 0; k < n; k++) s += a[i * n + k]! * b[j * n + k]!;
+      for (let k = 0; k < n; k++) s += a[i * n + k]! * b[k * rowStride + j * colStride]!;
       out[i * n + j] = s;
     }
   }

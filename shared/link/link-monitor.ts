@@ -134,8 +134,12 @@ class StreamStats {
       captureToArrival: this.captureToArrival.stats(nowNs),
       jitterMs: this.jitter.jitterMs,
       lastArrivalNs: this.lastArrivalNs,
-      stale: this.lastArrivalNs === null || nowNs - this.lastArrivalNs > staleAfterNs,
+      stale: this.isStale(nowNs, staleAfterNs),
     };
+  }
+
+  isStale(nowNs: number, staleAfterNs: number): boolean {
+    return this.lastArrivalNs === null || nowNs - this.lastArrivalNs > staleAfterNs;
   }
 }
 
@@ -200,8 +204,7 @@ export class LinkMonitor {
 
   /** snapshot(nowNs).stale without computing the rest of the snapshot (windows and quantiles). */
   isStale(nowNs: number): boolean {
-    const last = this.merged.lastArrivalNs;
-    return last === null || nowNs - last > this.staleAfterNs;
+    return this.merged.isStale(nowNs, this.staleAfterNs);
   }
 
   /** A plain, serialisable picture of the link at nowNs (vehicle clock). */

@@ -37,11 +37,13 @@ type WorkerReply = { index: number; result: SimRunResult } | { index: number; er
 export async function runJobs(
   args: RunSetupArgs, jobs: readonly RunJob[], parallel: number,
   onDone: (job: RunJob, result: SimRunResult) => void = () => undefined,
+  /** The caller's setup of args, reused when the jobs run inline (workers build their own). */
+  inlineSetup?: RunSetup,
 ): Promise<SimRunResult[]> {
   const results: SimRunResult[] = new Array(jobs.length);
   const workers = Math.max(1, Math.min(parallel, jobs.length));
   if (workers <= 1) {
-    const setup = runSetup(args);
+    const setup = inlineSetup ?? runSetup(args);
     jobs.forEach((job, i) => {
       results[i] = runJob(setup, job);
       onDone(job, results[i]!);

@@ -23,13 +23,22 @@ export interface RunSetup {
 /** The map adaptive-st starts from: a file, else built from the drive's CICV5G trace, else empty (learned online). */
 export function runSetup(o: RunSetupArgs): RunSetup {
   const resolved = resolveScenario(o.scenario, o.cicv5g, o.network);
-  let json: unknown = null;
-  if (o.netmap) json = JSON.parse(readFileSync(o.netmap, 'utf8'));
-  else if (resolved.cicv5gPath && resolved.scenario.mapFrame === 'utm51n') {
-    json = buildNetworkMapFromCicv5g(readCicv5g(resolved.cicv5gPath)).toJSON();
-  }
+  // Read or built on first use: only adaptive-st runs need it.
+  let json: unknown;
+  const startingJson = (): unknown => {
+    if (json !== undefined) return json;
+    json = null;
+    if (o.netmap) json = JSON.parse(readFileSync(o.netmap, 'utf8'));
+    else if (resolved.cicv5gPath && resolved.scenario.mapFrame === 'utm51n') {
+      json = buildNetworkMapFromCicv5g(readCicv5g(resolved.cicv5gPath)).toJSON();
+    }
+    return json;
+  };
   return {
     resolved,
-    netmap: () => (json ? NetworkMap.fromJSON(json) : new NetworkMap({ mapFrame: resolved.scenario.mapFrame })),
+    netmap: () => {
+      const start = startingJson();
+      return start ? NetworkMap.fromJSON(start) : new NetworkMap({ mapFrame: resolved.scenario.mapFrame });
+    },
   };
 }

@@ -4,7 +4,7 @@ import { diagonalCovariance } from '../../shared/model/covariance.js';
 import type { DetectedObject } from '../../shared/model/types.js';
 import type { Rng } from '../world/rng.js';
 import type { SensorSpec } from '../scenarios/types.js';
-import { inRangeAndFov, isVisible, type Box2, type Viewpoint } from './visibility.js';
+import { inRangeAndFov, notOccluded, type Box2, type Viewpoint } from './visibility.js';
 
 export interface TruthActor extends Box2 {
   id: number;
@@ -38,9 +38,9 @@ export function sense(
     const a = others[ai]!;
     // Blockers only matter with occlusion, and only those nearer than the target (cheap cull before the slab tests).
     const rangeToA = rangeM[ai]!;
-    if (rangeToA > spec.rangeM || !inRangeAndFov(view, a)) continue;
+    if (!inRangeAndFov(view, a)) continue;
     const blockers = spec.occlusion ? others.filter((b, bi) => b !== a && nearSideM[bi]! < rangeToA) : [];
-    if (!isVisible(view, a, blockers)) continue;
+    if (!notOccluded(view, a, blockers)) continue;
     if (rng.bernoulli(spec.missProbability)) continue;
     const vx = a.vxMps + rng.normal(0, spec.velNoiseStdMps);
     const vy = a.vyMps + rng.normal(0, spec.velNoiseStdMps);

@@ -76,7 +76,11 @@ export function inRangeAndFov(view: Viewpoint, target: Box2): boolean {
  * The target itself may be among the blockers (it is skipped), so callers can pass the whole scene.
  */
 export function isVisible(view: Viewpoint, target: Box2, blockers: readonly Box2[]): boolean {
-  if (!inRangeAndFov(view, target)) return false;
+  return inRangeAndFov(view, target) && notOccluded(view, target, blockers);
+}
+
+/** The occlusion half of isVisible, for callers that already checked range and FOV. */
+export function notOccluded(view: Viewpoint, target: Box2, blockers: readonly Box2[]): boolean {
   if (!view.occlusion) return true;
   const points: Array<[number, number]> = [[target.xM, target.yM], ...boxCorners(target)];
   let clear = 0;
