@@ -6,7 +6,7 @@ import { buildNetworkMapFromCicv5g } from '../shared/netmap/build.js';
 import { STRATEGIES, type StrategyName } from '../vehicle/core.js';
 import { readCicv5g } from './network/cicv5g.js';
 import { runVirtual, type SimRunResult } from './engine/virtual-run.js';
-import { defaultJobs, runJobs, type RunJob } from './engine/run-pool.js';
+import { defaultJobs, runJobs, spareCoreForPerception, type RunJob } from './engine/run-pool.js';
 import { runSetup } from './engine/run-setup.js';
 import { recordVirtualRun } from './replay/record-run.js';
 import { renderComparisonReport, renderRunReport } from './report/render.js';
@@ -55,7 +55,7 @@ export async function runSimRun(o: SimCommonOptions & { strategy: string; seed: 
   const r = setup.resolved;
   const run = {
     scenario: r.scenario, network: r.network, strategy, seed: o.seed,
-    netmap: strategy === 'adaptive-st' ? setup.netmap() : null,
+    netmap: strategy === 'adaptive-st' ? setup.netmap() : null, perceptionWorker: spareCoreForPerception(),
   };
   const result = o.record
     ? await recordVirtualRun(o.record, run, { scenarioArg: o.scenario, cicv5g: r.cicv5gPath })

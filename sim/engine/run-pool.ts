@@ -2,10 +2,10 @@
 // nothing with the others, so a comparison scales with the cores while every metrics.json stays byte for byte
 // what a single-threaded run writes. One job, or jobs = 1, runs inline.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { StrategyName } from '../../vehicle/core.js';
 import { runVirtual, type SimRunResult } from './virtual-run.js';
 import { runSetup, type RunSetup, type RunSetupArgs } from './run-setup.js';
+import { startEngineWorker } from './workers.js';
 
 export interface RunJob {
   strategy: StrategyName;
@@ -14,14 +14,20 @@ export interface RunJob {
   collectSeries: boolean;
 }
 
-/** One run of a job under a setup (what a worker does for each job it is handed). */
-export function runJob(setup: RunSetup, job: RunJob): SimRunResult {
+/**
+ * One run of a job under a setup (what a worker does for each job it is handed). perceptionWorker: compute the
+ * RSUs' perception on another core (for runs that go one at a time on a multi-core machine).
+ */
+export function runJob(setup: RunSetup, job: RunJob, perceptionWorker = false): SimRunResult {
   const { resolved } = setup;
   return runVirtual({
     scenario: resolved.scenario, network: resolved.network, strategy: job.strategy, seed: job.seed,
-    netmap: job.strategy === 'adaptive-st' ? setup.netmap() : null, collectSeries: job.collectSeries,
+    netmap: job.strategy === 'adaptive-st' ? setup.netmap() : null, collectSeries: job.collectSeries, perceptionWorker,
   });
 }
+
+/** A single run at a time leaves cores idle: give its roadside perception one of them. */
+export const spareCoreForPerception = (): boolean => availableParallelism() > 1;
 
 /** Default parallelism: one worker per core, never more than there are jobs. */
 export function defaultJobs(jobCount: number): number {
@@ -45,15 +51,13 @@ export async function runJobs(
   if (workers <= 1) {
     const setup = inlineSetup ?? runSetup(args);
     jobs.forEach((job, i) => {
-      results[i] = runJob(setup, job);
+      results[i] = runJob(setup, job, spareCoreForPerception());
       onDone(job, results[i]!);
     });
     return results;
   }
   let next = 0;
-  const pool = Array.from({ length: workers }, () => new Worker(new URL('./ts-worker.mjs', import.meta.url), {
-    workerData: { entry: new URL('./run-worker.ts', import.meta.url).href, args },
-  }));
+  const pool = Array.from({ length: workers }, () => startEngineWorker('run-worker', { args }));
   try {
     await Promise.all(pool.map((w) => new Promise<void>((resolve, reject) => {
       const feed = (): void => {

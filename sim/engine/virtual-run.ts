@@ -11,7 +11,6 @@ import { startVehicle } from '../../vehicle/pipeline.js';
 import { VehicleCore, type StrategyName } from '../../vehicle/core.js';
 import { MemoryBus } from '../../shared/transport/memory.js';
 import { RouteProgress } from '../../shared/geometry/polyline.js';
-import type { DetectedObject } from '../../shared/model/types.js';
 import type { NetworkMap } from '../../shared/netmap/network-map.js';
 import type { DetectionBatch } from '../../shared/sources/detections.js';
 import type { Clock } from '../../shared/time/clock.js';
@@ -21,6 +20,9 @@ import { ImpairedTransport } from '../network/impaired-transport.js';
 import { sense } from '../sensors/sensor-model.js';
 import type { Scenario, SensorSpec } from '../scenarios/types.js';
 import { Rng } from '../world/rng.js';
+import { inlinePerception, workerPerception, type PerceptionFeed } from './perception-feed.js';
+import { captureMs } from './roadside-perception.js';
+import { SIM_EPOCH_NS, simTimeNs } from './sim-clock.js';
 import { egoAt, EGO_ID, TruthTimeline } from '../world/truth.js';
 import type { MetricsSummary } from '../metrics/accumulator.js';
 import type { RunMetrics, RunReportData } from '../report/types.js';
@@ -46,6 +48,11 @@ export interface SimRunOptions {
   /** Keep per-frame series for the report (off for benchmarks). */
   collectSeries?: boolean;
   /**
+   * Compute the RSUs' perception (sensors and trackers) ahead on a worker thread, on a second core. Same outputs
+   * either way; worth it for a single long run, not when runs already fill the cores (a parallel compare).
+   */
+  perceptionWorker?: boolean;
+  /**
    * Record the vehicle side here (sim/replay/record-run.ts opens the file with the metadata a replay needs):
    * what the vehicle's links received and when, its own frames, outputs, intents and sync requests, and what
    * the RSUs sent (so a replay knows how many frames were lost). Own detections are then fused at wire
@@ -58,9 +65,7 @@ export interface SimRunResult extends RunReportData {
   details: MetricsSummary['counts'] & { roadsideFramesSent: number; roadsideFramesLost: number; advisories: number; intents: number };
 }
 
-/** Virtual epoch of every run: fixed, so that a seed reproduces a run bit for bit. */
-export const SIM_EPOCH_NS = 1_700_000_000_000_000_000;
-const NS_PER_MS = 1e6;
+export { SIM_EPOCH_NS };
 /** The simulated vehicle's id and its RSU links' topic region. */
 export const SIM_VEHICLE_ID = 'ego';
 const SIM_REGION = 'sim';
@@ -80,7 +85,7 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
   const periodMs = 1000 / s.frameRateHz;
   const durationMs = s.durationS * 1000;
   const scheduler = new VirtualTimeScheduler(undefined, durationMs + 1000);
-  const clock: Clock = { nowNs: () => SIM_EPOCH_NS + Math.round(scheduler.now() * NS_PER_MS) };
+  const clock: Clock = { nowNs: () => simTimeNs(scheduler.now()) };
   const log = pino({ level: 'silent' });
   const setup = virtualVehicleSetup(s);
   const rec = o.recorder ? new ProcessRecorder(o.recorder, clock) : null;
@@ -106,29 +111,33 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
   });
   // Recording decorators add no subscriptions and no scheduling: the run is the same with or without them.
   const vehicleSide: Transport = rec ? new RecordingTransport(impairedVehicleSide, rec, { rx: true, tx: true }) : impairedVehicleSide;
+  // The RSUs' sensors and trackers (nothing flows back into them, so they may run ahead on another core); the
+  // roadside pipelines publish the tracked batches.
+  const perceptionSpec = { scenario: s, seed: o.seed, rsuPhaseMs: o.rsuPhaseMs ?? 20 };
+  const perception: PerceptionFeed = o.perceptionWorker ? workerPerception(perceptionSpec) : inlinePerception(perceptionSpec, truth);
   const handles = s.rsus.map((rsu, i) => {
     const impairedRsuSide = new ImpairedTransport(bus.connect(rsu.id), {
       model: parseNetworkSpec(o.network, { runStartNs }), scheduler, clock, rng: root.fork(3 + i), context: egoNow,
     });
     const rsuSide: Transport = rec ? new RecordingTransport(impairedRsuSide, rec, { rx: false, tx: true }) : impairedRsuSide;
-    const rng = root.fork(100 + i);
-    const detections$ = sensorStream(s, rsu.sensor, o.rsuPhaseMs ?? 20, periodMs, durationMs, scheduler, (tS) =>
-      sense(rsu.sensor, rsu.pose, truth.at(tS), rng));
+    const tracked$ = sensorStream(s, rsu.sensor, perceptionSpec.rsuPhaseMs, periodMs, durationMs, scheduler, () => perception.next(i));
     return startRoadside(
       { rsuId: rsu.id, region: SIM_REGION, mapFrame: s.mapFrame, sensorPose: { ...rsu.pose, pitchRad: 0, rollRad: 0 },
-        rateHz: s.frameRateHz, frameValidityMs: 1000, tracking: { enabled: true },
+        rateHz: s.frameRateHz, frameValidityMs: 1000, tracking: { enabled: false },
         advisories: { enabled: true, params: { maxHorizonS: 12 } } },
-      detections$, [rsuSide], clock, log,
+      tracked$, [rsuSide], clock, log,
     );
   });
 
   const egoRng = root.fork(1);
-  const sensed$ = sensorStream(s, s.ego.sensor, 0, periodMs, durationMs, scheduler, (tS) => {
+  const sensed$ = sensorStream(s, s.ego.sensor, 0, periodMs, durationMs, scheduler, (tMs) => {
+    const tS = tMs / 1000;
     const e = egoAt(s, tS);
-    return sense(s.ego.sensor, { xM: e.xM, yM: e.yM, yawRad: e.headingRad }, truth.at(tS), egoRng, EGO_ID);
-  }, (tS) => {
-    const e = egoAt(s, tS);
-    return { pose: { xM: e.xM, yM: e.yM, zM: 0, yawRad: e.headingRad, pitchRad: 0, rollRad: 0 }, speedMps: Math.hypot(e.vxMps, e.vyMps) };
+    return {
+      captureTimeNs: simTimeNs(tMs),
+      objects: sense(s.ego.sensor, { xM: e.xM, yM: e.yM, yawRad: e.headingRad }, truth.at(tS), egoRng, EGO_ID),
+      ego: { pose: { xM: e.xM, yM: e.yM, zM: 0, yawRad: e.headingRad, pitchRad: 0, rollRad: 0 }, speedMps: Math.hypot(e.vxMps, e.vyMps) },
+    };
   });
   // Recorded at arrival; the vehicle fuses the batch decoded from the recorded bytes (what a replay will feed).
   const own$ = rec ? sensed$.pipe(map((b) => rec.own(setup.vehicleId, setup.mapFrame, b))) : sensed$;
@@ -154,7 +163,11 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
       rec?.output(setup.vehicleId, result.output, outputTimeNs);
     });
 
-  scheduler.flush();
+  try {
+    scheduler.flush();
+  } finally {
+    perception.close();
+  }
   void vehicle.stop();
   handles.forEach((h) => void h.stop());
 
@@ -180,18 +193,17 @@ export function runResult(
   return { metrics: runMetrics, series, scene: sceneGeometry(s), details: { ...summary.counts, ...counts } };
 }
 
-/** Capture at phase + k * period, delivered after the sensor's latency, until the scenario ends. */
+/**
+ * Capture at phase + k * period (captureMs), delivered after the sensor's latency, until the scenario ends. batchAt
+ * gets the capture's scenario time, ms.
+ */
 function sensorStream(
   s: Scenario, sensor: SensorSpec, phaseMs: number, periodMs: number, durationMs: number, scheduler: VirtualTimeScheduler,
-  detect: (tS: number) => DetectedObject[], ego?: (tS: number) => DetectionBatch['ego'],
+  batchAt: (tMs: number) => DetectionBatch,
 ): Observable<DetectionBatch> {
   return timer(phaseMs + sensor.latencyMs, periodMs, scheduler).pipe(
-    map((k) => phaseMs + k * periodMs),
+    map((k) => captureMs(s, phaseMs, k)),
     takeWhile((tMs) => tMs < durationMs),
-    map((tMs): DetectionBatch => {
-      const tS = tMs / 1000;
-      const e = ego?.(tS);
-      return { captureTimeNs: SIM_EPOCH_NS + Math.round(tMs * NS_PER_MS), objects: detect(tS), ...(e ? { ego: e } : {}) };
-    }),
+    map(batchAt),
   );
 }

@@ -29,16 +29,24 @@ export function sense(
   selfId?: number,
 ): DetectedObject[] {
   const view: Viewpoint = { ...pose, rangeM: spec.rangeM, fovRad: spec.fovRad, occlusion: spec.occlusion };
-  const others = actors.filter((a) => a.id !== selfId);
-  // Range of every actor and the near side of its box, once per cycle rather than once per target and blocker.
-  const rangeM = others.map((a) => Math.hypot(a.xM - pose.xM, a.yM - pose.yM));
-  const nearSideM = spec.occlusion ? others.map((b, i) => rangeM[i]! - Math.hypot(b.lengthM, b.widthM) / 2) : [];
   const out: DetectedObject[] = [];
+  const others: TruthActor[] = [];
+  for (const a of actors) if (a.id !== selfId) others.push(a);
+  // With occlusion: the range of every actor and the near side of its box, once per cycle rather than once per
+  // target and blocker.
+  const rangeM = spec.occlusion ? others.map((a) => Math.hypot(a.xM - pose.xM, a.yM - pose.yM)) : [];
+  const nearSideM = spec.occlusion ? others.map((b, i) => rangeM[i]! - Math.hypot(b.lengthM, b.widthM) / 2) : [];
+  // Most of a long scene is out of any one sensor's range: a squared-distance cull skips those actors before
+  // any hypot. Exact: it only drops actors beyond range by far more than rounding; inRangeAndFov decides the rest.
+  const cull2 = spec.rangeM * spec.rangeM * (1 + 1e-9);
   for (let ai = 0; ai < others.length; ai++) {
     const a = others[ai]!;
+    const dx = a.xM - pose.xM;
+    const dy = a.yM - pose.yM;
+    if (dx * dx + dy * dy > cull2) continue;
+    if (!inRangeAndFov(view, a)) continue;
     // Blockers only matter with occlusion, and only those nearer than the target (cheap cull before the slab tests).
     const rangeToA = rangeM[ai]!;
-    if (!inRangeAndFov(view, a)) continue;
     const blockers = spec.occlusion ? others.filter((b, bi) => b !== a && nearSideM[bi]! < rangeToA) : [];
     if (!notOccluded(view, a, blockers)) continue;
     if (rng.bernoulli(spec.missProbability)) continue;

@@ -23,6 +23,24 @@ describe('simulator determinism', function () {
   });
 });
 
+describe('roadside perception on a worker thread (sim/engine/perception-feed.ts)', function () {
+  this.timeout(120_000);
+
+  it('gives the same metrics.json and series as the inline run', () => {
+    const o = {
+      scenario: builtinScenario('highway-merge'), network: 'jitter:25,8,10@gamma+ge:0.02,0.3,0,0.5', strategy: 'adaptive-st' as const,
+      seed: 11, collectSeries: true,
+    };
+    const inline = runVirtual(o);
+    const worker = runVirtual({ ...o, perceptionWorker: true });
+    assert.equal(metricsJson(worker), metricsJson(inline));
+    assert.deepEqual(worker.series, inline.series);
+    // The RSUs did publish tracked frames (a run with no roadside input would agree trivially).
+    assert.ok(inline.details.roadsideFramesSent > 100);
+    assert.ok((inline.metrics.recall ?? 0) > 0);
+  });
+});
+
 describe('parallel runs (sim/engine/run-pool.ts)', function () {
   this.timeout(120_000);
 

@@ -1,0 +1,28 @@
+// The roadside tracking stage: detection batches of one sensor in, confirmed tracks (stable ids, velocities,
+// covariances) out, one batch at a time. Used by the roadside pipeline and, ahead of it, by the simulator's
+// RSU perception (sim/engine/roadside-perception.ts), so that both track exactly alike.
+import type { DetectedObject } from '../shared/model/types.js';
+import type { DetectionBatch } from '../shared/sources/detections.js';
+import { initialTrackerState, updateTracker, type Detection, type TrackerParams, type TrackerState } from '../shared/tracking/tracker.js';
+
+export class RoadsideTracker {
+  private state: TrackerState = initialTrackerState();
+
+  constructor(private readonly params: Partial<TrackerParams> = {}) {}
+
+  /** The confirmed tracks at the batch's capture time (batches must come in capture order). */
+  update(batch: DetectionBatch): DetectedObject[] {
+    const out = updateTracker(this.state, batch.objects.map(detectionOf), batch.captureTimeNs, this.params);
+    this.state = out.state;
+    return out.objects;
+  }
+}
+
+/** A detector's object as a tracker measurement: its position covariance is the (x, y) block of the packed one. */
+function detectionOf(o: DetectedObject): Detection {
+  return {
+    xM: o.xM, yM: o.yM, zM: o.zM, objectClass: o.objectClass, classConfidence: o.classConfidence,
+    lengthM: o.lengthM, widthM: o.widthM, heightM: o.heightM, headingRad: o.headingRad,
+    ...(o.covariance ? { positionCovariance: [[o.covariance[0], o.covariance[1]], [o.covariance[1], o.covariance[4]]] } : {}),
+  };
+}

@@ -1,0 +1,59 @@
+// The RSUs' perception stacks in a run: each RSU's sensor model sampled at its capture instants and its tracker
+// run on the detections, giving the tracked batches its roadside pipeline publishes. Nothing here depends on the
+// vehicle (no message flows back into an RSU's perception), so the whole stream is a function of the scenario and
+// the seed: it can run ahead on a worker thread (perception-feed.ts) while the main thread simulates the network,
+// the roadside pipelines and the vehicle, and it gives the same bytes inline.
+import { RoadsideTracker } from '../../roadside/tracking.js';
+import type { DetectionBatch } from '../../shared/sources/detections.js';
+import type { Scenario } from '../scenarios/types.js';
+import { sense } from '../sensors/sensor-model.js';
+import { Rng } from '../world/rng.js';
+import { TruthTimeline } from '../world/truth.js';
+import { simTimeNs } from './sim-clock.js';
+
+/** What fixes a run's roadside perception (plain data: it crosses to a worker thread). */
+export interface PerceptionSpec {
+  scenario: Scenario;
+  seed: number;
+  /** RSU sensor phase relative to the vehicle's, ms. */
+  rsuPhaseMs: number;
+}
+
+/** Random stream of RSU i's sensor: a fork of the run's root generator, as every other random part of a run. */
+export const rsuSensorStream = (i: number): number => 100 + i;
+
+/** Capture instant k of a sensor with this phase, ms of scenario time. */
+export function captureMs(s: Scenario, phaseMs: number, k: number): number {
+  return phaseMs + k * (1000 / s.frameRateHz);
+}
+
+/** Number of captures of a sensor with this phase before the scenario ends. */
+export function captureCount(s: Scenario, phaseMs: number): number {
+  let k = 0;
+  while (captureMs(s, phaseMs, k) < s.durationS * 1000) k++;
+  return k;
+}
+
+export class RoadsidePerception {
+  private readonly rngs: Rng[];
+  private readonly trackers: RoadsideTracker[];
+  private readonly nextK: number[];
+
+  constructor(private readonly spec: PerceptionSpec, private readonly truth = new TruthTimeline(spec.scenario)) {
+    const root = new Rng(spec.seed);
+    this.rngs = spec.scenario.rsus.map((_, i) => root.fork(rsuSensorStream(i)));
+    this.trackers = spec.scenario.rsus.map(() => new RoadsideTracker());
+    this.nextK = spec.scenario.rsus.map(() => 0);
+  }
+
+  /** RSU i's next capture, tracked (each RSU's captures in order; RSUs in any order). */
+  next(i: number): DetectionBatch {
+    const s = this.spec.scenario;
+    const rsu = s.rsus[i]!;
+    const k = this.nextK[i]!++;
+    const tMs = captureMs(s, this.spec.rsuPhaseMs, k);
+    const detections = sense(rsu.sensor, rsu.pose, this.truth.at(tMs / 1000), this.rngs[i]!);
+    const captureTimeNs = simTimeNs(tMs);
+    return { captureTimeNs, objects: this.trackers[i]!.update({ captureTimeNs, objects: detections }) };
+  }
+}
