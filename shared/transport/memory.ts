@@ -31,6 +31,8 @@ export class MemoryBus {
   readonly clock: Clock;
   private readonly transports = new Set<MemoryTransport>();
   private readonly kindStats = new Map<BusKind, KindStats>();
+  /** Each topic's counters: a bus sees few distinct topics, each many times, and parsing was per message. */
+  private readonly topicStats = new Map<string, KindStats>();
 
   constructor(options: MemoryBusOptions = {}) {
     this.delivery = options.delivery ?? 'sync';
@@ -52,7 +54,11 @@ export class MemoryBus {
 
   /** @internal called by MemoryTransport.publish */
   route(topic: string, payload: Uint8Array): void {
-    const ks = this.kindStats.get(parseTopic(topic)?.kind ?? 'other')!;
+    let ks = this.topicStats.get(topic);
+    if (ks === undefined) {
+      ks = this.kindStats.get(parseTopic(topic)?.kind ?? 'other')!;
+      this.topicStats.set(topic, ks);
+    }
     ks.published++;
     const run = (): void => {
       let delivered = 0;
