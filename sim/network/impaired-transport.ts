@@ -2,7 +2,7 @@
 // receives through a NetworkModel, dropping it or delivering it later on the given scheduler. One implementation
 // for both run modes: over the in-memory bus on a virtual-time scheduler, and over real MQTT/ZeroMQ on the wall
 // clock (asyncScheduler) in --realtime runs.
-import { EMPTY, mergeMap, Observable, type SchedulerLike } from 'rxjs';
+import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Clock } from '../../shared/time/clock.js';
 import type { Message, PublishOptions, Transport, TransportKind, TransportStats } from '../../shared/transport/types.js';
 import type { Rng } from '../world/rng.js';
@@ -46,27 +46,45 @@ export class ImpairedTransport implements Transport {
   }
 
   subscribe(topicFilter: string): Observable<Message> {
-    return this.inner.subscribe(topicFilter).pipe(
-      mergeMap((m) => {
-        this.impairment.offered++;
-        const ctx: NetworkContext = { ...(this.o.context?.() ?? {}), sizeBytes: m.payload.length, streamId: m.topic };
-        const s = this.o.model.sample(this.o.clock.nowNs(), ctx, this.o.rng);
-        if (!s.delivered) {
-          this.impairment.lost++;
-          return EMPTY;
-        }
-        this.impairment.delivered++;
-        this.impairment.delaySumMs += s.delayMs;
-        // One scheduled action per message (what timer() would schedule, without its operator chain).
-        return new Observable<Message>((sub) => {
-          const action = this.o.scheduler.schedule(() => {
+    // What mergeMap over a per-message timer would do (same draws, same scheduling order, completion after the
+    // last pending delivery), with one scheduled action per message and no operator chain: this runs for every
+    // message of a run.
+    return new Observable<Message>((sub) => {
+      const pending = new Set<Subscription>();
+      let innerDone = false;
+      const inner = this.inner.subscribe(topicFilter).subscribe({
+        next: (m) => {
+          this.impairment.offered++;
+          const ctx: NetworkContext = { ...(this.o.context?.() ?? {}), sizeBytes: m.payload.length, streamId: m.topic };
+          const s = this.o.model.sample(this.o.clock.nowNs(), ctx, this.o.rng);
+          if (!s.delivered) {
+            this.impairment.lost++;
+            return;
+          }
+          this.impairment.delivered++;
+          this.impairment.delaySumMs += s.delayMs;
+          // (A scheduler may run the action inside schedule(), e.g. queueScheduler at delay 0.)
+          let action: Subscription | undefined;
+          let delivered = false;
+          action = this.o.scheduler.schedule(() => {
+            delivered = true;
+            if (action) pending.delete(action);
             sub.next({ ...m, transport: this.kind, receivedAtNs: this.o.clock.nowNs() });
-            sub.complete();
+            if (innerDone && pending.size === 0) sub.complete();
           }, s.delayMs);
-          return () => action.unsubscribe();
-        });
-      }),
-    );
+          if (!delivered) pending.add(action);
+        },
+        error: (err: unknown) => sub.error(err),
+        complete: () => {
+          innerDone = true;
+          if (pending.size === 0) sub.complete();
+        },
+      });
+      return () => {
+        inner.unsubscribe();
+        for (const a of pending) a.unsubscribe();
+      };
+    });
   }
 
   stats(): TransportStats {
