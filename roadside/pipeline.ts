@@ -9,7 +9,8 @@ import {
   DEFAULT_DELIVERY, advisoryTopic, expirySecondsUntil, frameTopic, intentsFilter, syncRequestTopic, syncResponseTopic,
 } from '../shared/transport/topics.js';
 import type { DetectedObject } from '../shared/model/types.js';
-import { initialTrackerState, updateTracker, type TrackerParams, type TrackerState } from '../shared/tracking/tracker.js';
+import type { TrackerParams } from '../shared/tracking/tracker.js';
+import { RoadsideTracker } from './tracking.js';
 import { computeAdvisory, DEFAULT_ADVISORY_PARAMS, type AdvisoryParams } from '../shared/planning/conflicts.js';
 import type { Message, Transport } from '../shared/transport/types.js';
 import { answerSyncRequest } from '../shared/link/clock-sync.js';
@@ -29,6 +30,18 @@ export interface RoadsideOptions extends RoadsideIdentity {
   tracking?: { enabled: boolean; params?: Partial<TrackerParams> };
   /** Answer vehicle intents with planning advisories. */
   advisories?: { enabled: boolean; params?: Partial<AdvisoryParams> };
+  /**
+   * How a frame becomes bytes; default frameEnvelope. The simulator passes one that returns the bytes its
+   * perception worker encoded ahead for exactly this frame (sim/engine/perception-feed.ts).
+   */
+  frameEncoder?: (frame: PerceptionFrame) => Uint8Array;
+}
+
+/** A frame as the roadside publishes it: one envelope, expiring frameValidityMs after the capture. */
+export function frameEnvelope(rsuId: string, frameValidityMs: number, frame: PerceptionFrame): Uint8Array {
+  return encodeEnvelope({
+    senderId: rsuId, payload: { kind: 'frame', frame }, expiresAtNs: frame.captureTimeNs + frameValidityMs * 1e6,
+  });
 }
 
 export interface RoadsideCounters {
@@ -71,7 +84,8 @@ export function startRoadside(
   const pending = new Set<Promise<void>>();
   let sequence = 0;
   let lastCaptureNs = -Infinity;
-  let tracker: TrackerState = initialTrackerState();
+  const tracker = opts.tracking?.enabled ? new RoadsideTracker(opts.tracking.params) : null;
+  const encodeFrame = opts.frameEncoder ?? ((frame: PerceptionFrame) => frameEnvelope(opts.rsuId, opts.frameValidityMs, frame));
   /** The objects of the last published frame and their capture time: what advisories are computed from. */
   let latestTracks: { objects: DetectedObject[]; timeNs: number } | null = null;
   const advisorySequence = new Map<string, number>();
@@ -98,29 +112,16 @@ export function startRoadside(
     }),
     map((batch): PerceptionFrame => ({
       sourceId: opts.rsuId, sourceKind: 'rsu', sequence: sequence++, captureTimeNs: batch.captureTimeNs,
-      publishTimeNs: 0, mapFrame: opts.mapFrame, sensorPose: opts.sensorPose, objects: track(batch),
+      publishTimeNs: 0, mapFrame: opts.mapFrame, sensorPose: opts.sensorPose,
+      objects: tracker ? tracker.update(batch) : batch.objects,
     })),
   );
-
-  function track(batch: DetectionBatch): DetectedObject[] {
-    if (!opts.tracking?.enabled) return batch.objects;
-    const out = updateTracker(tracker, batch.objects.map((o) => ({
-      xM: o.xM, yM: o.yM, zM: o.zM, objectClass: o.objectClass, classConfidence: o.classConfidence,
-      lengthM: o.lengthM, widthM: o.widthM, heightM: o.heightM, headingRad: o.headingRad,
-      ...(o.covariance ? { positionCovariance: [[o.covariance[0], o.covariance[1]], [o.covariance[1], o.covariance[4]]] } : {}),
-    })), batch.captureTimeNs, opts.tracking.params);
-    tracker = out.state;
-    return out.objects;
-  }
 
   const subs = new Subscription();
   subs.add(frames$.subscribe({
     next: (frame) => {
       frame.publishTimeNs = clock.nowNs();
-      const bytes = encodeEnvelope({
-        senderId: opts.rsuId, payload: { kind: 'frame', frame },
-        expiresAtNs: frame.captureTimeNs + opts.frameValidityMs * 1e6,
-      });
+      const bytes = encodeFrame(frame);
       for (const t of transports) track_(t.publish(topic, bytes, delivery));
       counters.framesPublished++;
       counters.objectsPublished += frame.objects.length;
