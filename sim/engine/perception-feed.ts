@@ -2,28 +2,42 @@
 // worker thread (a second core) and taken synchronously as the virtual clock reaches them. The run on the main
 // thread is synchronous (one RxJS virtual-time flush), so it cannot await messages: it takes them with
 // receiveMessageOnPort and sleeps on a shared counter (Atomics.wait) in the rare case it has caught up with the
-// worker. The batches are the same either way (roadside-perception.ts), so a run's outputs are too.
+// worker. The worker also encodes each batch as the frame its pipeline will publish, so encoding runs on the second
+// core too; the pipeline takes those bytes only for exactly that frame. The batches are the same either way
+// (roadside-perception.ts), and so are the bytes, so a run's outputs are too.
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { frameEnvelope } from '../../roadside/pipeline.js';
+import type { PerceptionFrame } from '../../shared/model/types.js';
 import type { DetectionBatch } from '../../shared/sources/detections.js';
 import type { TruthTimeline } from '../world/truth.js';
-import { RoadsidePerception, type PerceptionSpec } from './roadside-perception.js';
+import { RoadsidePerception, simRoadsideOptions, type PerceivedCapture, type PerceptionSpec } from './roadside-perception.js';
 import { startEngineWorker } from './workers.js';
 
 export interface PerceptionFeed {
   /** RSU i's next tracked batch. */
   next(i: number): DetectionBatch;
+  /**
+   * RSU i's frame encoder: the bytes encoded ahead for the frame of the batch it was last given, when the frame
+   * is exactly the one they were encoded for (else it encodes, as the pipeline would). Undefined: the default.
+   */
+  frameEncoder(i: number): ((frame: PerceptionFrame) => Uint8Array) | undefined;
   close(): void;
+  /** Frames whose bytes came encoded ahead, and frames encoded here. */
+  readonly encodedAhead: number;
+  readonly encodedHere: number;
 }
 
-/** What the worker posts: for each capture instant, every RSU's batch; or why it stopped. */
-export type PerceptionChunk = { captures: DetectionBatch[][] } | { error: string };
+/** What the worker posts: for each capture instant, every RSU's capture; or why it stopped. */
+export type PerceptionChunk = { captures: PerceivedCapture[][] } | { error: string };
 
 /** A worker that says nothing for this long has died (its error event cannot reach a blocked main thread). */
 const WORKER_SILENCE_LIMIT_MS = 60_000;
 
 export function inlinePerception(spec: PerceptionSpec, truth: TruthTimeline): PerceptionFeed {
   const perception = new RoadsidePerception(spec, truth);
-  return { next: (i) => perception.next(i), close: () => undefined };
+  return {
+    next: (i) => perception.next(i).batch, frameEncoder: () => undefined, close: () => undefined, encodedAhead: 0, encodedHere: 0,
+  };
 }
 
 export function workerPerception(spec: PerceptionSpec): PerceptionFeed {
@@ -34,25 +48,47 @@ class WorkerFeed implements PerceptionFeed {
   private readonly port: MessagePort;
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private readonly worker: Worker;
-  /** Per RSU, the batches received and not yet taken (from head on). */
-  private readonly queues: DetectionBatch[][];
+  /** Per RSU, the captures received and not yet taken (from head on), and the last one taken. */
+  private readonly queues: Array<Array<PerceivedCapture | undefined>>;
   private readonly heads: number[];
+  private readonly taken: Array<PerceivedCapture | undefined>;
+  encodedAhead = 0;
+  encodedHere = 0;
 
-  constructor(spec: PerceptionSpec) {
+  constructor(private readonly spec: PerceptionSpec) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.queues = spec.scenario.rsus.map(() => []);
     this.heads = spec.scenario.rsus.map(() => 0);
+    this.taken = spec.scenario.rsus.map(() => undefined);
     this.worker = startEngineWorker('perception-worker', { spec, port: port2, signal: this.signal }, [port2]);
     this.worker.unref();
   }
 
   next(i: number): DetectionBatch {
     while (this.heads[i]! >= this.queues[i]!.length) this.receive();
-    const batch = this.queues[i]![this.heads[i]!]!;
+    const capture = this.queues[i]![this.heads[i]!]!;
     // Drop the reference: a long run would otherwise keep every batch alive.
-    (this.queues[i]! as Array<DetectionBatch | undefined>)[this.heads[i]!++] = undefined;
-    return batch;
+    this.queues[i]![this.heads[i]!++] = undefined;
+    this.taken[i] = capture;
+    return capture.batch;
+  }
+
+  frameEncoder(i: number): (frame: PerceptionFrame) => Uint8Array {
+    const o = simRoadsideOptions(this.spec.scenario, i);
+    return (frame) => {
+      const c = this.taken[i];
+      const e = c?.encoded;
+      // The same objects (by identity: the batch handed out), sequence and publish time as assumed ahead; the
+      // rest of the frame is the RSU's fixed identity, the same on both sides (simRoadsideOptions).
+      if (c && e && frame.objects === c.batch.objects && frame.sequence === e.sequence &&
+        frame.publishTimeNs === e.publishTimeNs && frame.captureTimeNs === c.batch.captureTimeNs) {
+        this.encodedAhead++;
+        return e.bytes;
+      }
+      this.encodedHere++;
+      return frameEnvelope(o.rsuId, o.frameValidityMs, frame);
+    };
   }
 
   close(): void {

@@ -14,7 +14,7 @@ function post(chunk: PerceptionChunk): void {
 }
 
 try {
-  const perception = new RoadsidePerception(spec);
+  const perception = new RoadsidePerception(spec, undefined, true);
   const rsuCount = spec.scenario.rsus.length;
   const count = captureCount(spec.scenario, spec.rsuPhaseMs);
   for (let k0 = 0; k0 < count; k0 += CHUNK_CAPTURES) {

@@ -3,7 +3,9 @@
 // vehicle (no message flows back into an RSU's perception), so the whole stream is a function of the scenario and
 // the seed: it can run ahead on a worker thread (perception-feed.ts) while the main thread simulates the network,
 // the roadside pipelines and the vehicle, and it gives the same bytes inline.
+import { frameEnvelope, type RoadsideOptions } from '../../roadside/pipeline.js';
 import { RoadsideTracker } from '../../roadside/tracking.js';
+import type { PerceptionFrame } from '../../shared/model/types.js';
 import type { DetectionBatch } from '../../shared/sources/detections.js';
 import type { Scenario } from '../scenarios/types.js';
 import { sense } from '../sensors/sensor-model.js';
@@ -17,6 +19,19 @@ export interface PerceptionSpec {
   seed: number;
   /** RSU sensor phase relative to the vehicle's, ms. */
   rsuPhaseMs: number;
+}
+
+/** The topic region of a simulated run's RSUs. */
+export const SIM_REGION = 'sim';
+
+/** RSU i's roadside pipeline in a run: publishes its perception's tracked batches, answers intents. */
+export function simRoadsideOptions(s: Scenario, i: number): RoadsideOptions {
+  const rsu = s.rsus[i]!;
+  return {
+    rsuId: rsu.id, region: SIM_REGION, mapFrame: s.mapFrame, sensorPose: { ...rsu.pose, pitchRad: 0, rollRad: 0 },
+    rateHz: s.frameRateHz, frameValidityMs: 1000, tracking: { enabled: false },
+    advisories: { enabled: true, params: { maxHorizonS: 12 } },
+  };
 }
 
 /** Random stream of RSU i's sensor: a fork of the run's root generator, as every other random part of a run. */
@@ -34,26 +49,55 @@ export function captureCount(s: Scenario, phaseMs: number): number {
   return k;
 }
 
+/** A frame's bytes encoded ahead, with what they assumed: valid only for the frame with these fields. */
+export interface EncodedFrame {
+  sequence: number;
+  publishTimeNs: number;
+  bytes: Uint8Array;
+}
+
+export interface PerceivedCapture {
+  batch: DetectionBatch;
+  encoded?: EncodedFrame;
+}
+
 export class RoadsidePerception {
   private readonly rngs: Rng[];
   private readonly trackers: RoadsideTracker[];
   private readonly nextK: number[];
+  /** Virtual time of each RSU's next delivery, ms, accumulated as the virtual-time scheduler repeats a timer. */
+  private readonly deliveryMs: number[];
 
-  constructor(private readonly spec: PerceptionSpec, private readonly truth = new TruthTimeline(spec.scenario)) {
+  constructor(
+    private readonly spec: PerceptionSpec, private readonly truth = new TruthTimeline(spec.scenario),
+    /** Also encode each capture as the frame its pipeline will publish, if it publishes every capture on arrival. */
+    private readonly encodeFrames = false,
+  ) {
     const root = new Rng(spec.seed);
     this.rngs = spec.scenario.rsus.map((_, i) => root.fork(rsuSensorStream(i)));
     this.trackers = spec.scenario.rsus.map(() => new RoadsideTracker());
     this.nextK = spec.scenario.rsus.map(() => 0);
+    this.deliveryMs = spec.scenario.rsus.map((r) => spec.rsuPhaseMs + r.sensor.latencyMs);
   }
 
   /** RSU i's next capture, tracked (each RSU's captures in order; RSUs in any order). */
-  next(i: number): DetectionBatch {
+  next(i: number): PerceivedCapture {
     const s = this.spec.scenario;
     const rsu = s.rsus[i]!;
     const k = this.nextK[i]!++;
     const tMs = captureMs(s, this.spec.rsuPhaseMs, k);
     const detections = sense(rsu.sensor, rsu.pose, this.truth.at(tMs / 1000), this.rngs[i]!);
     const captureTimeNs = simTimeNs(tMs);
-    return { captureTimeNs, objects: this.trackers[i]!.update({ captureTimeNs, objects: detections }) };
+    const batch = { captureTimeNs, objects: this.trackers[i]!.update({ captureTimeNs, objects: detections }) };
+    const deliveredMs = this.deliveryMs[i]!;
+    this.deliveryMs[i] = deliveredMs + 1000 / s.frameRateHz;
+    if (!this.encodeFrames) return { batch };
+    // The frame the pipeline builds from this batch if it publishes it on arrival as its k-th frame.
+    const o = simRoadsideOptions(s, i);
+    const frame: PerceptionFrame = {
+      sourceId: o.rsuId, sourceKind: 'rsu', sequence: k, captureTimeNs, publishTimeNs: simTimeNs(deliveredMs),
+      mapFrame: o.mapFrame, sensorPose: o.sensorPose, objects: batch.objects,
+    };
+    return { batch, encoded: { sequence: k, publishTimeNs: frame.publishTimeNs, bytes: frameEnvelope(o.rsuId, o.frameValidityMs, frame) } };
   }
 }

@@ -21,7 +21,7 @@ import { sense } from '../sensors/sensor-model.js';
 import type { Scenario, SensorSpec } from '../scenarios/types.js';
 import { Rng } from '../world/rng.js';
 import { inlinePerception, workerPerception, type PerceptionFeed } from './perception-feed.js';
-import { captureMs } from './roadside-perception.js';
+import { captureMs, SIM_REGION, simRoadsideOptions } from './roadside-perception.js';
 import { SIM_EPOCH_NS, simTimeNs } from './sim-clock.js';
 import { egoAt, EGO_ID, TruthTimeline } from '../world/truth.js';
 import type { MetricsSummary } from '../metrics/accumulator.js';
@@ -63,12 +63,13 @@ export interface SimRunOptions {
 
 export interface SimRunResult extends RunReportData {
   details: MetricsSummary['counts'] & { roadsideFramesSent: number; roadsideFramesLost: number; advisories: number; intents: number };
+  /** How a virtual-time run went about it (not a metric: the outputs are the same either way). */
+  engine?: { perceptionWorker: boolean; framesEncodedAhead: number; framesEncodedHere: number };
 }
 
 export { SIM_EPOCH_NS };
 /** The simulated vehicle's id and its RSU links' topic region. */
 export const SIM_VEHICLE_ID = 'ego';
-const SIM_REGION = 'sim';
 
 /** How runVirtual builds the vehicle, as a replay must rebuild it (recorded in the file's metadata). */
 export function virtualVehicleSetup(s: Scenario): VehicleReplaySetup {
@@ -121,12 +122,8 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
     });
     const rsuSide: Transport = rec ? new RecordingTransport(impairedRsuSide, rec, { rx: false, tx: true }) : impairedRsuSide;
     const tracked$ = sensorStream(s, rsu.sensor, perceptionSpec.rsuPhaseMs, periodMs, durationMs, scheduler, () => perception.next(i));
-    return startRoadside(
-      { rsuId: rsu.id, region: SIM_REGION, mapFrame: s.mapFrame, sensorPose: { ...rsu.pose, pitchRad: 0, rollRad: 0 },
-        rateHz: s.frameRateHz, frameValidityMs: 1000, tracking: { enabled: false },
-        advisories: { enabled: true, params: { maxHorizonS: 12 } } },
-      tracked$, [rsuSide], clock, log,
-    );
+    const frameEncoder = perception.frameEncoder(i);
+    return startRoadside({ ...simRoadsideOptions(s, i), ...(frameEncoder ? { frameEncoder } : {}) }, tracked$, [rsuSide], clock, log);
   });
 
   const egoRng = root.fork(1);
@@ -172,10 +169,14 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
   handles.forEach((h) => void h.stop());
 
   const framesSent = handles.reduce((n, h) => n + h.counters.framesPublished, 0);
-  return runResult(scorer.summary(), scorer.series, s, o, {
+  const result = runResult(scorer.summary(), scorer.series, s, o, {
     roadsideFramesSent: framesSent, roadsideFramesLost: Math.max(0, framesSent - vehicle.counters.roadsideFrames),
     advisories: vehicle.counters.advisories, intents: vehicle.counters.intentsSent,
   });
+  return {
+    ...result,
+    engine: { perceptionWorker: o.perceptionWorker ?? false, framesEncodedAhead: perception.encodedAhead, framesEncodedHere: perception.encodedHere },
+  };
 }
 
 /** A run's result from its scores (shared with replays, so both write the same metrics.json). */

@@ -4,6 +4,11 @@ import { runVirtual } from '../../sim/engine/virtual-run.js';
 import { metricsJson } from '../../sim/commands.js';
 import { builtinScenario } from '../../sim/scenarios/index.js';
 import { runJobs } from '../../sim/engine/run-pool.js';
+import { workerPerception } from '../../sim/engine/perception-feed.js';
+import { simRoadsideOptions } from '../../sim/engine/roadside-perception.js';
+import { frameEnvelope } from '../../roadside/pipeline.js';
+import { decodeEnvelope } from '../../shared/wire/codec.js';
+import type { PerceptionFrame } from '../../shared/model/types.js';
 
 describe('simulator determinism', function () {
   this.timeout(60_000);
@@ -38,6 +43,42 @@ describe('roadside perception on a worker thread (sim/engine/perception-feed.ts)
     // The RSUs did publish tracked frames (a run with no roadside input would agree trivially).
     assert.ok(inline.details.roadsideFramesSent > 100);
     assert.ok((inline.metrics.recall ?? 0) > 0);
+    // Every frame's bytes came from the worker (encoded ahead for exactly that frame), none were re-encoded.
+    assert.equal(worker.engine?.framesEncodedAhead, worker.details.roadsideFramesSent);
+    assert.equal(worker.engine?.framesEncodedHere, 0);
+    assert.equal(inline.engine?.framesEncodedAhead, 0);
+  });
+});
+
+describe('frames encoded ahead by the perception worker', function () {
+  this.timeout(60_000);
+
+  it('are used only for exactly the frame they were encoded for; any other frame is encoded here', () => {
+    const scenario = builtinScenario('highway-merge');
+    const feed = workerPerception({ scenario, seed: 5, rsuPhaseMs: 20 });
+    try {
+      const o = simRoadsideOptions(scenario, 0);
+      const batch = feed.next(0);
+      const encode = feed.frameEncoder(0)!;
+      const frame: PerceptionFrame = {
+        sourceId: o.rsuId, sourceKind: 'rsu', sequence: 0, captureTimeNs: batch.captureTimeNs,
+        publishTimeNs: batch.captureTimeNs + scenario.rsus[0]!.sensor.latencyMs * 1e6, mapFrame: o.mapFrame,
+        sensorPose: o.sensorPose, objects: batch.objects,
+      };
+      assert.ok(Buffer.from(encode(frame)).equals(frameEnvelope(o.rsuId, o.frameValidityMs, frame)));
+      assert.deepEqual([feed.encodedAhead, feed.encodedHere], [1, 0]);
+      // Published later than assumed: the bytes must carry the real publish time.
+      const late = { ...frame, publishTimeNs: frame.publishTimeNs + 1e6 };
+      const bytes = encode(late);
+      assert.deepEqual([feed.encodedAhead, feed.encodedHere], [1, 1]);
+      const decoded = decodeEnvelope(bytes).payload;
+      assert.ok(decoded.kind === 'frame' && decoded.frame.publishTimeNs === late.publishTimeNs);
+      // Other objects than the batch handed out (e.g. a pipeline that tracks itself): encoded here.
+      encode({ ...frame, objects: [] });
+      assert.deepEqual([feed.encodedAhead, feed.encodedHere], [1, 2]);
+    } finally {
+      feed.close();
+    }
   });
 });
 
