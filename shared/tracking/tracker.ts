@@ -23,8 +23,10 @@ import { angleDiff } from '../geometry/angles.js';
 import { cvPositionUpdate, cvPredict, positionInnovation, positionLogLikelihood } from './cv-kalman.js';
 import { immMix, immUpdateProbabilities, mixtureMoments, type GaussianState } from './kalman.js';
 // One gate and one class table for the whole code base (shared/association/gating.ts).
-import { chiSquareGate, classCompatibilityFromGroups, classesCompatible } from '../association/gating.js';
-import { solveByComponents } from '../association/components.js';
+import {
+  chiSquareGate, classCompatibilityFromGroups, classesCompatible, type ClassCompatibility, type GatedEdge,
+} from '../association/gating.js';
+import { solveGatedEdges } from '../association/components.js';
 
 /** One detection of one sensor cycle, map frame. */
 export interface Detection {
@@ -154,15 +156,22 @@ const MAX_COURSE_STD_RAD = 0.2; // course uncertainty above which a velocity dir
 function measurementCovariance(d: Detection, p: TrackerParams): Matrix {
   if (d.positionCovariance !== undefined) {
     const c = d.positionCovariance;
-    if (c.length !== 2 || c.some((r) => r.length !== 2)) throw new RangeError('positionCovariance must be 2x2');
+    if (c.length !== 2 || c[0]!.length !== 2 || c[1]!.length !== 2) throw new RangeError('positionCovariance must be 2x2');
     return c;
   }
-  const v = p.measurementStdM ** 2;
-  return [
-    [v, 0],
-    [0, v],
-  ];
+  return defaultMeasurementCovariance(p.measurementStdM);
 }
+
+/** measurementStdM² on the diagonal, shared read-only: it is asked for once per detection and candidate pair. */
+function defaultMeasurementCovariance(measurementStdM: number): Matrix {
+  if (lastDefaultR === null || !Object.is(lastDefaultR.stdM, measurementStdM)) {
+    const v = measurementStdM ** 2;
+    lastDefaultR = { stdM: measurementStdM, r: [[v, 0], [0, v]] };
+  }
+  return lastDefaultR.r;
+}
+
+let lastDefaultR: { stdM: number; r: Matrix } | null = null;
 
 export function trackClass(t: Track): { objectClass: ObjectClass; classConfidence: number } {
   let best: ObjectClass = 'unknown';
@@ -214,56 +223,105 @@ export interface Association {
  * allowed pairs first, then the least total cost, deterministic tie-break; forbidden pairs are never returned).
  */
 export function associate(tracks: readonly AssociationCandidate[], detections: readonly Detection[], params: TrackerParams): Association {
-  const gate = chiSquareGate(params.gateProbability, 2);
-  const compatible = classCompatibilityFromGroups(params.compatibleClassGroups);
-  const cost = (t: AssociationCandidate, d: Detection): number | null => {
-    if (!classesCompatible(t.objectClass, d.objectClass, compatible)) return null;
-    const r = measurementCovariance(d, params);
-    // Cheap exact cull first: d² = yᵀS⁻¹y ≥ |y|² / trace(S), so a pair whose squared distance exceeds
-    // gate · trace(S) for every component is outside the gate (most pairs in a spread-out scene).
-    let mayGate = false;
-    for (const c of t.components) {
-      const dx = d.xM - c.mean[0]!;
-      const dy = d.yM - c.mean[1]!;
-      const traceS = c.covariance[0]![0]! + c.covariance[1]![1]! + r[0]![0]! + r[1]![1]!;
-      if (!(dx * dx + dy * dy > gate * traceS)) mayGate = true;
+  const ctx: PairContext = {
+    gate: chiSquareGate(params.gateProbability, 2),
+    compatible: classCompatibilityFromGroups(params.compatibleClassGroups),
+    params,
+  };
+  const confirmedRows: number[] = [];
+  const tentativeRows: number[] = [];
+  for (let i = 0; i < tracks.length; i++) (tracks[i]!.confirmed ? confirmedRows : tentativeRows).push(i);
+  const allCols: number[] = [];
+  for (let j = 0; j < detections.length; j++) allCols.push(j);
+  const pairs: [number, number][] = [];
+  assignStage(tracks, detections, confirmedRows, allCols, ctx, pairs);
+  // Flags rather than Sets: a frame has a handful of tracks and detections.
+  const usedT = new Uint8Array(tracks.length);
+  const usedD = new Uint8Array(detections.length);
+  for (const [t, d] of pairs) {
+    usedT[t] = 1;
+    usedD[d] = 1;
+  }
+  const freeCols: number[] = [];
+  for (let j = 0; j < detections.length; j++) if (usedD[j] === 0) freeCols.push(j);
+  const firstCount = pairs.length;
+  assignStage(tracks, detections, tentativeRows, freeCols, ctx, pairs);
+  for (let k = firstCount; k < pairs.length; k++) {
+    usedT[pairs[k]![0]] = 1;
+    usedD[pairs[k]![1]] = 1;
+  }
+  const unassignedTracks: number[] = [];
+  for (let i = 0; i < tracks.length; i++) if (usedT[i] === 0) unassignedTracks.push(i);
+  const unassignedDetections: number[] = [];
+  for (let j = 0; j < detections.length; j++) if (usedD[j] === 0) unassignedDetections.push(j);
+  return { pairs, unassignedTracks, unassignedDetections };
+}
+
+/** What every pair cost of one association shares, resolved once. */
+interface PairContext {
+  gate: number;
+  compatible: ClassCompatibility;
+  params: TrackerParams;
+}
+
+/**
+ * One stage: the assignment of `rows` (track indices) to `cols` (detection indices), appended to `out` as
+ * [track, detection]. Only the allowed pairs are handed to the solver, as edges in local indices: the same
+ * problem as the full rows x cols matrix with forbidden cells, without building it.
+ */
+function assignStage(
+  tracks: readonly AssociationCandidate[],
+  detections: readonly Detection[],
+  rows: readonly number[],
+  cols: readonly number[],
+  ctx: PairContext,
+  out: [number, number][],
+): void {
+  if (rows.length === 0 || cols.length === 0) return;
+  const edges: GatedEdge[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const t = tracks[rows[i]!]!;
+    for (let j = 0; j < cols.length; j++) {
+      const c = pairCost(t, detections[cols[j]!]!, ctx);
+      if (c !== Number.POSITIVE_INFINITY) edges.push({ row: i, col: j, cost: c });
     }
-    if (!mayGate) return null;
-    let inGate = false;
-    const logs: number[] = [];
-    let top = -Infinity;
-    for (const c of t.components) {
-      const inn = positionInnovation(c.mean, c.covariance, d.xM, d.yM, r);
-      if (inn.mahalanobisSq <= gate) inGate = true;
-      const l = Math.log(Math.max(c.weight, Number.MIN_VALUE)) + positionLogLikelihood(inn);
-      logs.push(l);
-      top = Math.max(top, l);
-    }
-    if (!inGate) return null;
-    let sum = 0;
-    for (const l of logs) sum += Math.exp(l - top);
-    return -(top + Math.log(sum));
-  };
-  const solve = (rows: number[], cols: number[]): [number, number][] => {
-    if (rows.length === 0 || cols.length === 0) return [];
-    const costs = rows.map((ti) => cols.map((di) => cost(tracks[ti]!, detections[di]!) ?? Number.POSITIVE_INFINITY));
-    return solveByComponents(costs).map(({ row, col }): [number, number] => [rows[row]!, cols[col]!]);
-  };
-  const all = tracks.map((_, i) => i);
-  const first = solve(all.filter((i) => tracks[i]!.confirmed), detections.map((_, i) => i));
-  const takenD = new Set(first.map(([, d]) => d));
-  const second = solve(
-    all.filter((i) => !tracks[i]!.confirmed),
-    detections.map((_, i) => i).filter((i) => !takenD.has(i)),
-  );
-  const pairs = [...first, ...second];
-  const usedT = new Set(pairs.map(([t]) => t));
-  const usedD = new Set(pairs.map(([, d]) => d));
-  return {
-    pairs,
-    unassignedTracks: all.filter((i) => !usedT.has(i)),
-    unassignedDetections: detections.map((_, i) => i).filter((i) => !usedD.has(i)),
-  };
+  }
+  for (const { row, col } of solveGatedEdges(rows.length, cols.length, edges)) out.push([rows[row]!, cols[col]!]);
+}
+
+/** Per-component log-likelihoods of the pair being costed (scratch, never held across calls). */
+const componentLogs: number[] = [];
+
+/** Cost of associating d with t (see associate), +Infinity when the pair is forbidden. */
+function pairCost(t: AssociationCandidate, d: Detection, ctx: PairContext): number {
+  if (!classesCompatible(t.objectClass, d.objectClass, ctx.compatible)) return Number.POSITIVE_INFINITY;
+  const r = measurementCovariance(d, ctx.params);
+  const gate = ctx.gate;
+  const components = t.components;
+  // Cheap exact cull first: d² = yᵀS⁻¹y ≥ |y|² / trace(S), so a pair whose squared distance exceeds
+  // gate · trace(S) for every component is outside the gate (most pairs in a spread-out scene).
+  let mayGate = false;
+  for (const c of components) {
+    const dx = d.xM - c.mean[0]!;
+    const dy = d.yM - c.mean[1]!;
+    const traceS = c.covariance[0]![0]! + c.covariance[1]![1]! + r[0]![0]! + r[1]![1]!;
+    if (!(dx * dx + dy * dy > gate * traceS)) mayGate = true;
+  }
+  if (!mayGate) return Number.POSITIVE_INFINITY;
+  let inGate = false;
+  let top = -Infinity;
+  for (let k = 0; k < components.length; k++) {
+    const c = components[k]!;
+    const inn = positionInnovation(c.mean, c.covariance, d.xM, d.yM, r);
+    if (inn.mahalanobisSq <= gate) inGate = true;
+    const l = Math.log(Math.max(c.weight, Number.MIN_VALUE)) + positionLogLikelihood(inn);
+    componentLogs[k] = l;
+    top = Math.max(top, l);
+  }
+  if (!inGate) return Number.POSITIVE_INFINITY;
+  let sum = 0;
+  for (let k = 0; k < components.length; k++) sum += Math.exp(componentLogs[k]! - top);
+  return -(top + Math.log(sum));
 }
 
 function withHit(history: readonly boolean[], hit: boolean, cap: number): boolean[] {
