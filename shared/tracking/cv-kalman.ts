@@ -8,7 +8,7 @@
 // bit (up to the sign of an exact zero). A change here must keep that equivalence: gating and the IMM mode
 // probabilities react to the last bits near ties.
 import type { Matrix } from '../model/covariance.js';
-import { cvPropagateCovariance } from '../motion/models.js';
+import { cvPropagateFlatCovariance } from '../motion/models.js';
 import type { GaussianState } from './kalman.js';
 
 /** Innovation of a position measurement and the Cholesky factor of its covariance S = P[0:2, 0:2] + R. */
@@ -28,10 +28,15 @@ export interface PositionInnovation {
   mahalanobisSq: number;
 }
 
-/** x' = F x, P' = F P Fᵀ + Q for CV over dtS with white-noise acceleration std accelStdMps2 (kfPredict's result). */
-export function cvPredict(mean: readonly number[], cov: Matrix, dtS: number, accelStdMps2: number): GaussianState {
-  const [x, y, vx, vy] = mean as [number, number, number, number];
-  return { mean: [x + dtS * vx, y + dtS * vy, vx, vy], covariance: cvPropagateCovariance(cov, dtS, accelStdMps2) };
+/**
+ * x' = F x, P' = F P Fᵀ + Q for CV over dtS with white-noise acceleration std accelStdMps2 (kfPredict's result),
+ * from a flat state (cov[4 i + j], row-major): the tracker predicts the IMM's mixed states straight from its
+ * flat mixing buffers.
+ */
+export function cvPredict(mean: ArrayLike<number>, cov: ArrayLike<number>, dtS: number, accelStdMps2: number): GaussianState {
+  const vx = mean[2]!;
+  const vy = mean[3]!;
+  return { mean: [mean[0]! + dtS * vx, mean[1]! + dtS * vy, vx, vy], covariance: cvPropagateFlatCovariance(cov, dtS, accelStdMps2) };
 }
 
 /** Innovation of the measurement (zx, zy) with covariance r against the prediction (kfInnovation's numbers). */

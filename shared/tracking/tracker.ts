@@ -21,7 +21,7 @@ import { packCovariance, type Matrix } from '../model/covariance.js';
 import type { DetectedObject, ObjectClass } from '../model/types.js';
 import { angleDiff } from '../geometry/angles.js';
 import { cvPositionUpdate, cvPredict, positionInnovation, positionLogLikelihood } from './cv-kalman.js';
-import { immMix, immUpdateProbabilities, mixtureMoments, type GaussianState } from './kalman.js';
+import { immMixedInto, immPredictedProbabilities, immUpdateProbabilities, mixtureMoments, type GaussianState } from './kalman.js';
 // One gate and one class table for the whole code base (shared/association/gating.ts).
 import {
   chiSquareGate, classCompatibilityFromGroups, classesCompatible, type ClassCompatibility, type GatedEdge,
@@ -333,13 +333,31 @@ function smooth(old: number, sample: number, w: number): number {
   return old + w * (sample - old);
 }
 
-/** IMM prediction: mix the modes, predict each with its own process noise, combine. */
-function predictedTrack(t: Track, dtS: number, p: TrackerParams): Track {
-  const { mixed, predictedProbabilities } = immMix(t.modes, t.modeProbabilities, modeTransition(p, dtS));
-  const modes = mixed.map((g, j) => cvPredict(g.mean, g.covariance, dtS, p.modeAccelStdMps2[j]!));
-  const combined = mixtureMoments(modes, predictedProbabilities);
-  return withFields(t, { modes, modeProbabilities: predictedProbabilities, mean: combined.mean, covariance: combined.covariance });
+/** A track's IMM prediction to the frame time. */
+interface Prediction {
+  modes: GaussianState[];
+  modeProbabilities: number[];
 }
+
+/**
+ * IMM prediction: mix the modes, predict each with its own process noise. Their combination is left to
+ * missedTrack: an update replaces it, so most tracks never need it.
+ */
+function predictedModes(t: Track, dtS: number, p: TrackerParams): Prediction {
+  const transition = modeTransition(p, dtS);
+  const modeProbabilities = immPredictedProbabilities(t.modes, t.modeProbabilities, transition);
+  const modes: GaussianState[] = [];
+  for (let j = 0; j < t.modes.length; j++) {
+    // Mixed straight into flat buffers and predicted from there: no nested copy of the mixed state.
+    immMixedInto(t.modes, t.modeProbabilities, transition, modeProbabilities, j, MIXED_MEAN, MIXED_COV);
+    modes.push(cvPredict(MIXED_MEAN, MIXED_COV, dtS, p.modeAccelStdMps2[j]!));
+  }
+  return { modes, modeProbabilities };
+}
+
+// predictedModes' mixed state of one mode, flat (never held across calls).
+const MIXED_MEAN = new Float64Array(4);
+const MIXED_COV = new Float64Array(16);
 
 /**
  * t with some fields replaced, built as one literal in bornTrack's field order rather than spread: spreading a
@@ -396,10 +414,10 @@ function transitionMatrix(m: number, modeSwitchRateHz: number, dtS: number): Mat
   return t;
 }
 
-function updatedTrack(t: Track, d: Detection, timeNs: number, p: TrackerParams): Track {
+function updatedTrack(t: Track, predicted: Prediction, d: Detection, timeNs: number, p: TrackerParams): Track {
   const r = measurementCovariance(d, p);
-  const updates = t.modes.map((g) => cvPositionUpdate(g.mean, g.covariance, d.xM, d.yM, r));
-  const modeProbabilities = immUpdateProbabilities(t.modeProbabilities, updates.map(positionLogLikelihood));
+  const updates = predicted.modes.map((g) => cvPositionUpdate(g.mean, g.covariance, d.xM, d.yM, r));
+  const modeProbabilities = immUpdateProbabilities(predicted.modeProbabilities, updates.map(positionLogLikelihood));
   const modes = updates.map((u) => ({ mean: u.mean, covariance: u.covariance }));
   const u = mixtureMoments(modes, modeProbabilities);
   const [, , vx, vy] = u.mean as [number, number, number, number];
@@ -447,8 +465,13 @@ function updatedTrack(t: Track, d: Detection, timeNs: number, p: TrackerParams):
   });
 }
 
-function missedTrack(t: Track, p: TrackerParams): Track {
+function missedTrack(t: Track, predicted: Prediction, p: TrackerParams): Track {
+  const combined = mixtureMoments(predicted.modes, predicted.modeProbabilities);
   return withFields(t, {
+    mean: combined.mean,
+    covariance: combined.covariance,
+    modes: predicted.modes,
+    modeProbabilities: predicted.modeProbabilities,
     hits: withHit(t.hits, false, Math.max(p.confirmWindow, p.existenceWindow)),
     frames: t.frames + 1,
     consecutiveMisses: t.consecutiveMisses + 1,
@@ -558,20 +581,24 @@ export function updateTracker(
     throw new RangeError('modeAccelStdMps2 changed under existing tracks: keep the parameters of a tracker state fixed');
   }
   const dtS = state.timeNs === null ? 0 : (timeNs - state.timeNs) / 1e9;
-  const predicted = state.tracks.map((t) => predictedTrack(t, dtS, p));
+  const predicted = state.tracks.map((t) => predictedModes(t, dtS, p));
 
   const a = associate(
-    predicted.map((t) => ({
-      components: t.modes.map((g, j) => ({ weight: t.modeProbabilities[j]!, mean: g.mean, covariance: g.covariance })),
-      objectClass: trackClass(t).objectClass,
-      confirmed: t.status === 'confirmed',
-    })),
+    state.tracks.map((t, i) => {
+      const { modes, modeProbabilities } = predicted[i]!;
+      return {
+        components: modes.map((g, j) => ({ weight: modeProbabilities[j]!, mean: g.mean, covariance: g.covariance })),
+        objectClass: trackClass(t).objectClass,
+        confirmed: t.status === 'confirmed',
+      };
+    }),
     detections,
     p,
   );
-  const next: Track[] = [...predicted];
-  for (const [ti, di] of a.pairs) next[ti] = updatedTrack(predicted[ti]!, detections[di]!, timeNs, p);
-  for (const ti of a.unassignedTracks) next[ti] = missedTrack(predicted[ti]!, p);
+  // Every track is either paired or unassigned, so each entry is replaced.
+  const next: Track[] = state.tracks.slice();
+  for (const [ti, di] of a.pairs) next[ti] = updatedTrack(state.tracks[ti]!, predicted[ti]!, detections[di]!, timeNs, p);
+  for (const ti of a.unassignedTracks) next[ti] = missedTrack(state.tracks[ti]!, predicted[ti]!, p);
 
   const tracks: Track[] = [];
   for (const t of next) {
