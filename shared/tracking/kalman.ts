@@ -333,12 +333,23 @@ export function immMixedInto(
  * (−d²/2 − ½ ln det S − const), computed in log space so tiny likelihoods do not underflow.
  */
 export function immUpdateProbabilities(predicted: readonly number[], logLikelihoods: readonly number[]): number[] {
-  const logs = predicted.map((c, j) => Math.log(c) + logLikelihoods[j]!);
-  const top = Math.max(...logs);
+  // Loops, in the order of the map / Math.max / reduce they replace: the tracker updates every mode it associates.
+  const m = predicted.length;
+  const w: number[] = [];
+  let top = -Infinity;
+  for (let j = 0; j < m; j++) {
+    const l = Math.log(predicted[j]!) + logLikelihoods[j]!;
+    w.push(l);
+    top = Math.max(top, l);
+  }
   if (!Number.isFinite(top)) return [...predicted];
-  const w = logs.map((l) => Math.exp(l - top));
-  const sum = w.reduce((a, b) => a + b, 0);
-  return w.map((v) => v / sum);
+  let sum = 0;
+  for (let j = 0; j < m; j++) {
+    w[j] = Math.exp(w[j]! - top);
+    sum = sum + w[j]!;
+  }
+  for (let j = 0; j < m; j++) w[j] = w[j]! / sum;
+  return w;
 }
 
 /** Log-likelihood of an innovation under N(0, S), without the −(k/2)·ln 2π constant shared by all modes. */

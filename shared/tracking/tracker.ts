@@ -324,9 +324,13 @@ function pairCost(t: AssociationCandidate, d: Detection, ctx: PairContext): numb
   return -(top + Math.log(sum));
 }
 
+/** [...history, hit] without its oldest entries beyond cap, built in one pass (every track, every frame). */
 function withHit(history: readonly boolean[], hit: boolean, cap: number): boolean[] {
-  const h = [...history, hit];
-  return h.length > cap ? h.slice(h.length - cap) : h;
+  const total = history.length + 1;
+  const drop = total > cap ? total - cap : 0;
+  const h: boolean[] = [];
+  for (let i = drop; i < total; i++) h.push(i < history.length ? history[i]! : hit);
+  return h;
 }
 
 function smooth(old: number, sample: number, w: number): number {
@@ -416,9 +420,14 @@ function transitionMatrix(m: number, modeSwitchRateHz: number, dtS: number): Mat
 
 function updatedTrack(t: Track, predicted: Prediction, d: Detection, timeNs: number, p: TrackerParams): Track {
   const r = measurementCovariance(d, p);
-  const updates = predicted.modes.map((g) => cvPositionUpdate(g.mean, g.covariance, d.xM, d.yM, r));
-  const modeProbabilities = immUpdateProbabilities(predicted.modeProbabilities, updates.map(positionLogLikelihood));
-  const modes = updates.map((u) => ({ mean: u.mean, covariance: u.covariance }));
+  const modes: GaussianState[] = [];
+  const logLikelihoods: number[] = [];
+  for (const g of predicted.modes) {
+    const update = cvPositionUpdate(g.mean, g.covariance, d.xM, d.yM, r);
+    modes.push({ mean: update.mean, covariance: update.covariance });
+    logLikelihoods.push(positionLogLikelihood(update));
+  }
+  const modeProbabilities = immUpdateProbabilities(predicted.modeProbabilities, logLikelihoods);
   const u = mixtureMoments(modes, modeProbabilities);
   const [, , vx, vy] = u.mean as [number, number, number, number];
   const scores: Partial<Record<ObjectClass, number>> = {};
@@ -437,8 +446,11 @@ function updatedTrack(t: Track, predicted: Prediction, d: Detection, timeNs: num
     // Only a well-determined course counts: right after birth the velocity direction swings wildly.
     const courseStdRad = Math.sqrt((u.covariance[2]![2]! + u.covariance[3]![3]!) / 2) / speed;
     const windowNs = p.yawRateWindowS * 1e9;
-    courses = t.courses.filter((c) => timeNs - c.timeNs <= windowNs);
-    if (courseStdRad < MAX_COURSE_STD_RAD) courses = [...courses, { rad: course, timeNs }];
+    // The courses still within the window, plus this one: one new array (a filter and a spread made two).
+    const kept: { rad: number; timeNs: number }[] = [];
+    for (const c of t.courses) if (timeNs - c.timeNs <= windowNs) kept.push(c);
+    if (courseStdRad < MAX_COURSE_STD_RAD) kept.push({ rad: course, timeNs });
+    courses = kept;
     const oldest = courses[0];
     if (oldest !== undefined && courses.length > 1 && timeNs - oldest.timeNs >= windowNs / 2) {
       yawRateRadps = angleDiff(course, oldest.rad) / ((timeNs - oldest.timeNs) / 1e9);
@@ -532,7 +544,8 @@ function nextFreeId(from: number, used: ReadonlySet<number>): number {
 export function trackToObject(t: Track, timeNs: number, p: TrackerParams): DetectedObject {
   const [xM, yM, vxMps, vyMps] = t.mean as [number, number, number, number];
   const recent = t.hits.slice(-p.existenceWindow);
-  const hitCount = recent.filter(Boolean).length;
+  let hitCount = 0;
+  for (const hit of recent) if (hit) hitCount++;
   const { objectClass, classConfidence } = trackClass(t);
   return {
     trackId: t.id,
