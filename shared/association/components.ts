@@ -114,7 +114,25 @@ export function solveByComponents(cost: CostMatrix): AssignmentPair[] {
  * are forbidden): callers that gate pairs themselves skip building the rowCount x colCount matrix.
  */
 export function solveGatedEdges(rowCount: number, colCount: number, edges: readonly GatedEdge[]): AssignmentPair[] {
-  return solveComponents(bipartiteComponents(rowCount, colCount, edges));
+  return loneEdgePairs(rowCount, colCount, edges) ?? solveComponents(bipartiteComponents(rowCount, colCount, edges));
+}
+
+/**
+ * When no row and no column has two edges (the usual sparse scene), every component is a lone pair, which
+ * solveComponents keeps: the edges themselves are the answer, sorted by row, without the union-find. null when
+ * some row or column is shared, or a cost needs solveAssignment's checks.
+ */
+function loneEdgePairs(rowCount: number, colCount: number, edges: readonly GatedEdge[]): AssignmentPair[] | null {
+  const rowTaken = new Uint8Array(rowCount);
+  const colTaken = new Uint8Array(colCount);
+  for (const e of edges) {
+    if (rowTaken[e.row] === 1 || colTaken[e.col] === 1 || !(Math.abs(e.cost) <= MAX_SHORTCUT_COST)) return null;
+    rowTaken[e.row] = 1;
+    colTaken[e.col] = 1;
+  }
+  const pairs: AssignmentPair[] = [];
+  for (const e of edges) pairs.push({ row: e.row, col: e.col });
+  return pairs.sort((x, y) => x.row - y.row);
 }
 
 /** Above this |cost| a lone pair goes through solveAssignment, which rejects costs too large to separate from forbidden cells. */

@@ -217,15 +217,17 @@ export function mixtureMomentsInto(
     const x = components[k]!.mean;
     for (let i = 0; i < n; i++) mean[i] = mean[i]! + w * x[i]!;
   }
-  cov.fill(0, 0, n * n);
+  for (let q = 0; q < n * n; q++) cov[q] = 0;
   const d = scratch.deviation.length >= n ? scratch.deviation : (scratch.deviation = new Float64Array(n));
   for (let k = 0; k < components.length; k++) {
     const w = weights[k]!;
     const c = components[k]!;
-    for (let i = 0; i < n; i++) d[i] = c.mean[i]! - mean[i]!;
+    const x = c.mean;
+    for (let i = 0; i < n; i++) d[i] = x[i]! - mean[i]!;
     for (let i = 0; i < n; i++) {
       const ci = c.covariance[i]!;
-      for (let j = 0; j < n; j++) cov[n * i + j] = cov[n * i + j]! + w * (ci[j]! + d[i]! * d[j]!);
+      const di = d[i]!;
+      for (let j = 0; j < n; j++) cov[n * i + j] = cov[n * i + j]! + w * (ci[j]! + di * d[j]!);
     }
   }
   for (let i = 0; i < n; i++) {

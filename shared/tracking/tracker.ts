@@ -618,14 +618,17 @@ export function updateTracker(
     const s = withStatus(t, p);
     if (s !== null) tracks.push(s);
   }
-  const used = new Set(tracks.map((t) => t.id));
   let nextId = state.nextId;
-  for (const di of a.unassignedDetections) {
-    const id = nextFreeId(nextId, used);
-    used.add(id);
-    nextId = id >= MAX_TRACK_ID ? 1 : id + 1;
-    const born = withStatus(bornTrack(id, detections[di]!, timeNs, p), p);
-    if (born !== null) tracks.push(born);
+  // The ids in use only matter for a birth (most frames have none).
+  if (a.unassignedDetections.length > 0) {
+    const used = new Set(tracks.map((t) => t.id));
+    for (const di of a.unassignedDetections) {
+      const id = nextFreeId(nextId, used);
+      used.add(id);
+      nextId = id >= MAX_TRACK_ID ? 1 : id + 1;
+      const born = withStatus(bornTrack(id, detections[di]!, timeNs, p), p);
+      if (born !== null) tracks.push(born);
+    }
   }
 
   const newState: TrackerState = { timeNs, nextId, tracks };
