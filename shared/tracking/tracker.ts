@@ -223,11 +223,7 @@ export interface Association {
  * allowed pairs first, then the least total cost, deterministic tie-break; forbidden pairs are never returned).
  */
 export function associate(tracks: readonly AssociationCandidate[], detections: readonly Detection[], params: TrackerParams): Association {
-  const ctx: PairContext = {
-    gate: chiSquareGate(params.gateProbability, 2),
-    compatible: classCompatibilityFromGroups(params.compatibleClassGroups),
-    params,
-  };
+  const ctx = pairContext(params);
   const confirmedRows: number[] = [];
   const tentativeRows: number[] = [];
   for (let i = 0; i < tracks.length; i++) (tracks[i]!.confirmed ? confirmedRows : tentativeRows).push(i);
@@ -263,6 +259,25 @@ interface PairContext {
   compatible: ClassCompatibility;
   params: TrackerParams;
 }
+
+/**
+ * The pair context of params; for deeply frozen params (the defaults, every frame of the usual tracker) the last
+ * one is reused, since nothing it is derived from can have changed: the gate quantile's cache key and the class table's
+ * freeze checks cost more than a small frame's pair tests.
+ */
+function pairContext(params: TrackerParams): PairContext {
+  if (lastPairContext !== null && lastPairContext.params === params) return lastPairContext;
+  const ctx: PairContext = {
+    gate: chiSquareGate(params.gateProbability, 2),
+    compatible: classCompatibilityFromGroups(params.compatibleClassGroups),
+    params,
+  };
+  const groups = params.compatibleClassGroups;
+  if (Object.isFrozen(params) && Object.isFrozen(groups) && groups.every((g) => Object.isFrozen(g))) lastPairContext = ctx;
+  return ctx;
+}
+
+let lastPairContext: PairContext | null = null;
 
 /**
  * One stage: the assignment of `rows` (track indices) to `cols` (detection indices), appended to `out` as
