@@ -62,28 +62,33 @@ class DisjointSets {
  */
 export function bipartiteComponents(rowCount: number, colCount: number, edges: readonly GatedEdge[]): BipartiteComponent[] {
   const sets = new DisjointSets(rowCount + colCount);
-  for (const e of edges) sets.union(e.row, rowCount + e.col);
-  const byRoot = new Map<number, BipartiteComponent>();
-  const componentOf = (root: number): BipartiteComponent => {
-    let c = byRoot.get(root);
-    if (c === undefined) {
-      c = { rows: [], cols: [], edges: [] };
-      byRoot.set(root, c);
-    }
-    return c;
-  };
-  for (const e of edges) componentOf(sets.find(e.row)).edges.push(e);
-  for (const c of byRoot.values()) {
-    const rows = new Set<number>();
-    const cols = new Set<number>();
-    for (const e of c.edges) {
-      rows.add(e.row);
-      cols.add(e.col);
-    }
-    c.rows = [...rows].sort((x, y) => x - y);
-    c.cols = [...cols].sort((x, y) => x - y);
+  // Typed flags and a root -> component index table rather than Maps and Sets: the tracker calls this twice per
+  // frame with a handful of edges, where the generic containers and sorts were most of the cost.
+  const hasEdge = new Uint8Array(rowCount + colCount);
+  for (const e of edges) {
+    sets.union(e.row, rowCount + e.col);
+    hasEdge[e.row] = 1;
+    hasEdge[rowCount + e.col] = 1;
   }
-  return [...byRoot.values()].sort((x, y) => x.rows[0]! - y.rows[0]!);
+  const componentOfRoot = new Int32Array(rowCount + colCount).fill(-1);
+  const components: BipartiteComponent[] = [];
+  // Rows in ascending order: components are created in order of their lowest row, rows and columns come out sorted.
+  for (let r = 0; r < rowCount; r++) {
+    if (hasEdge[r] === 0) continue;
+    const root = sets.find(r);
+    let k = componentOfRoot[root]!;
+    if (k < 0) {
+      k = components.length;
+      componentOfRoot[root] = k;
+      components.push({ rows: [], cols: [], edges: [] });
+    }
+    components[k]!.rows.push(r);
+  }
+  for (let c = 0; c < colCount; c++) {
+    if (hasEdge[rowCount + c] === 1) components[componentOfRoot[sets.find(rowCount + c)]!]!.cols.push(c);
+  }
+  for (const e of edges) components[componentOfRoot[sets.find(e.row)]!]!.edges.push(e);
+  return components;
 }
 
 /**
@@ -101,19 +106,58 @@ export function solveByComponents(cost: CostMatrix): AssignmentPair[] {
       if (row[j] !== Number.POSITIVE_INFINITY) edges.push({ row: i, col: j, cost: row[j]! });
     }
   }
-  return solveComponents(bipartiteComponents(rowCount, colCount, edges));
+  return solveGatedEdges(rowCount, colCount, edges);
 }
+
+/**
+ * solveByComponents for a cost matrix given by its finite entries (`edges`, at most one per cell; the other cells
+ * are forbidden): callers that gate pairs themselves skip building the rowCount x colCount matrix.
+ */
+export function solveGatedEdges(rowCount: number, colCount: number, edges: readonly GatedEdge[]): AssignmentPair[] {
+  return loneEdgePairs(rowCount, colCount, edges) ?? solveComponents(bipartiteComponents(rowCount, colCount, edges));
+}
+
+/**
+ * When no row and no column has two edges (the usual sparse scene), every component is a lone pair, which
+ * solveComponents keeps: the edges themselves are the answer, sorted by row, without the union-find. null when
+ * some row or column is shared, or a cost needs solveAssignment's checks.
+ */
+function loneEdgePairs(rowCount: number, colCount: number, edges: readonly GatedEdge[]): AssignmentPair[] | null {
+  const rowTaken = new Uint8Array(rowCount);
+  const colTaken = new Uint8Array(colCount);
+  for (const e of edges) {
+    if (rowTaken[e.row] === 1 || colTaken[e.col] === 1 || !(Math.abs(e.cost) <= MAX_SHORTCUT_COST)) return null;
+    rowTaken[e.row] = 1;
+    colTaken[e.col] = 1;
+  }
+  const pairs: AssignmentPair[] = [];
+  for (const e of edges) pairs.push({ row: e.row, col: e.col });
+  return pairs.sort((x, y) => x.row - y.row);
+}
+
+/** Above this |cost| a lone pair goes through solveAssignment, which rejects costs too large to separate from forbidden cells. */
+const MAX_SHORTCUT_COST = 1e300;
 
 function solveComponents(components: readonly BipartiteComponent[]): AssignmentPair[] {
   const pairs: AssignmentPair[] = [];
   for (const comp of components) {
-    const localRow = new Map(comp.rows.map((r, k) => [r, k]));
-    const localCol = new Map(comp.cols.map((c, k) => [c, k]));
-    const sub = comp.rows.map(() => new Array<number>(comp.cols.length).fill(Number.POSITIVE_INFINITY));
-    for (const e of comp.edges) sub[localRow.get(e.row)!]![localCol.get(e.col)!] = e.cost;
-    for (const p of solveAssignment(sub)) pairs.push({ row: comp.rows[p.row]!, col: comp.cols[p.col]! });
+    const cost = comp.edges[comp.edges.length - 1]!.cost;
+    // One row and one column (the usual cluster): solveAssignment keeps its only allowed pair, so take it
+    // directly. NaN and huge costs go the long way to get solveAssignment's RangeError.
+    if (comp.rows.length === 1 && comp.cols.length === 1 && Math.abs(cost) <= MAX_SHORTCUT_COST) {
+      pairs.push({ row: comp.rows[0]!, col: comp.cols[0]! });
+      continue;
+    }
+    for (const p of solveAssignment(subMatrix(comp))) pairs.push({ row: comp.rows[p.row]!, col: comp.cols[p.col]! });
   }
   return pairs.sort((x, y) => x.row - y.row);
+}
+
+/** The component's cost matrix in local indices (ascending, so the global order and tie-break are kept). */
+function subMatrix(comp: BipartiteComponent): number[][] {
+  const sub = comp.rows.map(() => new Array<number>(comp.cols.length).fill(Number.POSITIVE_INFINITY));
+  for (const e of comp.edges) sub[comp.rows.indexOf(e.row)]![comp.cols.indexOf(e.col)] = e.cost;
+  return sub;
 }
 
 export type AssociationParams = GatingOptions;

@@ -14,7 +14,7 @@ export {
 export type { ClassCompatibility, GateSubState, GatedEdge, GatingOptions, ObjectGate } from './gating.js';
 export { DEFAULT_TIE_TOLERANCE, assignmentCost, solveAssignment } from './assignment.js';
 export type { AssignmentOptions, AssignmentPair, CostMatrix } from './assignment.js';
-export { associate, bipartiteComponents, solveByComponents } from './components.js';
+export { associate, bipartiteComponents, solveByComponents, solveGatedEdges } from './components.js';
 export type {
   AssociationPair,
   AssociationParams,

@@ -56,16 +56,35 @@ export function propagateCovariance(j: Matrix, p: Matrix, q?: Matrix): Matrix {
  * 0 and 1 entries (the same floating-point operations otherwise, so the same bits up to the sign of a zero).
  */
 export function cvPropagateCovariance(p: Matrix, dtS: number, accelStdMps2: number): Matrix {
+  for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) FLAT_P[4 * i + j] = p[i]![j]!;
+  return cvPropagateFlatCovariance(FLAT_P, dtS, accelStdMps2);
+}
+
+const FLAT_P = new Float64Array(16);
+
+/**
+ * cvPropagateCovariance of a flat row-major p (p[4 i + j]): the tracker keeps its intermediate IMM states flat, so
+ * it gets the result without building nested arrays twice.
+ */
+export function cvPropagateFlatCovariance(p: ArrayLike<number>, dtS: number, accelStdMps2: number): Matrix {
   const q = memoisedCvProcessNoise(dtS, accelStdMps2);
-  const [p0, p1, p2, p3] = p as [number[], number[], number[], number[]];
-  // A = F P: rows 0 and 1 pick up dt times the velocity rows.
-  const a0 = [p0[0]! + dtS * p2[0]!, p0[1]! + dtS * p2[1]!, p0[2]! + dtS * p2[2]!, p0[3]! + dtS * p2[3]!];
-  const a1 = [p1[0]! + dtS * p3[0]!, p1[1]! + dtS * p3[1]!, p1[2]! + dtS * p3[2]!, p1[3]! + dtS * p3[3]!];
+  // A = F P: rows 0 and 1 pick up dt times the velocity rows; rows 2 and 3 are P's.
+  const a00 = p[0]! + dtS * p[8]!;
+  const a01 = p[1]! + dtS * p[9]!;
+  const a02 = p[2]! + dtS * p[10]!;
+  const a03 = p[3]! + dtS * p[11]!;
+  const a10 = p[4]! + dtS * p[12]!;
+  const a11 = p[5]! + dtS * p[13]!;
+  const a12 = p[6]! + dtS * p[14]!;
+  const a13 = p[7]! + dtS * p[15]!;
   // A Fᵀ + Q
-  const out = [a0, a1, p2, p3].map((r, i) => {
-    const qi = q[i]!;
-    return [r[0]! + r[2]! * dtS + qi[0]!, r[1]! + r[3]! * dtS + qi[1]!, r[2]! + qi[2]!, r[3]! + qi[3]!];
-  });
+  const [q0, q1, q2, q3] = q as [number[], number[], number[], number[]];
+  const out: Matrix = [
+    [a00 + a02 * dtS + q0[0]!, a01 + a03 * dtS + q0[1]!, a02 + q0[2]!, a03 + q0[3]!],
+    [a10 + a12 * dtS + q1[0]!, a11 + a13 * dtS + q1[1]!, a12 + q1[2]!, a13 + q1[3]!],
+    [p[8]! + p[10]! * dtS + q2[0]!, p[9]! + p[11]! * dtS + q2[1]!, p[10]! + q2[2]!, p[11]! + q2[3]!],
+    [p[12]! + p[14]! * dtS + q3[0]!, p[13]! + p[15]! * dtS + q3[1]!, p[14]! + q3[2]!, p[15]! + q3[3]!],
+  ];
   return symmetrise(out);
 }
 

@@ -193,35 +193,80 @@ export function ekfInnovation(
 /** Mean and covariance of a Gaussian mixture (moment matching): Σ w (P + (x − x̄)(x − x̄)ᵀ). Weights must sum to 1. */
 export function mixtureMoments(components: readonly GaussianState[], weights: readonly number[]): GaussianState {
   if (components.length === 0 || components.length !== weights.length) throw new RangeError('need one weight per component, at least one');
-  // Plain loops: the tracker calls this several times per track and frame (ml-matrix would allocate per call).
   const n = components[0]!.mean.length;
-  const mean = zeros(n);
+  const flat = flatState(n);
+  mixtureMomentsInto(components, weights, flat.mean, flat.cov);
+  return nestedState(flat.mean, flat.cov, n);
+}
+
+/**
+ * mixtureMoments into flat buffers: mean[i] and cov[n i + j] (row-major), n = the state size. Plain loops on
+ * reused buffers: the tracker mixes every mode of every track of every frame. The sums run in the same order
+ * (components ascending, each entry from 0) whatever the caller, so every path gives the same bits.
+ */
+export function mixtureMomentsInto(
+  components: readonly GaussianState[],
+  weights: ArrayLike<number>,
+  mean: Float64Array,
+  cov: Float64Array,
+): void {
+  const n = components[0]!.mean.length;
+  for (let i = 0; i < n; i++) mean[i] = 0;
   for (let k = 0; k < components.length; k++) {
     const w = weights[k]!;
     const x = components[k]!.mean;
     for (let i = 0; i < n; i++) mean[i] = mean[i]! + w * x[i]!;
   }
-  const cov: Matrix = [];
-  for (let i = 0; i < n; i++) cov.push(zeros(n));
-  const d = zeros(n);
+  for (let q = 0; q < n * n; q++) cov[q] = 0;
+  const d = scratch.deviation.length >= n ? scratch.deviation : (scratch.deviation = new Float64Array(n));
   for (let k = 0; k < components.length; k++) {
     const w = weights[k]!;
     const c = components[k]!;
-    for (let i = 0; i < n; i++) d[i] = c.mean[i]! - mean[i]!;
+    const x = c.mean;
+    for (let i = 0; i < n; i++) d[i] = x[i]! - mean[i]!;
     for (let i = 0; i < n; i++) {
       const ci = c.covariance[i]!;
-      const row = cov[i]!;
-      for (let j = 0; j < n; j++) row[j] = row[j]! + w * (ci[j]! + d[i]! * d[j]!);
+      const di = d[i]!;
+      for (let j = 0; j < n; j++) cov[n * i + j] = cov[n * i + j]! + w * (ci[j]! + di * d[j]!);
     }
   }
-  return { mean, covariance: symmetrise(cov) };
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const v = (cov[n * i + j]! + cov[n * j + i]!) / 2;
+      cov[n * i + j] = v;
+      cov[n * j + i] = v;
+    }
+  }
 }
 
-/** n zeros, built by push so that the array stays packed (new Array(n) is holey, slower to index). */
-function zeros(n: number): number[] {
-  const z: number[] = [];
-  for (let i = 0; i < n; i++) z.push(0);
-  return z;
+/** Reused buffers of this module's flat helpers (never held across calls). */
+const scratch = {
+  deviation: new Float64Array(4),
+  weights: new Float64Array(2),
+  mean: new Float64Array(4),
+  cov: new Float64Array(16),
+};
+
+/** The module's flat state buffers, grown to a state of size n. */
+function flatState(n: number): { mean: Float64Array; cov: Float64Array } {
+  if (scratch.mean.length < n) {
+    scratch.mean = new Float64Array(n);
+    scratch.cov = new Float64Array(n * n);
+  }
+  return scratch;
+}
+
+/** A flat state as plain arrays (packed, built by push: new Array(n) is holey, slower to index). */
+function nestedState(mean: Float64Array, cov: Float64Array, n: number): GaussianState {
+  const x: number[] = [];
+  for (let i = 0; i < n; i++) x.push(mean[i]!);
+  const p: Matrix = [];
+  for (let i = 0; i < n; i++) {
+    const row: number[] = [];
+    for (let j = 0; j < n; j++) row.push(cov[n * i + j]!);
+    p.push(row);
+  }
+  return { mean: x, covariance: p };
 }
 
 export interface ImmMixing {
@@ -233,28 +278,56 @@ export interface ImmMixing {
 
 /** IMM interaction step: transition[i][j] = P(mode j now | mode i before); rows sum to 1. */
 export function immMix(modes: readonly GaussianState[], probabilities: readonly number[], transition: Matrix): ImmMixing {
+  const c = immPredictedProbabilities(modes, probabilities, transition);
+  const n = modes[0]?.mean.length ?? 0;
+  const flat = flatState(n);
+  const mixed: GaussianState[] = [];
+  for (let j = 0; j < modes.length; j++) {
+    immMixedInto(modes, probabilities, transition, c, j, flat.mean, flat.cov);
+    mixed.push(nestedState(flat.mean, flat.cov, n));
+  }
+  return { mixed, predictedProbabilities: c };
+}
+
+/** The predicted mode probabilities of immMix: c_j = Σ_i Π_ij μ_i. */
+export function immPredictedProbabilities(modes: readonly GaussianState[], probabilities: readonly number[], transition: Matrix): number[] {
   const m = modes.length;
   if (probabilities.length !== m || transition.length !== m) throw new RangeError('IMM: one probability and one transition row per mode');
-  // Loops rather than Array.from / reduce: the tracker mixes every track of every frame.
   const c: number[] = [];
   for (let j = 0; j < m; j++) {
     let cj = 0;
     for (let i = 0; i < m; i++) cj += transition[i]![j]! * probabilities[i]!;
     c.push(cj);
   }
-  const mixed: GaussianState[] = [];
-  for (let j = 0; j < m; j++) {
-    const cj = c[j]!;
-    // A mode with (numerically) zero predicted probability keeps its own estimate.
-    if (!(cj > 0)) {
-      mixed.push({ mean: [...modes[j]!.mean], covariance: modes[j]!.covariance.map((r) => [...r]) });
-      continue;
-    }
-    const w: number[] = [];
-    for (let i = 0; i < m; i++) w.push((transition[i]![j]! * probabilities[i]!) / cj);
-    mixed.push(mixtureMoments(modes, w));
+  return c;
+}
+
+/**
+ * immMix's mixed initial condition of mode j into flat buffers (see mixtureMomentsInto), given the predicted
+ * probabilities c: for callers that predict it at once and need no nested copy.
+ */
+export function immMixedInto(
+  modes: readonly GaussianState[],
+  probabilities: readonly number[],
+  transition: Matrix,
+  c: readonly number[],
+  j: number,
+  mean: Float64Array,
+  cov: Float64Array,
+): void {
+  const m = modes.length;
+  const cj = c[j]!;
+  // A mode with (numerically) zero predicted probability keeps its own estimate.
+  if (!(cj > 0)) {
+    const own = modes[j]!;
+    const n = own.mean.length;
+    for (let i = 0; i < n; i++) mean[i] = own.mean[i]!;
+    for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) cov[n * i + k] = own.covariance[i]![k]!;
+    return;
   }
-  return { mixed, predictedProbabilities: c };
+  const w = scratch.weights.length >= m ? scratch.weights : (scratch.weights = new Float64Array(m));
+  for (let i = 0; i < m; i++) w[i] = (transition[i]![j]! * probabilities[i]!) / cj;
+  mixtureMomentsInto(modes, w, mean, cov);
 }
 
 /**
@@ -262,12 +335,23 @@ export function immMix(modes: readonly GaussianState[], probabilities: readonly 
  * (−d²/2 − ½ ln det S − const), computed in log space so tiny likelihoods do not underflow.
  */
 export function immUpdateProbabilities(predicted: readonly number[], logLikelihoods: readonly number[]): number[] {
-  const logs = predicted.map((c, j) => Math.log(c) + logLikelihoods[j]!);
-  const top = Math.max(...logs);
+  // Loops, in the order of the map / Math.max / reduce they replace: the tracker updates every mode it associates.
+  const m = predicted.length;
+  const w: number[] = [];
+  let top = -Infinity;
+  for (let j = 0; j < m; j++) {
+    const l = Math.log(predicted[j]!) + logLikelihoods[j]!;
+    w.push(l);
+    top = Math.max(top, l);
+  }
   if (!Number.isFinite(top)) return [...predicted];
-  const w = logs.map((l) => Math.exp(l - top));
-  const sum = w.reduce((a, b) => a + b, 0);
-  return w.map((v) => v / sum);
+  let sum = 0;
+  for (let j = 0; j < m; j++) {
+    w[j] = Math.exp(w[j]! - top);
+    sum = sum + w[j]!;
+  }
+  for (let j = 0; j < m; j++) w[j] = w[j]! / sum;
+  return w;
 }
 
 /** Log-likelihood of an innovation under N(0, S), without the −(k/2)·ln 2π constant shared by all modes. */

@@ -21,10 +21,12 @@ import { packCovariance, type Matrix } from '../model/covariance.js';
 import type { DetectedObject, ObjectClass } from '../model/types.js';
 import { angleDiff } from '../geometry/angles.js';
 import { cvPositionUpdate, cvPredict, positionInnovation, positionLogLikelihood } from './cv-kalman.js';
-import { immMix, immUpdateProbabilities, mixtureMoments, type GaussianState } from './kalman.js';
+import { immMixedInto, immPredictedProbabilities, immUpdateProbabilities, mixtureMoments, type GaussianState } from './kalman.js';
 // One gate and one class table for the whole code base (shared/association/gating.ts).
-import { chiSquareGate, classCompatibilityFromGroups, classesCompatible } from '../association/gating.js';
-import { solveByComponents } from '../association/components.js';
+import {
+  chiSquareGate, classCompatibilityFromGroups, classesCompatible, type ClassCompatibility, type GatedEdge,
+} from '../association/gating.js';
+import { solveGatedEdges } from '../association/components.js';
 
 /** One detection of one sensor cycle, map frame. */
 export interface Detection {
@@ -154,15 +156,22 @@ const MAX_COURSE_STD_RAD = 0.2; // course uncertainty above which a velocity dir
 function measurementCovariance(d: Detection, p: TrackerParams): Matrix {
   if (d.positionCovariance !== undefined) {
     const c = d.positionCovariance;
-    if (c.length !== 2 || c.some((r) => r.length !== 2)) throw new RangeError('positionCovariance must be 2x2');
+    if (c.length !== 2 || c[0]!.length !== 2 || c[1]!.length !== 2) throw new RangeError('positionCovariance must be 2x2');
     return c;
   }
-  const v = p.measurementStdM ** 2;
-  return [
-    [v, 0],
-    [0, v],
-  ];
+  return defaultMeasurementCovariance(p.measurementStdM);
 }
+
+/** measurementStdM² on the diagonal, shared read-only: it is asked for once per detection and candidate pair. */
+function defaultMeasurementCovariance(measurementStdM: number): Matrix {
+  if (lastDefaultR === null || !Object.is(lastDefaultR.stdM, measurementStdM)) {
+    const v = measurementStdM ** 2;
+    lastDefaultR = { stdM: measurementStdM, r: [[v, 0], [0, v]] };
+  }
+  return lastDefaultR.r;
+}
+
+let lastDefaultR: { stdM: number; r: Matrix } | null = null;
 
 export function trackClass(t: Track): { objectClass: ObjectClass; classConfidence: number } {
   let best: ObjectClass = 'unknown';
@@ -214,74 +223,160 @@ export interface Association {
  * allowed pairs first, then the least total cost, deterministic tie-break; forbidden pairs are never returned).
  */
 export function associate(tracks: readonly AssociationCandidate[], detections: readonly Detection[], params: TrackerParams): Association {
-  const gate = chiSquareGate(params.gateProbability, 2);
-  const compatible = classCompatibilityFromGroups(params.compatibleClassGroups);
-  const cost = (t: AssociationCandidate, d: Detection): number | null => {
-    if (!classesCompatible(t.objectClass, d.objectClass, compatible)) return null;
-    const r = measurementCovariance(d, params);
-    // Cheap exact cull first: d² = yᵀS⁻¹y ≥ |y|² / trace(S), so a pair whose squared distance exceeds
-    // gate · trace(S) for every component is outside the gate (most pairs in a spread-out scene).
-    let mayGate = false;
-    for (const c of t.components) {
-      const dx = d.xM - c.mean[0]!;
-      const dy = d.yM - c.mean[1]!;
-      const traceS = c.covariance[0]![0]! + c.covariance[1]![1]! + r[0]![0]! + r[1]![1]!;
-      if (!(dx * dx + dy * dy > gate * traceS)) mayGate = true;
-    }
-    if (!mayGate) return null;
-    let inGate = false;
-    const logs: number[] = [];
-    let top = -Infinity;
-    for (const c of t.components) {
-      const inn = positionInnovation(c.mean, c.covariance, d.xM, d.yM, r);
-      if (inn.mahalanobisSq <= gate) inGate = true;
-      const l = Math.log(Math.max(c.weight, Number.MIN_VALUE)) + positionLogLikelihood(inn);
-      logs.push(l);
-      top = Math.max(top, l);
-    }
-    if (!inGate) return null;
-    let sum = 0;
-    for (const l of logs) sum += Math.exp(l - top);
-    return -(top + Math.log(sum));
-  };
-  const solve = (rows: number[], cols: number[]): [number, number][] => {
-    if (rows.length === 0 || cols.length === 0) return [];
-    const costs = rows.map((ti) => cols.map((di) => cost(tracks[ti]!, detections[di]!) ?? Number.POSITIVE_INFINITY));
-    return solveByComponents(costs).map(({ row, col }): [number, number] => [rows[row]!, cols[col]!]);
-  };
-  const all = tracks.map((_, i) => i);
-  const first = solve(all.filter((i) => tracks[i]!.confirmed), detections.map((_, i) => i));
-  const takenD = new Set(first.map(([, d]) => d));
-  const second = solve(
-    all.filter((i) => !tracks[i]!.confirmed),
-    detections.map((_, i) => i).filter((i) => !takenD.has(i)),
-  );
-  const pairs = [...first, ...second];
-  const usedT = new Set(pairs.map(([t]) => t));
-  const usedD = new Set(pairs.map(([, d]) => d));
-  return {
-    pairs,
-    unassignedTracks: all.filter((i) => !usedT.has(i)),
-    unassignedDetections: detections.map((_, i) => i).filter((i) => !usedD.has(i)),
-  };
+  const ctx = pairContext(params);
+  const confirmedRows: number[] = [];
+  const tentativeRows: number[] = [];
+  for (let i = 0; i < tracks.length; i++) (tracks[i]!.confirmed ? confirmedRows : tentativeRows).push(i);
+  const allCols: number[] = [];
+  for (let j = 0; j < detections.length; j++) allCols.push(j);
+  const pairs: [number, number][] = [];
+  assignStage(tracks, detections, confirmedRows, allCols, ctx, pairs);
+  // Flags rather than Sets: a frame has a handful of tracks and detections.
+  const usedT = new Uint8Array(tracks.length);
+  const usedD = new Uint8Array(detections.length);
+  for (const [t, d] of pairs) {
+    usedT[t] = 1;
+    usedD[d] = 1;
+  }
+  const freeCols: number[] = [];
+  for (let j = 0; j < detections.length; j++) if (usedD[j] === 0) freeCols.push(j);
+  const firstCount = pairs.length;
+  assignStage(tracks, detections, tentativeRows, freeCols, ctx, pairs);
+  for (let k = firstCount; k < pairs.length; k++) {
+    usedT[pairs[k]![0]] = 1;
+    usedD[pairs[k]![1]] = 1;
+  }
+  const unassignedTracks: number[] = [];
+  for (let i = 0; i < tracks.length; i++) if (usedT[i] === 0) unassignedTracks.push(i);
+  const unassignedDetections: number[] = [];
+  for (let j = 0; j < detections.length; j++) if (usedD[j] === 0) unassignedDetections.push(j);
+  return { pairs, unassignedTracks, unassignedDetections };
 }
 
+/** What every pair cost of one association shares, resolved once. */
+interface PairContext {
+  gate: number;
+  compatible: ClassCompatibility;
+  params: TrackerParams;
+}
+
+/**
+ * The pair context of params; for deeply frozen params (the defaults, every frame of the usual tracker) the last
+ * one is reused, since nothing it is derived from can have changed: the gate quantile's cache key and the class table's
+ * freeze checks cost more than a small frame's pair tests.
+ */
+function pairContext(params: TrackerParams): PairContext {
+  if (lastPairContext !== null && lastPairContext.params === params) return lastPairContext;
+  const ctx: PairContext = {
+    gate: chiSquareGate(params.gateProbability, 2),
+    compatible: classCompatibilityFromGroups(params.compatibleClassGroups),
+    params,
+  };
+  const groups = params.compatibleClassGroups;
+  if (Object.isFrozen(params) && Object.isFrozen(groups) && groups.every((g) => Object.isFrozen(g))) lastPairContext = ctx;
+  return ctx;
+}
+
+let lastPairContext: PairContext | null = null;
+
+/**
+ * One stage: the assignment of `rows` (track indices) to `cols` (detection indices), appended to `out` as
+ * [track, detection]. Only the allowed pairs are handed to the solver, as edges in local indices: the same
+ * problem as the full rows x cols matrix with forbidden cells, without building it.
+ */
+function assignStage(
+  tracks: readonly AssociationCandidate[],
+  detections: readonly Detection[],
+  rows: readonly number[],
+  cols: readonly number[],
+  ctx: PairContext,
+  out: [number, number][],
+): void {
+  if (rows.length === 0 || cols.length === 0) return;
+  const edges: GatedEdge[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const t = tracks[rows[i]!]!;
+    for (let j = 0; j < cols.length; j++) {
+      const c = pairCost(t, detections[cols[j]!]!, ctx);
+      if (c !== Number.POSITIVE_INFINITY) edges.push({ row: i, col: j, cost: c });
+    }
+  }
+  for (const { row, col } of solveGatedEdges(rows.length, cols.length, edges)) out.push([rows[row]!, cols[col]!]);
+}
+
+/** Per-component log-likelihoods of the pair being costed (scratch, never held across calls). */
+const componentLogs: number[] = [];
+
+/** Cost of associating d with t (see associate), +Infinity when the pair is forbidden. */
+function pairCost(t: AssociationCandidate, d: Detection, ctx: PairContext): number {
+  if (!classesCompatible(t.objectClass, d.objectClass, ctx.compatible)) return Number.POSITIVE_INFINITY;
+  const r = measurementCovariance(d, ctx.params);
+  const gate = ctx.gate;
+  const components = t.components;
+  // Cheap exact cull first: d² = yᵀS⁻¹y ≥ |y|² / trace(S), so a pair whose squared distance exceeds
+  // gate · trace(S) for every component is outside the gate (most pairs in a spread-out scene).
+  let mayGate = false;
+  for (const c of components) {
+    const dx = d.xM - c.mean[0]!;
+    const dy = d.yM - c.mean[1]!;
+    const traceS = c.covariance[0]![0]! + c.covariance[1]![1]! + r[0]![0]! + r[1]![1]!;
+    if (!(dx * dx + dy * dy > gate * traceS)) mayGate = true;
+  }
+  if (!mayGate) return Number.POSITIVE_INFINITY;
+  let inGate = false;
+  let top = -Infinity;
+  for (let k = 0; k < components.length; k++) {
+    const c = components[k]!;
+    const inn = positionInnovation(c.mean, c.covariance, d.xM, d.yM, r);
+    if (inn.mahalanobisSq <= gate) inGate = true;
+    const l = Math.log(Math.max(c.weight, Number.MIN_VALUE)) + positionLogLikelihood(inn);
+    componentLogs[k] = l;
+    top = Math.max(top, l);
+  }
+  if (!inGate) return Number.POSITIVE_INFINITY;
+  let sum = 0;
+  for (let k = 0; k < components.length; k++) sum += Math.exp(componentLogs[k]! - top);
+  return -(top + Math.log(sum));
+}
+
+/** [...history, hit] without its oldest entries beyond cap, built in one pass (every track, every frame). */
 function withHit(history: readonly boolean[], hit: boolean, cap: number): boolean[] {
-  const h = [...history, hit];
-  return h.length > cap ? h.slice(h.length - cap) : h;
+  const total = history.length + 1;
+  const drop = total > cap ? total - cap : 0;
+  const h: boolean[] = [];
+  for (let i = drop; i < total; i++) h.push(i < history.length ? history[i]! : hit);
+  return h;
 }
 
 function smooth(old: number, sample: number, w: number): number {
   return old + w * (sample - old);
 }
 
-/** IMM prediction: mix the modes, predict each with its own process noise, combine. */
-function predictedTrack(t: Track, dtS: number, p: TrackerParams): Track {
-  const { mixed, predictedProbabilities } = immMix(t.modes, t.modeProbabilities, modeTransition(p, dtS));
-  const modes = mixed.map((g, j) => cvPredict(g.mean, g.covariance, dtS, p.modeAccelStdMps2[j]!));
-  const combined = mixtureMoments(modes, predictedProbabilities);
-  return withFields(t, { modes, modeProbabilities: predictedProbabilities, mean: combined.mean, covariance: combined.covariance });
+/** A track's IMM prediction to the frame time. */
+interface Prediction {
+  modes: GaussianState[];
+  modeProbabilities: number[];
 }
+
+/**
+ * IMM prediction: mix the modes, predict each with its own process noise. Their combination is left to
+ * missedTrack: an update replaces it, so most tracks never need it.
+ */
+function predictedModes(t: Track, dtS: number, p: TrackerParams): Prediction {
+  const transition = modeTransition(p, dtS);
+  const modeProbabilities = immPredictedProbabilities(t.modes, t.modeProbabilities, transition);
+  const modes: GaussianState[] = [];
+  for (let j = 0; j < t.modes.length; j++) {
+    // Mixed straight into flat buffers and predicted from there: no nested copy of the mixed state.
+    immMixedInto(t.modes, t.modeProbabilities, transition, modeProbabilities, j, MIXED_MEAN, MIXED_COV);
+    modes.push(cvPredict(MIXED_MEAN, MIXED_COV, dtS, p.modeAccelStdMps2[j]!));
+  }
+  return { modes, modeProbabilities };
+}
+
+// predictedModes' mixed state of one mode, flat (never held across calls).
+const MIXED_MEAN = new Float64Array(4);
+const MIXED_COV = new Float64Array(16);
 
 /**
  * t with some fields replaced, built as one literal in bornTrack's field order rather than spread: spreading a
@@ -338,11 +433,16 @@ function transitionMatrix(m: number, modeSwitchRateHz: number, dtS: number): Mat
   return t;
 }
 
-function updatedTrack(t: Track, d: Detection, timeNs: number, p: TrackerParams): Track {
+function updatedTrack(t: Track, predicted: Prediction, d: Detection, timeNs: number, p: TrackerParams): Track {
   const r = measurementCovariance(d, p);
-  const updates = t.modes.map((g) => cvPositionUpdate(g.mean, g.covariance, d.xM, d.yM, r));
-  const modeProbabilities = immUpdateProbabilities(t.modeProbabilities, updates.map(positionLogLikelihood));
-  const modes = updates.map((u) => ({ mean: u.mean, covariance: u.covariance }));
+  const modes: GaussianState[] = [];
+  const logLikelihoods: number[] = [];
+  for (const g of predicted.modes) {
+    const update = cvPositionUpdate(g.mean, g.covariance, d.xM, d.yM, r);
+    modes.push({ mean: update.mean, covariance: update.covariance });
+    logLikelihoods.push(positionLogLikelihood(update));
+  }
+  const modeProbabilities = immUpdateProbabilities(predicted.modeProbabilities, logLikelihoods);
   const u = mixtureMoments(modes, modeProbabilities);
   const [, , vx, vy] = u.mean as [number, number, number, number];
   const scores: Partial<Record<ObjectClass, number>> = {};
@@ -361,8 +461,11 @@ function updatedTrack(t: Track, d: Detection, timeNs: number, p: TrackerParams):
     // Only a well-determined course counts: right after birth the velocity direction swings wildly.
     const courseStdRad = Math.sqrt((u.covariance[2]![2]! + u.covariance[3]![3]!) / 2) / speed;
     const windowNs = p.yawRateWindowS * 1e9;
-    courses = t.courses.filter((c) => timeNs - c.timeNs <= windowNs);
-    if (courseStdRad < MAX_COURSE_STD_RAD) courses = [...courses, { rad: course, timeNs }];
+    // The courses still within the window, plus this one: one new array (a filter and a spread made two).
+    const kept: { rad: number; timeNs: number }[] = [];
+    for (const c of t.courses) if (timeNs - c.timeNs <= windowNs) kept.push(c);
+    if (courseStdRad < MAX_COURSE_STD_RAD) kept.push({ rad: course, timeNs });
+    courses = kept;
     const oldest = courses[0];
     if (oldest !== undefined && courses.length > 1 && timeNs - oldest.timeNs >= windowNs / 2) {
       yawRateRadps = angleDiff(course, oldest.rad) / ((timeNs - oldest.timeNs) / 1e9);
@@ -389,8 +492,13 @@ function updatedTrack(t: Track, d: Detection, timeNs: number, p: TrackerParams):
   });
 }
 
-function missedTrack(t: Track, p: TrackerParams): Track {
+function missedTrack(t: Track, predicted: Prediction, p: TrackerParams): Track {
+  const combined = mixtureMoments(predicted.modes, predicted.modeProbabilities);
   return withFields(t, {
+    mean: combined.mean,
+    covariance: combined.covariance,
+    modes: predicted.modes,
+    modeProbabilities: predicted.modeProbabilities,
     hits: withHit(t.hits, false, Math.max(p.confirmWindow, p.existenceWindow)),
     frames: t.frames + 1,
     consecutiveMisses: t.consecutiveMisses + 1,
@@ -451,7 +559,8 @@ function nextFreeId(from: number, used: ReadonlySet<number>): number {
 export function trackToObject(t: Track, timeNs: number, p: TrackerParams): DetectedObject {
   const [xM, yM, vxMps, vyMps] = t.mean as [number, number, number, number];
   const recent = t.hits.slice(-p.existenceWindow);
-  const hitCount = recent.filter(Boolean).length;
+  let hitCount = 0;
+  for (const hit of recent) if (hit) hitCount++;
   const { objectClass, classConfidence } = trackClass(t);
   return {
     trackId: t.id,
@@ -500,34 +609,41 @@ export function updateTracker(
     throw new RangeError('modeAccelStdMps2 changed under existing tracks: keep the parameters of a tracker state fixed');
   }
   const dtS = state.timeNs === null ? 0 : (timeNs - state.timeNs) / 1e9;
-  const predicted = state.tracks.map((t) => predictedTrack(t, dtS, p));
+  const predicted = state.tracks.map((t) => predictedModes(t, dtS, p));
 
   const a = associate(
-    predicted.map((t) => ({
-      components: t.modes.map((g, j) => ({ weight: t.modeProbabilities[j]!, mean: g.mean, covariance: g.covariance })),
-      objectClass: trackClass(t).objectClass,
-      confirmed: t.status === 'confirmed',
-    })),
+    state.tracks.map((t, i) => {
+      const { modes, modeProbabilities } = predicted[i]!;
+      return {
+        components: modes.map((g, j) => ({ weight: modeProbabilities[j]!, mean: g.mean, covariance: g.covariance })),
+        objectClass: trackClass(t).objectClass,
+        confirmed: t.status === 'confirmed',
+      };
+    }),
     detections,
     p,
   );
-  const next: Track[] = [...predicted];
-  for (const [ti, di] of a.pairs) next[ti] = updatedTrack(predicted[ti]!, detections[di]!, timeNs, p);
-  for (const ti of a.unassignedTracks) next[ti] = missedTrack(predicted[ti]!, p);
+  // Every track is either paired or unassigned, so each entry is replaced.
+  const next: Track[] = state.tracks.slice();
+  for (const [ti, di] of a.pairs) next[ti] = updatedTrack(state.tracks[ti]!, predicted[ti]!, detections[di]!, timeNs, p);
+  for (const ti of a.unassignedTracks) next[ti] = missedTrack(state.tracks[ti]!, predicted[ti]!, p);
 
   const tracks: Track[] = [];
   for (const t of next) {
     const s = withStatus(t, p);
     if (s !== null) tracks.push(s);
   }
-  const used = new Set(tracks.map((t) => t.id));
   let nextId = state.nextId;
-  for (const di of a.unassignedDetections) {
-    const id = nextFreeId(nextId, used);
-    used.add(id);
-    nextId = id >= MAX_TRACK_ID ? 1 : id + 1;
-    const born = withStatus(bornTrack(id, detections[di]!, timeNs, p), p);
-    if (born !== null) tracks.push(born);
+  // The ids in use only matter for a birth (most frames have none).
+  if (a.unassignedDetections.length > 0) {
+    const used = new Set(tracks.map((t) => t.id));
+    for (const di of a.unassignedDetections) {
+      const id = nextFreeId(nextId, used);
+      used.add(id);
+      nextId = id >= MAX_TRACK_ID ? 1 : id + 1;
+      const born = withStatus(bornTrack(id, detections[di]!, timeNs, p), p);
+      if (born !== null) tracks.push(born);
+    }
   }
 
   const newState: TrackerState = { timeNs, nextId, tracks };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { assignmentCost, solveAssignment } from '../../shared/association/assignment.js';
-import { associate, bipartiteComponents, solveByComponents } from '../../shared/association/components.js';
+import { associate, bipartiteComponents, solveByComponents, solveGatedEdges } from '../../shared/association/components.js';
 import type { DetectedObject, StateCovariance } from '../../shared/model/types.js';
 
 const I = Number.POSITIVE_INFINITY;
@@ -83,6 +83,31 @@ describe('association/components', () => {
         assert.deepEqual(solveByComponents(cost), solveAssignment(cost));
       }),
       { numRuns: 400, seed: 12 },
+    );
+  });
+
+  it('a lone gated pair is kept as solveAssignment keeps it; bad costs still throw like solveAssignment', () => {
+    const cost = [
+      [I, 5, I],
+      [I, I, I],
+      [0, I, I],
+    ];
+    assert.deepEqual(solveByComponents(cost), solveAssignment(cost));
+    for (const bad of [Number.NaN, Number.NEGATIVE_INFINITY, 1e308]) {
+      assert.throws(() => solveAssignment([[bad]]), RangeError);
+      assert.throws(() => solveByComponents([[bad]]), RangeError);
+    }
+  });
+
+  it('solveGatedEdges on the finite entries equals solveByComponents on the matrix (property)', () => {
+    fc.assert(
+      fc.property(gatedMatrix(fc.integer({ min: 0, max: 3 })), (cost) => {
+        const rows = cost.length;
+        const cols = rows === 0 ? 0 : cost[0]!.length;
+        const edges = cost.flatMap((row, i) => row.flatMap((c, j) => (c === I ? [] : [{ row: i, col: j, cost: c }])));
+        assert.deepEqual(solveGatedEdges(rows, cols, edges), solveByComponents(cost));
+      }),
+      { numRuns: 400, seed: 13 },
     );
   });
 
