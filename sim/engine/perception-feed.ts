@@ -10,7 +10,8 @@ import { frameEnvelope } from '../../roadside/pipeline.js';
 import type { PerceptionFrame } from '../../shared/model/types.js';
 import type { DetectionBatch } from '../../shared/sources/detections.js';
 import type { TruthTimeline } from '../world/truth.js';
-import { RoadsidePerception, simRoadsideOptions, type PerceivedCapture, type PerceptionSpec } from './roadside-perception.js';
+import { RoadsidePerception, type PerceivedCapture, type PerceptionSpec } from './roadside-perception.js';
+import { simRoadsideOptions } from './run-config.js';
 import { startEngineWorker } from './workers.js';
 
 export interface PerceptionFeed {

@@ -3,7 +3,7 @@
 // vehicle (no message flows back into an RSU's perception), so the whole stream is a function of the scenario and
 // the seed: it can run ahead on a worker thread (perception-feed.ts) while the main thread simulates the network,
 // the roadside pipelines and the vehicle, and it gives the same bytes inline.
-import { frameEnvelope, type RoadsideOptions } from '../../roadside/pipeline.js';
+import { frameEnvelope } from '../../roadside/pipeline.js';
 import { RoadsideTracker } from '../../roadside/tracking.js';
 import type { PerceptionFrame } from '../../shared/model/types.js';
 import type { DetectionBatch } from '../../shared/sources/detections.js';
@@ -12,6 +12,7 @@ import { sense } from '../sensors/sensor-model.js';
 import { Rng } from '../world/rng.js';
 import { TruthTimeline } from '../world/truth.js';
 import { simTimeNs } from './sim-clock.js';
+import { RNG_STREAM, simRoadsideOptions } from './run-config.js';
 
 /** What fixes a run's roadside perception (plain data: it crosses to a worker thread). */
 export interface PerceptionSpec {
@@ -20,22 +21,6 @@ export interface PerceptionSpec {
   /** RSU sensor phase relative to the vehicle's, ms. */
   rsuPhaseMs: number;
 }
-
-/** The topic region of a simulated run's RSUs. */
-export const SIM_REGION = 'sim';
-
-/** RSU i's roadside pipeline in a run: publishes its perception's tracked batches, answers intents. */
-export function simRoadsideOptions(s: Scenario, i: number): RoadsideOptions {
-  const rsu = s.rsus[i]!;
-  return {
-    rsuId: rsu.id, region: SIM_REGION, mapFrame: s.mapFrame, sensorPose: { ...rsu.pose, pitchRad: 0, rollRad: 0 },
-    rateHz: s.frameRateHz, frameValidityMs: 1000, tracking: { enabled: false },
-    advisories: { enabled: true, params: { maxHorizonS: 12 } },
-  };
-}
-
-/** Random stream of RSU i's sensor: a fork of the run's root generator, as every other random part of a run. */
-export const rsuSensorStream = (i: number): number => 100 + i;
 
 /** Capture instant k of a sensor with this phase, ms of scenario time. */
 export function captureMs(s: Scenario, phaseMs: number, k: number): number {
@@ -74,7 +59,7 @@ export class RoadsidePerception {
     private readonly encodeFrames = false,
   ) {
     const root = new Rng(spec.seed);
-    this.rngs = spec.scenario.rsus.map((_, i) => root.fork(rsuSensorStream(i)));
+    this.rngs = spec.scenario.rsus.map((_, i) => root.fork(RNG_STREAM.rsuSensor(i)));
     this.trackers = spec.scenario.rsus.map(() => new RoadsideTracker());
     this.nextK = spec.scenario.rsus.map(() => 0);
     this.deliveryMs = spec.scenario.rsus.map((r) => spec.rsuPhaseMs + r.sensor.latencyMs);

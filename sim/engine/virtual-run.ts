@@ -21,12 +21,12 @@ import { sense } from '../sensors/sensor-model.js';
 import type { Scenario, SensorSpec } from '../scenarios/types.js';
 import { Rng } from '../world/rng.js';
 import { inlinePerception, workerPerception, type PerceptionFeed } from './perception-feed.js';
-import { captureMs, SIM_REGION, simRoadsideOptions } from './roadside-perception.js';
+import { captureMs } from './roadside-perception.js';
+import { RNG_STREAM, SIM_REGION, simRoadsideOptions, simVehicleCoreOptions, virtualVehicleSetup } from './run-config.js';
 import { SIM_EPOCH_NS, simTimeNs } from './sim-clock.js';
 import { egoAt, EGO_ID, TruthTimeline } from '../world/truth.js';
 import type { MetricsSummary } from '../metrics/accumulator.js';
 import type { RunMetrics, RunReportData } from '../report/types.js';
-import type { VehicleReplaySetup } from '../replay/metadata.js';
 import { ProcessRecorder, RecordingTransport, type RecordSink } from '../replay/recording.js';
 import { sceneGeometry, scenarioRoute, TruthScorer } from '../replay/scoring.js';
 
@@ -67,20 +67,6 @@ export interface SimRunResult extends RunReportData {
   engine?: { perceptionWorker: boolean; framesEncodedAhead: number; framesEncodedHere: number };
 }
 
-export { SIM_EPOCH_NS };
-/** The simulated vehicle's id and its RSU links' topic region. */
-export const SIM_VEHICLE_ID = 'ego';
-
-/** How runVirtual builds the vehicle, as a replay must rebuild it (recorded in the file's metadata). */
-export function virtualVehicleSetup(s: Scenario): VehicleReplaySetup {
-  return {
-    vehicleId: SIM_VEHICLE_ID, mapFrame: s.mapFrame, framePeriodMs: 1000 / s.frameRateHz, intraWaitMs: 100,
-    link: { staleAfterMs: 1000, latencyWindowMs: 2000, syncIntervalMs: 1000 },
-    rsus: s.rsus.map((r) => ({ id: r.id, paths: ['memory'] })),
-    route: scenarioRoute(s).points.map((p) => ({ xM: p.xM, yM: p.yM })),
-  };
-}
-
 export function runVirtual(o: SimRunOptions): SimRunResult {
   const s = o.scenario;
   const periodMs = 1000 / s.frameRateHz;
@@ -108,7 +94,7 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
   // Links: one bus per run; the vehicle's side impairs what it receives (downlink), each RSU's side its uplink.
   const bus = new MemoryBus({ delivery: 'sync', clock });
   const impairedVehicleSide = new ImpairedTransport(bus.connect('vehicle'), {
-    model: parseNetworkSpec(o.network, { runStartNs }), scheduler, clock, rng: root.fork(2), context: egoNow,
+    model: parseNetworkSpec(o.network, { runStartNs }), scheduler, clock, rng: root.fork(RNG_STREAM.downlink), context: egoNow,
   });
   // Recording decorators add no subscriptions and no scheduling: the run is the same with or without them.
   const vehicleSide: Transport = rec ? new RecordingTransport(impairedVehicleSide, rec, { rx: true, tx: true }) : impairedVehicleSide;
@@ -118,7 +104,7 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
   const perception: PerceptionFeed = o.perceptionWorker ? workerPerception(perceptionSpec) : inlinePerception(perceptionSpec, truth);
   const handles = s.rsus.map((rsu, i) => {
     const impairedRsuSide = new ImpairedTransport(bus.connect(rsu.id), {
-      model: parseNetworkSpec(o.network, { runStartNs }), scheduler, clock, rng: root.fork(3 + i), context: egoNow,
+      model: parseNetworkSpec(o.network, { runStartNs }), scheduler, clock, rng: root.fork(RNG_STREAM.uplink(i)), context: egoNow,
     });
     const rsuSide: Transport = rec ? new RecordingTransport(impairedRsuSide, rec, { rx: false, tx: true }) : impairedRsuSide;
     const tracked$ = sensorStream(s, rsu.sensor, perceptionSpec.rsuPhaseMs, periodMs, durationMs, scheduler, () => perception.next(i));
@@ -126,7 +112,7 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
     return startRoadside({ ...simRoadsideOptions(s, i), ...(frameEncoder ? { frameEncoder } : {}) }, tracked$, [rsuSide], clock, log);
   });
 
-  const egoRng = root.fork(1);
+  const egoRng = root.fork(RNG_STREAM.egoSensor);
   const sensed$ = sensorStream(s, s.ego.sensor, 0, periodMs, durationMs, scheduler, (tMs) => {
     const tS = tMs / 1000;
     const e = egoAt(s, tS);
@@ -142,10 +128,7 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
     { rsuId: rsu.id, region: SIM_REGION, vehicleId: setup.vehicleId, ...setup.link },
     [vehicleSide], clock, log, scheduler,
   ));
-  const core = new VehicleCore({
-    vehicleId: setup.vehicleId, mapFrame: setup.mapFrame, strategy: o.strategy, route: route.points, netmap: o.netmap ?? null,
-    fusion: { vehicleFramePeriodMs: setup.framePeriodMs },
-  });
+  const core = new VehicleCore(simVehicleCoreOptions(s, o.strategy, o.netmap ?? null));
 
   const scorer = new TruthScorer({
     scenario: s, originNs: runStartNs, truth, ...(o.roiAheadM !== undefined ? { roiAheadM: o.roiAheadM } : {}),

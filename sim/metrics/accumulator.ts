@@ -4,6 +4,11 @@ import { quantileNearestRank } from '../../shared/link/window.js';
 import type { FusedObject, FusionMethod } from '../../shared/fusion/types.js';
 import type { Plan } from '../../vehicle/planner.js';
 
+/** What scoring needs of a plan: its points' positions, one per planner step. */
+export interface PlanPath {
+  points: ReadonlyArray<{ xM: number; yM: number }>;
+}
+
 export interface FrameTruthActor {
   id: number;
   xM: number;
@@ -24,7 +29,7 @@ export interface FrameScoreInput {
   e2eLatencyMs: number;
   /** The plan from the fused world and the same planner's plan from ground truth at zero latency. */
   plan: Plan | null;
-  truthPlan: Plan | null;
+  truthPlan: PlanPath | null;
 }
 
 export interface MetricsSummary {
@@ -45,7 +50,7 @@ const mean = (v: readonly number[]): number | null => (v.length ? v.reduce((a, b
 const q = (v: readonly number[], p: number): number | null => (v.length ? quantileNearestRank([...v].sort((a, b) => a - b), p) : null);
 
 /** Mean distance between the points of two plans over the same steps (their common prefix). */
-export function planDisplacementM(a: Plan, b: Plan): number {
+export function planDisplacementM(a: PlanPath, b: PlanPath): number {
   const n = Math.min(a.points.length, b.points.length);
   let sum = 0;
   for (let i = 0; i < n; i++) sum += Math.hypot(a.points[i]!.xM - b.points[i]!.xM, a.points[i]!.yM - b.points[i]!.yM);

@@ -2,7 +2,9 @@
 // needs to rebuild the vehicle (setup, strategy, starting network map) and to score it (the scenario itself,
 // seed, network, time origin). `iaad sim replay FILE` then reproduces the run's metrics.json byte for byte.
 import { McapRecorder } from '../../shared/record/recorder.js';
-import { runVirtual, SIM_EPOCH_NS, virtualVehicleSetup, type SimRunOptions, type SimRunResult } from '../engine/virtual-run.js';
+import { runVirtual, type SimRunOptions, type SimRunResult } from '../engine/virtual-run.js';
+import { virtualVehicleSetup } from '../engine/run-config.js';
+import { SIM_EPOCH_NS } from '../engine/sim-clock.js';
 import { scenarioMetadata, vehicleMetadata } from './metadata.js';
 
 export interface SimRecordingOptions {

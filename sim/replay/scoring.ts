@@ -9,13 +9,14 @@ import { diagonalCovariance } from '../../shared/model/covariance.js';
 import type { DetectedObject, PerceptionFrame, Pose } from '../../shared/model/types.js';
 import type { EgoState } from '../../shared/sources/detections.js';
 import type { VehicleCore, VehicleStepResult } from '../../vehicle/core.js';
-import { MetricsAccumulator, type FrameTruthActor, type MetricsSummary } from '../metrics/accumulator.js';
+import type { Plan } from '../../vehicle/planner.js';
+import { MetricsAccumulator, type FrameTruthActor, type MetricsSummary, type PlanPath } from '../metrics/accumulator.js';
 import type { RunSeries, SceneGeometry } from '../report/types.js';
 import type { Scenario, SensorSpec } from '../scenarios/types.js';
 import type { TruthActor } from '../sensors/sensor-model.js';
 import { isVisible, type Viewpoint } from '../sensors/visibility.js';
 import { sampleTrajectory } from '../world/trajectory.js';
-import { EGO_ID, TruthTimeline } from '../world/truth.js';
+import { egoAt, EGO_ID, TruthTimeline } from '../world/truth.js';
 
 const NS_PER_MS = 1e6;
 
@@ -41,47 +42,72 @@ export interface TruthScorerOptions {
   collectSeries?: boolean;
   /** The run's truth, when the sensors already sample it (shared cache); else the scorer keeps its own. */
   truth?: TruthTimeline;
+  /** The truth side of a frame computed ahead (by capture time), if any; used only where its assumptions hold. */
+  ahead?: (captureTimeNs: number) => TruthFrame | undefined;
 }
 
-/** Every metric, against the scenario's ground truth at each frame's capture time. */
-export class TruthScorer implements FrameScorer {
-  readonly series = emptySeries();
-  private readonly metrics: MetricsAccumulator;
+/** The ego at a vehicle frame, on ground truth, with its position along the route. */
+export interface TruthEgo {
+  captureTimeNs: number;
+  tS: number;
+  state: EgoState;
+  routeSM: number;
+  lateralM: number;
+  vxMps: number;
+  vyMps: number;
+}
+
+/** The planner the vehicle plans with (VehicleCore.planWith, no zones), on ground truth. */
+export type TruthPlanner = (timeNs: number, ego: EgoState, routeSM: number, objects: readonly DetectedObject[]) => Plan | null;
+
+/**
+ * The ground-truth side of scoring a vehicle frame: the ego's route position, the actors with their ROI and
+ * visibility flags, and the planner's output on ground truth. None of it depends on what the vehicle produced (the
+ * plan only on the route position it is planned from), so a run may compute it ahead on its perception worker
+ * (truthFrameAhead) and hand it to the scorer. Frames must be asked for in capture order (route progress).
+ */
+export class GroundTruthSide {
   private readonly route: Polyline;
   private readonly progress: RouteProgress;
   private readonly truth: TruthTimeline;
   private readonly rsuViews: Viewpoint[];
 
-  constructor(private readonly o: TruthScorerOptions) {
+  constructor(private readonly o: Omit<TruthScorerOptions, 'matchRadiusM' | 'collectSeries' | 'ahead'>) {
     this.truth = o.truth ?? new TruthTimeline(o.scenario);
     this.rsuViews = o.scenario.rsus.map((r) => viewOf(r.sensor, r.pose));
-    this.metrics = new MetricsAccumulator(o.matchRadiusM ?? 2);
     this.route = scenarioRoute(o.scenario);
     this.progress = new RouteProgress(this.route);
   }
 
-  add(own: PerceptionFrame, result: VehicleStepResult, outputTimeNs: number, core: VehicleCore): void {
-    const s = this.o.scenario;
-    const route = this.route;
+  ego(captureTimeNs: number): TruthEgo {
+    const tS = (captureTimeNs - this.o.originNs) / 1e9;
+    const e = egoAt(this.o.scenario, tS);
+    const p = this.progress.update(e);
+    return {
+      captureTimeNs, tS, routeSM: p.sM, lateralM: p.lateralM, vxMps: e.vxMps, vyMps: e.vyMps,
+      state: { pose: { xM: e.xM, yM: e.yM, zM: 0, yawRad: e.headingRad, pitchRad: 0, rollRad: 0 }, speedMps: Math.hypot(e.vxMps, e.vyMps) },
+    };
+  }
+
+  /** Every actor (the ego aside) with its ROI and visibility flags. */
+  actors(ego: TruthEgo): FrameTruthActor[] {
     const roiAheadM = this.o.roiAheadM ?? 60;
     const roiLateralM = this.o.roiLateralM ?? 8;
-    const tS = (own.captureTimeNs - this.o.originNs) / 1e9;
-    const truth = this.truth.at(tS);
-    const egoTruth = truth.find((a) => a.id === EGO_ID)!;
-    const egoProjection = this.progress.update(egoTruth);
-    const egoS = egoProjection.sM;
-    const others = truth.filter((a) => a.id !== EGO_ID);
-    const egoView = viewOf(s.ego.sensor, { xM: egoTruth.xM, yM: egoTruth.yM, yawRad: egoTruth.headingRad });
+    const truth = this.truth.at(ego.tS);
+    const others = this.others(ego);
+    const egoS = ego.routeSM;
+    const { xM: egoX, yM: egoY, yawRad } = ego.state.pose;
+    const egoView = viewOf(this.o.scenario.ego.sensor, { xM: egoX, yM: egoY, yawRad });
     // An actor in the ROI is within roiAheadM of arc (so of distance) plus roiLateralM of the ego's point on the
     // route, which is |lateral| from the ego: anything farther cannot be in it and skips the projection.
-    const roiReachM = roiAheadM + roiLateralM + Math.abs(egoProjection.lateralM) + 1;
-    const scored = others.map((a): FrameTruthActor => {
-      const dx = a.xM - egoTruth.xM;
-      const dy = a.yM - egoTruth.yM;
+    const roiReachM = roiAheadM + roiLateralM + Math.abs(ego.lateralM) + 1;
+    return others.map((a): FrameTruthActor => {
+      const dx = a.xM - egoX;
+      const dy = a.yM - egoY;
       let inRoi = dx * dx + dy * dy <= roiReachM * roiReachM;
       if (inRoi) {
         // Only the route ahead counts (and a route passing the same place twice is not confused).
-        const p = projectToPolylineRange(route, a, egoS, egoS + roiAheadM);
+        const p = projectToPolylineRange(this.route, a, egoS, egoS + roiAheadM);
         const ahead = p.sM - egoS;
         inRoi = ahead >= 0 && ahead <= roiAheadM && Math.abs(p.lateralM) <= roiLateralM;
       }
@@ -91,19 +117,77 @@ export class TruthScorer implements FrameScorer {
         egoVisible: inRoi && isVisible(egoView, a, others),
       };
     });
-    const ego = { pose: { xM: egoTruth.xM, yM: egoTruth.yM, zM: 0, yawRad: egoTruth.headingRad, pitchRad: 0, rollRad: 0 },
-      speedMps: Math.hypot(egoTruth.vxMps, egoTruth.vyMps) };
-    const truthPlan = result.plan ? core.planWith(own.captureTimeNs, ego, result.routeSM ?? egoS, others.map(truthObject), []) : null;
+  }
+
+  /** The planner's output on ground truth at zero latency, planned from routeSM. */
+  plan(ego: TruthEgo, routeSM: number, planWith: TruthPlanner): Plan | null {
+    return planWith(ego.captureTimeNs, ego.state, routeSM, this.others(ego).map(truthObject));
+  }
+
+  private others(ego: TruthEgo): TruthActor[] {
+    return this.truth.at(ego.tS).filter((a) => a.id !== EGO_ID);
+  }
+}
+
+/** The truth side of one vehicle frame computed ahead, with the route positions it assumed. */
+export interface TruthFrame {
+  captureTimeNs: number;
+  egoRouteSM: number;
+  actors: FrameTruthActor[];
+  /** The ground-truth plan from planRouteSM (the ego's own route position), as scoring needs it. */
+  planRouteSM: number;
+  truthPlan: PlanPath | null;
+}
+
+/** The next frame's truth side, planned from the ego's own route position (what the vehicle plans from). */
+export function truthFrameAhead(side: GroundTruthSide, captureTimeNs: number, planWith: TruthPlanner): TruthFrame {
+  const ego = side.ego(captureTimeNs);
+  const plan = side.plan(ego, ego.routeSM, planWith);
+  return {
+    captureTimeNs, egoRouteSM: ego.routeSM, actors: side.actors(ego), planRouteSM: ego.routeSM,
+    truthPlan: plan ? { points: plan.points.map((q) => ({ xM: q.xM, yM: q.yM })) } : null,
+  };
+}
+
+/** Every metric, against the scenario's ground truth at each frame's capture time. */
+export class TruthScorer implements FrameScorer {
+  readonly series = emptySeries();
+  private readonly metrics: MetricsAccumulator;
+  private readonly side: GroundTruthSide;
+  /** Frames whose truth side came computed ahead, and frames computed here. */
+  truthAhead = 0;
+  truthHere = 0;
+
+  constructor(private readonly o: TruthScorerOptions) {
+    this.side = new GroundTruthSide(o);
+    this.metrics = new MetricsAccumulator(o.matchRadiusM ?? 2);
+  }
+
+  add(own: PerceptionFrame, result: VehicleStepResult, outputTimeNs: number, core: VehicleCore): void {
+    const ego = this.side.ego(own.captureTimeNs);
+    // What was computed ahead counts only if it assumed what happened here: the same frame and route positions.
+    const ahead = this.o.ahead?.(own.captureTimeNs);
+    const sameEgo = ahead !== undefined && ahead.egoRouteSM === ego.routeSM;
+    if (sameEgo) this.truthAhead++;
+    else this.truthHere++;
+    const actors = sameEgo ? ahead.actors : this.side.actors(ego);
+    let truthPlan: PlanPath | null = null;
+    if (result.plan) {
+      const routeSM = result.routeSM ?? ego.routeSM;
+      truthPlan = sameEgo && ahead.planRouteSM === routeSM
+        ? ahead.truthPlan
+        : this.side.plan(ego, routeSM, (t, e, r, objects) => core.planWith(t, e, r, objects, []));
+    }
     const missed = this.metrics.add({
-      timeS: tS, objects: result.objects, truth: scored, method: result.method,
+      timeS: ego.tS, objects: result.objects, truth: actors, method: result.method,
       e2eLatencyMs: (outputTimeNs - own.captureTimeNs) / NS_PER_MS, plan: result.plan, truthPlan,
     });
     if (this.o.collectSeries ?? true) {
       const series = this.series;
-      series.timeS.push(tS);
-      series.routeSM.push(egoS);
-      series.egoXM.push(egoTruth.xM);
-      series.egoYM.push(egoTruth.yM);
+      series.timeS.push(ego.tS);
+      series.routeSM.push(ego.routeSM);
+      series.egoXM.push(ego.state.pose.xM);
+      series.egoYM.push(ego.state.pose.yM);
       series.latencyMs.push(freshestLatencyMs(core, outputTimeNs));
       series.method.push(result.method);
       series.missed.push(missed);

@@ -7,7 +7,7 @@ import { MemoryBus } from '../../shared/transport/memory.js';
 import { ManualClock } from '../../shared/time/clock.js';
 import { frameTopic, syncRequestTopic, syncResponseTopic } from '../../shared/transport/topics.js';
 import { decodeEnvelope, encodeEnvelope } from '../../shared/wire/codec.js';
-import { SIM_EPOCH_NS } from '../../sim/engine/virtual-run.js';
+import { SIM_EPOCH_NS } from '../../sim/engine/sim-clock.js';
 import { parseFeedChannel, egoStateChannel } from '../../sim/replay/channels.js';
 import { frameAt } from '../../sim/replay/engine.js';
 import { ProcessRecorder, RecordingTransport, encodeOwn, ownBatch, type RecordSink } from '../../sim/replay/recording.js';
