@@ -12,11 +12,17 @@ import type { DetectionBatch } from '../../shared/sources/detections.js';
 import type { TruthTimeline } from '../world/truth.js';
 import { RoadsidePerception, type PerceivedCapture, type PerceptionSpec } from './roadside-perception.js';
 import { simRoadsideOptions } from './run-config.js';
+import { EgoSensing } from './ego-sensing.js';
+import type { TruthFrame } from '../replay/scoring.js';
 import { startEngineWorker } from './workers.js';
 
 export interface PerceptionFeed {
   /** RSU i's next tracked batch. */
   next(i: number): DetectionBatch;
+  /** The vehicle's own sensor's next batch. */
+  nextOwn(): DetectionBatch;
+  /** The truth side of scoring the vehicle frame captured then, if computed ahead (else the scorer computes it). */
+  truthFrame(captureTimeNs: number): TruthFrame | undefined;
   /**
    * RSU i's frame encoder: the bytes encoded ahead for the frame of the batch it was last given, when the frame
    * is exactly the one they were encoded for (else it encodes, as the pipeline would). Undefined: the default.
@@ -28,16 +34,21 @@ export interface PerceptionFeed {
   readonly encodedHere: number;
 }
 
-/** What the worker posts: for each capture instant, every RSU's capture; or why it stopped. */
-export type PerceptionChunk = { captures: PerceivedCapture[][] } | { error: string };
+/**
+ * What the worker posts: for each capture instant, every RSU's capture, and the vehicle's own capture with the truth
+ * side of its score (until the own sensor's last capture); or why it stopped.
+ */
+export type PerceptionChunk = { captures: PerceivedCapture[][]; own: DetectionBatch[]; truth: TruthFrame[] } | { error: string };
 
 /** A worker that says nothing for this long has died (its error event cannot reach a blocked main thread). */
 const WORKER_SILENCE_LIMIT_MS = 60_000;
 
 export function inlinePerception(spec: PerceptionSpec, truth: TruthTimeline): PerceptionFeed {
   const perception = new RoadsidePerception(spec, truth);
+  const own = new EgoSensing(spec.scenario, spec.seed, truth);
   return {
-    next: (i) => perception.next(i).batch, frameEncoder: () => undefined, close: () => undefined, encodedAhead: 0, encodedHere: 0,
+    next: (i) => perception.next(i).batch, nextOwn: () => own.next(), truthFrame: () => undefined,
+    frameEncoder: () => undefined, close: () => undefined, encodedAhead: 0, encodedHere: 0,
   };
 }
 
@@ -53,6 +64,9 @@ class WorkerFeed implements PerceptionFeed {
   private readonly queues: Array<Array<PerceivedCapture | undefined>>;
   private readonly heads: number[];
   private readonly taken: Array<PerceivedCapture | undefined>;
+  private readonly own: Array<DetectionBatch | undefined> = [];
+  private ownHead = 0;
+  private readonly truth = new Map<number, TruthFrame>();
   encodedAhead = 0;
   encodedHere = 0;
 
@@ -73,6 +87,20 @@ class WorkerFeed implements PerceptionFeed {
     this.queues[i]![this.heads[i]!++] = undefined;
     this.taken[i] = capture;
     return capture.batch;
+  }
+
+  nextOwn(): DetectionBatch {
+    while (this.ownHead >= this.own.length) this.receive();
+    const batch = this.own[this.ownHead]!;
+    this.own[this.ownHead++] = undefined;
+    return batch;
+  }
+
+  truthFrame(captureTimeNs: number): TruthFrame | undefined {
+    // Posted with the own capture of that instant, so here by the time the vehicle has a frame to score.
+    const f = this.truth.get(captureTimeNs);
+    this.truth.delete(captureTimeNs);
+    return f;
   }
 
   frameEncoder(i: number): (frame: PerceptionFrame) => Uint8Array {
@@ -105,6 +133,8 @@ class WorkerFeed implements PerceptionFeed {
         const chunk = m.message as PerceptionChunk;
         if ('error' in chunk) throw new Error(`roadside perception worker failed: ${chunk.error}`);
         for (const capture of chunk.captures) capture.forEach((b, i) => this.queues[i]!.push(b));
+        this.own.push(...chunk.own);
+        for (const f of chunk.truth) this.truth.set(f.captureTimeNs, f);
         return;
       }
       if (Atomics.wait(this.signal, 0, seen, WORKER_SILENCE_LIMIT_MS) === 'timed-out') {

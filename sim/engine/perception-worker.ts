@@ -1,8 +1,15 @@
-// Worker side of perception-feed.ts: runs the roadside perception of a run from start to end, posting the
-// tracked batches a second at a time and bumping the shared counter the main thread waits on.
+// Worker side of perception-feed.ts: runs what a run computes ahead from start to end (the RSUs' perception and
+// frame bytes, the vehicle's own sensor, the truth side of each vehicle frame's score), posting it a second at a
+// time and bumping the shared counter the main thread waits on.
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { captureCount, RoadsidePerception, type PerceptionSpec } from './roadside-perception.js';
+import { VehicleCore } from '../../vehicle/core.js';
+import { GroundTruthSide, truthFrameAhead, type TruthPlanner } from '../replay/scoring.js';
+import { TruthTimeline } from '../world/truth.js';
+import { EgoSensing } from './ego-sensing.js';
 import type { PerceptionChunk } from './perception-feed.js';
+import { captureCount, captureMs, RoadsidePerception, type PerceptionSpec } from './roadside-perception.js';
+import { simVehicleCoreOptions } from './run-config.js';
+import { SIM_EPOCH_NS, simTimeNs } from './sim-clock.js';
 
 const { spec, port, signal } = workerData as { spec: PerceptionSpec; port: MessagePort; signal: Int32Array };
 const CHUNK_CAPTURES = 10;
@@ -14,15 +21,30 @@ function post(chunk: PerceptionChunk): void {
 }
 
 try {
+  const s = spec.scenario;
   const perception = new RoadsidePerception(spec, undefined, true);
-  const rsuCount = spec.scenario.rsus.length;
-  const count = captureCount(spec.scenario, spec.rsuPhaseMs);
-  for (let k0 = 0; k0 < count; k0 += CHUNK_CAPTURES) {
-    const captures = [];
-    for (let k = k0; k < Math.min(count, k0 + CHUNK_CAPTURES); k++) {
-      captures.push(Array.from({ length: rsuCount }, (_, i) => perception.next(i)));
+  const own = new EgoSensing(s, spec.seed, new TruthTimeline(s));
+  const side = new GroundTruthSide({
+    scenario: s, originNs: SIM_EPOCH_NS,
+    ...(spec.roiAheadM !== undefined ? { roiAheadM: spec.roiAheadM } : {}),
+    ...(spec.roiLateralM !== undefined ? { roiLateralM: spec.roiLateralM } : {}),
+  });
+  // The vehicle's planner, configured as the run's (planWith uses only the route and the planner parameters).
+  const core = new VehicleCore(simVehicleCoreOptions(s, spec.strategy, null));
+  const planWith: TruthPlanner = (t, e, r, objects) => core.planWith(t, e, r, objects, []);
+  const rsuCount = s.rsus.length;
+  const rsuCaptures = captureCount(s, spec.rsuPhaseMs);
+  const ownCaptures = captureCount(s, 0);
+  for (let k0 = 0; k0 < Math.max(rsuCaptures, ownCaptures); k0 += CHUNK_CAPTURES) {
+    const chunk: PerceptionChunk = { captures: [], own: [], truth: [] };
+    for (let k = k0; k < k0 + CHUNK_CAPTURES; k++) {
+      if (k < rsuCaptures) chunk.captures.push(Array.from({ length: rsuCount }, (_, i) => perception.next(i)));
+      if (k < ownCaptures) {
+        chunk.own.push(own.next());
+        chunk.truth.push(truthFrameAhead(side, simTimeNs(captureMs(s, 0, k)), planWith));
+      }
     }
-    post({ captures });
+    post(chunk);
   }
 } catch (err) {
   post({ error: err instanceof Error ? err.stack ?? err.message : String(err) });

@@ -7,6 +7,7 @@ import { frameEnvelope } from '../../roadside/pipeline.js';
 import { RoadsideTracker } from '../../roadside/tracking.js';
 import type { PerceptionFrame } from '../../shared/model/types.js';
 import type { DetectionBatch } from '../../shared/sources/detections.js';
+import type { StrategyName } from '../../vehicle/core.js';
 import type { Scenario } from '../scenarios/types.js';
 import { sense } from '../sensors/sensor-model.js';
 import { Rng } from '../world/rng.js';
@@ -20,6 +21,10 @@ export interface PerceptionSpec {
   seed: number;
   /** RSU sensor phase relative to the vehicle's, ms. */
   rsuPhaseMs: number;
+  /** The run's strategy and scoring region (for the truth side of scoring, computed ahead on a worker). */
+  strategy: StrategyName;
+  roiAheadM?: number | undefined;
+  roiLateralM?: number | undefined;
 }
 
 /** Capture instant k of a sensor with this phase, ms of scenario time. */

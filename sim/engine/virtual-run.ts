@@ -17,14 +17,13 @@ import type { Clock } from '../../shared/time/clock.js';
 import type { Transport } from '../../shared/transport/types.js';
 import { parseNetworkSpec } from '../network/models.js';
 import { ImpairedTransport } from '../network/impaired-transport.js';
-import { sense } from '../sensors/sensor-model.js';
 import type { Scenario, SensorSpec } from '../scenarios/types.js';
 import { Rng } from '../world/rng.js';
 import { inlinePerception, workerPerception, type PerceptionFeed } from './perception-feed.js';
 import { captureMs } from './roadside-perception.js';
 import { RNG_STREAM, SIM_REGION, simRoadsideOptions, simVehicleCoreOptions, virtualVehicleSetup } from './run-config.js';
 import { SIM_EPOCH_NS, simTimeNs } from './sim-clock.js';
-import { egoAt, EGO_ID, TruthTimeline } from '../world/truth.js';
+import { egoAt, TruthTimeline } from '../world/truth.js';
 import type { MetricsSummary } from '../metrics/accumulator.js';
 import type { RunMetrics, RunReportData } from '../report/types.js';
 import { ProcessRecorder, RecordingTransport, type RecordSink } from '../replay/recording.js';
@@ -64,7 +63,9 @@ export interface SimRunOptions {
 export interface SimRunResult extends RunReportData {
   details: MetricsSummary['counts'] & { roadsideFramesSent: number; roadsideFramesLost: number; advisories: number; intents: number };
   /** How a virtual-time run went about it (not a metric: the outputs are the same either way). */
-  engine?: { perceptionWorker: boolean; framesEncodedAhead: number; framesEncodedHere: number };
+  engine?: {
+    perceptionWorker: boolean; framesEncodedAhead: number; framesEncodedHere: number; truthFramesAhead: number; truthFramesHere: number;
+  };
 }
 
 export function runVirtual(o: SimRunOptions): SimRunResult {
@@ -100,7 +101,9 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
   const vehicleSide: Transport = rec ? new RecordingTransport(impairedVehicleSide, rec, { rx: true, tx: true }) : impairedVehicleSide;
   // The RSUs' sensors and trackers (nothing flows back into them, so they may run ahead on another core); the
   // roadside pipelines publish the tracked batches.
-  const perceptionSpec = { scenario: s, seed: o.seed, rsuPhaseMs: o.rsuPhaseMs ?? 20 };
+  const perceptionSpec = {
+    scenario: s, seed: o.seed, rsuPhaseMs: o.rsuPhaseMs ?? 20, strategy: o.strategy, roiAheadM: o.roiAheadM, roiLateralM: o.roiLateralM,
+  };
   const perception: PerceptionFeed = o.perceptionWorker ? workerPerception(perceptionSpec) : inlinePerception(perceptionSpec, truth);
   const handles = s.rsus.map((rsu, i) => {
     const impairedRsuSide = new ImpairedTransport(bus.connect(rsu.id), {
@@ -112,16 +115,7 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
     return startRoadside({ ...simRoadsideOptions(s, i), ...(frameEncoder ? { frameEncoder } : {}) }, tracked$, [rsuSide], clock, log);
   });
 
-  const egoRng = root.fork(RNG_STREAM.egoSensor);
-  const sensed$ = sensorStream(s, s.ego.sensor, 0, periodMs, durationMs, scheduler, (tMs) => {
-    const tS = tMs / 1000;
-    const e = egoAt(s, tS);
-    return {
-      captureTimeNs: simTimeNs(tMs),
-      objects: sense(s.ego.sensor, { xM: e.xM, yM: e.yM, yawRad: e.headingRad }, truth.at(tS), egoRng, EGO_ID),
-      ego: { pose: { xM: e.xM, yM: e.yM, zM: 0, yawRad: e.headingRad, pitchRad: 0, rollRad: 0 }, speedMps: Math.hypot(e.vxMps, e.vyMps) },
-    };
-  });
+  const sensed$ = sensorStream(s, s.ego.sensor, 0, periodMs, durationMs, scheduler, () => perception.nextOwn());
   // Recorded at arrival; the vehicle fuses the batch decoded from the recorded bytes (what a replay will feed).
   const own$ = rec ? sensed$.pipe(map((b) => rec.own(setup.vehicleId, setup.mapFrame, b))) : sensed$;
   const links = setup.rsus.map((rsu) => new RsuLink(
@@ -135,6 +129,7 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
     ...(o.roiLateralM !== undefined ? { roiLateralM: o.roiLateralM } : {}),
     ...(o.matchRadiusM !== undefined ? { matchRadiusM: o.matchRadiusM } : {}),
     ...(o.collectSeries !== undefined ? { collectSeries: o.collectSeries } : {}),
+    ahead: (captureTimeNs) => perception.truthFrame(captureTimeNs),
   });
   const vehicle = startVehicle(
     { vehicleId: setup.vehicleId, mapFrame: setup.mapFrame, framePeriodMs: setup.framePeriodMs, intraWaitMs: setup.intraWaitMs, scheduler },
@@ -158,7 +153,10 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
   });
   return {
     ...result,
-    engine: { perceptionWorker: o.perceptionWorker ?? false, framesEncodedAhead: perception.encodedAhead, framesEncodedHere: perception.encodedHere },
+    engine: {
+      perceptionWorker: o.perceptionWorker ?? false, framesEncodedAhead: perception.encodedAhead, framesEncodedHere: perception.encodedHere,
+      truthFramesAhead: scorer.truthAhead, truthFramesHere: scorer.truthHere,
+    },
   };
 }
 

@@ -47,6 +47,10 @@ describe('roadside perception on a worker thread (sim/engine/perception-feed.ts)
     assert.equal(worker.engine?.framesEncodedAhead, worker.details.roadsideFramesSent);
     assert.equal(worker.engine?.framesEncodedHere, 0);
     assert.equal(inline.engine?.framesEncodedAhead, 0);
+    // And the truth side of every frame's score was computed ahead too.
+    assert.equal(worker.engine?.truthFramesAhead, worker.details.frames);
+    assert.equal(worker.engine?.truthFramesHere, 0);
+    assert.equal(inline.engine?.truthFramesHere, inline.details.frames);
   });
 });
 
@@ -55,7 +59,7 @@ describe('frames encoded ahead by the perception worker', function () {
 
   it('are used only for exactly the frame they were encoded for; any other frame is encoded here', () => {
     const scenario = builtinScenario('highway-merge');
-    const feed = workerPerception({ scenario, seed: 5, rsuPhaseMs: 20 });
+    const feed = workerPerception({ scenario, seed: 5, rsuPhaseMs: 20, strategy: 'intra' });
     try {
       const o = simRoadsideOptions(scenario, 0);
       const batch = feed.next(0);
