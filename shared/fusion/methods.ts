@@ -2,7 +2,7 @@
 // vehicle's own frame and the roadside frames at hand to the list of FusedObjects. Which method to run is decided
 // by shared/fusion/criteria.ts; these functions only apply one, and drop what that method may not use.
 import { associate } from '../association/components.js';
-import { DEFAULT_GATE_PROBABILITY } from '../association/gating.js';
+import { DEFAULT_GATE_PROBABILITY, GATE_SUBSTATE_INDICES, chiSquareGate } from '../association/gating.js';
 import { diagonalCovariance } from '../model/covariance.js';
 import type { DetectedObject, PerceptionFrame, StateCovariance } from '../model/types.js';
 import { predictObject } from '../motion/predict.js';
@@ -56,14 +56,16 @@ export const DEFAULT_FUSION_PARAMS: Readonly<FusionParams> = Object.freeze({
 
 export function resolveFusionParams(params: Partial<FusionParams> = {}): FusionParams {
   const p: FusionParams = { ...DEFAULT_FUSION_PARAMS, ...params };
-  const check = (ok: boolean, field: keyof FusionParams, want: string): void => {
-    if (!ok) throw new RangeError(`fusion params: ${field} must be ${want}, got ${String(p[field])}`);
-  };
-  check(Number.isFinite(p.vehicleFramePeriodMs) && p.vehicleFramePeriodMs > 0, 'vehicleFramePeriodMs', '> 0');
-  check(Number.isFinite(p.maxPredictionHorizonMs) && p.maxPredictionHorizonMs >= 0, 'maxPredictionHorizonMs', '>= 0');
-  check(p.gateProbability > 0 && p.gateProbability < 1, 'gateProbability', 'in (0, 1)');
-  check(p.minExistenceProbability >= 0 && p.minExistenceProbability <= 1, 'minExistenceProbability', 'in [0, 1]');
+  checkParam(p, Number.isFinite(p.vehicleFramePeriodMs) && p.vehicleFramePeriodMs > 0, 'vehicleFramePeriodMs', '> 0');
+  checkParam(p, Number.isFinite(p.maxPredictionHorizonMs) && p.maxPredictionHorizonMs >= 0, 'maxPredictionHorizonMs', '>= 0');
+  checkParam(p, p.gateProbability > 0 && p.gateProbability < 1, 'gateProbability', 'in (0, 1)');
+  checkParam(p, p.minExistenceProbability >= 0 && p.minExistenceProbability <= 1, 'minExistenceProbability', 'in [0, 1]');
   return p;
+}
+
+// Module-level rather than a closure in resolveFusionParams: that runs on every vehicle frame.
+function checkParam(p: FusionParams, ok: boolean, field: keyof FusionParams, want: string): void {
+  if (!ok) throw new RangeError(`fusion params: ${field} must be ${want}, got ${String(p[field])}`);
 }
 
 /** Why a roadside frame was or was not used by a method. */
@@ -104,17 +106,19 @@ export function selectRoadsideFrames(
   roadside: readonly RoadsideFrameInput[],
   params: Partial<FusionParams> = {},
 ): RoadsideFrameSelection[] {
-  const p = resolveFusionParams(params);
-  const inWindow = (dtMs: number): RoadsideFrameVerdict => {
-    if (method === 'intra') return Math.abs(dtMs) <= p.vehicleFramePeriodMs / 2 ? 'used' : 'not-same-instant';
-    // Negated comparisons: a NaN dt (corrupt stamp or offset) is never used.
-    if (!(dtMs <= p.maxPredictionHorizonMs)) return 'too-old';
-    if (!(dtMs >= -p.vehicleFramePeriodMs)) return 'from-future';
-    return 'used';
-  };
+  return selectResolved(method, own, roadside, resolveFusionParams(params));
+}
+
+/** selectRoadsideFrames with params already resolved (the fusion methods resolve them once per frame). */
+function selectResolved(
+  method: 'intra' | 'inter',
+  own: PerceptionFrame,
+  roadside: readonly RoadsideFrameInput[],
+  p: FusionParams,
+): RoadsideFrameSelection[] {
   const all = roadside.map((input): RoadsideFrameSelection => {
     const dtMs = roadsideDtMs(own, input);
-    const verdict = input.frame.mapFrame !== own.mapFrame ? 'map-frame' : inWindow(dtMs);
+    const verdict = input.frame.mapFrame !== own.mapFrame ? 'map-frame' : windowVerdict(method, dtMs, p);
     return { input, dtMs, verdict };
   });
   const best = new Map<string, RoadsideFrameSelection>();
@@ -128,6 +132,14 @@ export function selectRoadsideFrames(
   }
   for (const s of all) if (s.verdict === 'used' && best.get(s.input.frame.sourceId) !== s) s.verdict = 'superseded';
   return all.sort((a, b) => compareStrings(a.input.frame.sourceId, b.input.frame.sourceId) || (b.dtMs - a.dtMs || 0));
+}
+
+function windowVerdict(method: 'intra' | 'inter', dtMs: number, p: FusionParams): RoadsideFrameVerdict {
+  if (method === 'intra') return Math.abs(dtMs) <= p.vehicleFramePeriodMs / 2 ? 'used' : 'not-same-instant';
+  // Negated comparisons: a NaN dt (corrupt stamp or offset) is never used.
+  if (!(dtMs <= p.maxPredictionHorizonMs)) return 'too-old';
+  if (!(dtMs >= -p.vehicleFramePeriodMs)) return 'from-future';
+  return 'used';
 }
 
 function compareStrings(a: string, b: string): number {
@@ -175,7 +187,14 @@ function fuseSequentially(
   rule: GaussianRule | 'keep-current',
   p: FusionParams,
 ): FusedObject[] {
-  let current = ownObjects(own, method, p);
+  // Updated in place: each pair replaces its own `a` entry only, and unmatched roadside objects are appended.
+  const current = ownObjects(own, method, p);
+  const association = {
+    defaultCovarianceA: p.defaultVehicleCovariance,
+    defaultCovarianceB: p.defaultRoadsideCovariance,
+    gateProbability: p.gateProbability,
+  };
+  const gateD2 = chiSquareGate(p.gateProbability, GATE_SUBSTATE_INDICES.position.length);
   for (const { input, dtMs } of frames) {
     const rsu = input.frame;
     const dtS = dtMs / 1000;
@@ -184,26 +203,75 @@ function fuseSequentially(
       const filled = withCovariance(o, p.defaultRoadsideCovariance);
       return dtS === 0 ? filled : predictObject(filled, dtS, p.predict);
     });
-    const { pairs, unmatchedB } = associate(current, objects, {
-      defaultCovarianceA: p.defaultVehicleCovariance,
-      defaultCovarianceB: p.defaultRoadsideCovariance,
-      gateProbability: p.gateProbability,
-    });
-    const next = [...current];
-    for (const { a, b } of pairs) {
-      if (rule === 'keep-current') continue;
-      next[a] = fuseObjects(
-        { sourceId: own.sourceId, object: current[a]!, defaultCovariance: p.defaultVehicleCovariance },
-        { sourceId: rsu.sourceId, object: objects[b]!, defaultCovariance: p.defaultRoadsideCovariance },
-        { rule, method },
-      );
+    const apart = beyondGate(current, objects, gateD2, association.defaultCovarianceA, association.defaultCovarianceB);
+    const { pairs, unmatchedB } = apart ? allUnmatched(objects.length) : associate(current, objects, association);
+    if (rule !== 'keep-current') {
+      for (const { a, b } of pairs) {
+        current[a] = fuseObjects(
+          { sourceId: own.sourceId, object: current[a]!, defaultCovariance: p.defaultVehicleCovariance },
+          { sourceId: rsu.sourceId, object: objects[b]!, defaultCovariance: p.defaultRoadsideCovariance },
+          { rule, method },
+        );
+      }
     }
     for (const b of unmatchedB) {
-      next.push(singleSourceObject({ sourceId: rsu.sourceId, object: objects[b]!, defaultCovariance: p.defaultRoadsideCovariance }, method));
+      current.push(singleSourceObject({ sourceId: rsu.sourceId, object: objects[b]!, defaultCovariance: p.defaultRoadsideCovariance }, method));
     }
-    current = next;
   }
   return finish(current, own.sourceId, p);
+}
+
+/** What associate() returns when nothing gates: no pair, every roadside index unmatched. */
+function allUnmatched(count: number): { pairs: Array<{ a: number; b: number }>; unmatchedB: number[] } {
+  const unmatchedB: number[] = [];
+  for (let b = 0; b < count; b++) unmatchedB.push(b);
+  return { pairs: [], unmatchedB };
+}
+
+/** x extent of a list and the largest position variance in it; null if any of them is not finite or a variance
+ * is negative (then beyondGate decides nothing). */
+interface PositionExtent {
+  minXM: number;
+  maxXM: number;
+  maxVarM2: number;
+}
+
+function positionExtent(objects: readonly DetectedObject[], fallback: StateCovariance): PositionExtent | null {
+  let minXM = Infinity;
+  let maxXM = -Infinity;
+  let maxVarM2 = 0;
+  for (const o of objects) {
+    const c = o.covariance ?? fallback;
+    const x = o.xM;
+    const v = Math.max(c[0]!, c[4]!); // packed xx and yy
+    if (!Number.isFinite(x) || !Number.isFinite(v) || !(c[0]! >= 0 && c[4]! >= 0)) return null;
+    if (x < minXM) minXM = x;
+    if (x > maxXM) maxXM = x;
+    if (v > maxVarM2) maxVarM2 = v;
+  }
+  return { minXM, maxXM, maxVarM2 };
+}
+
+/**
+ * True when no pair of `a` x `b` can pass the association gate, so that associate() would pair nothing and leave
+ * every object unmatched: the two lists' x extents lie further apart than any gate reaches. The gate (see
+ * shared/association/gating.ts) accepts d2 = rᵀ S⁻¹ r ≤ gateD2 over [x, y] with S = Pa + Pb, diagonal-loaded by
+ * 1e-9 of its largest diagonal entry (1 if zero) when singular; d2 ≥ rx² / Sxx, and Sxx ≤ va + vb (each list's
+ * largest position variance) plus that load. The margin (twice the gate, 1e-6 m² floor) dwarfs rounding.
+ * Worth checking because the vehicle fuses every RSU in range of the road, one after the other, and most of them
+ * see nothing near the objects fused so far: associate() would only find that out at its full fixed cost.
+ */
+function beyondGate(
+  a: readonly DetectedObject[], b: readonly DetectedObject[], gateD2: number,
+  defaultA: StateCovariance, defaultB: StateCovariance,
+): boolean {
+  if (a.length === 0 || b.length === 0) return true;
+  const ea = positionExtent(a, defaultA);
+  const eb = positionExtent(b, defaultB);
+  if (ea === null || eb === null) return false;
+  const gapM = Math.max(eb.minXM - ea.maxXM, ea.minXM - eb.maxXM);
+  const reachM2 = 2 * gateD2 * ((ea.maxVarM2 + eb.maxVarM2) * (1 + 1e-6) + 1e-6);
+  return gapM > 0 && gapM * gapM > reachM2;
 }
 
 function finish(objects: FusedObject[], ownId: string, p: FusionParams): FusedObject[] {
@@ -211,7 +279,7 @@ function finish(objects: FusedObject[], ownId: string, p: FusionParams): FusedOb
 }
 
 function usedFrames(method: 'intra' | 'inter', own: PerceptionFrame, roadside: readonly RoadsideFrameInput[], p: FusionParams): RoadsideFrameSelection[] {
-  return selectRoadsideFrames(method, own, roadside, p).filter((s) => s.verdict === 'used');
+  return selectResolved(method, own, roadside, p).filter((s) => s.verdict === 'used');
 }
 
 /**
