@@ -203,7 +203,7 @@ function fuseSequentially(
       const filled = withCovariance(o, p.defaultRoadsideCovariance);
       return dtS === 0 ? filled : predictObject(filled, dtS, p.predict);
     });
-    const apart = beyondGate(current, objects, gateD2, association.defaultCovarianceA, association.defaultCovarianceB);
+    const apart = noPairCanGate(current, objects, gateD2, association.defaultCovarianceA, association.defaultCovarianceB);
     const { pairs, unmatchedB } = apart ? allUnmatched(objects.length) : associate(current, objects, association);
     if (rule !== 'keep-current') {
       for (const { a, b } of pairs) {
@@ -228,50 +228,41 @@ function allUnmatched(count: number): { pairs: Array<{ a: number; b: number }>; 
   return { pairs: [], unmatchedB };
 }
 
-/** x extent of a list and the largest position variance in it; null if any of them is not finite or a variance
- * is negative (then beyondGate decides nothing). */
-interface PositionExtent {
-  minXM: number;
-  maxXM: number;
-  maxVarM2: number;
-}
-
-function positionExtent(objects: readonly DetectedObject[], fallback: StateCovariance): PositionExtent | null {
-  let minXM = Infinity;
-  let maxXM = -Infinity;
-  let maxVarM2 = 0;
-  for (const o of objects) {
-    const c = o.covariance ?? fallback;
-    const x = o.xM;
-    const v = Math.max(c[0]!, c[4]!); // packed xx and yy
-    if (!Number.isFinite(x) || !Number.isFinite(v) || !(c[0]! >= 0 && c[4]! >= 0)) return null;
-    if (x < minXM) minXM = x;
-    if (x > maxXM) maxXM = x;
-    if (v > maxVarM2) maxVarM2 = v;
-  }
-  return { minXM, maxXM, maxVarM2 };
-}
-
 /**
  * True when no pair of `a` x `b` can pass the association gate, so that associate() would pair nothing and leave
- * every object unmatched: the two lists' x extents lie further apart than any gate reaches. The gate (see
- * shared/association/gating.ts) accepts d2 = rᵀ S⁻¹ r ≤ gateD2 over [x, y] with S = Pa + Pb, diagonal-loaded by
- * 1e-9 of its largest diagonal entry (1 if zero) when singular; d2 ≥ rx² / Sxx, and Sxx ≤ va + vb (each list's
- * largest position variance) plus that load. The margin (twice the gate, 1e-6 m² floor) dwarfs rounding.
- * Worth checking because the vehicle fuses every RSU in range of the road, one after the other, and most of them
- * see nothing near the objects fused so far: associate() would only find that out at its full fixed cost.
+ * every object unmatched. The gate (shared/association/gating.ts) accepts d2 = rᵀ S⁻¹ r ≤ gateD2 over [x, y],
+ * S = Pa + Pb, diagonal-loaded by 1e-9 of its largest diagonal entry (1 if zero) when singular; and for any
+ * positive-definite S, d2 ≥ rx² / Sxx and d2 ≥ ry² / Syy. So a pair whose |rx| or |ry| exceeds the reach of that
+ * axis cannot gate; the margins (twice the gate, 1e-6 relative and absolute load) dwarf rounding. Lists with a
+ * non-finite position or variance, or a negative variance, are left to associate().
+ * Worth checking because the vehicle fuses every RSU along the road, one after the other, and most of them see
+ * nothing near the objects fused so far: associate() would only find that out at its full fixed cost.
  */
-function beyondGate(
+function noPairCanGate(
   a: readonly DetectedObject[], b: readonly DetectedObject[], gateD2: number,
   defaultA: StateCovariance, defaultB: StateCovariance,
 ): boolean {
-  if (a.length === 0 || b.length === 0) return true;
-  const ea = positionExtent(a, defaultA);
-  const eb = positionExtent(b, defaultB);
-  if (ea === null || eb === null) return false;
-  const gapM = Math.max(eb.minXM - ea.maxXM, ea.minXM - eb.maxXM);
-  const reachM2 = 2 * gateD2 * ((ea.maxVarM2 + eb.maxVarM2) * (1 + 1e-6) + 1e-6);
-  return gapM > 0 && gapM * gapM > reachM2;
+  if (!b.every((o) => hasFinitePosition(o, defaultB))) return false;
+  for (const oa of a) {
+    if (!hasFinitePosition(oa, defaultA)) return false;
+    const ca = oa.covariance ?? defaultA;
+    for (const ob of b) {
+      const cb = ob.covariance ?? defaultB;
+      const sxx = ca[0]! + cb[0]!; // packed [0] = xx, [4] = yy
+      const syy = ca[4]! + cb[4]!;
+      const load = 1e-6 * (sxx + syy) + 1e-6;
+      const rx = ob.xM - oa.xM;
+      const ry = ob.yM - oa.yM;
+      if (rx * rx <= 2 * gateD2 * (sxx + load) && ry * ry <= 2 * gateD2 * (syy + load)) return false;
+    }
+  }
+  return true;
+}
+
+function hasFinitePosition(o: DetectedObject, fallback: StateCovariance): boolean {
+  const c = o.covariance ?? fallback;
+  return Number.isFinite(o.xM) && Number.isFinite(o.yM) && c[0]! >= 0 && c[4]! >= 0
+    && Number.isFinite(c[0]) && Number.isFinite(c[4]);
 }
 
 function finish(objects: FusedObject[], ownId: string, p: FusionParams): FusedObject[] {
