@@ -63,6 +63,7 @@ interface HeldAdvisory {
 
 export interface VehicleStepResult {
   method: FusionMethod;
+  /** Why this method, in words; an adaptive strategy's is formatted when first read. */
   reason: string;
   switched: boolean;
   objects: FusedObject[];
@@ -171,37 +172,47 @@ export class VehicleCore {
     const frames = [...this.roadside.values()].map((r) => this.withoutSelf(r.latest, own, ego));
     const advisoryValidForMs = this.advisoryValidForMs(own.captureTimeNs);
     let method: FusionMethod;
-    let reason: string;
+    // The selector formats its reason only when read: kept as the holder, not read here.
+    let why: { reason: string };
     let switched = false;
     let wantAdvisoriesEarly = false;
     switch (this.o.strategy) {
-      case 'vehicle-only': [method, reason] = ['vehicle-only', 'strategy']; break;
-      case 'intra': [method, reason] = this.fixed('intra', own, frames); break;
-      case 'inter': [method, reason] = this.fixed('inter', own, frames); break;
-      case 'planning': [method, reason] = advisoryValidForMs !== null ? ['planning', 'strategy'] : ['vehicle-only', 'no valid advisory']; break;
+      case 'vehicle-only': [method, why] = ['vehicle-only', { reason: 'strategy' }]; break;
+      case 'intra': [method, why] = this.fixed('intra', own, frames); break;
+      case 'inter': [method, why] = this.fixed('inter', own, frames); break;
+      case 'planning':
+        [method, why] = advisoryValidForMs !== null ? ['planning', { reason: 'strategy' }] : ['vehicle-only', { reason: 'no valid advisory' }];
+        break;
       case 'latest': case 'linear-compensation':
-        [method, reason] = frames.length > 0 ? ['inter', this.o.strategy] : ['vehicle-only', 'no roadside frame'];
+        [method, why] = frames.length > 0 ? ['inter', { reason: this.o.strategy }] : ['vehicle-only', { reason: 'no roadside frame' }];
         break;
       default: {
         const sel = this.selector!.select(this.criteriaInputs(own, frames, links, advisoryValidForMs, ego, routeSM));
-        ({ method, reason, switched, wantAdvisoriesEarly } = sel);
+        ({ method, switched, wantAdvisoriesEarly } = sel);
+        why = sel;
       }
     }
     const objects = this.fuse(method, own, frames, ego);
     const output: PerceptionFrame = { ...own, objects };
     const plan = this.plan(own.captureTimeNs, ego, routeSM, objects, method);
     const intent = this.maybeIntent(nowNs, own.captureTimeNs, ego, routeSM, wantAdvisoriesEarly);
-    return { method, reason, switched, objects, output, plan, intent, routeSM };
+    return {
+      method,
+      get reason(): string {
+        return why.reason;
+      },
+      switched, objects, output, plan, intent, routeSM,
+    };
   }
 
   /** A fixed method applies when its roadside input is usable for this frame; otherwise vehicle-only. */
-  private fixed(method: 'intra' | 'inter', own: PerceptionFrame, frames: RoadsideFrameInput[]): [FusionMethod, string] {
+  private fixed(method: 'intra' | 'inter', own: PerceptionFrame, frames: RoadsideFrameInput[]): [FusionMethod, { reason: string }] {
     const halfPeriodMs = this.fusion.vehicleFramePeriodMs / 2;
     const usable = frames.some((f) => {
       const dt = roadsideDtMs(own, f);
       return method === 'intra' ? Math.abs(dt) <= halfPeriodMs : dt >= -halfPeriodMs && dt <= this.fusion.maxPredictionHorizonMs;
     });
-    return usable ? [method, 'strategy'] : ['vehicle-only', `no roadside frame usable for ${method}`];
+    return usable ? [method, { reason: 'strategy' }] : ['vehicle-only', { reason: `no roadside frame usable for ${method}` }];
   }
 
   private fuse(method: FusionMethod, own: PerceptionFrame, frames: RoadsideFrameInput[], ego: EgoState | undefined): FusedObject[] {
