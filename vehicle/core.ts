@@ -2,14 +2,14 @@
 // advisories), chooses the fusion method for each own frame (by strategy; adaptively from the link state and
 // the network map), fuses, plans, and says when to send an intent. The vehicle process and the simulator both
 // drive this same class; only the way inputs arrive differs.
-import type { LinkState } from '../shared/link/link-monitor.js';
+import type { LinkHealth } from '../shared/link/link-monitor.js';
 import type { NetworkMap } from '../shared/netmap/network-map.js';
 import type { DetectedObject, PathPoint, PerceptionFrame, PlanningAdvisory, VehicleIntent } from '../shared/model/types.js';
 import type { EgoState } from '../shared/sources/detections.js';
 import type { Point2 } from '../shared/geometry/transform.js';
 import { preparePolyline, RouteProgress, simplifyPath, type Polyline } from '../shared/geometry/polyline.js';
 import {
-  aheadCriteria, lookAheadDistanceM, MethodSelector, rsuLinkCriteria, type CriteriaInputs, type CriteriaParams,
+  aheadCriteria, lookAheadDistanceM, MethodSelector, type CriteriaInputs, type CriteriaParams,
 } from '../shared/fusion/criteria.js';
 import {
   completeWithRoadside, fuseFrame, roadsideDtMs, vehicleOnlyObjects, resolveFusionParams, type FusionParams,
@@ -160,7 +160,8 @@ export class VehicleCore {
     this.o.netmap.add(this.lastEgo.pose.xM, this.lastEgo.pose.yM, latencyMs === null ? null : Math.max(0, latencyMs));
   }
 
-  step(own: PerceptionFrame, ego: EgoState | undefined, links: readonly LinkState[], nowNs: number): VehicleStepResult {
+  /** `links`: each RSU link's LinkMonitor.health(nowNs) (what the adaptive strategies read). */
+  step(own: PerceptionFrame, ego: EgoState | undefined, links: readonly LinkHealth[], nowNs: number): VehicleStepResult {
     if (ego) {
       this.lastEgo = ego;
       this.recordEgo(own.captureTimeNs, ego);
@@ -299,7 +300,7 @@ export class VehicleCore {
   }
 
   private criteriaInputs(
-    own: PerceptionFrame, frames: RoadsideFrameInput[], links: readonly LinkState[], advisoryValidForMs: number | null,
+    own: PerceptionFrame, frames: RoadsideFrameInput[], links: readonly LinkHealth[], advisoryValidForMs: number | null,
     ego: EgoState | undefined, routeSM: number | null,
   ): CriteriaInputs {
     const byId = new Map(frames.map((f) => [f.frame.sourceId, f]));
@@ -312,7 +313,8 @@ export class VehicleCore {
       ownCaptureTimeNs: own.captureTimeNs,
       rsus: links.map((l) => {
         const f = byId.get(l.sourceId);
-        return { rsuId: l.sourceId, freshestCaptureAgeMs: f ? roadsideDtMs(own, f) : null, link: rsuLinkCriteria(l) };
+        const link = { latencyP90Ms: l.latencyP90Ms, jitterMs: l.jitterMs, windowLossRatio: l.windowLossRatio, stale: l.stale };
+        return { rsuId: l.sourceId, freshestCaptureAgeMs: f ? roadsideDtMs(own, f) : null, link };
       }),
       advisoryValidForMs,
       ahead,

@@ -9,7 +9,8 @@ import type { FusionMethod } from './types.js';
 /** Best first. */
 export const METHOD_PREFERENCE: readonly FusionMethod[] = Object.freeze(['intra', 'inter', 'planning', 'vehicle-only'] as const);
 
-/** The part of an RSU's LinkState the criteria read (see rsuLinkCriteria). */
+/** The part of an RSU's link state the criteria read: a LinkMonitor's health(nowNs), or rsuLinkCriteria of a
+ * snapshot. */
 export interface RsuLinkCriteria {
   /** p90 of the one-way latency over the monitor's window, ms; null before any sample. */
   latencyP90Ms: number | null;
@@ -284,7 +285,8 @@ export function lookAheadDistanceM(speedMps: number, params: Partial<CriteriaPar
   return Math.max(p.minLookAheadM, v * p.lookAheadTimeS);
 }
 
-/** The criteria's view of a LinkMonitor snapshot: the merged stream (what fusion receives). */
+/** The criteria's view of a LinkMonitor snapshot: the merged stream (what fusion receives). Equal to the monitor's
+ * health(nowNs) but its sourceId, which is cheaper to get when no snapshot is needed anyway. */
 export function rsuLinkCriteria(state: LinkState): RsuLinkCriteria {
   const m = state.merged;
   return { latencyP90Ms: m.latency.p90Ms, jitterMs: m.jitterMs, windowLossRatio: m.windowLossRatio, stale: state.stale };
