@@ -2,6 +2,7 @@
 // vehicle's own frame and the roadside frames at hand to the list of FusedObjects. Which method to run is decided
 // by shared/fusion/criteria.ts; these functions only apply one, and drop what that method may not use.
 import { associate } from '../association/components.js';
+import type { AssociationParams, AssociationResult } from '../association/components.js';
 import { DEFAULT_GATE_PROBABILITY, GATE_SUBSTATE_INDICES, chiSquareGate } from '../association/gating.js';
 import { diagonalCovariance } from '../model/covariance.js';
 import type { DetectedObject, PerceptionFrame, StateCovariance } from '../model/types.js';
@@ -159,8 +160,13 @@ function sortFused(objects: FusedObject[], ownId: string): FusedObject[] {
 
 /** A corrupt remote track (non-finite state or covariance) is dropped rather than fused or shown. */
 function isFiniteEstimate(o: DetectedObject): boolean {
-  return [o.xM, o.yM, o.vxMps, o.vyMps, o.headingRad, o.yawRateRadps].every(Number.isFinite)
-    && (o.covariance === null || o.covariance.every(Number.isFinite));
+  // Written out, not [...].every(Number.isFinite): this runs for every roadside object of every frame.
+  if (!(Number.isFinite(o.xM) && Number.isFinite(o.yM) && Number.isFinite(o.vxMps) && Number.isFinite(o.vyMps)
+    && Number.isFinite(o.headingRad) && Number.isFinite(o.yawRateRadps))) return false;
+  const c = o.covariance;
+  if (c === null) return true;
+  for (const v of c) if (!Number.isFinite(v)) return false;
+  return true;
 }
 
 function withCovariance(o: DetectedObject, fallback: StateCovariance): DetectedObject {
@@ -189,7 +195,7 @@ function fuseSequentially(
 ): FusedObject[] {
   // Updated in place: each pair replaces its own `a` entry only, and unmatched roadside objects are appended.
   const current = ownObjects(own, method, p);
-  const association = {
+  const association: AssociationParams = {
     defaultCovarianceA: p.defaultVehicleCovariance,
     defaultCovarianceB: p.defaultRoadsideCovariance,
     gateProbability: p.gateProbability,
@@ -199,12 +205,14 @@ function fuseSequentially(
     const rsu = input.frame;
     const dtS = dtMs / 1000;
     // Fill the default before predicting so the motion model inflates it (a null covariance stays null).
-    const objects = rsu.objects.filter(isFiniteEstimate).map((o) => {
+    const objects: DetectedObject[] = [];
+    for (const o of rsu.objects) {
+      if (!isFiniteEstimate(o)) continue;
       const filled = withCovariance(o, p.defaultRoadsideCovariance);
-      return dtS === 0 ? filled : predictObject(filled, dtS, p.predict);
-    });
-    const apart = noPairCanGate(current, objects, gateD2, association.defaultCovarianceA, association.defaultCovarianceB);
-    const { pairs, unmatchedB } = apart ? allUnmatched(objects.length) : associate(current, objects, association);
+      objects.push(dtS === 0 ? filled : predictObject(filled, dtS, p.predict));
+    }
+    const rows = gateCandidates(current, objects, gateD2, association.defaultCovarianceA, association.defaultCovarianceB);
+    const { pairs, unmatchedB } = associateRows(current, objects, rows, association);
     if (rule !== 'keep-current') {
       for (const { a, b } of pairs) {
         current[a] = fuseObjects(
@@ -221,42 +229,60 @@ function fuseSequentially(
   return finish(current, own.sourceId, p);
 }
 
-/** What associate() returns when nothing gates: no pair, every roadside index unmatched. */
-function allUnmatched(count: number): { pairs: Array<{ a: number; b: number }>; unmatchedB: number[] } {
-  const unmatchedB: number[] = [];
-  for (let b = 0; b < count; b++) unmatchedB.push(b);
-  return { pairs: [], unmatchedB };
+/**
+ * associate(a, b) knowing that only `rows` of `a` (ascending; null: unknown) can pass the gate with any object of
+ * `b`: associating those rows alone gives the same pairs (rows without a gated edge are isolated in the gating
+ * graph, and shared/association/components.ts solves each cluster on its own, in index order), at a cost that
+ * grows with the rows actually near this RSU's objects rather than with everything fused so far.
+ */
+function associateRows(
+  a: readonly FusedObject[], b: readonly DetectedObject[], rows: number[] | null, params: AssociationParams,
+): Pick<AssociationResult, 'pairs' | 'unmatchedB'> {
+  if (rows === null || rows.length === a.length) return associate(a, b, params);
+  if (rows.length === 0) {
+    const unmatchedB: number[] = [];
+    for (let j = 0; j < b.length; j++) unmatchedB.push(j);
+    return { pairs: [], unmatchedB };
+  }
+  const near = associate(rows.map((i) => a[i]!), b, params);
+  return { pairs: near.pairs.map((q) => ({ a: rows[q.a]!, b: q.b, distance2: q.distance2 })), unmatchedB: near.unmatchedB };
 }
 
 /**
- * True when no pair of `a` x `b` can pass the association gate, so that associate() would pair nothing and leave
- * every object unmatched. The gate (shared/association/gating.ts) accepts d2 = rᵀ S⁻¹ r ≤ gateD2 over [x, y],
- * S = Pa + Pb, diagonal-loaded by 1e-9 of its largest diagonal entry (1 if zero) when singular; and for any
- * positive-definite S, d2 ≥ rx² / Sxx and d2 ≥ ry² / Syy. So a pair whose |rx| or |ry| exceeds the reach of that
- * axis cannot gate; the margins (twice the gate, 1e-6 relative and absolute load) dwarf rounding. Lists with a
- * non-finite position or variance, or a negative variance, are left to associate().
- * Worth checking because the vehicle fuses every RSU along the road, one after the other, and most of them see
- * nothing near the objects fused so far: associate() would only find that out at its full fixed cost.
+ * The rows of `a` that may pass the association gate with some object of `b`, ascending; null when a non-finite
+ * position or variance (or a negative variance) leaves that to associate(). The gate
+ * (shared/association/gating.ts) accepts d2 = rᵀ S⁻¹ r ≤ gateD2 over [x, y], S = Pa + Pb, diagonal-loaded by 1e-9
+ * of its largest diagonal entry (1 if zero) when singular; for any positive-definite S, d2 ≥ rx² / Sxx and
+ * d2 ≥ ry² / Syy. So a pair whose |rx| or |ry| exceeds the reach of that axis cannot gate; the margins (twice the
+ * gate, 1e-6 relative and absolute load) dwarf rounding.
  */
-function noPairCanGate(
+function gateCandidates(
   a: readonly DetectedObject[], b: readonly DetectedObject[], gateD2: number,
   defaultA: StateCovariance, defaultB: StateCovariance,
-): boolean {
-  if (!b.every((o) => hasFinitePosition(o, defaultB))) return false;
-  for (const oa of a) {
-    if (!hasFinitePosition(oa, defaultA)) return false;
-    const ca = oa.covariance ?? defaultA;
-    for (const ob of b) {
-      const cb = ob.covariance ?? defaultB;
-      const sxx = ca[0]! + cb[0]!; // packed [0] = xx, [4] = yy
-      const syy = ca[4]! + cb[4]!;
-      const load = 1e-6 * (sxx + syy) + 1e-6;
-      const rx = ob.xM - oa.xM;
-      const ry = ob.yM - oa.yM;
-      if (rx * rx <= 2 * gateD2 * (sxx + load) && ry * ry <= 2 * gateD2 * (syy + load)) return false;
-    }
+): number[] | null {
+  for (const o of b) if (!hasFinitePosition(o, defaultB)) return null;
+  const rows: number[] = [];
+  for (let i = 0; i < a.length; i++) {
+    const oa = a[i]!;
+    if (!hasFinitePosition(oa, defaultA)) return null;
+    if (mayGateWithAny(oa, oa.covariance ?? defaultA, b, gateD2, defaultB)) rows.push(i);
   }
-  return true;
+  return rows;
+}
+
+function mayGateWithAny(
+  oa: DetectedObject, ca: StateCovariance, b: readonly DetectedObject[], gateD2: number, defaultB: StateCovariance,
+): boolean {
+  for (const ob of b) {
+    const cb = ob.covariance ?? defaultB;
+    const sxx = ca[0]! + cb[0]!; // packed [0] = xx, [4] = yy
+    const syy = ca[4]! + cb[4]!;
+    const load = 1e-6 * (sxx + syy) + 1e-6;
+    const rx = ob.xM - oa.xM;
+    const ry = ob.yM - oa.yM;
+    if (rx * rx <= 2 * gateD2 * (sxx + load) && ry * ry <= 2 * gateD2 * (syy + load)) return true;
+  }
+  return false;
 }
 
 function hasFinitePosition(o: DetectedObject, fallback: StateCovariance): boolean {
