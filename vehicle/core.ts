@@ -272,23 +272,20 @@ export class VehicleCore {
    * slightly after the own frame, or older than the trail).
    */
   private egoAtAge(own: PerceptionFrame, ego: EgoState, ageNs: number): Point2 {
+    // Module helpers rather than local closures: this runs for every RSU on every frame.
     const trail = this.egoTrail;
-    const ageOf = (i: number): number => own.captureTimeNs - trail[i]!.timeNs;
-    const along = (from: Point2, dtS: number): Point2 => ({
-      xM: from.xM + Math.cos(ego.pose.yawRad) * ego.speedMps * dtS, yM: from.yM + Math.sin(ego.pose.yawRad) * ego.speedMps * dtS,
-    });
     const n = trail.length;
-    if (n === 0 || ageNs <= ageOf(n - 1)) {
+    if (n === 0 || ageNs <= ageOf(own, trail, n - 1)) {
       const base = n === 0 ? ego.pose : trail[n - 1]!;
-      return along(base, (n === 0 ? -ageNs : ageOf(n - 1) - ageNs) / 1e9);
+      return alongHeading(ego, base, (n === 0 ? -ageNs : ageOf(own, trail, n - 1) - ageNs) / 1e9);
     }
-    if (ageNs >= ageOf(0)) return along(trail[0]!, (ageOf(0) - ageNs) / 1e9);
+    if (ageNs >= ageOf(own, trail, 0)) return alongHeading(ego, trail[0]!, (ageOf(own, trail, 0) - ageNs) / 1e9);
     let i = n - 1;
-    while (i > 0 && ageOf(i - 1) < ageNs) i--;
+    while (i > 0 && ageOf(own, trail, i - 1) < ageNs) i--;
     // ageOf(i - 1) >= ageNs > ageOf(i): between the two samples.
     const a = trail[i - 1]!;
     const b = trail[i]!;
-    const f = (ageOf(i - 1) - ageNs) / (ageOf(i - 1) - ageOf(i));
+    const f = (ageOf(own, trail, i - 1) - ageNs) / (ageOf(own, trail, i - 1) - ageOf(own, trail, i));
     return { xM: a.xM + f * (b.xM - a.xM), yM: a.yM + f * (b.yM - a.yM) };
   }
 
@@ -396,6 +393,18 @@ export class VehicleCore {
       path, horizonS: early ? this.o.earlyIntentHorizonS ?? 12 : this.o.intentHorizonS ?? 5,
     };
   }
+}
+
+/** Age at the own capture of the ego trail's sample i, ns. */
+function ageOf(own: PerceptionFrame, trail: ReadonlyArray<{ timeNs: number }>, i: number): number {
+  return own.captureTimeNs - trail[i]!.timeNs;
+}
+
+/** `from` moved dtS along the ego's current heading at its current speed. */
+function alongHeading(ego: EgoState, from: Point2, dtS: number): Point2 {
+  return {
+    xM: from.xM + Math.cos(ego.pose.yawRad) * ego.speedMps * dtS, yM: from.yM + Math.sin(ego.pose.yawRad) * ego.speedMps * dtS,
+  };
 }
 
 /**
