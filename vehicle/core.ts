@@ -2,14 +2,14 @@
 // advisories), chooses the fusion method for each own frame (by strategy; adaptively from the link state and
 // the network map), fuses, plans, and says when to send an intent. The vehicle process and the simulator both
 // drive this same class; only the way inputs arrive differs.
-import type { LinkState } from '../shared/link/link-monitor.js';
+import type { LinkHealth } from '../shared/link/link-monitor.js';
 import type { NetworkMap } from '../shared/netmap/network-map.js';
 import type { DetectedObject, PathPoint, PerceptionFrame, PlanningAdvisory, VehicleIntent } from '../shared/model/types.js';
 import type { EgoState } from '../shared/sources/detections.js';
 import type { Point2 } from '../shared/geometry/transform.js';
 import { preparePolyline, RouteProgress, simplifyPath, type Polyline } from '../shared/geometry/polyline.js';
 import {
-  aheadCriteria, lookAheadDistanceM, MethodSelector, rsuLinkCriteria, type CriteriaInputs, type CriteriaParams,
+  aheadCriteria, lookAheadDistanceM, MethodSelector, type CriteriaInputs, type CriteriaParams,
 } from '../shared/fusion/criteria.js';
 import {
   completeWithRoadside, fuseFrame, roadsideDtMs, vehicleOnlyObjects, resolveFusionParams, type FusionParams,
@@ -63,6 +63,7 @@ interface HeldAdvisory {
 
 export interface VehicleStepResult {
   method: FusionMethod;
+  /** Why this method, in words; an adaptive strategy's is formatted when first read. */
   reason: string;
   switched: boolean;
   objects: FusedObject[];
@@ -159,7 +160,8 @@ export class VehicleCore {
     this.o.netmap.add(this.lastEgo.pose.xM, this.lastEgo.pose.yM, latencyMs === null ? null : Math.max(0, latencyMs));
   }
 
-  step(own: PerceptionFrame, ego: EgoState | undefined, links: readonly LinkState[], nowNs: number): VehicleStepResult {
+  /** `links`: each RSU link's LinkMonitor.health(nowNs) (what the adaptive strategies read). */
+  step(own: PerceptionFrame, ego: EgoState | undefined, links: readonly LinkHealth[], nowNs: number): VehicleStepResult {
     if (ego) {
       this.lastEgo = ego;
       this.recordEgo(own.captureTimeNs, ego);
@@ -171,37 +173,47 @@ export class VehicleCore {
     const frames = [...this.roadside.values()].map((r) => this.withoutSelf(r.latest, own, ego));
     const advisoryValidForMs = this.advisoryValidForMs(own.captureTimeNs);
     let method: FusionMethod;
-    let reason: string;
+    // The selector formats its reason only when read: kept as the holder, not read here.
+    let why: { reason: string };
     let switched = false;
     let wantAdvisoriesEarly = false;
     switch (this.o.strategy) {
-      case 'vehicle-only': [method, reason] = ['vehicle-only', 'strategy']; break;
-      case 'intra': [method, reason] = this.fixed('intra', own, frames); break;
-      case 'inter': [method, reason] = this.fixed('inter', own, frames); break;
-      case 'planning': [method, reason] = advisoryValidForMs !== null ? ['planning', 'strategy'] : ['vehicle-only', 'no valid advisory']; break;
+      case 'vehicle-only': [method, why] = ['vehicle-only', { reason: 'strategy' }]; break;
+      case 'intra': [method, why] = this.fixed('intra', own, frames); break;
+      case 'inter': [method, why] = this.fixed('inter', own, frames); break;
+      case 'planning':
+        [method, why] = advisoryValidForMs !== null ? ['planning', { reason: 'strategy' }] : ['vehicle-only', { reason: 'no valid advisory' }];
+        break;
       case 'latest': case 'linear-compensation':
-        [method, reason] = frames.length > 0 ? ['inter', this.o.strategy] : ['vehicle-only', 'no roadside frame'];
+        [method, why] = frames.length > 0 ? ['inter', { reason: this.o.strategy }] : ['vehicle-only', { reason: 'no roadside frame' }];
         break;
       default: {
         const sel = this.selector!.select(this.criteriaInputs(own, frames, links, advisoryValidForMs, ego, routeSM));
-        ({ method, reason, switched, wantAdvisoriesEarly } = sel);
+        ({ method, switched, wantAdvisoriesEarly } = sel);
+        why = sel;
       }
     }
     const objects = this.fuse(method, own, frames, ego);
     const output: PerceptionFrame = { ...own, objects };
     const plan = this.plan(own.captureTimeNs, ego, routeSM, objects, method);
     const intent = this.maybeIntent(nowNs, own.captureTimeNs, ego, routeSM, wantAdvisoriesEarly);
-    return { method, reason, switched, objects, output, plan, intent, routeSM };
+    return {
+      method,
+      get reason(): string {
+        return why.reason;
+      },
+      switched, objects, output, plan, intent, routeSM,
+    };
   }
 
   /** A fixed method applies when its roadside input is usable for this frame; otherwise vehicle-only. */
-  private fixed(method: 'intra' | 'inter', own: PerceptionFrame, frames: RoadsideFrameInput[]): [FusionMethod, string] {
+  private fixed(method: 'intra' | 'inter', own: PerceptionFrame, frames: RoadsideFrameInput[]): [FusionMethod, { reason: string }] {
     const halfPeriodMs = this.fusion.vehicleFramePeriodMs / 2;
     const usable = frames.some((f) => {
       const dt = roadsideDtMs(own, f);
       return method === 'intra' ? Math.abs(dt) <= halfPeriodMs : dt >= -halfPeriodMs && dt <= this.fusion.maxPredictionHorizonMs;
     });
-    return usable ? [method, 'strategy'] : ['vehicle-only', `no roadside frame usable for ${method}`];
+    return usable ? [method, { reason: 'strategy' }] : ['vehicle-only', { reason: `no roadside frame usable for ${method}` }];
   }
 
   private fuse(method: FusionMethod, own: PerceptionFrame, frames: RoadsideFrameInput[], ego: EgoState | undefined): FusedObject[] {
@@ -260,23 +272,20 @@ export class VehicleCore {
    * slightly after the own frame, or older than the trail).
    */
   private egoAtAge(own: PerceptionFrame, ego: EgoState, ageNs: number): Point2 {
+    // Module helpers rather than local closures: this runs for every RSU on every frame.
     const trail = this.egoTrail;
-    const ageOf = (i: number): number => own.captureTimeNs - trail[i]!.timeNs;
-    const along = (from: Point2, dtS: number): Point2 => ({
-      xM: from.xM + Math.cos(ego.pose.yawRad) * ego.speedMps * dtS, yM: from.yM + Math.sin(ego.pose.yawRad) * ego.speedMps * dtS,
-    });
     const n = trail.length;
-    if (n === 0 || ageNs <= ageOf(n - 1)) {
+    if (n === 0 || ageNs <= ageOf(own, trail, n - 1)) {
       const base = n === 0 ? ego.pose : trail[n - 1]!;
-      return along(base, (n === 0 ? -ageNs : ageOf(n - 1) - ageNs) / 1e9);
+      return alongHeading(ego, base, (n === 0 ? -ageNs : ageOf(own, trail, n - 1) - ageNs) / 1e9);
     }
-    if (ageNs >= ageOf(0)) return along(trail[0]!, (ageOf(0) - ageNs) / 1e9);
+    if (ageNs >= ageOf(own, trail, 0)) return alongHeading(ego, trail[0]!, (ageOf(own, trail, 0) - ageNs) / 1e9);
     let i = n - 1;
-    while (i > 0 && ageOf(i - 1) < ageNs) i--;
+    while (i > 0 && ageOf(own, trail, i - 1) < ageNs) i--;
     // ageOf(i - 1) >= ageNs > ageOf(i): between the two samples.
     const a = trail[i - 1]!;
     const b = trail[i]!;
-    const f = (ageOf(i - 1) - ageNs) / (ageOf(i - 1) - ageOf(i));
+    const f = (ageOf(own, trail, i - 1) - ageNs) / (ageOf(own, trail, i - 1) - ageOf(own, trail, i));
     return { xM: a.xM + f * (b.xM - a.xM), yM: a.yM + f * (b.yM - a.yM) };
   }
 
@@ -288,7 +297,7 @@ export class VehicleCore {
   }
 
   private criteriaInputs(
-    own: PerceptionFrame, frames: RoadsideFrameInput[], links: readonly LinkState[], advisoryValidForMs: number | null,
+    own: PerceptionFrame, frames: RoadsideFrameInput[], links: readonly LinkHealth[], advisoryValidForMs: number | null,
     ego: EgoState | undefined, routeSM: number | null,
   ): CriteriaInputs {
     const byId = new Map(frames.map((f) => [f.frame.sourceId, f]));
@@ -301,7 +310,8 @@ export class VehicleCore {
       ownCaptureTimeNs: own.captureTimeNs,
       rsus: links.map((l) => {
         const f = byId.get(l.sourceId);
-        return { rsuId: l.sourceId, freshestCaptureAgeMs: f ? roadsideDtMs(own, f) : null, link: rsuLinkCriteria(l) };
+        const link = { latencyP90Ms: l.latencyP90Ms, jitterMs: l.jitterMs, windowLossRatio: l.windowLossRatio, stale: l.stale };
+        return { rsuId: l.sourceId, freshestCaptureAgeMs: f ? roadsideDtMs(own, f) : null, link };
       }),
       advisoryValidForMs,
       ahead,
@@ -383,6 +393,18 @@ export class VehicleCore {
       path, horizonS: early ? this.o.earlyIntentHorizonS ?? 12 : this.o.intentHorizonS ?? 5,
     };
   }
+}
+
+/** Age at the own capture of the ego trail's sample i, ns. */
+function ageOf(own: PerceptionFrame, trail: ReadonlyArray<{ timeNs: number }>, i: number): number {
+  return own.captureTimeNs - trail[i]!.timeNs;
+}
+
+/** `from` moved dtS along the ego's current heading at its current speed. */
+function alongHeading(ego: EgoState, from: Point2, dtS: number): Point2 {
+  return {
+    xM: from.xM + Math.cos(ego.pose.yawRad) * ego.speedMps * dtS, yM: from.yM + Math.sin(ego.pose.yawRad) * ego.speedMps * dtS,
+  };
 }
 
 /**

@@ -145,7 +145,7 @@ export function startVehicle(
       const ego = egoOf.get(own.sequence);
       egoOf.delete(own.sequence);
       const nowNs = clock.nowNs();
-      const result = core.step(own, ego, links.map((l) => l.monitor.snapshot(nowNs)), nowNs);
+      const result = core.step(own, ego, links.map((l) => l.monitor.health(nowNs)), nowNs);
       counters.methods[result.method]++;
       if (result.switched) counters.methodSwitches++;
       const out = result.output;

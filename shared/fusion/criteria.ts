@@ -9,7 +9,8 @@ import type { FusionMethod } from './types.js';
 /** Best first. */
 export const METHOD_PREFERENCE: readonly FusionMethod[] = Object.freeze(['intra', 'inter', 'planning', 'vehicle-only'] as const);
 
-/** The part of an RSU's LinkState the criteria read (see rsuLinkCriteria). */
+/** The part of an RSU's link state the criteria read: a LinkMonitor's health(nowNs), or rsuLinkCriteria of a
+ * snapshot. */
 export interface RsuLinkCriteria {
   /** p90 of the one-way latency over the monitor's window, ms; null before any sample. */
   latencyP90Ms: number | null;
@@ -85,94 +86,152 @@ export const DEFAULT_CRITERIA_PARAMS: Readonly<CriteriaParams> = Object.freeze({
 
 export function resolveCriteriaParams(params: Partial<CriteriaParams> = {}): CriteriaParams {
   const p: CriteriaParams = { ...DEFAULT_CRITERIA_PARAMS, ...params };
-  const check = (ok: boolean, field: keyof CriteriaParams, want: string): void => {
-    if (!ok) throw new RangeError(`criteria params: ${field} must be ${want}, got ${String(p[field])}`);
-  };
-  const nonNegative = (field: keyof CriteriaParams): void => check(Number.isFinite(p[field]) && p[field] >= 0, field, 'finite and >= 0');
-  check(Number.isFinite(p.vehicleFramePeriodMs) && p.vehicleFramePeriodMs > 0, 'vehicleFramePeriodMs', '> 0');
-  (['maxPredictionHorizonMs', 'predictionSafetyMarginMs', 'maxInterLatencyP90Ms', 'minAdvisoryValidityMs', 'lookAheadTimeS', 'minLookAheadM'] as const)
-    .forEach(nonNegative);
-  check(p.maxInterWindowLossRatio >= 0 && p.maxInterWindowLossRatio <= 1, 'maxInterWindowLossRatio', 'in [0, 1]');
-  check(p.badAheadOutageRate >= 0 && p.badAheadOutageRate <= 1, 'badAheadOutageRate', 'in [0, 1]');
-  check(Number.isInteger(p.upgradeAfterFrames) && p.upgradeAfterFrames >= 1, 'upgradeAfterFrames', 'an integer >= 1');
-  check(Number.isInteger(p.intraUpgradeAfterFrames) && p.intraUpgradeAfterFrames >= 1, 'intraUpgradeAfterFrames', 'an integer >= 1');
+  checkParam(p, Number.isFinite(p.vehicleFramePeriodMs) && p.vehicleFramePeriodMs > 0, 'vehicleFramePeriodMs', '> 0');
+  for (const field of NON_NEGATIVE_PARAMS) checkParam(p, Number.isFinite(p[field]) && p[field] >= 0, field, 'finite and >= 0');
+  checkParam(p, p.maxInterWindowLossRatio >= 0 && p.maxInterWindowLossRatio <= 1, 'maxInterWindowLossRatio', 'in [0, 1]');
+  checkParam(p, p.badAheadOutageRate >= 0 && p.badAheadOutageRate <= 1, 'badAheadOutageRate', 'in [0, 1]');
+  checkParam(p, Number.isInteger(p.upgradeAfterFrames) && p.upgradeAfterFrames >= 1, 'upgradeAfterFrames', 'an integer >= 1');
+  checkParam(p, Number.isInteger(p.intraUpgradeAfterFrames) && p.intraUpgradeAfterFrames >= 1, 'intraUpgradeAfterFrames', 'an integer >= 1');
   return p;
+}
+
+const NON_NEGATIVE_PARAMS = [
+  'maxPredictionHorizonMs', 'predictionSafetyMarginMs', 'maxInterLatencyP90Ms', 'minAdvisoryValidityMs', 'lookAheadTimeS', 'minLookAheadM',
+] as const;
+
+function checkParam(p: CriteriaParams, ok: boolean, field: keyof CriteriaParams, want: string): void {
+  if (!ok) throw new RangeError(`criteria params: ${field} must be ${want}, got ${String(p[field])}`);
 }
 
 export interface Precondition {
   holds: boolean;
+  /** Why, in words. Formatted when first read (the selector decides on `holds` alone, and most frames nobody
+   * reads the words), from the inputs as they are then: do not mutate the inputs in between. */
   reason: string;
+}
+
+/** A Precondition whose reason is formatted by `describe` on first read. */
+function precondition(holds: boolean, describe: () => string): Precondition {
+  let text: string | undefined;
+  return {
+    holds,
+    get reason(): string {
+      return (text ??= describe());
+    },
+    set reason(value: string) {
+      text = value;
+    },
+  };
 }
 
 const fmt = (x: number): string => String(Number(x.toFixed(1)));
 const ageText = (age: number | null): string => (age === null ? 'no frame' : `age ${fmt(age)} ms`);
 
-/** Checks every RSU with `problem` (null = usable); holds with the first usable RSU by `rank`, else lists why not. */
-function anyRsu(
+/**
+ * Checks every RSU with `problem` (null = usable, else what is wrong, as a code `describe` turns into words);
+ * holds with the first usable RSU by `rank` (then rsuId), else lists why each one is not.
+ */
+function anyRsu<P extends string>(
   name: string,
   rsus: readonly RsuCriteriaInput[],
-  problem: (r: RsuCriteriaInput) => string | null,
+  problem: (r: RsuCriteriaInput) => P | null,
+  describe: (r: RsuCriteriaInput, problem: P) => string,
   rank: (r: RsuCriteriaInput) => number,
   okText: (r: RsuCriteriaInput) => string,
-  failText: string,
+  failText: () => string,
 ): Precondition {
-  const usable = rsus.filter((r) => problem(r) === null).sort((a, b) => rank(a) - rank(b) || (a.rsuId < b.rsuId ? -1 : a.rsuId > b.rsuId ? 1 : 0));
-  const best = usable[0];
-  if (best !== undefined) return { holds: true, reason: `${name}: ${best.rsuId} ${okText(best)}` };
-  const why = rsus.map((r) => `${r.rsuId}: ${problem(r)!}`).join('; ');
-  return { holds: false, reason: `${name}: ${failText}${rsus.length === 0 ? ' (no RSU)' : ` (${why})`}` };
+  // The minimum by (rank, rsuId), first on a tie: what sorting the usable RSUs and taking the first gave.
+  let best: RsuCriteriaInput | undefined;
+  let bestRank = 0;
+  for (const r of rsus) {
+    if (problem(r) !== null) continue;
+    const k = rank(r);
+    if (best === undefined || k < bestRank || (k === bestRank && r.rsuId < best.rsuId)) {
+      best = r;
+      bestRank = k;
+    }
+  }
+  if (best !== undefined) {
+    const found = best;
+    return precondition(true, () => `${name}: ${found.rsuId} ${okText(found)}`);
+  }
+  return precondition(false, () => {
+    const why = rsus.map((r) => `${r.rsuId}: ${describe(r, problem(r)!)}`).join('; ');
+    return `${name}: ${failText()}${rsus.length === 0 ? ' (no RSU)' : ` (${why})`}`;
+  });
 }
 
 /** Intra: some RSU has a frame captured within half a vehicle period of the vehicle frame, on a fresh link. */
 export function intraPrecondition(inputs: CriteriaInputs, params: Partial<CriteriaParams> = {}): Precondition {
-  const p = resolveCriteriaParams(params);
+  return intraResolved(inputs, resolveCriteriaParams(params));
+}
+
+function intraResolved(inputs: CriteriaInputs, p: CriteriaParams): Precondition {
   const halfMs = p.vehicleFramePeriodMs / 2;
-  return anyRsu(
+  return anyRsu<'age' | 'stale'>(
     'intra',
     inputs.rsus,
     (r) => {
       const age = r.freshestCaptureAgeMs;
-      if (age === null || !(Math.abs(age) <= halfMs)) return ageText(age);
-      return r.link.stale ? 'link stale' : null;
+      if (age === null || !(Math.abs(age) <= halfMs)) return 'age';
+      return r.link.stale ? 'stale' : null;
     },
+    (r, problem) => (problem === 'age' ? ageText(r.freshestCaptureAgeMs) : 'link stale'),
     (r) => Math.abs(r.freshestCaptureAgeMs!),
     (r) => `frame ${ageText(r.freshestCaptureAgeMs)} within ±${fmt(halfMs)} ms, link fresh`,
-    `no RSU frame within ±${fmt(halfMs)} ms on a fresh link`,
+    () => `no RSU frame within ±${fmt(halfMs)} ms on a fresh link`,
   );
 }
 
+type InterProblem = 'age' | 'no-latency' | 'latency' | 'loss' | 'stale';
+
 /** Inter: some RSU has a frame 0 ≤ age ≤ horizon − margin, latency p90 and window loss within bounds, not stale. */
 export function interPrecondition(inputs: CriteriaInputs, params: Partial<CriteriaParams> = {}): Precondition {
-  const p = resolveCriteriaParams(params);
+  return interResolved(inputs, resolveCriteriaParams(params));
+}
+
+function interResolved(inputs: CriteriaInputs, p: CriteriaParams): Precondition {
   const maxAgeMs = p.maxPredictionHorizonMs - p.predictionSafetyMarginMs;
-  return anyRsu(
+  return anyRsu<InterProblem>(
     'inter',
     inputs.rsus,
     (r) => {
       const age = r.freshestCaptureAgeMs;
       const { latencyP90Ms, windowLossRatio, stale } = r.link;
-      if (age === null || !(age >= 0 && age <= maxAgeMs)) return `${ageText(age)} not in [0, ${fmt(maxAgeMs)}]`;
-      if (latencyP90Ms === null) return 'no latency samples';
-      if (!(latencyP90Ms <= p.maxInterLatencyP90Ms)) return `latency p90 ${fmt(latencyP90Ms)} > ${fmt(p.maxInterLatencyP90Ms)} ms`;
-      if (!(windowLossRatio <= p.maxInterWindowLossRatio)) return `loss ${fmt(windowLossRatio * 100)} % > ${fmt(p.maxInterWindowLossRatio * 100)} %`;
-      return stale ? 'link stale' : null;
+      if (age === null || !(age >= 0 && age <= maxAgeMs)) return 'age';
+      if (latencyP90Ms === null) return 'no-latency';
+      if (!(latencyP90Ms <= p.maxInterLatencyP90Ms)) return 'latency';
+      if (!(windowLossRatio <= p.maxInterWindowLossRatio)) return 'loss';
+      return stale ? 'stale' : null;
+    },
+    (r, problem) => {
+      switch (problem) {
+        case 'age': return `${ageText(r.freshestCaptureAgeMs)} not in [0, ${fmt(maxAgeMs)}]`;
+        case 'no-latency': return 'no latency samples';
+        case 'latency': return `latency p90 ${fmt(r.link.latencyP90Ms!)} > ${fmt(p.maxInterLatencyP90Ms)} ms`;
+        case 'loss': return `loss ${fmt(r.link.windowLossRatio * 100)} % > ${fmt(p.maxInterWindowLossRatio * 100)} %`;
+        case 'stale': return 'link stale';
+      }
     },
     (r) => r.freshestCaptureAgeMs!,
     (r) => `frame ${ageText(r.freshestCaptureAgeMs)} ≤ ${fmt(maxAgeMs)} ms, latency p90 ${fmt(r.link.latencyP90Ms!)} ms, `
       + `loss ${fmt(r.link.windowLossRatio * 100)} %, jitter ${fmt(r.link.jitterMs)} ms`,
-    'no RSU link fit for prediction',
+    () => 'no RSU link fit for prediction',
   );
 }
 
 /** Planning: a valid advisory with at least minAdvisoryValidityMs left. */
 export function planningPrecondition(inputs: CriteriaInputs, params: Partial<CriteriaParams> = {}): Precondition {
-  const p = resolveCriteriaParams(params);
+  return planningResolved(inputs, resolveCriteriaParams(params));
+}
+
+function planningResolved(inputs: CriteriaInputs, p: CriteriaParams): Precondition {
   const left = inputs.advisoryValidForMs;
   if (left === null) return { holds: false, reason: 'planning: no valid advisory' };
   if (!(left >= p.minAdvisoryValidityMs)) {
-    return { holds: false, reason: `planning: advisory valid for ${fmt(left)} ms < ${fmt(p.minAdvisoryValidityMs)} ms` };
+    return precondition(false, () => `planning: advisory valid for ${fmt(left)} ms < ${fmt(p.minAdvisoryValidityMs)} ms`);
   }
-  return { holds: true, reason: `planning: advisory valid for ${fmt(left)} ms` };
+  return precondition(true, () => `planning: advisory valid for ${fmt(left)} ms`);
 }
 
 /** Vehicle-only needs nothing from the roadside. */
@@ -182,11 +241,14 @@ export function vehicleOnlyPrecondition(): Precondition {
 
 /** Every method's precondition for one frame. */
 export function evaluatePreconditions(inputs: CriteriaInputs, params: Partial<CriteriaParams> = {}): Record<FusionMethod, Precondition> {
-  const p = resolveCriteriaParams(params);
+  return evaluateResolved(inputs, resolveCriteriaParams(params));
+}
+
+function evaluateResolved(inputs: CriteriaInputs, p: CriteriaParams): Record<FusionMethod, Precondition> {
   return {
-    intra: intraPrecondition(inputs, p),
-    inter: interPrecondition(inputs, p),
-    planning: planningPrecondition(inputs, p),
+    intra: intraResolved(inputs, p),
+    inter: interResolved(inputs, p),
+    planning: planningResolved(inputs, p),
     'vehicle-only': vehicleOnlyPrecondition(),
   };
 }
@@ -202,13 +264,18 @@ export function bestAvailableMethod(inputs: CriteriaInputs, params: Partial<Crit
  * threshold (there, the inter precondition is expected to fail). `holds` = bad.
  */
 export function badStretchAhead(ahead: AheadCriteria | null | undefined, params: Partial<CriteriaParams> = {}): Precondition {
-  const p = resolveCriteriaParams(params);
+  return badStretchResolved(ahead, resolveCriteriaParams(params));
+}
+
+function badStretchResolved(ahead: AheadCriteria | null | undefined, p: CriteriaParams): Precondition {
   if (ahead === null || ahead === undefined) return { holds: false, reason: 'ahead: no known cell' };
-  const where = `in ${fmt(ahead.distanceM)} m`;
-  const stats = `outage ${fmt(ahead.outageRate * 100)} %, p90 ${ahead.p90LatencyMs === null ? 'n/a' : `${fmt(ahead.p90LatencyMs)} ms`}`;
   const bad = ahead.outageRate >= p.badAheadOutageRate
     || (ahead.p90LatencyMs !== null && ahead.p90LatencyMs >= p.maxInterLatencyP90Ms);
-  return { holds: bad, reason: `ahead: ${bad ? 'bad stretch' : 'no bad stretch'} ${where} (${stats})` };
+  return precondition(bad, () => {
+    const where = `in ${fmt(ahead.distanceM)} m`;
+    const stats = `outage ${fmt(ahead.outageRate * 100)} %, p90 ${ahead.p90LatencyMs === null ? 'n/a' : `${fmt(ahead.p90LatencyMs)} ms`}`;
+    return `ahead: ${bad ? 'bad stretch' : 'no bad stretch'} ${where} (${stats})`;
+  });
 }
 
 /** How far ahead to query the network map at `speedMps`: lookAheadTimeS of driving, at least minLookAheadM. */
@@ -218,7 +285,8 @@ export function lookAheadDistanceM(speedMps: number, params: Partial<CriteriaPar
   return Math.max(p.minLookAheadM, v * p.lookAheadTimeS);
 }
 
-/** The criteria's view of a LinkMonitor snapshot: the merged stream (what fusion receives). */
+/** The criteria's view of a LinkMonitor snapshot: the merged stream (what fusion receives). Equal to the monitor's
+ * health(nowNs) but its sourceId, which is cheaper to get when no snapshot is needed anyway. */
 export function rsuLinkCriteria(state: LinkState): RsuLinkCriteria {
   const m = state.merged;
   return { latencyP90Ms: m.latency.p90Ms, jitterMs: m.jitterMs, windowLossRatio: m.windowLossRatio, stale: state.stale };
@@ -298,36 +366,54 @@ export class MethodSelector {
 
   select(inputs: CriteriaInputs): MethodSelection {
     const p = this.params;
-    const pre = evaluatePreconditions(inputs, p);
+    const pre = evaluateResolved(inputs, p);
     for (const m of METHOD_PREFERENCE) this.held[m] = pre[m].holds ? this.held[m] + 1 : 0;
-    const ahead = this.spatial ? badStretchAhead(inputs.ahead, p) : null;
+    const ahead = this.spatial ? badStretchResolved(inputs.ahead, p) : null;
     const previous = this.current;
-    const eligible = (m: FusionMethod): boolean => {
-      if (!pre[m].holds) return false;
-      if (rankOf(m) >= rankOf(previous)) return true;
-      return this.held[m] >= this.upgradeAfter(m);
-    };
     // 'vehicle-only' always holds, so there is always an eligible method.
-    const next = METHOD_PREFERENCE.find(eligible) ?? 'vehicle-only';
+    const next = METHOD_PREFERENCE.find((m) => this.eligible(m, pre[m], previous)) ?? 'vehicle-only';
+    this.current = next;
+    const bad = ahead !== null && ahead.holds;
+    // The counts as of this frame: the words are formatted only if someone reads them, maybe after later frames.
+    const held = { ...this.held };
+    let text: string | undefined;
+    const selector = this;
+    return {
+      method: next,
+      get reason(): string {
+        return (text ??= selector.describe(previous, next, pre, held, bad ? ahead : null));
+      },
+      set reason(value: string) {
+        text = value;
+      },
+      switched: next !== previous,
+      wantAdvisoriesEarly: bad,
+      preconditions: pre,
+    };
+  }
 
+  /** `m` may be chosen after `previous`: its precondition holds, and it is no upgrade or an earned one. */
+  private eligible(m: FusionMethod, pre: Precondition, previous: FusionMethod): boolean {
+    if (!pre.holds) return false;
+    if (rankOf(m) >= rankOf(previous)) return true;
+    return this.held[m] >= this.upgradeAfter(m);
+  }
+
+  /** MethodSelection.reason: the choice, its preconditions' reasons, pending upgrades, a bad stretch ahead. */
+  private describe(
+    previous: FusionMethod, next: FusionMethod, pre: Record<FusionMethod, Precondition>,
+    held: Record<FusionMethod, number>, badAhead: Precondition | null,
+  ): string {
     let reason: string;
     if (next === previous) {
       const pending = METHOD_PREFERENCE.filter((m) => rankOf(m) < rankOf(previous) && pre[m].holds)
-        .map((m) => `${m} held ${this.held[m]}/${this.upgradeAfter(m)} frames`);
+        .map((m) => `${m} held ${held[m]}/${this.upgradeAfter(m)} frames`);
       reason = [pre[next].reason, ...pending].join('; ');
     } else if (rankOf(next) > rankOf(previous)) {
       reason = `degrade ${previous} -> ${next}: ${pre[previous].reason}; ${pre[next].reason}`;
     } else {
-      reason = `upgrade ${previous} -> ${next} after ${this.held[next]} frames: ${pre[next].reason}`;
+      reason = `upgrade ${previous} -> ${next} after ${held[next]} frames: ${pre[next].reason}`;
     }
-    if (ahead !== null && ahead.holds) reason += `; ${ahead.reason}`;
-    this.current = next;
-    return {
-      method: next,
-      reason,
-      switched: next !== previous,
-      wantAdvisoriesEarly: ahead !== null && ahead.holds,
-      preconditions: pre,
-    };
+    return badAhead === null ? reason : `${reason}; ${badAhead.reason}`;
   }
 }

@@ -4,7 +4,8 @@
 // dozens of Cholesky solves per pair, where per-operation allocations (ml-matrix's, then nested arrays') cost far
 // more than the 4x4 arithmetic. The loops do exactly the floating-point operations of the ml-matrix calls they
 // replaced (mmul, CholeskyDecomposition and its solve, in their order), so results are unchanged bit for bit;
-// choleskySpd still returns ml-matrix's decomposition.
+// choleskySpd still returns ml-matrix's decomposition. The flat intermediates live in one reused workspace per
+// matrix size: allocating a dozen small Float64Arrays per fusion cost more than the arithmetic on them.
 //
 // Degenerate inputs: a covariance that is singular but positive semi-definite (e.g. a zero matrix from a source
 // that claims perfect knowledge) is regularised by adding eps * scale to its diagonal, scale = its largest
@@ -41,8 +42,8 @@ function checkSquare(m: Matrix, n: number, what: string): void {
   if (m.length !== n || m.some((row) => row.length !== n)) {
     throw new RangeError(`${what}: expected a ${n}x${n} matrix`);
   }
-  if (m.some((row) => row.some((v) => !Number.isFinite(v)))) {
-    throw new RangeError(`${what}: matrix has non-finite entries`);
+  for (const row of m) {
+    for (const v of row) if (!Number.isFinite(v)) throw new RangeError(`${what}: matrix has non-finite entries`);
   }
 }
 
@@ -70,7 +71,7 @@ export function choleskySpd(m: Matrix, what = 'covariance'): CholeskyDecompositi
 export function invertSpd(m: Matrix, what = 'covariance'): Matrix {
   checkSquare(m, m.length, what);
   const n = m.length;
-  const inv = inverseFlat(m, n, what);
+  const inv = inverseFlat(m, n, what, workspace(n).inverseA);
   return Array.from({ length: n }, (_, i) => Array.from(inv.subarray(i * n, i * n + n)));
 }
 
@@ -79,8 +80,8 @@ function checkPair(a: Gaussian, b: Gaussian): number {
   if (n === 0 || b.mean.length !== n) {
     throw new RangeError(`fusion: means must have the same non-zero length (got ${n} and ${b.mean.length})`);
   }
-  if (a.mean.some((v) => !Number.isFinite(v)) || b.mean.some((v) => !Number.isFinite(v))) {
-    throw new RangeError('fusion: mean has non-finite entries');
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(a.mean[i]) || !Number.isFinite(b.mean[i])) throw new RangeError('fusion: mean has non-finite entries');
   }
   checkSquare(a.cov, n, 'fusion: a.cov');
   checkSquare(b.cov, n, 'fusion: b.cov');
@@ -96,18 +97,20 @@ function checkPair(a: Gaussian, b: Gaussian): number {
  */
 export function fuseInformation(a: Gaussian, b: Gaussian): Gaussian {
   const n = checkPair(a, b);
+  const ws = workspace(n);
   // Validates both inputs (throws on indefinite covariances); the factors themselves are not needed.
-  const pa = symmetrisedFlat(a.cov, n);
-  const pb = symmetrisedFlat(b.cov, n);
-  lowerFlat(pa, n, 'fuseInformation: a.cov');
-  lowerFlat(pb, n, 'fuseInformation: b.cov');
-  const sum = new Float64Array(n * n);
+  const pa = symmetrisedFlat(a.cov, n, ws.pa);
+  const pb = symmetrisedFlat(b.cov, n, ws.pb);
+  lowerFlat(pa, n, 'fuseInformation: a.cov', ws);
+  lowerFlat(pb, n, 'fuseInformation: b.cov', ws);
+  const sum = ws.sum;
   for (let i = 0; i < n * n; i++) sum[i] = pa[i]! + pb[i]!;
-  const sL = lowerFlat(sum, n, 'fuseInformation: a.cov + b.cov');
+  const sL = lowerFlat(sum, n, 'fuseInformation: a.cov + b.cov', ws);
   // S and Pa are symmetric, so K = Pa S^-1 = (S^-1 Pa)^T.
-  const sInvPa = Float64Array.from(pa);
+  const sInvPa = ws.product;
+  sInvPa.set(pa);
   solveFlat(sL, n, sInvPa, n);
-  const k = new Float64Array(n * n);
+  const k = ws.gain;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) k[i * n + j] = sInvPa[j * n + i]!;
   const x: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -115,11 +118,11 @@ export function fuseInformation(a: Gaussian, b: Gaussian): Gaussian {
     for (let c = 0; c < n; c++) kd += k[i * n + c]! * (b.mean[c]! - a.mean[c]!);
     x.push(a.mean[i]! + kd);
   }
-  const iMinusK = new Float64Array(n * n);
+  const iMinusK = ws.complement;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) iMinusK[i * n + j] = (i === j ? 1 : 0) - k[i * n + j]!;
   // (I - K) Pa (I - K)^T + K Pb K^T, each product summed as ml-matrix's mmul.
-  const left = congruence(iMinusK, pa, n);
-  const right = congruence(k, pb, n);
+  const left = congruence(iMinusK, pa, n, ws.product, ws.left);
+  const right = congruence(k, pb, n, ws.product, ws.right);
   for (let i = 0; i < n * n; i++) left[i] = left[i]! + right[i]!;
   return { mean: x, cov: symmetrisedToPlain(left, n) };
 }
@@ -139,29 +142,13 @@ export function fuseCovarianceIntersection(a: Gaussian, b: Gaussian, omega?: num
   if (omega !== undefined && !(omega >= 0 && omega <= 1)) {
     throw new RangeError(`fuseCovarianceIntersection: omega must be in [0, 1], got ${omega}`);
   }
-  const ia = inverseFlat(a.cov, n, 'fuseCovarianceIntersection: a.cov');
-  const ib = inverseFlat(b.cov, n, 'fuseCovarianceIntersection: b.cov');
-  const gap = new Float64Array(n * n);
+  const ws = workspace(n);
+  const ia = inverseFlat(a.cov, n, 'fuseCovarianceIntersection: a.cov', ws.inverseA);
+  const ib = inverseFlat(b.cov, n, 'fuseCovarianceIntersection: b.cov', ws.inverseB);
+  const gap = ws.gap;
   for (let i = 0; i < n * n; i++) gap[i] = ia[i]! - ib[i]!;
-  const info = new Float64Array(n * n);
-  const information = (w: number): Float64Array => {
-    const raw = new Float64Array(n * n);
-    for (let i = 0; i < n * n; i++) raw[i] = ia[i]! * w + ib[i]! * (1 - w);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) info[i * n + j] = (raw[i * n + j]! + raw[j * n + i]!) / 2;
-    return info;
-  };
-  const x = new Float64Array(n * n);
-  // d/dw log det(information(w)) = tr(information(w)^-1 (Pa^-1 - Pb^-1)), non-increasing in w.
-  const slope = (w: number): number => {
-    const l = lowerFlat(information(w), n, 'fuseCovarianceIntersection: fused information');
-    x.set(gap);
-    solveFlat(l, n, x, n);
-    let trace = 0;
-    for (let i = 0; i < n; i++) trace += x[i * n + i]!;
-    return trace;
-  };
-  const w = omega ?? maximiseConcaveOnUnitInterval(slope);
-  const infoL = lowerFlat(information(w), n, 'fuseCovarianceIntersection: fused information');
+  const w = omega ?? maximiseConcaveOnUnitInterval((wa) => informationSlope(ws, n, wa));
+  const infoL = lowerFlat(fusedInformation(ws, n, w), n, 'fuseCovarianceIntersection: fused information', ws);
   const weighted = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let fa = 0;
@@ -170,17 +157,74 @@ export function fuseCovarianceIntersection(a: Gaussian, b: Gaussian, omega?: num
     for (let c = 0; c < n; c++) fb += ib[i * n + c]! * b.mean[c]!;
     weighted[i] = fa * w + fb * (1 - w);
   }
-  const p = identityFlat(n);
+  const p = identityFlat(n, ws.product);
   solveFlat(infoL, n, p, n);
   solveFlat(infoL, n, weighted, 1);
   return { mean: Array.from(weighted), cov: symmetrisedToPlain(p, n), omega: w };
 }
 
+/** The symmetrised information matrix w Pa^-1 + (1 - w) Pb^-1 of covariance intersection, in ws.info. */
+function fusedInformation(ws: Workspace, n: number, w: number): Float64Array {
+  const raw = ws.raw;
+  const info = ws.info;
+  for (let i = 0; i < n * n; i++) raw[i] = ws.inverseA[i]! * w + ws.inverseB[i]! * (1 - w);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) info[i * n + j] = (raw[i * n + j]! + raw[j * n + i]!) / 2;
+  return info;
+}
+
+/** d/dw log det(information(w)) = tr(information(w)^-1 (Pa^-1 - Pb^-1)), non-increasing in w. */
+function informationSlope(ws: Workspace, n: number, w: number): number {
+  const l = lowerFlat(fusedInformation(ws, n, w), n, 'fuseCovarianceIntersection: fused information', ws);
+  const x = ws.solved;
+  x.set(ws.gap);
+  solveFlat(l, n, x, n);
+  let trace = 0;
+  for (let i = 0; i < n; i++) trace += x[i * n + i]!;
+  return trace;
+}
+
 // ------------------------------------------------- flat-array algebra for the fusions (same operations, fewer objects)
 
-/** (M + Mᵀ) / 2, row-major flat. */
-function symmetrisedFlat(m: Matrix, n: number): Float64Array {
-  const out = new Float64Array(n * n);
+/** Reused n x n buffers of one matrix size. Each function below says which it writes; none calls back out, so
+ * one set per size is enough. */
+interface Workspace {
+  pa: Float64Array;
+  pb: Float64Array;
+  sum: Float64Array;
+  gain: Float64Array;
+  complement: Float64Array;
+  product: Float64Array;
+  left: Float64Array;
+  right: Float64Array;
+  inverseA: Float64Array;
+  inverseB: Float64Array;
+  gap: Float64Array;
+  raw: Float64Array;
+  info: Float64Array;
+  solved: Float64Array;
+  /** lowerFlat's factor and diagonal-loaded copy; inverseFlat's symmetrised input. */
+  lower: Float64Array;
+  loaded: Float64Array;
+  symmetric: Float64Array;
+}
+
+const WORKSPACES = new Map<number, Workspace>();
+
+function workspace(n: number): Workspace {
+  let ws = WORKSPACES.get(n);
+  if (ws === undefined) {
+    const m = (): Float64Array => new Float64Array(n * n);
+    ws = {
+      pa: m(), pb: m(), sum: m(), gain: m(), complement: m(), product: m(), left: m(), right: m(), inverseA: m(),
+      inverseB: m(), gap: m(), raw: m(), info: m(), solved: m(), lower: m(), loaded: m(), symmetric: m(),
+    };
+    WORKSPACES.set(n, ws);
+  }
+  return ws;
+}
+
+/** (M + Mᵀ) / 2, row-major flat, into out. */
+function symmetrisedFlat(m: Matrix, n: number, out: Float64Array): Float64Array {
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = (m[i]![j]! + m[j]![i]!) / 2;
   return out;
 }
@@ -196,22 +240,22 @@ function symmetrisedToPlain(m: Float64Array, n: number): Matrix {
   return out;
 }
 
-function identityFlat(n: number): Float64Array {
-  const out = new Float64Array(n * n);
+function identityFlat(n: number, out: Float64Array): Float64Array {
+  out.fill(0);
   for (let i = 0; i < n; i++) out[i * n + i] = 1;
   return out;
 }
 
-/** M P Mᵀ, each product entry summed from 0 over k ascending (as ml-matrix's mmul of M P, then of that and Mᵀ). */
-function congruence(m: Float64Array, p: Float64Array, n: number): Float64Array {
-  return multiply(multiply(m, p, n, false), m, n, true);
+/** M P Mᵀ into out, each product entry summed from 0 over k ascending (as ml-matrix's mmul of M P, then of that
+ * and Mᵀ); `mp` holds M P. */
+function congruence(m: Float64Array, p: Float64Array, n: number, mp: Float64Array, out: Float64Array): Float64Array {
+  return multiply(multiply(m, p, n, false, mp), m, n, true, out);
 }
 
-/** A B, or A Bᵀ when bTransposed. */
-function multiply(a: Float64Array, b: Float64Array, n: number, bTransposed: boolean): Float64Array {
+/** A B, or A Bᵀ when bTransposed, into out (not a or b). */
+function multiply(a: Float64Array, b: Float64Array, n: number, bTransposed: boolean, out: Float64Array): Float64Array {
   const rowStride = bTransposed ? 1 : n;
   const colStride = bTransposed ? n : 1;
-  const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       let s = 0;
@@ -222,15 +266,17 @@ function multiply(a: Float64Array, b: Float64Array, n: number, bTransposed: bool
   return out;
 }
 
-/** choleskyLower on a flat symmetric matrix (not modified): the same factor, regularised and throwing alike. */
-function lowerFlat(sym: Float64Array, n: number, what: string): Float64Array {
-  if (!sym.every(Number.isFinite)) throw new RangeError(`${what}: matrix has non-finite entries`);
-  const l = new Float64Array(n * n);
+/** choleskyLower on a flat symmetric matrix (not modified): the same factor, regularised and throwing alike.
+ * Returns ws.lower, valid until the next call. */
+function lowerFlat(sym: Float64Array, n: number, what: string, ws: Workspace): Float64Array {
+  for (let i = 0; i < n * n; i++) if (!Number.isFinite(sym[i])) throw new RangeError(`${what}: matrix has non-finite entries`);
+  const l = ws.lower;
   if (choleskyFlat(sym, n, l)) return l;
   let scale = 0;
   for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(sym[i * n + i]!));
   const eps = REGULARISATION_EPS * (scale > 0 ? scale : 1);
-  const loaded = Float64Array.from(sym);
+  const loaded = ws.loaded;
+  loaded.set(sym);
   for (let i = 0; i < n; i++) loaded[i * n + i] = loaded[i * n + i]! + eps;
   if (!choleskyFlat(loaded, n, l)) throw new RangeError(`${what}: matrix is not positive semi-definite`);
   return l;
@@ -272,11 +318,11 @@ function solveFlat(l: Float64Array, n: number, x: Float64Array, count: number): 
   }
 }
 
-/** invertSpd on flat arrays. */
-function inverseFlat(m: Matrix, n: number, what: string): Float64Array {
-  const inv = identityFlat(n);
-  solveFlat(lowerFlat(symmetrisedFlat(m, n), n, what), n, inv, n);
-  const out = new Float64Array(n * n);
+/** invertSpd on flat arrays, into out (ws.inverseA or ws.inverseB). */
+function inverseFlat(m: Matrix, n: number, what: string, out: Float64Array): Float64Array {
+  const ws = workspace(n);
+  const inv = identityFlat(n, ws.solved);
+  solveFlat(lowerFlat(symmetrisedFlat(m, n, ws.symmetric), n, what, ws), n, inv, n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = (inv[i * n + j]! + inv[j * n + i]!) / 2;
   return out;
 }

@@ -2,7 +2,8 @@
 // vehicle's own frame and the roadside frames at hand to the list of FusedObjects. Which method to run is decided
 // by shared/fusion/criteria.ts; these functions only apply one, and drop what that method may not use.
 import { associate } from '../association/components.js';
-import { DEFAULT_GATE_PROBABILITY } from '../association/gating.js';
+import type { AssociationParams, AssociationResult } from '../association/components.js';
+import { DEFAULT_GATE_PROBABILITY, GATE_SUBSTATE_INDICES, chiSquareGate } from '../association/gating.js';
 import { diagonalCovariance } from '../model/covariance.js';
 import type { DetectedObject, PerceptionFrame, StateCovariance } from '../model/types.js';
 import { predictObject } from '../motion/predict.js';
@@ -56,14 +57,16 @@ export const DEFAULT_FUSION_PARAMS: Readonly<FusionParams> = Object.freeze({
 
 export function resolveFusionParams(params: Partial<FusionParams> = {}): FusionParams {
   const p: FusionParams = { ...DEFAULT_FUSION_PARAMS, ...params };
-  const check = (ok: boolean, field: keyof FusionParams, want: string): void => {
-    if (!ok) throw new RangeError(`fusion params: ${field} must be ${want}, got ${String(p[field])}`);
-  };
-  check(Number.isFinite(p.vehicleFramePeriodMs) && p.vehicleFramePeriodMs > 0, 'vehicleFramePeriodMs', '> 0');
-  check(Number.isFinite(p.maxPredictionHorizonMs) && p.maxPredictionHorizonMs >= 0, 'maxPredictionHorizonMs', '>= 0');
-  check(p.gateProbability > 0 && p.gateProbability < 1, 'gateProbability', 'in (0, 1)');
-  check(p.minExistenceProbability >= 0 && p.minExistenceProbability <= 1, 'minExistenceProbability', 'in [0, 1]');
+  checkParam(p, Number.isFinite(p.vehicleFramePeriodMs) && p.vehicleFramePeriodMs > 0, 'vehicleFramePeriodMs', '> 0');
+  checkParam(p, Number.isFinite(p.maxPredictionHorizonMs) && p.maxPredictionHorizonMs >= 0, 'maxPredictionHorizonMs', '>= 0');
+  checkParam(p, p.gateProbability > 0 && p.gateProbability < 1, 'gateProbability', 'in (0, 1)');
+  checkParam(p, p.minExistenceProbability >= 0 && p.minExistenceProbability <= 1, 'minExistenceProbability', 'in [0, 1]');
   return p;
+}
+
+// Module-level rather than a closure in resolveFusionParams: that runs on every vehicle frame.
+function checkParam(p: FusionParams, ok: boolean, field: keyof FusionParams, want: string): void {
+  if (!ok) throw new RangeError(`fusion params: ${field} must be ${want}, got ${String(p[field])}`);
 }
 
 /** Why a roadside frame was or was not used by a method. */
@@ -104,17 +107,19 @@ export function selectRoadsideFrames(
   roadside: readonly RoadsideFrameInput[],
   params: Partial<FusionParams> = {},
 ): RoadsideFrameSelection[] {
-  const p = resolveFusionParams(params);
-  const inWindow = (dtMs: number): RoadsideFrameVerdict => {
-    if (method === 'intra') return Math.abs(dtMs) <= p.vehicleFramePeriodMs / 2 ? 'used' : 'not-same-instant';
-    // Negated comparisons: a NaN dt (corrupt stamp or offset) is never used.
-    if (!(dtMs <= p.maxPredictionHorizonMs)) return 'too-old';
-    if (!(dtMs >= -p.vehicleFramePeriodMs)) return 'from-future';
-    return 'used';
-  };
+  return selectResolved(method, own, roadside, resolveFusionParams(params));
+}
+
+/** selectRoadsideFrames with params already resolved (the fusion methods resolve them once per frame). */
+function selectResolved(
+  method: 'intra' | 'inter',
+  own: PerceptionFrame,
+  roadside: readonly RoadsideFrameInput[],
+  p: FusionParams,
+): RoadsideFrameSelection[] {
   const all = roadside.map((input): RoadsideFrameSelection => {
     const dtMs = roadsideDtMs(own, input);
-    const verdict = input.frame.mapFrame !== own.mapFrame ? 'map-frame' : inWindow(dtMs);
+    const verdict = input.frame.mapFrame !== own.mapFrame ? 'map-frame' : windowVerdict(method, dtMs, p);
     return { input, dtMs, verdict };
   });
   const best = new Map<string, RoadsideFrameSelection>();
@@ -128,6 +133,14 @@ export function selectRoadsideFrames(
   }
   for (const s of all) if (s.verdict === 'used' && best.get(s.input.frame.sourceId) !== s) s.verdict = 'superseded';
   return all.sort((a, b) => compareStrings(a.input.frame.sourceId, b.input.frame.sourceId) || (b.dtMs - a.dtMs || 0));
+}
+
+function windowVerdict(method: 'intra' | 'inter', dtMs: number, p: FusionParams): RoadsideFrameVerdict {
+  if (method === 'intra') return Math.abs(dtMs) <= p.vehicleFramePeriodMs / 2 ? 'used' : 'not-same-instant';
+  // Negated comparisons: a NaN dt (corrupt stamp or offset) is never used.
+  if (!(dtMs <= p.maxPredictionHorizonMs)) return 'too-old';
+  if (!(dtMs >= -p.vehicleFramePeriodMs)) return 'from-future';
+  return 'used';
 }
 
 function compareStrings(a: string, b: string): number {
@@ -147,8 +160,13 @@ function sortFused(objects: FusedObject[], ownId: string): FusedObject[] {
 
 /** A corrupt remote track (non-finite state or covariance) is dropped rather than fused or shown. */
 function isFiniteEstimate(o: DetectedObject): boolean {
-  return [o.xM, o.yM, o.vxMps, o.vyMps, o.headingRad, o.yawRateRadps].every(Number.isFinite)
-    && (o.covariance === null || o.covariance.every(Number.isFinite));
+  // Written out, not [...].every(Number.isFinite): this runs for every roadside object of every frame.
+  if (!(Number.isFinite(o.xM) && Number.isFinite(o.yM) && Number.isFinite(o.vxMps) && Number.isFinite(o.vyMps)
+    && Number.isFinite(o.headingRad) && Number.isFinite(o.yawRateRadps))) return false;
+  const c = o.covariance;
+  if (c === null) return true;
+  for (const v of c) if (!Number.isFinite(v)) return false;
+  return true;
 }
 
 function withCovariance(o: DetectedObject, fallback: StateCovariance): DetectedObject {
@@ -175,35 +193,102 @@ function fuseSequentially(
   rule: GaussianRule | 'keep-current',
   p: FusionParams,
 ): FusedObject[] {
-  let current = ownObjects(own, method, p);
+  // Updated in place: each pair replaces its own `a` entry only, and unmatched roadside objects are appended.
+  const current = ownObjects(own, method, p);
+  const association: AssociationParams = {
+    defaultCovarianceA: p.defaultVehicleCovariance,
+    defaultCovarianceB: p.defaultRoadsideCovariance,
+    gateProbability: p.gateProbability,
+  };
+  const gateD2 = chiSquareGate(p.gateProbability, GATE_SUBSTATE_INDICES.position.length);
   for (const { input, dtMs } of frames) {
     const rsu = input.frame;
     const dtS = dtMs / 1000;
     // Fill the default before predicting so the motion model inflates it (a null covariance stays null).
-    const objects = rsu.objects.filter(isFiniteEstimate).map((o) => {
+    const objects: DetectedObject[] = [];
+    for (const o of rsu.objects) {
+      if (!isFiniteEstimate(o)) continue;
       const filled = withCovariance(o, p.defaultRoadsideCovariance);
-      return dtS === 0 ? filled : predictObject(filled, dtS, p.predict);
-    });
-    const { pairs, unmatchedB } = associate(current, objects, {
-      defaultCovarianceA: p.defaultVehicleCovariance,
-      defaultCovarianceB: p.defaultRoadsideCovariance,
-      gateProbability: p.gateProbability,
-    });
-    const next = [...current];
-    for (const { a, b } of pairs) {
-      if (rule === 'keep-current') continue;
-      next[a] = fuseObjects(
-        { sourceId: own.sourceId, object: current[a]!, defaultCovariance: p.defaultVehicleCovariance },
-        { sourceId: rsu.sourceId, object: objects[b]!, defaultCovariance: p.defaultRoadsideCovariance },
-        { rule, method },
-      );
+      objects.push(dtS === 0 ? filled : predictObject(filled, dtS, p.predict));
+    }
+    const rows = gateCandidates(current, objects, gateD2, association.defaultCovarianceA, association.defaultCovarianceB);
+    const { pairs, unmatchedB } = associateRows(current, objects, rows, association);
+    if (rule !== 'keep-current') {
+      for (const { a, b } of pairs) {
+        current[a] = fuseObjects(
+          { sourceId: own.sourceId, object: current[a]!, defaultCovariance: p.defaultVehicleCovariance },
+          { sourceId: rsu.sourceId, object: objects[b]!, defaultCovariance: p.defaultRoadsideCovariance },
+          { rule, method },
+        );
+      }
     }
     for (const b of unmatchedB) {
-      next.push(singleSourceObject({ sourceId: rsu.sourceId, object: objects[b]!, defaultCovariance: p.defaultRoadsideCovariance }, method));
+      current.push(singleSourceObject({ sourceId: rsu.sourceId, object: objects[b]!, defaultCovariance: p.defaultRoadsideCovariance }, method));
     }
-    current = next;
   }
   return finish(current, own.sourceId, p);
+}
+
+/**
+ * associate(a, b) knowing that only `rows` of `a` (ascending; null: unknown) can pass the gate with any object of
+ * `b`: associating those rows alone gives the same pairs (rows without a gated edge are isolated in the gating
+ * graph, and shared/association/components.ts solves each cluster on its own, in index order), at a cost that
+ * grows with the rows actually near this RSU's objects rather than with everything fused so far.
+ */
+function associateRows(
+  a: readonly FusedObject[], b: readonly DetectedObject[], rows: number[] | null, params: AssociationParams,
+): Pick<AssociationResult, 'pairs' | 'unmatchedB'> {
+  if (rows === null || rows.length === a.length) return associate(a, b, params);
+  if (rows.length === 0) {
+    const unmatchedB: number[] = [];
+    for (let j = 0; j < b.length; j++) unmatchedB.push(j);
+    return { pairs: [], unmatchedB };
+  }
+  const near = associate(rows.map((i) => a[i]!), b, params);
+  return { pairs: near.pairs.map((q) => ({ a: rows[q.a]!, b: q.b, distance2: q.distance2 })), unmatchedB: near.unmatchedB };
+}
+
+/**
+ * The rows of `a` that may pass the association gate with some object of `b`, ascending; null when a non-finite
+ * position or variance (or a negative variance) leaves that to associate(). The gate
+ * (shared/association/gating.ts) accepts d2 = rᵀ S⁻¹ r ≤ gateD2 over [x, y], S = Pa + Pb, diagonal-loaded by 1e-9
+ * of its largest diagonal entry (1 if zero) when singular; for any positive-definite S, d2 ≥ rx² / Sxx and
+ * d2 ≥ ry² / Syy. So a pair whose |rx| or |ry| exceeds the reach of that axis cannot gate; the margins (twice the
+ * gate, 1e-6 relative and absolute load) dwarf rounding.
+ */
+function gateCandidates(
+  a: readonly DetectedObject[], b: readonly DetectedObject[], gateD2: number,
+  defaultA: StateCovariance, defaultB: StateCovariance,
+): number[] | null {
+  for (const o of b) if (!hasFinitePosition(o, defaultB)) return null;
+  const rows: number[] = [];
+  for (let i = 0; i < a.length; i++) {
+    const oa = a[i]!;
+    if (!hasFinitePosition(oa, defaultA)) return null;
+    if (mayGateWithAny(oa, oa.covariance ?? defaultA, b, gateD2, defaultB)) rows.push(i);
+  }
+  return rows;
+}
+
+function mayGateWithAny(
+  oa: DetectedObject, ca: StateCovariance, b: readonly DetectedObject[], gateD2: number, defaultB: StateCovariance,
+): boolean {
+  for (const ob of b) {
+    const cb = ob.covariance ?? defaultB;
+    const sxx = ca[0]! + cb[0]!; // packed [0] = xx, [4] = yy
+    const syy = ca[4]! + cb[4]!;
+    const load = 1e-6 * (sxx + syy) + 1e-6;
+    const rx = ob.xM - oa.xM;
+    const ry = ob.yM - oa.yM;
+    if (rx * rx <= 2 * gateD2 * (sxx + load) && ry * ry <= 2 * gateD2 * (syy + load)) return true;
+  }
+  return false;
+}
+
+function hasFinitePosition(o: DetectedObject, fallback: StateCovariance): boolean {
+  const c = o.covariance ?? fallback;
+  return Number.isFinite(o.xM) && Number.isFinite(o.yM) && c[0]! >= 0 && c[4]! >= 0
+    && Number.isFinite(c[0]) && Number.isFinite(c[4]);
 }
 
 function finish(objects: FusedObject[], ownId: string, p: FusionParams): FusedObject[] {
@@ -211,7 +296,7 @@ function finish(objects: FusedObject[], ownId: string, p: FusionParams): FusedOb
 }
 
 function usedFrames(method: 'intra' | 'inter', own: PerceptionFrame, roadside: readonly RoadsideFrameInput[], p: FusionParams): RoadsideFrameSelection[] {
-  return selectRoadsideFrames(method, own, roadside, p).filter((s) => s.verdict === 'used');
+  return selectResolved(method, own, roadside, p).filter((s) => s.verdict === 'used');
 }
 
 /**

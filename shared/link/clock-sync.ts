@@ -66,6 +66,8 @@ export class ClockOffsetEstimator {
   private readonly maxDelayNs: number;
   private readonly samples: ClockSample[] = [];
   private rejectedCount = 0;
+  /** The min-delay sample, until the samples change: the offset is read for every received frame. */
+  private best: ClockSample | null | undefined;
 
   constructor(options: ClockOffsetEstimatorOptions = {}) {
     this.maxSamples = options.maxSamples ?? 16;
@@ -91,24 +93,34 @@ export class ClockOffsetEstimator {
     }
     this.samples.push({ offsetNs, delayNs });
     if (this.samples.length > this.maxSamples) this.samples.shift();
+    this.best = undefined;
     return true;
   }
 
   /** The min-delay sample's offset; on a tie the newest wins. Null before any accepted sample. */
   estimate(): ClockEstimate | null {
-    let best: ClockSample | undefined;
-    for (const s of this.samples) if (best === undefined || s.delayNs <= best.delayNs) best = s;
-    if (best === undefined) return null;
+    const best = this.bestSample();
+    if (best === null) return null;
     return { offsetNs: best.offsetNs, delayNs: best.delayNs, uncertaintyNs: best.delayNs / 2, sampleCount: this.samples.length };
+  }
+
+  private bestSample(): ClockSample | null {
+    if (this.best === undefined) {
+      let best: ClockSample | null = null;
+      for (const s of this.samples) if (best === null || s.delayNs <= best.delayNs) best = s;
+      this.best = best;
+    }
+    return this.best;
   }
 
   /** Server - client, ns; null before any accepted sample. */
   get offsetNs(): number | null {
-    return this.estimate()?.offsetNs ?? null;
+    return this.bestSample()?.offsetNs ?? null;
   }
 
   get uncertaintyNs(): number | null {
-    return this.estimate()?.uncertaintyNs ?? null;
+    const best = this.bestSample();
+    return best === null ? null : best.delayNs / 2;
   }
 
   get sampleCount(): number {
@@ -122,5 +134,6 @@ export class ClockOffsetEstimator {
   /** Drop every sample, e.g. after the server restarted (its clock may have stepped). */
   reset(): void {
     this.samples.length = 0;
+    this.best = undefined;
   }
 }

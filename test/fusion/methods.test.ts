@@ -183,6 +183,23 @@ describe('fusion/methods', () => {
       ]);
       assert.deepEqual(fuseIntraFrame(own, [near, foreign, far]).map(sourcesOf), [['rsu-1#1']]);
     });
+
+    it('gate edge: σ² 1 + 1 gives a 4.29 m reach on x; just inside fuses, just outside and far away are added apart', () => {
+      const own = ownFrame([obj({ trackId: 7 })]);
+      const fusedWith = (xM: number): string[][] =>
+        fuseIntraFrame(own, [rsuFrame('rsu-1', 0, [obj({ trackId: 1, xM })])]).map(sourcesOf);
+      assert.deepEqual(fusedWith(4.2), [[`${VEH}#7`, 'rsu-1#1']]);
+      assert.deepEqual(fusedWith(-4.2), [[`${VEH}#7`, 'rsu-1#1']]);
+      assert.deepEqual(fusedWith(4.4), [[`${VEH}#7`], ['rsu-1#1']]);
+      assert.deepEqual(fusedWith(400), [[`${VEH}#7`], ['rsu-1#1']]);
+    });
+
+    it('associates only the objects near an RSU\'s, and pairs them by their place in the whole list', () => {
+      const own = ownFrame([obj({ trackId: 1, xM: -100 }), obj({ trackId: 2 }), obj({ trackId: 3, xM: 100 })]);
+      const out = fuseIntraFrame(own, [rsuFrame('rsu-1', 0, [obj({ trackId: 5, xM: 0.2 }), obj({ trackId: 6, xM: 200 })])]);
+      assert.deepEqual(out.map(sourcesOf), [[`${VEH}#1`], [`${VEH}#2`, 'rsu-1#5'], [`${VEH}#3`], ['rsu-1#6']]);
+      close(out[1]!.xM, 0.1);
+    });
   });
 
   describe('inter-frame', () => {

@@ -95,6 +95,21 @@ describe('LinkMonitor', () => {
     assert.deepEqual([s.stale, s.paths.zmq!.stale, s.paths.mqtt!.stale], [true, true, true]);
   });
 
+  it('health(nowNs) equals what rsuLinkCriteria reads of snapshot(nowNs), before and after frames, and when stale', () => {
+    const m = new LinkMonitor({ sourceId: 'rsu-1', staleAfterMs: 1000, latencyWindowMs: 200 });
+    const fromSnapshot = (nowNs: number): unknown => {
+      const s = m.snapshot(nowNs);
+      return { sourceId: s.sourceId, latencyP90Ms: s.merged.latency.p90Ms, jitterMs: s.merged.jitterMs,
+        windowLossRatio: s.merged.windowLossRatio, stale: s.stale };
+    };
+    assert.deepEqual(m.health(0), fromSnapshot(0));
+    sync(m, BASE_MS - 1000);
+    for (const a of ARRIVALS) {
+      m.onFrame(a);
+      for (const laterMs of [0, 150, 250, 1001]) assert.deepEqual(m.health(a.receivedAtNs + laterMs * MS), fromSnapshot(a.receivedAtNs + laterMs * MS));
+    }
+  });
+
   it('assumes a zero offset before any sync and uses the estimate once there is one', () => {
     const m = new LinkMonitor({ sourceId: 'rsu-1' });
     assert.equal(m.onFrame(arrival(0, 'zmq', 10)).latencyMs, 5); // 10 ms flight, minus the 5 ms the clocks disagree
