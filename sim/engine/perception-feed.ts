@@ -14,6 +14,7 @@ import { RoadsidePerception, type PerceivedCapture, type PerceptionSpec } from '
 import { simRoadsideOptions } from './run-config.js';
 import { EgoSensing } from './ego-sensing.js';
 import type { TruthFrame } from '../replay/scoring.js';
+import { unpackChunk, type PackedChunk } from './chunk-codec.js';
 import { startEngineWorker } from './workers.js';
 
 export interface PerceptionFeed {
@@ -36,9 +37,9 @@ export interface PerceptionFeed {
 
 /**
  * What the worker posts: for each capture instant, every RSU's capture, and the vehicle's own capture with the truth
- * side of its score (until the own sensor's last capture); or why it stopped.
+ * side of its score (until the own sensor's last capture), packed (chunk-codec.ts); or why it stopped.
  */
-export type PerceptionChunk = { captures: PerceivedCapture[][]; own: DetectionBatch[]; truth: TruthFrame[] } | { error: string };
+export type PerceptionChunk = PackedChunk | { error: string };
 
 /** A worker that says nothing for this long has died (its error event cannot reach a blocked main thread). */
 const WORKER_SILENCE_LIMIT_MS = 60_000;
@@ -130,8 +131,9 @@ class WorkerFeed implements PerceptionFeed {
       const seen = Atomics.load(this.signal, 0);
       const m = receiveMessageOnPort(this.port);
       if (m) {
-        const chunk = m.message as PerceptionChunk;
-        if ('error' in chunk) throw new Error(`roadside perception worker failed: ${chunk.error}`);
+        const message = m.message as PerceptionChunk;
+        if ('error' in message) throw new Error(`roadside perception worker failed: ${message.error}`);
+        const chunk = unpackChunk(message);
         for (const capture of chunk.captures) capture.forEach((b, i) => this.queues[i]!.push(b));
         this.own.push(...chunk.own);
         for (const f of chunk.truth) this.truth.set(f.captureTimeNs, f);

@@ -7,6 +7,7 @@ import { GroundTruthSide, truthFrameAhead, type TruthPlanner } from '../replay/s
 import { TruthTimeline } from '../world/truth.js';
 import { EgoSensing } from './ego-sensing.js';
 import type { PerceptionChunk } from './perception-feed.js';
+import { packChunk, type ChunkContent } from './chunk-codec.js';
 import { captureCount, captureMs, RoadsidePerception, type PerceptionSpec } from './roadside-perception.js';
 import { simVehicleCoreOptions } from './run-config.js';
 import { SIM_EPOCH_NS, simTimeNs } from './sim-clock.js';
@@ -15,7 +16,7 @@ const { spec, port, signal } = workerData as { spec: PerceptionSpec; port: Messa
 const CHUNK_CAPTURES = 10;
 
 function post(chunk: PerceptionChunk): void {
-  port.postMessage(chunk);
+  port.postMessage(chunk, 'numbers' in chunk ? [chunk.numbers.buffer, chunk.bytes.buffer] : []);
   Atomics.add(signal, 0, 1);
   Atomics.notify(signal, 0);
 }
@@ -36,7 +37,7 @@ try {
   const rsuCaptures = captureCount(s, spec.rsuPhaseMs);
   const ownCaptures = captureCount(s, 0);
   for (let k0 = 0; k0 < Math.max(rsuCaptures, ownCaptures); k0 += CHUNK_CAPTURES) {
-    const chunk: PerceptionChunk = { captures: [], own: [], truth: [] };
+    const chunk: ChunkContent = { captures: [], own: [], truth: [] };
     for (let k = k0; k < k0 + CHUNK_CAPTURES; k++) {
       if (k < rsuCaptures) chunk.captures.push(Array.from({ length: rsuCount }, (_, i) => perception.next(i)));
       if (k < ownCaptures) {
@@ -44,7 +45,7 @@ try {
         chunk.truth.push(truthFrameAhead(side, simTimeNs(captureMs(s, 0, k)), planWith));
       }
     }
-    post(chunk);
+    post(packChunk(chunk));
   }
 } catch (err) {
   post({ error: err instanceof Error ? err.stack ?? err.message : String(err) });
