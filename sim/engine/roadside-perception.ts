@@ -3,7 +3,7 @@
 // vehicle (no message flows back into an RSU's perception), so the whole stream is a function of the scenario and
 // the seed: it can run ahead on a worker thread (perception-feed.ts) while the main thread simulates the network,
 // the roadside pipelines and the vehicle, and it gives the same bytes inline.
-import { frameEnvelope } from '../../roadside/pipeline.js';
+import { frameEnvelope, type RoadsideOptions } from '../../roadside/pipeline.js';
 import { RoadsideTracker } from '../../roadside/tracking.js';
 import type { PerceptionFrame } from '../../shared/model/types.js';
 import type { DetectionBatch } from '../../shared/sources/detections.js';
@@ -57,6 +57,7 @@ export class RoadsidePerception {
   private readonly nextK: number[];
   /** Virtual time of each RSU's next delivery, ms, accumulated as the virtual-time scheduler repeats a timer. */
   private readonly deliveryMs: number[];
+  private readonly options: RoadsideOptions[];
 
   constructor(
     private readonly spec: PerceptionSpec, private readonly truth = new TruthTimeline(spec.scenario),
@@ -68,6 +69,7 @@ export class RoadsidePerception {
     this.trackers = spec.scenario.rsus.map(() => new RoadsideTracker());
     this.nextK = spec.scenario.rsus.map(() => 0);
     this.deliveryMs = spec.scenario.rsus.map((r) => spec.rsuPhaseMs + r.sensor.latencyMs);
+    this.options = spec.scenario.rsus.map((_, i) => simRoadsideOptions(spec.scenario, i));
   }
 
   /** RSU i's next capture, tracked (each RSU's captures in order; RSUs in any order). */
@@ -83,7 +85,7 @@ export class RoadsidePerception {
     this.deliveryMs[i] = deliveredMs + 1000 / s.frameRateHz;
     if (!this.encodeFrames) return { batch };
     // The frame the pipeline builds from this batch if it publishes it on arrival as its k-th frame.
-    const o = simRoadsideOptions(s, i);
+    const o = this.options[i]!;
     const frame: PerceptionFrame = {
       sourceId: o.rsuId, sourceKind: 'rsu', sequence: k, captureTimeNs, publishTimeNs: simTimeNs(deliveredMs),
       mapFrame: o.mapFrame, sensorPose: o.sensorPose, objects: batch.objects,
