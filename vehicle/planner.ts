@@ -249,6 +249,7 @@ function greedy(input: PlannerInput, p: PlannerParams, n: number, tiers: TieredB
   const aMps2: number[] = [];
   let limitedBy: PlanLimit = 'cruise';
   let emergency = false;
+  const candidates = new Int32Array(n + 1);
   for (let k = 0; k <= n; k++) {
     const s = sM[k]!;
     const v = vMps[k]!;
@@ -264,7 +265,7 @@ function greedy(input: PlannerInput, p: PlannerParams, n: number, tiers: TieredB
         limitedBy = bindingKind(s1, v1, k + 1, comfortDecel, tiers.comfort, dt);
       }
       if (viableAfter(s, v, -comfortDecel, dt, k + 1, comfortDecel, EPS_M, tiers.comfort)) {
-        a = largestViable(-comfortDecel, aHi, (x) => viableAfter(s, v, x, dt, k + 1, comfortDecel, 0, tiers.comfort));
+        a = largestViableAccel(s, v, -comfortDecel, aHi, dt, k + 1, comfortDecel, tiers.comfort, candidates);
       } else {
         // Safety tier: brake at least at comfort, and as hard as needed (up to maxDecel) to keep the standstill
         // gap; the time-gap part of a violated gap is restored at that rate rather than by full braking.
@@ -273,7 +274,7 @@ function greedy(input: PlannerInput, p: PlannerParams, n: number, tiers: TieredB
         const hardHi = -comfortDecel;
         const maxDecel = p.maxDecelMps2;
         a = viableAfter(s, v, hardLo, dt, k + 1, maxDecel, EPS_M, tiers.safety)
-          ? largestViable(hardLo, hardHi, (x) => viableAfter(s, v, x, dt, k + 1, maxDecel, 0, tiers.safety))
+          ? largestViableAccel(s, v, hardLo, hardHi, dt, k + 1, maxDecel, tiers.safety, candidates)
           : hardLo;
       }
     }
@@ -288,15 +289,68 @@ function greedy(input: PlannerInput, p: PlannerParams, n: number, tiers: TieredB
   return { sM, vMps, aMps2, limitedBy, emergency };
 }
 
-/** Largest a in [lo, hi] with ok(a), or lo; ok is monotone (true below, false above). */
-function largestViable(lo: number, hi: number, ok: (a: number) => boolean): number {
+/**
+ * Largest a in [lo, hi] whose next state is viable (slack 0), or lo, by bisection (viability is monotone in a).
+ * Each test is viableAfter(sM, vMps, mid, dtS, kNext, decel, 0, b), but checks only the stop lines that can still
+ * fail: the braked reach at every sample grows with a (s and v after the step both do), so a stop line kept with
+ * PRUNE_MARGIN_M to spare at a midpoint that failed (the new upper end) is kept at every later midpoint (all below
+ * it) and is dropped. Same midpoints, same answers, same result; this runs ~50 tests per constrained step.
+ */
+function largestViableAccel(
+  sM: number, vMps: number, lo: number, hi: number, dtS: number, kNext: number, decel: number, b: Bounds, candidates: Int32Array,
+): number {
+  let count = 0;
+  for (const j of b.active) if (j >= kNext) candidates[count++] = j;
+  const nearestM = b.suffixMinM[kNext] ?? b.terminalM;
   for (let i = 0; i < BISECTION_ITERATIONS; i++) {
     const mid = (lo + hi) / 2;
     if (mid === lo || mid === hi) break;
-    if (ok(mid)) lo = mid;
+    // The state one step of mid later and its full stop, as viableAfter and viable compute them (slack 0).
+    let s1: number;
+    let v1 = vMps + mid * dtS;
+    if (v1 >= 0) s1 = sM + vMps * dtS + 0.5 * mid * dtS * dtS;
+    else {
+      s1 = sM + (vMps * vMps) / (-2 * mid);
+      v1 = 0;
+    }
+    const stopM = s1 + (v1 * v1) / (2 * decel);
+    let ok: boolean;
+    if (stopM <= nearestM + 0) ok = true;
+    else if (stopM > b.terminalM + 0) ok = false;
+    else {
+      ok = !violatesAny(s1, v1, kNext, decel, b, dtS, candidates, count);
+      if (!ok) count = keepTight(s1, v1, kNext, decel, b, dtS, candidates, count);
+    }
+    if (ok) lo = mid;
     else hi = mid;
   }
   return lo;
+}
+
+/** Rounding bound for the pruning above, m: the reach's rounding error is orders of magnitude below it. */
+const PRUNE_MARGIN_M = 1e-6;
+
+/** Does braking at decel from (s, v) at kNext overshoot one of the first count candidate stop lines (slack 0)? */
+function violatesAny(
+  sM: number, vMps: number, kNext: number, decel: number, b: Bounds, dtS: number, candidates: Int32Array, count: number,
+): boolean {
+  for (let c = 0; c < count; c++) {
+    const j = candidates[c]!;
+    if (brakedReach(sM, vMps, (j - kNext) * dtS, decel) > b.stopLineM[j]! + 0) return true;
+  }
+  return false;
+}
+
+/** Keeps (in place, in order) the candidates whose stop line the braked reach comes within PRUNE_MARGIN_M of. */
+function keepTight(
+  sM: number, vMps: number, kNext: number, decel: number, b: Bounds, dtS: number, candidates: Int32Array, count: number,
+): number {
+  let kept = 0;
+  for (let c = 0; c < count; c++) {
+    const j = candidates[c]!;
+    if (brakedReach(sM, vMps, (j - kNext) * dtS, decel) > b.stopLineM[j]! - PRUNE_MARGIN_M) candidates[kept++] = j;
+  }
+  return kept;
 }
 
 /** Exact kinematics of one step at constant a; a stop inside the step holds at zero (never reverses). */
