@@ -22,7 +22,9 @@
 //    comfortDecel is not viable ("emergency"), the safety tier: the largest a in [-maxDecel, -comfortDecel] that
 //    keeps the standstill gaps alone (no time-gap term) under maxDecel braking, else -maxDecel.
 import { wrapAngle } from '../shared/geometry/angles.js';
-import { pointAtArcLength, preparePolyline, projectToPolyline, type Polyline } from '../shared/geometry/polyline.js';
+import {
+  pointAtArcLength, preparePolyline, projectToPolylineInto, type Polyline, type PolylineProjection,
+} from '../shared/geometry/polyline.js';
 import type { Point2 } from '../shared/geometry/transform.js';
 import { boxHalfExtents } from '../shared/model/classes.js';
 import type { DetectedObject } from '../shared/model/types.js';
@@ -202,10 +204,10 @@ export function planSpeedProfile(input: PlannerInput, params: PlannerParams = DE
   if (line.lengthM === 0) throw new RangeError('planner path has zero length');
   const n = Math.max(1, Math.round(params.horizonS / params.stepS));
   const geometry = pathGeometry(line);
-  const blocks = [
-    ...input.objects.flatMap((o) => objectBlocks(o, geometry, n, params)),
-    ...input.zones.flatMap((z) => zoneBlock(z, input.timeNs, n, params)),
-  ];
+  const blocks: Block[] = [];
+  const buffers = sampleBuffers(n);
+  for (const o of input.objects) objectBlocks(o, geometry, n, params, buffers, blocks);
+  for (const z of input.zones) blocks.push(...zoneBlock(z, input.timeNs, n, params));
 
   // Yield-set fixed point: a block the plan does not pass before it starts becomes a yield.
   const yielded = new Set<number>();
@@ -440,73 +442,59 @@ function aggregate(blocks: readonly Block[], yielded: ReadonlySet<number>, n: nu
   return out;
 }
 
-interface ObjectSample {
-  sM: number;
-  lateralM: number;
-  halfAlongM: number;
-  corridorM: number;
-  vAlongMps: number;
-  xM: number;
-  yM: number;
+/** One object's samples as parallel arrays (index = sample j), allocated once per plan and reused per object. */
+interface SampleBuffers {
+  sM: Float64Array;
+  lateralM: Float64Array;
+  halfAlongM: Float64Array;
+  corridorM: Float64Array;
+  vAlongMps: Float64Array;
+  xM: Float64Array;
+  yM: Float64Array;
+  /** 1 when the object is in the corridor at sample j or in an adjacent inter-sample interval. */
+  occupied: Uint8Array;
+  projection: PolylineProjection;
 }
 
-function objectBlocks(input: DetectedObject, path: PathGeometry, n: number, p: PlannerParams): Block[] {
+function sampleBuffers(n: number): SampleBuffers {
+  const f = (): Float64Array => new Float64Array(n + 1);
+  return {
+    sM: f(), lateralM: f(), halfAlongM: f(), corridorM: f(), vAlongMps: f(), xM: f(), yM: f(),
+    occupied: new Uint8Array(n + 1),
+    projection: { sM: 0, lateralM: 0, segmentIndex: 0, xM: 0, yM: 0 },
+  };
+}
+
+/** Appends the object's blocks to out. */
+function objectBlocks(input: DetectedObject, path: PathGeometry, n: number, p: PlannerParams, buf: SampleBuffers, out: Block[]): void {
   if (!(Number.isFinite(input.xM) && Number.isFinite(input.yM) && Number.isFinite(input.vxMps) && Number.isFinite(input.vyMps)
-    && Number.isFinite(input.headingRad) && Number.isFinite(input.yawRateRadps))) return [];
+    && Number.isFinite(input.headingRad) && Number.isFinite(input.yawRateRadps))) return;
   const obj = isStationary(input, p.stationaryGateProbability, p.stationaryMaxSpeedMps)
     ? { ...input, vxMps: 0, vyMps: 0, yawRateRadps: 0 }
     : input;
-  const line = path.line;
   const straight = p.motionModel === 'cv' || selectMotionModel(obj) === 'cv';
-  if (straight && neverNearCorridor(obj, path, n * p.stepS, p)) return [];
-  // Per path segment: the box's extents and the speed along it are the same at every sample of a CV object.
-  const perSegment = straight ? new Array<{ halfAlongM: number; halfAcrossM: number; vAlongMps: number } | undefined>(path.headingRad.length) : null;
-  const samples: ObjectSample[] = [];
-  for (let j = 0; j <= n; j++) {
-    const tS = j * p.stepS;
-    const o = straight
-      ? { xM: obj.xM + obj.vxMps * tS, yM: obj.yM + obj.vyMps * tS, vxMps: obj.vxMps, vyMps: obj.vyMps, headingRad: obj.headingRad }
-      : predictObject({ ...obj, covariance: null }, tS);
-    const proj = projectToPolyline(line, o, EXTEND_ENDS);
-    const seg = proj.segmentIndex;
-    let k = perSegment?.[seg];
-    if (k === undefined) {
-      const pathHeadingRad = path.headingRad[seg]!;
-      const { halfAlongM, halfAcrossM } = boxHalfExtents(obj, wrapAngle(o.headingRad - pathHeadingRad));
-      k = { halfAlongM, halfAcrossM, vAlongMps: o.vxMps * Math.cos(pathHeadingRad) + o.vyMps * Math.sin(pathHeadingRad) };
-      if (perSegment) perSegment[seg] = k;
-    }
-    samples.push({
-      sM: proj.sM,
-      lateralM: proj.lateralM,
-      halfAlongM: k.halfAlongM,
-      corridorM: p.corridorHalfWidthM + k.halfAcrossM,
-      vAlongMps: k.vAlongMps,
-      xM: o.xM,
-      yM: o.yM,
-    });
-  }
-  // Occupied samples: in the corridor at some time of an adjacent inter-sample interval (linear in s and lateral),
-  // i.e. the sampled occupancy dilated by up to one step so that s's monotonicity covers the continuous time.
-  const inInterval = samples.map((b, j) => (j === 0 ? false : intervalInCorridor(samples[j - 1]!, b)));
-  const occupied = samples.map((s, j) => Math.abs(s.lateralM) <= s.corridorM || inInterval[j]! || (inInterval[j + 1] ?? false));
-  const out: Block[] = [];
+  if (straight && neverNearCorridor(obj, path, n * p.stepS, p)) return;
+  sampleObject(obj, straight, path, n, p, buf);
+  markOccupied(buf, n);
+  const { sM, halfAlongM, vAlongMps, occupied } = buf;
   const halfEgo = p.egoLengthM / 2;
   for (let j = 0; j <= n; ) {
-    if (!occupied[j]) {
+    if (occupied[j] === 0) {
       j++;
       continue;
     }
     const first = j;
-    while (j + 1 <= n && occupied[j + 1]) j++;
+    while (j + 1 <= n && occupied[j + 1] === 1) j++;
     const last = j;
     j++;
-    const run = samples.slice(first, last + 1);
-    const f = run[0]!;
-    const safetyStopLineM = run.map((s) => s.sM - s.halfAlongM - halfEgo - p.standstillGapM);
-    const stopLineM = run.map((s, i) => safetyStopLineM[i]! - p.timeGapS * Math.max(0, s.vAlongMps));
-    const l = run[run.length - 1]!;
-    const creditM = Math.max(0, l.vAlongMps) ** 2 / (2 * p.maxDecelMps2);
+    const safetyStopLineM: number[] = [];
+    const stopLineM: number[] = [];
+    for (let q = first; q <= last; q++) {
+      const safetyM = sM[q]! - halfAlongM[q]! - halfEgo - p.standstillGapM;
+      safetyStopLineM.push(safetyM);
+      stopLineM.push(safetyM - p.timeGapS * Math.max(0, vAlongMps[q]!));
+    }
+    const creditM = Math.max(0, vAlongMps[last]!) ** 2 / (2 * p.maxDecelMps2);
     out.push({
       kind: 'object',
       first,
@@ -516,14 +504,52 @@ function objectBlocks(input: DetectedObject, path: PathGeometry, n: number, p: P
       safetyStopLineM,
       safetyTerminalM: last === n ? safetyStopLineM[safetyStopLineM.length - 1]! + creditM : Infinity,
       passSample: Math.max(0, first - Math.ceil(p.timeGapS / p.stepS - 1e-9)),
-      passHiM: f.sM + f.halfAlongM,
-      entrySpeedMps: f.vAlongMps,
+      passHiM: sM[first]! + halfAlongM[first]!,
+      entrySpeedMps: vAlongMps[first]!,
     });
   }
-  return out;
 }
 
-const EXTEND_ENDS = Object.freeze({ extendEnds: true });
+/** Predicts the object at every sample (CV, or predictObject's model), projects it onto the path, fills buf. */
+function sampleObject(obj: DetectedObject, straight: boolean, path: PathGeometry, n: number, p: PlannerParams, buf: SampleBuffers): void {
+  // Per path segment: the box's extents and the speed along it are the same at every sample of a CV object.
+  const perSegment = straight ? new Array<{ halfAlongM: number; halfAcrossM: number; vAlongMps: number } | undefined>(path.headingRad.length) : null;
+  for (let j = 0; j <= n; j++) {
+    const tS = j * p.stepS;
+    const o = straight
+      ? { xM: obj.xM + obj.vxMps * tS, yM: obj.yM + obj.vyMps * tS, vxMps: obj.vxMps, vyMps: obj.vyMps, headingRad: obj.headingRad }
+      : predictObject({ ...obj, covariance: null }, tS);
+    const proj = projectToPolylineInto(path.line, o.xM, o.yM, true, buf.projection);
+    const seg = proj.segmentIndex;
+    let k = perSegment?.[seg];
+    if (k === undefined) {
+      const pathHeadingRad = path.headingRad[seg]!;
+      const { halfAlongM, halfAcrossM } = boxHalfExtents(obj, wrapAngle(o.headingRad - pathHeadingRad));
+      k = { halfAlongM, halfAcrossM, vAlongMps: o.vxMps * Math.cos(pathHeadingRad) + o.vyMps * Math.sin(pathHeadingRad) };
+      if (perSegment) perSegment[seg] = k;
+    }
+    buf.sM[j] = proj.sM;
+    buf.lateralM[j] = proj.lateralM;
+    buf.halfAlongM[j] = k.halfAlongM;
+    buf.corridorM[j] = p.corridorHalfWidthM + k.halfAcrossM;
+    buf.vAlongMps[j] = k.vAlongMps;
+    buf.xM[j] = o.xM;
+    buf.yM[j] = o.yM;
+  }
+}
+
+/**
+ * Occupied samples: in the corridor at some time of an adjacent inter-sample interval (linear in s and lateral),
+ * i.e. the sampled occupancy dilated by up to one step so that s's monotonicity covers the continuous time.
+ */
+function markOccupied(buf: SampleBuffers, n: number): void {
+  let inBefore = false; // the interval (j - 1, j)
+  for (let j = 0; j <= n; j++) {
+    const inAfter = j < n && intervalInCorridor(buf, j, j + 1);
+    buf.occupied[j] = Math.abs(buf.lateralM[j]!) <= buf.corridorM[j]! || inBefore || inAfter ? 1 : 0;
+    inBefore = inAfter;
+  }
+}
 
 /** The planner's path with what every object's test needs, computed once per plan. */
 interface PathGeometry {
@@ -653,27 +679,28 @@ function pointToSegmentM(px: number, py: number, x0: number, y0: number, x1: num
 }
 
 /**
- * |Δs| > |Δ(x, y)| + 0.5 m between two samples. Math.hypot is slow and this runs for every sample pair, so the
+ * |Δs| > |Δ(x, y)| + 0.5 m between samples i and j. Math.hypot is slow and this runs for every sample pair, so the
  * clear cases are decided on squares first (with a wide margin); the rest evaluates the exact expression.
  */
-function sJumps(a: ObjectSample, b: ObjectSample): boolean {
-  const ds = Math.abs(b.sM - a.sM);
+function sJumps(buf: SampleBuffers, i: number, j: number): boolean {
+  const ds = Math.abs(buf.sM[j]! - buf.sM[i]!);
   if (ds <= 0.5) return false; // hypot >= 0
-  const dx = b.xM - a.xM;
-  const dy = b.yM - a.yM;
+  const dx = buf.xM[j]! - buf.xM[i]!;
+  const dy = buf.yM[j]! - buf.yM[i]!;
   const excess = ds - 0.5;
   if (excess * excess < 0.999 * (dx * dx + dy * dy)) return false;
   return ds > Math.hypot(dx, dy) + 0.5;
 }
 
-/** Is the object in the corridor at some time between two samples, motion linear in (s, lateral)? */
-function intervalInCorridor(a: ObjectSample, b: ObjectSample): boolean {
+/** Is the object in the corridor at some time between samples i and j, motion linear in (s, lateral)? */
+function intervalInCorridor(buf: SampleBuffers, i: number, j: number): boolean {
   // A jump in s beyond the object's displacement is a switch to another part of the path: no interpolation.
-  if (sJumps(a, b)) return false;
-  const uh0 = a.lateralM - a.corridorM;
-  const uh1 = b.lateralM - b.corridorM;
-  const wh0 = -a.lateralM - a.corridorM;
-  const wh1 = -b.lateralM - b.corridorM;
+  if (sJumps(buf, i, j)) return false;
+  const { lateralM, corridorM } = buf;
+  const uh0 = lateralM[i]! - corridorM[i]!;
+  const uh1 = lateralM[j]! - corridorM[j]!;
+  const wh0 = -lateralM[i]! - corridorM[i]!;
+  const wh1 = -lateralM[j]! - corridorM[j]!;
   return Math.max(nonPositiveFrom(uh0, uh1), nonPositiveFrom(wh0, wh1)) <= Math.min(nonPositiveTo(uh0, uh1), nonPositiveTo(wh0, wh1));
 }
 
