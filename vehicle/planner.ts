@@ -171,6 +171,8 @@ interface Bounds {
   suffixMinM: number[];
   /** Samples with a finite stop line, ascending. */
   active: number[];
+  /** activeFrom[k] = index in active of the first active sample >= k (active.length if none), k = 0..n + 1. */
+  activeFrom: Int32Array;
 }
 
 /**
@@ -320,7 +322,9 @@ function largestViableAccel(
     if (stopM <= nearestM + 0) ok = true;
     else if (stopM > b.terminalM + 0) ok = false;
     else {
-      ok = !violatesAny(s1, v1, kNext, decel, b, dtS, candidates, count);
+      const jStop = firstStoppedSample(v1, kNext, decel, dtS, b.stopLineM.length);
+      ok = !(jStop < b.stopLineM.length && stopM > b.suffixMinM[jStop]! + 0)
+        && !violatesAny(s1, v1, kNext, jStop, decel, b, dtS, candidates, count);
       if (!ok) count = keepTight(s1, v1, kNext, decel, b, dtS, candidates, count);
     }
     if (ok) lo = mid;
@@ -332,12 +336,16 @@ function largestViableAccel(
 /** Rounding bound for the pruning above, m: the reach's rounding error is orders of magnitude below it. */
 const PRUNE_MARGIN_M = 1e-6;
 
-/** Does braking at decel from (s, v) at kNext overshoot one of the first count candidate stop lines (slack 0)? */
+/**
+ * Does braking at decel from (s, v) at kNext overshoot one of the first count candidate stop lines before jStop
+ * (slack 0)? The candidates ascend.
+ */
 function violatesAny(
-  sM: number, vMps: number, kNext: number, decel: number, b: Bounds, dtS: number, candidates: Int32Array, count: number,
+  sM: number, vMps: number, kNext: number, jStop: number, decel: number, b: Bounds, dtS: number, candidates: Int32Array, count: number,
 ): boolean {
   for (let c = 0; c < count; c++) {
     const j = candidates[c]!;
+    if (j >= jStop) return false;
     if (brakedReach(sM, vMps, (j - kNext) * dtS, decel) > b.stopLineM[j]! + 0) return true;
   }
   return false;
@@ -384,11 +392,31 @@ function viable(sM: number, vMps: number, kNext: number, decel: number, slackM: 
   // Fast path: stopping outright stays behind the nearest remaining bound (the braked reach never exceeds it).
   if (stopM <= (b.suffixMinM[kNext] ?? b.terminalM) + slackM) return true;
   if (stopM > b.terminalM + slackM) return false;
-  for (const j of b.active) {
-    if (j < kNext) continue;
+  const samples = b.stopLineM.length;
+  const jStop = firstStoppedSample(vMps, kNext, decel, dtS, samples);
+  if (jStop < samples && stopM > b.suffixMinM[jStop]! + slackM) return false;
+  for (let i = b.activeFrom[kNext] ?? b.active.length; i < b.active.length; i++) {
+    const j = b.active[i]!;
+    if (j >= jStop) break;
     if (brakedReach(sM, vMps, (j - kNext) * dtS, decel) > b.stopLineM[j]! + slackM) return false;
   }
   return true;
+}
+
+/**
+ * First sample j >= kNext at which braking at decel from vMps (from kNext on) has stopped, by brakedReach's own
+ * test (vMps <= decel (j - kNext) dtS, monotone in j); samples (one past the last) if none. From there on the
+ * braked reach is the full stop, brakedReach's first branch being the very expression of stopM, so viable checks
+ * those stop lines through their minimum (suffixMinM; the terminal bound in it is already checked, and x + slack
+ * rounds monotonically) instead of one by one: O(1) when the ego is slow or stopped.
+ */
+function firstStoppedSample(vMps: number, kNext: number, decel: number, dtS: number, samples: number): number {
+  const maxSteps = Math.max(0, samples - kNext);
+  let m = Math.min(maxSteps, Math.max(0, Math.ceil(vMps / (decel * dtS))));
+  if (!(m >= 0)) m = 0;
+  while (m > 0 && vMps <= decel * ((m - 1) * dtS)) m--;
+  while (m < maxSteps && !(vMps <= decel * (m * dtS))) m++;
+  return kNext + m;
 }
 
 /** Kind of the bound that braking at decel from (s, v) overshoots most (for Plan.limitedBy). */
@@ -414,6 +442,7 @@ function aggregate(blocks: readonly Block[], yielded: ReadonlySet<number>, n: nu
     terminalKind: 'cruise',
     suffixMinM: new Array<number>(n + 1).fill(Infinity),
     active: [],
+    activeFrom: new Int32Array(n + 2),
   };
   blocks.forEach((b, i) => {
     if (!yielded.has(i)) return;
@@ -436,9 +465,11 @@ function aggregate(blocks: readonly Block[], yielded: ReadonlySet<number>, n: nu
     min = Math.min(min, out.stopLineM[j]!);
     out.suffixMinM[j] = min;
   }
-  out.stopLineM.forEach((u, j) => {
-    if (u !== Infinity) out.active.push(j);
-  });
+  for (let j = 0; j <= n; j++) {
+    out.activeFrom[j] = out.active.length;
+    if (out.stopLineM[j] !== Infinity) out.active.push(j);
+  }
+  out.activeFrom[n + 1] = out.active.length;
   return out;
 }
 
