@@ -29,6 +29,7 @@ import type { Point2 } from '../shared/geometry/transform.js';
 import { boxHalfExtents } from '../shared/model/classes.js';
 import type { DetectedObject } from '../shared/model/types.js';
 import { predictObject, selectMotionModel } from '../shared/motion/predict.js';
+import { nonPositiveFrom, nonPositiveTo, projectionJumps } from '../shared/planning/corridor.js';
 
 /** An advisory zone already on the vehicle clock and on this path's arc length. */
 export interface PlannerZone {
@@ -709,44 +710,16 @@ function pointToSegmentM(px: number, py: number, x0: number, y0: number, x1: num
   return Math.hypot(px - (x0 + f * dx), py - (y0 + f * dy));
 }
 
-/**
- * |Δs| > |Δ(x, y)| + 0.5 m between samples i and j. Math.hypot is slow and this runs for every sample pair, so the
- * clear cases are decided on squares first (with a wide margin); the rest evaluates the exact expression.
- */
-function sJumps(buf: SampleBuffers, i: number, j: number): boolean {
-  const ds = Math.abs(buf.sM[j]! - buf.sM[i]!);
-  if (ds <= 0.5) return false; // hypot >= 0
-  const dx = buf.xM[j]! - buf.xM[i]!;
-  const dy = buf.yM[j]! - buf.yM[i]!;
-  const excess = ds - 0.5;
-  if (excess * excess < 0.999 * (dx * dx + dy * dy)) return false;
-  return ds > Math.hypot(dx, dy) + 0.5;
-}
-
 /** Is the object in the corridor at some time between samples i and j, motion linear in (s, lateral)? */
 function intervalInCorridor(buf: SampleBuffers, i: number, j: number): boolean {
   // A jump in s beyond the object's displacement is a switch to another part of the path: no interpolation.
-  if (sJumps(buf, i, j)) return false;
+  if (projectionJumps(buf.sM[j]! - buf.sM[i]!, buf.xM[j]! - buf.xM[i]!, buf.yM[j]! - buf.yM[i]!, 0.5)) return false;
   const { lateralM, corridorM } = buf;
   const uh0 = lateralM[i]! - corridorM[i]!;
   const uh1 = lateralM[j]! - corridorM[j]!;
   const wh0 = -lateralM[i]! - corridorM[i]!;
   const wh1 = -lateralM[j]! - corridorM[j]!;
   return Math.max(nonPositiveFrom(uh0, uh1), nonPositiveFrom(wh0, wh1)) <= Math.min(nonPositiveTo(uh0, uh1), nonPositiveTo(wh0, wh1));
-}
-
-// Sub-interval [from, to] of [0, 1] where h0 + (h1 - h0) f <= 0; empty as [1, 0]. Two scalar functions rather than
-// a tuple: this runs for every sample pair of every object near the corridor.
-function nonPositiveFrom(h0: number, h1: number): number {
-  if (h0 <= 0 && h1 <= 0) return 0;
-  if (h0 > 0 && h1 > 0) return 1;
-  return h0 <= 0 ? 0 : h0 / (h0 - h1);
-}
-
-function nonPositiveTo(h0: number, h1: number): number {
-  if (h0 <= 0 && h1 <= 0) return 1;
-  if (h0 > 0 && h1 > 0) return 0;
-  return h0 <= 0 ? h0 / (h0 - h1) : 1;
 }
 
 function zoneBlock(z: PlannerZone, timeNs: number, n: number, p: PlannerParams): Block[] {
