@@ -184,7 +184,12 @@ interface Bounds {
  * (null, or not positive definite) the velocity is taken at face value.
  */
 export function isStationary(obj: DetectedObject, probability: number, maxSpeedMps = Infinity): boolean {
-  if (!(probability > 0) || obj.covariance === null || !(Math.hypot(obj.vxMps, obj.vyMps) <= maxSpeedMps)) return false;
+  if (!(probability > 0) || obj.covariance === null) return false;
+  // Clearly faster than maxSpeedMps (by a factor 2, far beyond rounding; no underflow above 1e-100) without the
+  // slow Math.hypot.
+  const v2 = obj.vxMps * obj.vxMps + obj.vyMps * obj.vyMps;
+  if (maxSpeedMps >= 1e-100 && v2 > 4 * maxSpeedMps * maxSpeedMps) return false;
+  if (!(Math.hypot(obj.vxMps, obj.vyMps) <= maxSpeedMps)) return false;
   const c = obj.covariance;
   const [a, b, d] = [c[7], c[8], c[9]];
   const det = a * d - b * b;
@@ -213,21 +218,23 @@ export function planSpeedProfile(input: PlannerInput, params: PlannerParams = DE
   for (const z of input.zones) blocks.push(...zoneBlock(z, input.timeNs, n, params));
 
   // Yield-set fixed point: a block the plan does not pass before it starts becomes a yield.
-  const yielded = new Set<number>();
-  const bounds = (): TieredBounds => ({ comfort: aggregate(blocks, yielded, n, 'comfort'), safety: aggregate(blocks, yielded, n, 'safety') });
-  let result = greedy(input, params, n, bounds());
+  const yielded = new Uint8Array(blocks.length);
+  let result = greedy(input, params, n, tieredBounds(blocks, yielded, n));
   for (;;) {
-    const plan = result;
-    const added = blocks.flatMap((b, i) => (!yielded.has(i) && !passes(b, plan, params) ? [i] : []));
+    // Judged on one plan: the blocks not passed are found first, then all added.
+    const added: number[] = [];
+    for (let i = 0; i < blocks.length; i++) if (yielded[i] === 0 && !passes(blocks[i]!, result, params)) added.push(i);
     if (added.length === 0) break;
-    for (const i of added) yielded.add(i);
-    result = greedy(input, params, n, bounds());
+    for (const i of added) yielded[i] = 1;
+    result = greedy(input, params, n, tieredBounds(blocks, yielded, n));
   }
 
-  const points = result.sM.map((sM, k) => {
-    const p = pointAtArcLength(line, sM, { extendEnds: true });
-    return { tS: k * params.stepS, sM, xM: p.xM, yM: p.yM, vMps: result.vMps[k]!, aMps2: result.aMps2[k]! };
-  });
+  const points: PlanPoint[] = [];
+  for (let k = 0; k < result.sM.length; k++) {
+    const sM = result.sM[k]!;
+    const p = pointAtArcLength(line, sM, EXTEND_ENDS);
+    points.push({ tS: k * params.stepS, sM, xM: p.xM, yM: p.yM, vMps: result.vMps[k]!, aMps2: result.aMps2[k]! });
+  }
   const last = points[points.length - 1]!;
   const plan: Plan = { timeNs: input.timeNs, points, limitedBy: result.limitedBy, emergency: result.emergency };
   if (last.vMps === 0) plan.stopSM = last.sM;
@@ -435,7 +442,14 @@ function bindingKind(sM: number, vMps: number, kNext: number, decel: number, b: 
   return kind;
 }
 
-function aggregate(blocks: readonly Block[], yielded: ReadonlySet<number>, n: number, tier: 'comfort' | 'safety'): Bounds {
+const EXTEND_ENDS = Object.freeze({ extendEnds: true });
+
+function tieredBounds(blocks: readonly Block[], yielded: Uint8Array, n: number): TieredBounds {
+  return { comfort: aggregate(blocks, yielded, n, 'comfort'), safety: aggregate(blocks, yielded, n, 'safety') };
+}
+
+/** The tier's bounds of the yielded blocks (yielded[i] = 1). */
+function aggregate(blocks: readonly Block[], yielded: Uint8Array, n: number, tier: 'comfort' | 'safety'): Bounds {
   const out: Bounds = {
     stopLineM: new Array<number>(n + 1).fill(Infinity),
     kind: new Array<PlanLimit>(n + 1).fill('cruise'),
@@ -445,8 +459,9 @@ function aggregate(blocks: readonly Block[], yielded: ReadonlySet<number>, n: nu
     active: [],
     activeFrom: new Int32Array(n + 2),
   };
-  blocks.forEach((b, i) => {
-    if (!yielded.has(i)) return;
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i]!;
+    if (yielded[i] === 0) continue;
     const lines = tier === 'comfort' ? b.stopLineM : b.safetyStopLineM;
     const terminalM = tier === 'comfort' ? b.terminalM : b.safetyTerminalM;
     for (let j = b.first; j <= b.last; j++) {
@@ -460,7 +475,7 @@ function aggregate(blocks: readonly Block[], yielded: ReadonlySet<number>, n: nu
       out.terminalM = terminalM;
       out.terminalKind = b.kind;
     }
-  });
+  }
   let min = out.terminalM;
   for (let j = n; j >= 0; j--) {
     min = Math.min(min, out.stopLineM[j]!);
@@ -548,10 +563,10 @@ function sampleObject(obj: DetectedObject, straight: boolean, path: PathGeometry
   const perSegment = straight ? new Array<{ halfAlongM: number; halfAcrossM: number; vAlongMps: number } | undefined>(path.headingRad.length) : null;
   for (let j = 0; j <= n; j++) {
     const tS = j * p.stepS;
-    const o = straight
-      ? { xM: obj.xM + obj.vxMps * tS, yM: obj.yM + obj.vyMps * tS, vxMps: obj.vxMps, vyMps: obj.vyMps, headingRad: obj.headingRad }
-      : predictObject({ ...obj, covariance: null }, tS);
-    const proj = projectToPolylineInto(path.line, o.xM, o.yM, true, buf.projection);
+    const o = straight ? obj : predictObject({ ...obj, covariance: null }, tS);
+    const xM = straight ? obj.xM + obj.vxMps * tS : o.xM;
+    const yM = straight ? obj.yM + obj.vyMps * tS : o.yM;
+    const proj = projectToPolylineInto(path.line, xM, yM, true, buf.projection);
     const seg = proj.segmentIndex;
     let k = perSegment?.[seg];
     if (k === undefined) {
@@ -565,8 +580,8 @@ function sampleObject(obj: DetectedObject, straight: boolean, path: PathGeometry
     buf.halfAlongM[j] = k.halfAlongM;
     buf.corridorM[j] = p.corridorHalfWidthM + k.halfAcrossM;
     buf.vAlongMps[j] = k.vAlongMps;
-    buf.xM[j] = o.xM;
-    buf.yM[j] = o.yM;
+    buf.xM[j] = xM;
+    buf.yM[j] = yM;
   }
 }
 
@@ -691,9 +706,8 @@ function segmentToPieceDistanceM(
   }
   // Apart: the closest pair has an end point of one of them.
   let d = Math.min(pointToPieceM(along0, side0, loM, hiM), pointToPieceM(along1, side1, loM, hiM));
-  for (const t of [loM, hiM]) {
-    if (Number.isFinite(t)) d = Math.min(d, pointToSegmentM(ax + t * ux, ay + t * uy, x0, y0, x1, y1));
-  }
+  if (Number.isFinite(loM)) d = Math.min(d, pointToSegmentM(ax + loM * ux, ay + loM * uy, x0, y0, x1, y1));
+  if (Number.isFinite(hiM)) d = Math.min(d, pointToSegmentM(ax + hiM * ux, ay + hiM * uy, x0, y0, x1, y1));
   return d;
 }
 
