@@ -173,7 +173,7 @@ interface Bounds {
   /** Samples with a finite stop line, ascending. */
   active: number[];
   /** activeFrom[k] = index in active of the first active sample >= k (active.length if none), k = 0..n + 1. */
-  activeFrom: Int32Array;
+  activeFrom: number[];
 }
 
 /**
@@ -218,7 +218,7 @@ export function planSpeedProfile(input: PlannerInput, params: PlannerParams = DE
   for (const z of input.zones) blocks.push(...zoneBlock(z, input.timeNs, n, params));
 
   // Yield-set fixed point: a block the plan does not pass before it starts becomes a yield.
-  const yielded = new Uint8Array(blocks.length);
+  const yielded = zeros(blocks.length);
   let result = greedy(input, params, n, tieredBounds(blocks, yielded, n));
   for (;;) {
     // Judged on one plan: the blocks not passed are found first, then all added.
@@ -261,7 +261,7 @@ function greedy(input: PlannerInput, p: PlannerParams, n: number, tiers: TieredB
   const aMps2: number[] = [];
   let limitedBy: PlanLimit = 'cruise';
   let emergency = false;
-  const candidates = new Int32Array(n + 1);
+  const candidates = zeros(n + 1);
   for (let k = 0; k <= n; k++) {
     const s = sM[k]!;
     const v = vMps[k]!;
@@ -309,7 +309,7 @@ function greedy(input: PlannerInput, p: PlannerParams, n: number, tiers: TieredB
  * it) and is dropped. Same midpoints, same answers, same result; this runs ~50 tests per constrained step.
  */
 function largestViableAccel(
-  sM: number, vMps: number, lo: number, hi: number, dtS: number, kNext: number, decel: number, b: Bounds, candidates: Int32Array,
+  sM: number, vMps: number, lo: number, hi: number, dtS: number, kNext: number, decel: number, b: Bounds, candidates: number[],
 ): number {
   let count = 0;
   for (const j of b.active) if (j >= kNext) candidates[count++] = j;
@@ -349,7 +349,7 @@ const PRUNE_MARGIN_M = 1e-6;
  * (slack 0)? The candidates ascend.
  */
 function violatesAny(
-  sM: number, vMps: number, kNext: number, jStop: number, decel: number, b: Bounds, dtS: number, candidates: Int32Array, count: number,
+  sM: number, vMps: number, kNext: number, jStop: number, decel: number, b: Bounds, dtS: number, candidates: number[], count: number,
 ): boolean {
   for (let c = 0; c < count; c++) {
     const j = candidates[c]!;
@@ -361,7 +361,7 @@ function violatesAny(
 
 /** Keeps (in place, in order) the candidates whose stop line the braked reach comes within PRUNE_MARGIN_M of. */
 function keepTight(
-  sM: number, vMps: number, kNext: number, decel: number, b: Bounds, dtS: number, candidates: Int32Array, count: number,
+  sM: number, vMps: number, kNext: number, decel: number, b: Bounds, dtS: number, candidates: number[], count: number,
 ): number {
   let kept = 0;
   for (let c = 0; c < count; c++) {
@@ -444,12 +444,12 @@ function bindingKind(sM: number, vMps: number, kNext: number, decel: number, b: 
 
 const EXTEND_ENDS = Object.freeze({ extendEnds: true });
 
-function tieredBounds(blocks: readonly Block[], yielded: Uint8Array, n: number): TieredBounds {
+function tieredBounds(blocks: readonly Block[], yielded: readonly number[], n: number): TieredBounds {
   return { comfort: aggregate(blocks, yielded, n, 'comfort'), safety: aggregate(blocks, yielded, n, 'safety') };
 }
 
 /** The tier's bounds of the yielded blocks (yielded[i] = 1). */
-function aggregate(blocks: readonly Block[], yielded: Uint8Array, n: number, tier: 'comfort' | 'safety'): Bounds {
+function aggregate(blocks: readonly Block[], yielded: readonly number[], n: number, tier: 'comfort' | 'safety'): Bounds {
   const out: Bounds = {
     stopLineM: new Array<number>(n + 1).fill(Infinity),
     kind: new Array<PlanLimit>(n + 1).fill('cruise'),
@@ -457,7 +457,7 @@ function aggregate(blocks: readonly Block[], yielded: Uint8Array, n: number, tie
     terminalKind: 'cruise',
     suffixMinM: new Array<number>(n + 1).fill(Infinity),
     active: [],
-    activeFrom: new Int32Array(n + 2),
+    activeFrom: zeros(n + 2),
   };
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i]!;
@@ -489,25 +489,29 @@ function aggregate(blocks: readonly Block[], yielded: Uint8Array, n: number, tie
   return out;
 }
 
+/** A number[] of zeros. Plain arrays: typed arrays this size get an off-heap store, slow to allocate per plan. */
+function zeros(length: number): number[] {
+  return new Array<number>(length).fill(0);
+}
+
 /** One object's samples as parallel arrays (index = sample j), allocated once per plan and reused per object. */
 interface SampleBuffers {
-  sM: Float64Array;
-  lateralM: Float64Array;
-  halfAlongM: Float64Array;
-  corridorM: Float64Array;
-  vAlongMps: Float64Array;
-  xM: Float64Array;
-  yM: Float64Array;
+  sM: number[];
+  lateralM: number[];
+  halfAlongM: number[];
+  corridorM: number[];
+  vAlongMps: number[];
+  xM: number[];
+  yM: number[];
   /** 1 when the object is in the corridor at sample j or in an adjacent inter-sample interval. */
-  occupied: Uint8Array;
+  occupied: number[];
   projection: PolylineProjection;
 }
 
 function sampleBuffers(n: number): SampleBuffers {
-  const f = (): Float64Array => new Float64Array(n + 1);
   return {
-    sM: f(), lateralM: f(), halfAlongM: f(), corridorM: f(), vAlongMps: f(), xM: f(), yM: f(),
-    occupied: new Uint8Array(n + 1),
+    sM: zeros(n + 1), lateralM: zeros(n + 1), halfAlongM: zeros(n + 1), corridorM: zeros(n + 1), vAlongMps: zeros(n + 1),
+    xM: zeros(n + 1), yM: zeros(n + 1), occupied: zeros(n + 1),
     projection: { sM: 0, lateralM: 0, segmentIndex: 0, xM: 0, yM: 0 },
   };
 }
@@ -726,13 +730,15 @@ function pointToSegmentM(px: number, py: number, x0: number, y0: number, x1: num
 
 /** Is the object in the corridor at some time between samples i and j, motion linear in (s, lateral)? */
 function intervalInCorridor(buf: SampleBuffers, i: number, j: number): boolean {
-  // A jump in s beyond the object's displacement is a switch to another part of the path: no interpolation.
-  if (projectionJumps(buf.sM[j]! - buf.sM[i]!, buf.xM[j]! - buf.xM[i]!, buf.yM[j]! - buf.yM[i]!, 0.5)) return false;
   const { lateralM, corridorM } = buf;
   const uh0 = lateralM[i]! - corridorM[i]!;
   const uh1 = lateralM[j]! - corridorM[j]!;
   const wh0 = -lateralM[i]! - corridorM[i]!;
   const wh1 = -lateralM[j]! - corridorM[j]!;
+  // Outside on one side at both samples (the usual case): the interval below is empty, whatever the projection did.
+  if ((uh0 > 0 && uh1 > 0) || (wh0 > 0 && wh1 > 0)) return false;
+  // A jump in s beyond the object's displacement is a switch to another part of the path: no interpolation.
+  if (projectionJumps(buf.sM[j]! - buf.sM[i]!, buf.xM[j]! - buf.xM[i]!, buf.yM[j]! - buf.yM[i]!, 0.5)) return false;
   return Math.max(nonPositiveFrom(uh0, uh1), nonPositiveFrom(wh0, wh1)) <= Math.min(nonPositiveTo(uh0, uh1), nonPositiveTo(wh0, wh1));
 }
 

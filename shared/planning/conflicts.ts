@@ -158,19 +158,20 @@ export function computeAdvisory(
 
 /** One track's samples as parallel arrays (index = sample k), allocated once per advisory and reused per track. */
 interface SampleBuffers {
-  sM: Float64Array;
-  lateralM: Float64Array;
+  sM: number[];
+  lateralM: number[];
   /** Half extent of the box along the path at the projection, m. */
-  halfAlongM: Float64Array;
+  halfAlongM: number[];
   /** Corridor half-width for this object here: ego half width + the box's half extent across the path + margin. */
-  corridorM: Float64Array;
-  xM: Float64Array;
-  yM: Float64Array;
+  corridorM: number[];
+  xM: number[];
+  yM: number[];
   projection: PolylineProjection;
 }
 
 function sampleBuffers(count: number): SampleBuffers {
-  const f = (): Float64Array => new Float64Array(count);
+  // Plain arrays: typed arrays this size get an off-heap store, slow to allocate.
+  const f = (): number[] => new Array<number>(count).fill(0);
   return {
     sM: f(), lateralM: f(), halfAlongM: f(), corridorM: f(), xM: f(), yM: f(),
     projection: { sM: 0, lateralM: 0, segmentIndex: 0, xM: 0, yM: 0 },
@@ -249,14 +250,16 @@ function occupancy(samples: SampleBuffers, timesS: readonly number[], line: Poly
     if (Math.abs(lateralM[k]!) <= corridorM[k]!) addPiece(pieces, timesS[k]!, timesS[k]!, sM[k]!, sM[k]!, halfAlongM[k]!, line, egoS0M, marginM);
     if (k === 0) continue;
     const a = k - 1;
-    // A jump in s larger than the displacement means the projection switched to another part of the path:
-    // interpolating across it would invent a crossing, so only the samples themselves count there.
-    if (projectionJumps(sM[k]! - sM[a]!, xM[k]! - xM[a]!, yM[k]! - yM[a]!, PROJECTION_JUMP_M)) continue;
     // In the corridor while lat - corridor <= 0 and -lat - corridor <= 0, both linear in the interpolation fraction.
     const uh0 = lateralM[a]! - corridorM[a]!;
     const uh1 = lateralM[k]! - corridorM[k]!;
     const wh0 = -lateralM[a]! - corridorM[a]!;
     const wh1 = -lateralM[k]! - corridorM[k]!;
+    // Outside on one side at both samples (the usual case): no piece, whatever the projection did.
+    if ((uh0 > 0 && uh1 > 0) || (wh0 > 0 && wh1 > 0)) continue;
+    // A jump in s larger than the displacement means the projection switched to another part of the path:
+    // interpolating across it would invent a crossing, so only the samples themselves count there.
+    if (projectionJumps(sM[k]! - sM[a]!, xM[k]! - xM[a]!, yM[k]! - yM[a]!, PROJECTION_JUMP_M)) continue;
     const f0 = Math.max(nonPositiveFrom(uh0, uh1), nonPositiveFrom(wh0, wh1));
     const f1 = Math.min(nonPositiveTo(uh0, uh1), nonPositiveTo(wh0, wh1));
     if (!(f0 <= f1)) continue;
