@@ -22,11 +22,14 @@
 //    comfortDecel is not viable ("emergency"), the safety tier: the largest a in [-maxDecel, -comfortDecel] that
 //    keeps the standstill gaps alone (no time-gap term) under maxDecel braking, else -maxDecel.
 import { wrapAngle } from '../shared/geometry/angles.js';
-import { pointAtArcLength, preparePolyline, projectToPolyline, type Polyline } from '../shared/geometry/polyline.js';
+import {
+  pointAtArcLength, preparePolyline, projectToPolylineInto, type Polyline, type PolylineProjection,
+} from '../shared/geometry/polyline.js';
 import type { Point2 } from '../shared/geometry/transform.js';
 import { boxHalfExtents } from '../shared/model/classes.js';
 import type { DetectedObject } from '../shared/model/types.js';
 import { predictObject, selectMotionModel } from '../shared/motion/predict.js';
+import { nonPositiveFrom, nonPositiveTo, projectionJumps } from '../shared/planning/corridor.js';
 
 /** An advisory zone already on the vehicle clock and on this path's arc length. */
 export interface PlannerZone {
@@ -169,6 +172,8 @@ interface Bounds {
   suffixMinM: number[];
   /** Samples with a finite stop line, ascending. */
   active: number[];
+  /** activeFrom[k] = index in active of the first active sample >= k (active.length if none), k = 0..n + 1. */
+  activeFrom: number[];
 }
 
 /**
@@ -179,7 +184,12 @@ interface Bounds {
  * (null, or not positive definite) the velocity is taken at face value.
  */
 export function isStationary(obj: DetectedObject, probability: number, maxSpeedMps = Infinity): boolean {
-  if (!(probability > 0) || obj.covariance === null || !(Math.hypot(obj.vxMps, obj.vyMps) <= maxSpeedMps)) return false;
+  if (!(probability > 0) || obj.covariance === null) return false;
+  // Clearly faster than maxSpeedMps (by a factor 2, far beyond rounding; no underflow above 1e-100) without the
+  // slow Math.hypot.
+  const v2 = obj.vxMps * obj.vxMps + obj.vyMps * obj.vyMps;
+  if (maxSpeedMps >= 1e-100 && v2 > 4 * maxSpeedMps * maxSpeedMps) return false;
+  if (!(Math.hypot(obj.vxMps, obj.vyMps) <= maxSpeedMps)) return false;
   const c = obj.covariance;
   const [a, b, d] = [c[7], c[8], c[9]];
   const det = a * d - b * b;
@@ -202,27 +212,29 @@ export function planSpeedProfile(input: PlannerInput, params: PlannerParams = DE
   if (line.lengthM === 0) throw new RangeError('planner path has zero length');
   const n = Math.max(1, Math.round(params.horizonS / params.stepS));
   const geometry = pathGeometry(line);
-  const blocks = [
-    ...input.objects.flatMap((o) => objectBlocks(o, geometry, n, params)),
-    ...input.zones.flatMap((z) => zoneBlock(z, input.timeNs, n, params)),
-  ];
+  const blocks: Block[] = [];
+  const buffers = sampleBuffers(n);
+  for (const o of input.objects) objectBlocks(o, geometry, n, params, buffers, blocks);
+  for (const z of input.zones) blocks.push(...zoneBlock(z, input.timeNs, n, params));
 
   // Yield-set fixed point: a block the plan does not pass before it starts becomes a yield.
-  const yielded = new Set<number>();
-  const bounds = (): TieredBounds => ({ comfort: aggregate(blocks, yielded, n, 'comfort'), safety: aggregate(blocks, yielded, n, 'safety') });
-  let result = greedy(input, params, n, bounds());
+  const yielded = zeros(blocks.length);
+  let result = greedy(input, params, n, tieredBounds(blocks, yielded, n));
   for (;;) {
-    const plan = result;
-    const added = blocks.flatMap((b, i) => (!yielded.has(i) && !passes(b, plan, params) ? [i] : []));
+    // Judged on one plan: the blocks not passed are found first, then all added.
+    const added: number[] = [];
+    for (let i = 0; i < blocks.length; i++) if (yielded[i] === 0 && !passes(blocks[i]!, result, params)) added.push(i);
     if (added.length === 0) break;
-    for (const i of added) yielded.add(i);
-    result = greedy(input, params, n, bounds());
+    for (const i of added) yielded[i] = 1;
+    result = greedy(input, params, n, tieredBounds(blocks, yielded, n));
   }
 
-  const points = result.sM.map((sM, k) => {
-    const p = pointAtArcLength(line, sM, { extendEnds: true });
-    return { tS: k * params.stepS, sM, xM: p.xM, yM: p.yM, vMps: result.vMps[k]!, aMps2: result.aMps2[k]! };
-  });
+  const points: PlanPoint[] = [];
+  for (let k = 0; k < result.sM.length; k++) {
+    const sM = result.sM[k]!;
+    const p = pointAtArcLength(line, sM, EXTEND_ENDS);
+    points.push({ tS: k * params.stepS, sM, xM: p.xM, yM: p.yM, vMps: result.vMps[k]!, aMps2: result.aMps2[k]! });
+  }
   const last = points[points.length - 1]!;
   const plan: Plan = { timeNs: input.timeNs, points, limitedBy: result.limitedBy, emergency: result.emergency };
   if (last.vMps === 0) plan.stopSM = last.sM;
@@ -249,6 +261,7 @@ function greedy(input: PlannerInput, p: PlannerParams, n: number, tiers: TieredB
   const aMps2: number[] = [];
   let limitedBy: PlanLimit = 'cruise';
   let emergency = false;
+  const candidates = zeros(n + 1);
   for (let k = 0; k <= n; k++) {
     const s = sM[k]!;
     const v = vMps[k]!;
@@ -264,7 +277,7 @@ function greedy(input: PlannerInput, p: PlannerParams, n: number, tiers: TieredB
         limitedBy = bindingKind(s1, v1, k + 1, comfortDecel, tiers.comfort, dt);
       }
       if (viableAfter(s, v, -comfortDecel, dt, k + 1, comfortDecel, EPS_M, tiers.comfort)) {
-        a = largestViable(-comfortDecel, aHi, (x) => viableAfter(s, v, x, dt, k + 1, comfortDecel, 0, tiers.comfort));
+        a = largestViableAccel(s, v, -comfortDecel, aHi, dt, k + 1, comfortDecel, tiers.comfort, candidates);
       } else {
         // Safety tier: brake at least at comfort, and as hard as needed (up to maxDecel) to keep the standstill
         // gap; the time-gap part of a violated gap is restored at that rate rather than by full braking.
@@ -273,7 +286,7 @@ function greedy(input: PlannerInput, p: PlannerParams, n: number, tiers: TieredB
         const hardHi = -comfortDecel;
         const maxDecel = p.maxDecelMps2;
         a = viableAfter(s, v, hardLo, dt, k + 1, maxDecel, EPS_M, tiers.safety)
-          ? largestViable(hardLo, hardHi, (x) => viableAfter(s, v, x, dt, k + 1, maxDecel, 0, tiers.safety))
+          ? largestViableAccel(s, v, hardLo, hardHi, dt, k + 1, maxDecel, tiers.safety, candidates)
           : hardLo;
       }
     }
@@ -288,15 +301,74 @@ function greedy(input: PlannerInput, p: PlannerParams, n: number, tiers: TieredB
   return { sM, vMps, aMps2, limitedBy, emergency };
 }
 
-/** Largest a in [lo, hi] with ok(a), or lo; ok is monotone (true below, false above). */
-function largestViable(lo: number, hi: number, ok: (a: number) => boolean): number {
+/**
+ * Largest a in [lo, hi] whose next state is viable (slack 0), or lo, by bisection (viability is monotone in a).
+ * Each test is viableAfter(sM, vMps, mid, dtS, kNext, decel, 0, b), but checks only the stop lines that can still
+ * fail: the braked reach at every sample grows with a (s and v after the step both do), so a stop line kept with
+ * PRUNE_MARGIN_M to spare at a midpoint that failed (the new upper end) is kept at every later midpoint (all below
+ * it) and is dropped. Same midpoints, same answers, same result; this runs ~50 tests per constrained step.
+ */
+function largestViableAccel(
+  sM: number, vMps: number, lo: number, hi: number, dtS: number, kNext: number, decel: number, b: Bounds, candidates: number[],
+): number {
+  let count = 0;
+  for (const j of b.active) if (j >= kNext) candidates[count++] = j;
+  const nearestM = b.suffixMinM[kNext] ?? b.terminalM;
   for (let i = 0; i < BISECTION_ITERATIONS; i++) {
     const mid = (lo + hi) / 2;
     if (mid === lo || mid === hi) break;
-    if (ok(mid)) lo = mid;
+    // The state one step of mid later and its full stop, as viableAfter and viable compute them (slack 0).
+    let s1: number;
+    let v1 = vMps + mid * dtS;
+    if (v1 >= 0) s1 = sM + vMps * dtS + 0.5 * mid * dtS * dtS;
+    else {
+      s1 = sM + (vMps * vMps) / (-2 * mid);
+      v1 = 0;
+    }
+    const stopM = s1 + (v1 * v1) / (2 * decel);
+    let ok: boolean;
+    if (stopM <= nearestM + 0) ok = true;
+    else if (stopM > b.terminalM + 0) ok = false;
+    else {
+      const jStop = firstStoppedSample(v1, kNext, decel, dtS, b.stopLineM.length);
+      ok = !(jStop < b.stopLineM.length && stopM > b.suffixMinM[jStop]! + 0)
+        && !violatesAny(s1, v1, kNext, jStop, decel, b, dtS, candidates, count);
+      if (!ok) count = keepTight(s1, v1, kNext, decel, b, dtS, candidates, count);
+    }
+    if (ok) lo = mid;
     else hi = mid;
   }
   return lo;
+}
+
+/** Rounding bound for the pruning above, m: the reach's rounding error is orders of magnitude below it. */
+const PRUNE_MARGIN_M = 1e-6;
+
+/**
+ * Does braking at decel from (s, v) at kNext overshoot one of the first count candidate stop lines before jStop
+ * (slack 0)? The candidates ascend.
+ */
+function violatesAny(
+  sM: number, vMps: number, kNext: number, jStop: number, decel: number, b: Bounds, dtS: number, candidates: number[], count: number,
+): boolean {
+  for (let c = 0; c < count; c++) {
+    const j = candidates[c]!;
+    if (j >= jStop) return false;
+    if (brakedReach(sM, vMps, (j - kNext) * dtS, decel) > b.stopLineM[j]! + 0) return true;
+  }
+  return false;
+}
+
+/** Keeps (in place, in order) the candidates whose stop line the braked reach comes within PRUNE_MARGIN_M of. */
+function keepTight(
+  sM: number, vMps: number, kNext: number, decel: number, b: Bounds, dtS: number, candidates: number[], count: number,
+): number {
+  let kept = 0;
+  for (let c = 0; c < count; c++) {
+    const j = candidates[c]!;
+    if (brakedReach(sM, vMps, (j - kNext) * dtS, decel) > b.stopLineM[j]! - PRUNE_MARGIN_M) candidates[kept++] = j;
+  }
+  return kept;
 }
 
 /** Exact kinematics of one step at constant a; a stop inside the step holds at zero (never reverses). */
@@ -328,11 +400,31 @@ function viable(sM: number, vMps: number, kNext: number, decel: number, slackM: 
   // Fast path: stopping outright stays behind the nearest remaining bound (the braked reach never exceeds it).
   if (stopM <= (b.suffixMinM[kNext] ?? b.terminalM) + slackM) return true;
   if (stopM > b.terminalM + slackM) return false;
-  for (const j of b.active) {
-    if (j < kNext) continue;
+  const samples = b.stopLineM.length;
+  const jStop = firstStoppedSample(vMps, kNext, decel, dtS, samples);
+  if (jStop < samples && stopM > b.suffixMinM[jStop]! + slackM) return false;
+  for (let i = b.activeFrom[kNext] ?? b.active.length; i < b.active.length; i++) {
+    const j = b.active[i]!;
+    if (j >= jStop) break;
     if (brakedReach(sM, vMps, (j - kNext) * dtS, decel) > b.stopLineM[j]! + slackM) return false;
   }
   return true;
+}
+
+/**
+ * First sample j >= kNext at which braking at decel from vMps (from kNext on) has stopped, by brakedReach's own
+ * test (vMps <= decel (j - kNext) dtS, monotone in j); samples (one past the last) if none. From there on the
+ * braked reach is the full stop, brakedReach's first branch being the very expression of stopM, so viable checks
+ * those stop lines through their minimum (suffixMinM; the terminal bound in it is already checked, and x + slack
+ * rounds monotonically) instead of one by one: O(1) when the ego is slow or stopped.
+ */
+function firstStoppedSample(vMps: number, kNext: number, decel: number, dtS: number, samples: number): number {
+  const maxSteps = Math.max(0, samples - kNext);
+  let m = Math.min(maxSteps, Math.max(0, Math.ceil(vMps / (decel * dtS))));
+  if (!(m >= 0)) m = 0;
+  while (m > 0 && vMps <= decel * ((m - 1) * dtS)) m--;
+  while (m < maxSteps && !(vMps <= decel * (m * dtS))) m++;
+  return kNext + m;
 }
 
 /** Kind of the bound that braking at decel from (s, v) overshoots most (for Plan.limitedBy). */
@@ -350,7 +442,14 @@ function bindingKind(sM: number, vMps: number, kNext: number, decel: number, b: 
   return kind;
 }
 
-function aggregate(blocks: readonly Block[], yielded: ReadonlySet<number>, n: number, tier: 'comfort' | 'safety'): Bounds {
+const EXTEND_ENDS = Object.freeze({ extendEnds: true });
+
+function tieredBounds(blocks: readonly Block[], yielded: readonly number[], n: number): TieredBounds {
+  return { comfort: aggregate(blocks, yielded, n, 'comfort'), safety: aggregate(blocks, yielded, n, 'safety') };
+}
+
+/** The tier's bounds of the yielded blocks (yielded[i] = 1). */
+function aggregate(blocks: readonly Block[], yielded: readonly number[], n: number, tier: 'comfort' | 'safety'): Bounds {
   const out: Bounds = {
     stopLineM: new Array<number>(n + 1).fill(Infinity),
     kind: new Array<PlanLimit>(n + 1).fill('cruise'),
@@ -358,9 +457,11 @@ function aggregate(blocks: readonly Block[], yielded: ReadonlySet<number>, n: nu
     terminalKind: 'cruise',
     suffixMinM: new Array<number>(n + 1).fill(Infinity),
     active: [],
+    activeFrom: zeros(n + 2),
   };
-  blocks.forEach((b, i) => {
-    if (!yielded.has(i)) return;
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i]!;
+    if (yielded[i] === 0) continue;
     const lines = tier === 'comfort' ? b.stopLineM : b.safetyStopLineM;
     const terminalM = tier === 'comfort' ? b.terminalM : b.safetyTerminalM;
     for (let j = b.first; j <= b.last; j++) {
@@ -374,85 +475,77 @@ function aggregate(blocks: readonly Block[], yielded: ReadonlySet<number>, n: nu
       out.terminalM = terminalM;
       out.terminalKind = b.kind;
     }
-  });
+  }
   let min = out.terminalM;
   for (let j = n; j >= 0; j--) {
     min = Math.min(min, out.stopLineM[j]!);
     out.suffixMinM[j] = min;
   }
-  out.stopLineM.forEach((u, j) => {
-    if (u !== Infinity) out.active.push(j);
-  });
+  for (let j = 0; j <= n; j++) {
+    out.activeFrom[j] = out.active.length;
+    if (out.stopLineM[j] !== Infinity) out.active.push(j);
+  }
+  out.activeFrom[n + 1] = out.active.length;
   return out;
 }
 
-interface ObjectSample {
-  sM: number;
-  lateralM: number;
-  halfAlongM: number;
-  corridorM: number;
-  vAlongMps: number;
-  xM: number;
-  yM: number;
+/** A number[] of zeros. Plain arrays: typed arrays this size get an off-heap store, slow to allocate per plan. */
+function zeros(length: number): number[] {
+  return new Array<number>(length).fill(0);
 }
 
-function objectBlocks(input: DetectedObject, path: PathGeometry, n: number, p: PlannerParams): Block[] {
+/** One object's samples as parallel arrays (index = sample j), allocated once per plan and reused per object. */
+interface SampleBuffers {
+  sM: number[];
+  lateralM: number[];
+  halfAlongM: number[];
+  corridorM: number[];
+  vAlongMps: number[];
+  xM: number[];
+  yM: number[];
+  /** 1 when the object is in the corridor at sample j or in an adjacent inter-sample interval. */
+  occupied: number[];
+  projection: PolylineProjection;
+}
+
+function sampleBuffers(n: number): SampleBuffers {
+  return {
+    sM: zeros(n + 1), lateralM: zeros(n + 1), halfAlongM: zeros(n + 1), corridorM: zeros(n + 1), vAlongMps: zeros(n + 1),
+    xM: zeros(n + 1), yM: zeros(n + 1), occupied: zeros(n + 1),
+    projection: { sM: 0, lateralM: 0, segmentIndex: 0, xM: 0, yM: 0 },
+  };
+}
+
+/** Appends the object's blocks to out. */
+function objectBlocks(input: DetectedObject, path: PathGeometry, n: number, p: PlannerParams, buf: SampleBuffers, out: Block[]): void {
   if (!(Number.isFinite(input.xM) && Number.isFinite(input.yM) && Number.isFinite(input.vxMps) && Number.isFinite(input.vyMps)
-    && Number.isFinite(input.headingRad) && Number.isFinite(input.yawRateRadps))) return [];
+    && Number.isFinite(input.headingRad) && Number.isFinite(input.yawRateRadps))) return;
   const obj = isStationary(input, p.stationaryGateProbability, p.stationaryMaxSpeedMps)
     ? { ...input, vxMps: 0, vyMps: 0, yawRateRadps: 0 }
     : input;
-  const line = path.line;
   const straight = p.motionModel === 'cv' || selectMotionModel(obj) === 'cv';
-  if (straight && neverNearCorridor(obj, path, n * p.stepS, p)) return [];
-  // Per path segment: the box's extents and the speed along it are the same at every sample of a CV object.
-  const perSegment = straight ? new Array<{ halfAlongM: number; halfAcrossM: number; vAlongMps: number } | undefined>(path.headingRad.length) : null;
-  const samples: ObjectSample[] = [];
-  for (let j = 0; j <= n; j++) {
-    const tS = j * p.stepS;
-    const o = straight
-      ? { xM: obj.xM + obj.vxMps * tS, yM: obj.yM + obj.vyMps * tS, vxMps: obj.vxMps, vyMps: obj.vyMps, headingRad: obj.headingRad }
-      : predictObject({ ...obj, covariance: null }, tS);
-    const proj = projectToPolyline(line, o, EXTEND_ENDS);
-    const seg = proj.segmentIndex;
-    let k = perSegment?.[seg];
-    if (k === undefined) {
-      const pathHeadingRad = path.headingRad[seg]!;
-      const { halfAlongM, halfAcrossM } = boxHalfExtents(obj, wrapAngle(o.headingRad - pathHeadingRad));
-      k = { halfAlongM, halfAcrossM, vAlongMps: o.vxMps * Math.cos(pathHeadingRad) + o.vyMps * Math.sin(pathHeadingRad) };
-      if (perSegment) perSegment[seg] = k;
-    }
-    samples.push({
-      sM: proj.sM,
-      lateralM: proj.lateralM,
-      halfAlongM: k.halfAlongM,
-      corridorM: p.corridorHalfWidthM + k.halfAcrossM,
-      vAlongMps: k.vAlongMps,
-      xM: o.xM,
-      yM: o.yM,
-    });
-  }
-  // Occupied samples: in the corridor at some time of an adjacent inter-sample interval (linear in s and lateral),
-  // i.e. the sampled occupancy dilated by up to one step so that s's monotonicity covers the continuous time.
-  const inInterval = samples.map((b, j) => (j === 0 ? false : intervalInCorridor(samples[j - 1]!, b)));
-  const occupied = samples.map((s, j) => Math.abs(s.lateralM) <= s.corridorM || inInterval[j]! || (inInterval[j + 1] ?? false));
-  const out: Block[] = [];
+  if (straight && neverNearCorridor(obj, path, n * p.stepS, p)) return;
+  sampleObject(obj, straight, path, n, p, buf);
+  markOccupied(buf, n);
+  const { sM, halfAlongM, vAlongMps, occupied } = buf;
   const halfEgo = p.egoLengthM / 2;
   for (let j = 0; j <= n; ) {
-    if (!occupied[j]) {
+    if (occupied[j] === 0) {
       j++;
       continue;
     }
     const first = j;
-    while (j + 1 <= n && occupied[j + 1]) j++;
+    while (j + 1 <= n && occupied[j + 1] === 1) j++;
     const last = j;
     j++;
-    const run = samples.slice(first, last + 1);
-    const f = run[0]!;
-    const safetyStopLineM = run.map((s) => s.sM - s.halfAlongM - halfEgo - p.standstillGapM);
-    const stopLineM = run.map((s, i) => safetyStopLineM[i]! - p.timeGapS * Math.max(0, s.vAlongMps));
-    const l = run[run.length - 1]!;
-    const creditM = Math.max(0, l.vAlongMps) ** 2 / (2 * p.maxDecelMps2);
+    const safetyStopLineM: number[] = [];
+    const stopLineM: number[] = [];
+    for (let q = first; q <= last; q++) {
+      const safetyM = sM[q]! - halfAlongM[q]! - halfEgo - p.standstillGapM;
+      safetyStopLineM.push(safetyM);
+      stopLineM.push(safetyM - p.timeGapS * Math.max(0, vAlongMps[q]!));
+    }
+    const creditM = Math.max(0, vAlongMps[last]!) ** 2 / (2 * p.maxDecelMps2);
     out.push({
       kind: 'object',
       first,
@@ -462,14 +555,52 @@ function objectBlocks(input: DetectedObject, path: PathGeometry, n: number, p: P
       safetyStopLineM,
       safetyTerminalM: last === n ? safetyStopLineM[safetyStopLineM.length - 1]! + creditM : Infinity,
       passSample: Math.max(0, first - Math.ceil(p.timeGapS / p.stepS - 1e-9)),
-      passHiM: f.sM + f.halfAlongM,
-      entrySpeedMps: f.vAlongMps,
+      passHiM: sM[first]! + halfAlongM[first]!,
+      entrySpeedMps: vAlongMps[first]!,
     });
   }
-  return out;
 }
 
-const EXTEND_ENDS = Object.freeze({ extendEnds: true });
+/** Predicts the object at every sample (CV, or predictObject's model), projects it onto the path, fills buf. */
+function sampleObject(obj: DetectedObject, straight: boolean, path: PathGeometry, n: number, p: PlannerParams, buf: SampleBuffers): void {
+  // Per path segment: the box's extents and the speed along it are the same at every sample of a CV object.
+  const perSegment = straight ? new Array<{ halfAlongM: number; halfAcrossM: number; vAlongMps: number } | undefined>(path.headingRad.length) : null;
+  for (let j = 0; j <= n; j++) {
+    const tS = j * p.stepS;
+    const o = straight ? obj : predictObject({ ...obj, covariance: null }, tS);
+    const xM = straight ? obj.xM + obj.vxMps * tS : o.xM;
+    const yM = straight ? obj.yM + obj.vyMps * tS : o.yM;
+    const proj = projectToPolylineInto(path.line, xM, yM, true, buf.projection);
+    const seg = proj.segmentIndex;
+    let k = perSegment?.[seg];
+    if (k === undefined) {
+      const pathHeadingRad = path.headingRad[seg]!;
+      const { halfAlongM, halfAcrossM } = boxHalfExtents(obj, wrapAngle(o.headingRad - pathHeadingRad));
+      k = { halfAlongM, halfAcrossM, vAlongMps: o.vxMps * Math.cos(pathHeadingRad) + o.vyMps * Math.sin(pathHeadingRad) };
+      if (perSegment) perSegment[seg] = k;
+    }
+    buf.sM[j] = proj.sM;
+    buf.lateralM[j] = proj.lateralM;
+    buf.halfAlongM[j] = k.halfAlongM;
+    buf.corridorM[j] = p.corridorHalfWidthM + k.halfAcrossM;
+    buf.vAlongMps[j] = k.vAlongMps;
+    buf.xM[j] = xM;
+    buf.yM[j] = yM;
+  }
+}
+
+/**
+ * Occupied samples: in the corridor at some time of an adjacent inter-sample interval (linear in s and lateral),
+ * i.e. the sampled occupancy dilated by up to one step so that s's monotonicity covers the continuous time.
+ */
+function markOccupied(buf: SampleBuffers, n: number): void {
+  let inBefore = false; // the interval (j - 1, j)
+  for (let j = 0; j <= n; j++) {
+    const inAfter = j < n && intervalInCorridor(buf, j, j + 1);
+    buf.occupied[j] = Math.abs(buf.lateralM[j]!) <= buf.corridorM[j]! || inBefore || inAfter ? 1 : 0;
+    inBefore = inAfter;
+  }
+}
 
 /** The planner's path with what every object's test needs, computed once per plan. */
 interface PathGeometry {
@@ -579,9 +710,8 @@ function segmentToPieceDistanceM(
   }
   // Apart: the closest pair has an end point of one of them.
   let d = Math.min(pointToPieceM(along0, side0, loM, hiM), pointToPieceM(along1, side1, loM, hiM));
-  for (const t of [loM, hiM]) {
-    if (Number.isFinite(t)) d = Math.min(d, pointToSegmentM(ax + t * ux, ay + t * uy, x0, y0, x1, y1));
-  }
+  if (Number.isFinite(loM)) d = Math.min(d, pointToSegmentM(ax + loM * ux, ay + loM * uy, x0, y0, x1, y1));
+  if (Number.isFinite(hiM)) d = Math.min(d, pointToSegmentM(ax + hiM * ux, ay + hiM * uy, x0, y0, x1, y1));
   return d;
 }
 
@@ -598,43 +728,18 @@ function pointToSegmentM(px: number, py: number, x0: number, y0: number, x1: num
   return Math.hypot(px - (x0 + f * dx), py - (y0 + f * dy));
 }
 
-/**
- * |Δs| > |Δ(x, y)| + 0.5 m between two samples. Math.hypot is slow and this runs for every sample pair, so the
- * clear cases are decided on squares first (with a wide margin); the rest evaluates the exact expression.
- */
-function sJumps(a: ObjectSample, b: ObjectSample): boolean {
-  const ds = Math.abs(b.sM - a.sM);
-  if (ds <= 0.5) return false; // hypot >= 0
-  const dx = b.xM - a.xM;
-  const dy = b.yM - a.yM;
-  const excess = ds - 0.5;
-  if (excess * excess < 0.999 * (dx * dx + dy * dy)) return false;
-  return ds > Math.hypot(dx, dy) + 0.5;
-}
-
-/** Is the object in the corridor at some time between two samples, motion linear in (s, lateral)? */
-function intervalInCorridor(a: ObjectSample, b: ObjectSample): boolean {
+/** Is the object in the corridor at some time between samples i and j, motion linear in (s, lateral)? */
+function intervalInCorridor(buf: SampleBuffers, i: number, j: number): boolean {
+  const { lateralM, corridorM } = buf;
+  const uh0 = lateralM[i]! - corridorM[i]!;
+  const uh1 = lateralM[j]! - corridorM[j]!;
+  const wh0 = -lateralM[i]! - corridorM[i]!;
+  const wh1 = -lateralM[j]! - corridorM[j]!;
+  // Outside on one side at both samples (the usual case): the interval below is empty, whatever the projection did.
+  if ((uh0 > 0 && uh1 > 0) || (wh0 > 0 && wh1 > 0)) return false;
   // A jump in s beyond the object's displacement is a switch to another part of the path: no interpolation.
-  if (sJumps(a, b)) return false;
-  const uh0 = a.lateralM - a.corridorM;
-  const uh1 = b.lateralM - b.corridorM;
-  const wh0 = -a.lateralM - a.corridorM;
-  const wh1 = -b.lateralM - b.corridorM;
+  if (projectionJumps(buf.sM[j]! - buf.sM[i]!, buf.xM[j]! - buf.xM[i]!, buf.yM[j]! - buf.yM[i]!, 0.5)) return false;
   return Math.max(nonPositiveFrom(uh0, uh1), nonPositiveFrom(wh0, wh1)) <= Math.min(nonPositiveTo(uh0, uh1), nonPositiveTo(wh0, wh1));
-}
-
-// Sub-interval [from, to] of [0, 1] where h0 + (h1 - h0) f <= 0; empty as [1, 0]. Two scalar functions rather than
-// a tuple: this runs for every sample pair of every object near the corridor.
-function nonPositiveFrom(h0: number, h1: number): number {
-  if (h0 <= 0 && h1 <= 0) return 0;
-  if (h0 > 0 && h1 > 0) return 1;
-  return h0 <= 0 ? 0 : h0 / (h0 - h1);
-}
-
-function nonPositiveTo(h0: number, h1: number): number {
-  if (h0 <= 0 && h1 <= 0) return 1;
-  if (h0 > 0 && h1 > 0) return 0;
-  return h0 <= 0 ? h0 / (h0 - h1) : 1;
 }
 
 function zoneBlock(z: PlannerZone, timeNs: number, n: number, p: PlannerParams): Block[] {

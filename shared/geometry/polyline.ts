@@ -77,15 +77,33 @@ export function polylineLength(p: PolylineInput): number {
 
 /** Closest point of the polyline to (xM, yM); ties go to the earliest segment. Zero-length segments are skipped. */
 export function projectToPolyline(p: PolylineInput, point: Point2, options: PolylineOptions = {}): PolylineProjection {
-  const line = prepared(p);
-  const { points, cumulativeM } = line;
-  const n = points.length;
-  if (n === 1 || line.lengthM === 0) {
-    const q = points[0]!;
-    return { sM: 0, lateralM: Math.hypot(point.xM - q.xM, point.yM - q.yM), segmentIndex: 0, xM: q.xM, yM: q.yM };
-  }
-  return projectOnSegments(line, point, firstSegment(cumulativeM), lastSegment(cumulativeM), options)!;
+  return projectToPolylineInto(prepared(p), point.xM, point.yM, options.extendEnds === true, emptyProjection());
 }
+
+/**
+ * projectToPolyline written into `out` (returned): no allocation, for loops that project many points (the planners
+ * project every predicted sample of every object).
+ */
+export function projectToPolylineInto(line: Polyline, xM: number, yM: number, extendEnds: boolean, out: PolylineProjection): PolylineProjection {
+  const { points, cumulativeM } = line;
+  if (points.length === 1 || line.lengthM === 0) {
+    const q = points[0]!;
+    out.sM = 0;
+    out.lateralM = Math.hypot(xM - q.xM, yM - q.yM);
+    out.segmentIndex = 0;
+    out.xM = q.xM;
+    out.yM = q.yM;
+    return out;
+  }
+  if (!projectOnSegments(line, xM, yM, firstSegment(cumulativeM), lastSegment(cumulativeM), extendEnds, out)) {
+    // Only a NaN point compares closer to no segment.
+    out.sM = out.lateralM = out.xM = out.yM = Number.NaN;
+    out.segmentIndex = 0;
+  }
+  return out;
+}
+
+const emptyProjection = (): PolylineProjection => ({ sM: 0, lateralM: 0, segmentIndex: 0, xM: 0, yM: 0 });
 
 /**
  * Like projectToPolyline, restricted to the segments overlapping [fromSM, toSM] (binary search, then only those):
@@ -97,7 +115,8 @@ export function projectToPolylineRange(p: PolylineInput, point: Point2, fromSM: 
   if (line.points.length === 1 || line.lengthM === 0) return projectToPolyline(line, point);
   const first = Math.max(firstSegment(c), segmentAt(c, Math.max(0, fromSM)));
   const last = Math.min(lastSegment(c), segmentAt(c, Math.min(line.lengthM, toSM)));
-  return projectOnSegments(line, point, Math.min(first, last), last, {}) ?? projectToPolyline(line, point);
+  const out = emptyProjection();
+  return projectOnSegments(line, point.xM, point.yM, Math.min(first, last), last, false, out) ? out : projectToPolyline(line, point);
 }
 
 /** Index of the segment holding arc length s (the last one whose start is at or before s). */
@@ -140,12 +159,12 @@ export class RouteProgress {
   }
 }
 
-/** The closest point over segments first..last; undefined if they all have zero length. */
+/** The closest point over segments first..last, written into out; false (out untouched) if they all have zero length. */
 function projectOnSegments(
-  line: Polyline, point: Point2, first: number, last: number, options: PolylineOptions,
-): PolylineProjection | undefined {
+  line: Polyline, xM: number, yM: number, first: number, last: number, extendEnds: boolean, out: PolylineProjection,
+): boolean {
   const { points, cumulativeM } = line;
-  let best: PolylineProjection | undefined;
+  let found = false;
   let bestD2 = Infinity;
   for (let i = first; i <= last; i++) {
     const segLen = cumulativeM[i + 1]! - cumulativeM[i]!;
@@ -154,25 +173,30 @@ function projectOnSegments(
     const b = points[i + 1]!;
     const ux = (b.xM - a.xM) / segLen;
     const uy = (b.yM - a.yM) / segLen;
-    const dx = point.xM - a.xM;
-    const dy = point.yM - a.yM;
+    const dx = xM - a.xM;
+    const dy = yM - a.yM;
     const along = dx * ux + dy * uy;
-    const lo = options.extendEnds && i === first ? -Infinity : 0;
-    const hi = options.extendEnds && i === last ? Infinity : segLen;
+    const lo = extendEnds && i === first ? -Infinity : 0;
+    const hi = extendEnds && i === last ? Infinity : segLen;
     const t = Math.min(hi, Math.max(lo, along));
     const cx = a.xM + t * ux;
     const cy = a.yM + t * uy;
-    const d2 = (point.xM - cx) ** 2 + (point.yM - cy) ** 2;
+    const d2 = (xM - cx) ** 2 + (yM - cy) ** 2;
     if (d2 < bestD2) {
       bestD2 = d2;
       // Left of travel is positive: sign of u x (point - a). Past a clamped end the offset is the distance to the
       // end point, signed by the side of the segment's line the point is on (on the line counts as left).
       const cross = ux * dy - uy * dx;
       const side = cross > 0 ? 1 : cross < 0 ? -1 : 1;
-      best = { sM: cumulativeM[i]! + t, lateralM: side * Math.sqrt(d2), segmentIndex: i, xM: cx, yM: cy };
+      out.sM = cumulativeM[i]! + t;
+      out.lateralM = side * Math.sqrt(d2);
+      out.segmentIndex = i;
+      out.xM = cx;
+      out.yM = cy;
+      found = true;
     }
   }
-  return best;
+  return found;
 }
 
 /**

@@ -9,10 +9,11 @@
 // missed. Each time-contiguous occupancy becomes one ConflictZone: [min s - halfAlong - margin, max s + halfAlong
 // + margin] x [entry, exit].
 import { wrapAngle } from '../geometry/angles.js';
-import { preparePolyline, projectToPolyline, type Polyline } from '../geometry/polyline.js';
+import { preparePolyline, projectToPolyline, projectToPolylineInto, type Polyline, type PolylineProjection } from '../geometry/polyline.js';
 import { boxHalfExtents } from '../model/classes.js';
 import type { ConflictZone, DetectedObject, ObjectClass, PlanningAdvisory, VehicleIntent } from '../model/types.js';
 import { predictObject } from '../motion/predict.js';
+import { nonPositiveFrom, nonPositiveTo, projectionJumps } from './corridor.js';
 
 export interface AdvisoryParams {
   /** Cap on the intent's horizon, s; also the horizon used when the intent carries none (0). */
@@ -117,11 +118,13 @@ export function computeAdvisory(
   const egoTrackIndex = findEgoTrack(tracks, intent, nowNs, params);
 
   const zones: ConflictZone[] = [];
+  const path = pathOf(line);
+  const samples = sampleBuffers(timesS.length);
   tracks.forEach((obj, index) => {
     if (index === egoTrackIndex || !isFiniteObject(obj)) return;
     const confidence = clamp01(obj.existenceProbability) * (params.scaleByClassConfidence ? clamp01(obj.classConfidence) : 1);
     if (!(confidence >= params.minConfidence)) return;
-    const samples = timesS.map((tS) => sampleObject(obj, tS, line, params));
+    sampleObject(obj, timesS, path, params, samples);
     for (const occ of occupancy(samples, timesS, line, egoS0M, params.marginM)) {
       zones.push({
         startSM: occ.loM,
@@ -153,49 +156,80 @@ export function computeAdvisory(
   return advisory;
 }
 
-interface Sample {
-  sM: number;
-  lateralM: number;
-  /** Half extent of the box along / across the path at the projection, m. */
-  halfAlongM: number;
-  halfAcrossM: number;
-  /** Corridor half-width for this object here: ego half width + halfAcross + margin. */
-  corridorM: number;
-  xM: number;
-  yM: number;
+/** One track's samples as parallel arrays (index = sample k), allocated once per advisory and reused per track. */
+interface SampleBuffers {
+  sM: number[];
+  lateralM: number[];
+  /** Half extent of the box along the path at the projection, m. */
+  halfAlongM: number[];
+  /** Corridor half-width for this object here: ego half width + the box's half extent across the path + margin. */
+  corridorM: number[];
+  xM: number[];
+  yM: number[];
+  projection: PolylineProjection;
 }
 
-function sampleObject(obj: DetectedObject, tS: number, line: Polyline, params: AdvisoryParams): Sample {
-  let xM: number;
-  let yM: number;
-  let headingRad = obj.headingRad;
-  if (params.motionModel === 'cv') {
-    xM = obj.xM + obj.vxMps * tS;
-    yM = obj.yM + obj.vyMps * tS;
-  } else {
-    // Covariance is not needed here; dropping it skips the matrix work.
-    const p = predictObject({ ...obj, covariance: null }, tS);
-    xM = p.xM;
-    yM = p.yM;
-    headingRad = p.headingRad;
-  }
-  const proj = projectToPolyline(line, { xM, yM }, { extendEnds: true });
-  const { halfAlongM, halfAcrossM } = boxHalfExtents(obj, headingRad - segmentHeading(line, proj.segmentIndex));
+function sampleBuffers(count: number): SampleBuffers {
+  // Plain arrays: typed arrays this size get an off-heap store, slow to allocate.
+  const f = (): number[] => new Array<number>(count).fill(0);
   return {
-    sM: proj.sM,
-    lateralM: proj.lateralM,
-    halfAlongM,
-    halfAcrossM,
-    corridorM: params.egoHalfWidthM + halfAcrossM + params.marginM,
-    xM,
-    yM,
+    sM: f(), lateralM: f(), halfAlongM: f(), corridorM: f(), xM: f(), yM: f(),
+    projection: { sM: 0, lateralM: 0, segmentIndex: 0, xM: 0, yM: 0 },
   };
+}
+
+/** The path with each segment's heading, computed once per advisory rather than per sample. */
+interface PathWithHeadings {
+  line: Polyline;
+  /** Direction of travel of segment i, wrapped (a single point's "segment": 0). */
+  headingRad: number[];
+}
+
+function pathOf(line: Polyline): PathWithHeadings {
+  const headingRad: number[] = [];
+  for (let i = 0; i < line.points.length; i++) headingRad.push(segmentHeading(line, i));
+  return { line, headingRad };
 }
 
 function segmentHeading(line: Polyline, i: number): number {
   const a = line.points[i]!;
   const b = line.points[i + 1] ?? a;
   return wrapAngle(Math.atan2(b.yM - a.yM, b.xM - a.xM));
+}
+
+/** Predicts the track at every sample time, projects it onto the path, fills buf. */
+function sampleObject(obj: DetectedObject, timesS: readonly number[], path: PathWithHeadings, params: AdvisoryParams, buf: SampleBuffers): void {
+  const cv = params.motionModel === 'cv';
+  // CV keeps the box heading, so its extents depend on the segment only: computed once per segment it projects on.
+  const perSegment = cv ? new Array<{ halfAlongM: number; halfAcrossM: number } | undefined>(path.headingRad.length) : null;
+  for (let k = 0; k < timesS.length; k++) {
+    const tS = timesS[k]!;
+    let xM: number;
+    let yM: number;
+    let headingRad = obj.headingRad;
+    if (cv) {
+      xM = obj.xM + obj.vxMps * tS;
+      yM = obj.yM + obj.vyMps * tS;
+    } else {
+      // Covariance is not needed here; dropping it skips the matrix work.
+      const p = predictObject({ ...obj, covariance: null }, tS);
+      xM = p.xM;
+      yM = p.yM;
+      headingRad = p.headingRad;
+    }
+    const seg = projectToPolylineInto(path.line, xM, yM, true, buf.projection).segmentIndex;
+    let extents = perSegment?.[seg];
+    if (extents === undefined) {
+      extents = boxHalfExtents(obj, headingRad - path.headingRad[seg]!);
+      if (perSegment) perSegment[seg] = extents;
+    }
+    buf.sM[k] = buf.projection.sM;
+    buf.lateralM[k] = buf.projection.lateralM;
+    buf.halfAlongM[k] = extents.halfAlongM;
+    buf.corridorM[k] = params.egoHalfWidthM + extents.halfAcrossM + params.marginM;
+    buf.xM[k] = xM;
+    buf.yM[k] = yM;
+  }
 }
 
 interface Occupancy {
@@ -209,34 +243,31 @@ interface Occupancy {
  * Time-contiguous stretches where the object is in the corridor, with the path interval it covers. Pieces are
  * built per inter-sample interval (and per sample), then merged where they touch in time.
  */
-function occupancy(samples: readonly Sample[], timesS: readonly number[], line: Polyline, egoS0M: number, marginM: number): Occupancy[] {
+function occupancy(samples: SampleBuffers, timesS: readonly number[], line: Polyline, egoS0M: number, marginM: number): Occupancy[] {
+  const { sM, lateralM, halfAlongM, corridorM, xM, yM } = samples;
   const pieces: Occupancy[] = [];
-  const add = (tStartS: number, tEndS: number, sAM: number, sBM: number, halfAlongM: number): void => {
-    const loM = Math.max(0, Math.min(sAM, sBM) - halfAlongM - marginM);
-    const hiM = Math.min(line.lengthM, Math.max(sAM, sBM) + halfAlongM + marginM);
-    // Entirely behind the ego or past the path's end: not on the path ahead.
-    if (Math.max(sAM, sBM) + halfAlongM + marginM < egoS0M || Math.min(sAM, sBM) - halfAlongM - marginM > line.lengthM) return;
-    pieces.push({ tStartS, tEndS, loM, hiM });
-  };
-  for (let k = 0; k < samples.length; k++) {
-    const b = samples[k]!;
-    if (Math.abs(b.lateralM) <= b.corridorM) add(timesS[k]!, timesS[k]!, b.sM, b.sM, b.halfAlongM);
+  for (let k = 0; k < timesS.length; k++) {
+    if (Math.abs(lateralM[k]!) <= corridorM[k]!) addPiece(pieces, timesS[k]!, timesS[k]!, sM[k]!, sM[k]!, halfAlongM[k]!, line, egoS0M, marginM);
     if (k === 0) continue;
-    const a = samples[k - 1]!;
+    const a = k - 1;
+    // In the corridor while lat - corridor <= 0 and -lat - corridor <= 0, both linear in the interpolation fraction.
+    const uh0 = lateralM[a]! - corridorM[a]!;
+    const uh1 = lateralM[k]! - corridorM[k]!;
+    const wh0 = -lateralM[a]! - corridorM[a]!;
+    const wh1 = -lateralM[k]! - corridorM[k]!;
+    // Outside on one side at both samples (the usual case): no piece, whatever the projection did.
+    if ((uh0 > 0 && uh1 > 0) || (wh0 > 0 && wh1 > 0)) continue;
     // A jump in s larger than the displacement means the projection switched to another part of the path:
     // interpolating across it would invent a crossing, so only the samples themselves count there.
-    const movedM = Math.hypot(b.xM - a.xM, b.yM - a.yM);
-    if (Math.abs(b.sM - a.sM) > movedM + PROJECTION_JUMP_M) continue;
-    // In the corridor while lat - corridor <= 0 and -lat - corridor <= 0, both linear in the interpolation fraction.
-    const [u0, u1] = nonPositiveInterval(a.lateralM - a.corridorM, b.lateralM - b.corridorM);
-    const [w0, w1] = nonPositiveInterval(-a.lateralM - a.corridorM, -b.lateralM - b.corridorM);
-    const f0 = Math.max(u0, w0);
-    const f1 = Math.min(u1, w1);
+    if (projectionJumps(sM[k]! - sM[a]!, xM[k]! - xM[a]!, yM[k]! - yM[a]!, PROJECTION_JUMP_M)) continue;
+    const f0 = Math.max(nonPositiveFrom(uh0, uh1), nonPositiveFrom(wh0, wh1));
+    const f1 = Math.min(nonPositiveTo(uh0, uh1), nonPositiveTo(wh0, wh1));
     if (!(f0 <= f1)) continue;
-    const t0 = timesS[k - 1]!;
+    const t0 = timesS[a]!;
     const dt = timesS[k]! - t0;
-    const sAt = (f: number): number => a.sM + f * (b.sM - a.sM);
-    add(t0 + f0 * dt, t0 + f1 * dt, sAt(f0), sAt(f1), Math.max(a.halfAlongM, b.halfAlongM));
+    const ds = sM[k]! - sM[a]!;
+    const halfAlong = Math.max(halfAlongM[a]!, halfAlongM[k]!);
+    addPiece(pieces, t0 + f0 * dt, t0 + f1 * dt, sM[a]! + f0 * ds, sM[a]! + f1 * ds, halfAlong, line, egoS0M, marginM);
   }
   // Merge pieces that touch in time (a sample piece and its neighbouring interval pieces share an end).
   pieces.sort((p, q) => p.tStartS - q.tStartS || p.tEndS - q.tEndS);
@@ -252,12 +283,15 @@ function occupancy(samples: readonly Sample[], timesS: readonly number[], line: 
   return out;
 }
 
-/** Sub-interval of [0, 1] where h0 + (h1 - h0) f <= 0; empty as [1, 0]. */
-function nonPositiveInterval(h0: number, h1: number): [number, number] {
-  if (h0 <= 0 && h1 <= 0) return [0, 1];
-  if (h0 > 0 && h1 > 0) return [1, 0];
-  const f = h0 / (h0 - h1);
-  return h0 <= 0 ? [0, f] : [f, 1];
+/** Adds the piece [tStartS, tEndS] x the path interval covered between sAM and sBM, unless it is not ahead of the ego. */
+function addPiece(
+  pieces: Occupancy[], tStartS: number, tEndS: number, sAM: number, sBM: number, halfAlongM: number, line: Polyline, egoS0M: number, marginM: number,
+): void {
+  const loM = Math.max(0, Math.min(sAM, sBM) - halfAlongM - marginM);
+  const hiM = Math.min(line.lengthM, Math.max(sAM, sBM) + halfAlongM + marginM);
+  // Entirely behind the ego or past the path's end: not on the path ahead.
+  if (Math.max(sAM, sBM) + halfAlongM + marginM < egoS0M || Math.min(sAM, sBM) - halfAlongM - marginM > line.lengthM) return;
+  pieces.push({ tStartS, tEndS, loM, hiM });
 }
 
 /** Index of the track that is the ego vehicle itself, or -1. */

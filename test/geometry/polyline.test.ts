@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { pointAtArcLength, polylineLength, preparePolyline, projectToPolyline } from '../../shared/geometry/polyline.js';
+import {
+  pointAtArcLength, polylineLength, preparePolyline, projectToPolyline, projectToPolylineInto,
+} from '../../shared/geometry/polyline.js';
 
 const close = (a: number, b: number, tol: number, msg = ''): void =>
   assert.ok(Math.abs(a - b) <= tol, `${msg} expected ${b}, got ${a} (tol ${tol})`);
@@ -87,5 +89,19 @@ describe('geometry/polyline', () => {
         assert.ok(Math.abs(p2.lateralM) <= Math.abs(lat) + 1e-9);
       }),
     );
+  });
+
+  it('projectToPolylineInto writes projectToPolyline\'s answer into the given object', () => {
+    const line = preparePolyline(L);
+    const out = { sM: 0, lateralM: 0, segmentIndex: 0, xM: 0, yM: 0 };
+    for (const extendEnds of [false, true]) {
+      for (const point of [{ xM: 5, yM: 2 }, { xM: 12, yM: 5 }, { xM: -3, yM: 1 }, { xM: 9, yM: 14 }]) {
+        assert.equal(projectToPolylineInto(line, point.xM, point.yM, extendEnds, out), out);
+        assert.deepEqual(out, projectToPolyline(line, point, { extendEnds }));
+      }
+    }
+    const single = preparePolyline([{ xM: 1, yM: 2 }]);
+    assert.deepEqual(projectToPolylineInto(single, 4, 6, true, out), { sM: 0, lateralM: 5, segmentIndex: 0, xM: 1, yM: 2 });
+    assert.ok(Number.isNaN(projectToPolylineInto(line, Number.NaN, 0, false, out).sM), 'a NaN point projects to NaN');
   });
 });
