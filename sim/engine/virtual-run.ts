@@ -23,6 +23,7 @@ import { inlinePerception, workerPerception, type PerceptionFeed } from './perce
 import { captureMs } from './roadside-perception.js';
 import { RNG_STREAM, SIM_REGION, simRoadsideOptions, simVehicleCoreOptions, virtualVehicleSetup } from './run-config.js';
 import { SIM_EPOCH_NS, simTimeNs } from './sim-clock.js';
+import { SimScheduler } from './sim-scheduler.js';
 import { egoAt, TruthTimeline } from '../world/truth.js';
 import type { MetricsSummary } from '../metrics/accumulator.js';
 import type { RunMetrics, RunReportData } from '../report/types.js';
@@ -72,7 +73,7 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
   const s = o.scenario;
   const periodMs = 1000 / s.frameRateHz;
   const durationMs = s.durationS * 1000;
-  const scheduler = new VirtualTimeScheduler(undefined, durationMs + 1000);
+  const scheduler = new SimScheduler(durationMs + 1000);
   const clock: Clock = { nowNs: () => simTimeNs(scheduler.now()) };
   const log = pino({ level: 'silent' });
   const setup = virtualVehicleSetup(s);

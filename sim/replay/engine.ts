@@ -9,7 +9,8 @@
 // vehicle's outputs, which mark its steps. So, per log time: rx messages logged before the first output at that
 // time are delivered before the vehicle's timers due at that time; those logged after it, after those timers.
 // With the recorded strategy this reproduces the live order exactly; with another one it is a fixed rule.
-import { Subject, VirtualTimeScheduler } from 'rxjs';
+import { Subject, type VirtualTimeScheduler } from 'rxjs';
+import { SimScheduler } from '../engine/sim-scheduler.js';
 import { pino, type Logger } from 'pino';
 import { fusedOutputChannel } from '../../shared/record/channels.js';
 import { readAll, recordingInfo, type RecordedMessage, type RecordingInfo } from '../../shared/record/reader.js';
@@ -126,7 +127,7 @@ export function replay(rec: LoadedRecording, o: ReplayOptions = {}): ReplayOutco
   const first = rec.messages[0]?.logTimeNs;
   // The vehicle's timers count from when it started; the clock-sync ticks then fall where they fell live.
   const originNs = Math.min(rec.description.startedAtNs ?? first ?? 0, first ?? Infinity);
-  const scheduler = new VirtualTimeScheduler();
+  const scheduler = new SimScheduler();
   const clockAt = (frameMs: number): number => originNs + Math.round(frameMs * NS_PER_MS);
   const clock: Clock = { nowNs: () => clockAt(scheduler.now()) };
 
