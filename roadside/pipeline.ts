@@ -81,7 +81,6 @@ export function startRoadside(
   const topic = frameTopic(opts.region, opts.rsuId);
   const minIntervalNs = (1e9 / opts.rateHz) * RATE_TOLERANCE;
   const delivery = { ...DEFAULT_DELIVERY.frame, expirySeconds: Math.max(1, Math.ceil(opts.frameValidityMs / 1000)) };
-  const pending = new Set<Promise<void>>();
   let sequence = 0;
   let lastCaptureNs = -Infinity;
   const tracker = opts.tracking?.enabled ? new RoadsideTracker(opts.tracking.params) : null;
@@ -91,12 +90,33 @@ export function startRoadside(
   const advisorySequence = new Map<string, number>();
   const answeredIntent = new Map<string, number>();
 
+  // Publishes in flight, for stop(): a count and one waiter rather than a set of chained promises per publish (a
+  // virtual-time run settles none of them before it ends, so they all piled up).
+  let inFlight = 0;
+  let drained: { promise: Promise<void>; resolve: () => void } | null = null;
+  const settled = (): void => {
+    if (--inFlight === 0 && drained) {
+      drained.resolve();
+      drained = null;
+    }
+  };
+  const whenDrained = (): Promise<void> => {
+    if (inFlight === 0) return Promise.resolve();
+    if (!drained) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => { resolve = r; });
+      drained = { promise, resolve };
+    }
+    return drained.promise;
+  };
+  const failed = (err: unknown): void => {
+    counters.publishErrors++;
+    log.warn({ err }, 'publish failed');
+    settled();
+  };
   const track_ = (p: Promise<void>): void => {
-    const q = p.catch((err: unknown) => {
-      counters.publishErrors++;
-      log.warn({ err }, 'publish failed');
-    }).finally(() => pending.delete(q));
-    pending.add(q);
+    inFlight++;
+    p.then(settled, failed);
   };
 
   const frames$ = source$.pipe(
@@ -191,7 +211,7 @@ export function startRoadside(
     counters,
     async stop() {
       subs.unsubscribe();
-      await Promise.all([...pending]);
+      await whenDrained();
     },
   };
 }
