@@ -77,6 +77,9 @@ export class MemoryBus {
   }
 }
 
+/** What every completed publish returns (delivery is done by then, or queued): one settled promise, not one per call. */
+const DONE: Promise<void> = Promise.resolve();
+
 export class MemoryTransport implements Transport {
   readonly kind = 'memory' as const;
   private readonly router = new TopicRouter<Message>();
@@ -85,15 +88,20 @@ export class MemoryTransport implements Transport {
 
   constructor(private readonly bus: MemoryBus, readonly name: string) {}
 
-  async publish(topic: string, payload: Uint8Array, _options?: PublishOptions): Promise<void> {
-    validateTopicName(topic);
+  publish(topic: string, payload: Uint8Array, _options?: PublishOptions): Promise<void> {
+    try {
+      validateTopicName(topic);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (this.closed) {
       this.counters.droppedSend++;
-      return;
+      return DONE;
     }
     this.counters.published++;
     // Copy: a real link never shares the sender's buffer, and a sender may reuse it after publish resolves.
     this.bus.route(topic, payload.slice());
+    return DONE;
   }
 
   subscribe(topicFilter: string): Observable<Message> {
