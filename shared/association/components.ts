@@ -190,17 +190,35 @@ export function associate(
   params: AssociationParams,
 ): AssociationResult {
   const edges = gatedPairs(a, b, params);
-  const cost = new Map(edges.map((e) => [e.row * b.length + e.col, e.cost]));
-  const pairs = solveComponents(bipartiteComponents(a.length, b.length, edges)).map((p) => ({
-    a: p.row,
-    b: p.col,
-    distance2: cost.get(p.row * b.length + p.col)!,
-  }));
-  const matchedA = new Set(pairs.map((p) => p.a));
-  const matchedB = new Set(pairs.map((p) => p.b));
-  return {
-    pairs,
-    unmatchedA: a.map((_, i) => i).filter((i) => !matchedA.has(i)),
-    unmatchedB: b.map((_, j) => j).filter((j) => !matchedB.has(j)),
-  };
+  // Typed flags and a search of the sorted edges rather than a Map and Sets: the vehicle associates once per RSU
+  // per frame, mostly a handful of objects, where the generic containers were most of the cost.
+  const matchedA = new Uint8Array(a.length);
+  const matchedB = new Uint8Array(b.length);
+  const pairs: AssociationPair[] = [];
+  for (const p of solveGatedEdges(a.length, b.length, edges)) {
+    matchedA[p.row] = 1;
+    matchedB[p.col] = 1;
+    pairs.push({ a: p.row, b: p.col, distance2: edges[edgeIndex(edges, p.row, p.col)]!.cost });
+  }
+  return { pairs, unmatchedA: unflagged(matchedA), unmatchedB: unflagged(matchedB) };
+}
+
+/** Index of the edge (row, col) in edges sorted by row then column; it must be there. */
+function edgeIndex(edges: readonly GatedEdge[], row: number, col: number): number {
+  let lo = 0;
+  let hi = edges.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const e = edges[mid]!;
+    if (e.row < row || (e.row === row && e.col < col)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Ascending indices whose flag is 0. */
+function unflagged(flags: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < flags.length; i++) if (flags[i] === 0) out.push(i);
+  return out;
 }

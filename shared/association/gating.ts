@@ -36,23 +36,29 @@ export function chiSquareGate(probability: number, dof: number): number {
     throw new RangeError(`chiSquareGate: dof must be a positive integer, got ${dof}`);
   }
   // Cached: the quantile is iterative, and the vehicle associates several times per frame with the same gate.
-  const key = `${probability}/${dof}`;
-  let gate = GATE_CACHE.get(key);
+  // Keyed by number, not by a string built per call (that formatting showed in per-frame profiles).
+  let byProbability = GATE_CACHE.get(dof);
+  if (byProbability === undefined) {
+    byProbability = new Map<number, number>();
+    GATE_CACHE.set(dof, byProbability);
+  }
+  let gate = byProbability.get(probability);
   if (gate === undefined) {
     gate = chiSquareQuantile(probability, dof);
-    GATE_CACHE.set(key, gate);
+    byProbability.set(probability, gate);
   }
   return gate;
 }
 
-const GATE_CACHE = new Map<string, number>();
+/** dof -> probability -> threshold. */
+const GATE_CACHE = new Map<number, Map<number, number>>();
 
 /**
  * Cholesky of the flat n x n symmetric `s` and forward substitution L y = r; returns |y|^2 = r^T S^-1 r, or NaN
  * when S is not numerically positive definite. Plain arrays on purpose: this runs for every candidate pair,
  * where ml-matrix's per-call allocations cost ~100x the arithmetic of a 2x2 or 4x4 solve.
  */
-function choleskyDistance2(r: ArrayLike<number>, s: ArrayLike<number>, n: number, l: Float64Array, y = new Float64Array(n)): number {
+function choleskyDistance2(r: ArrayLike<number>, s: ArrayLike<number>, n: number, l: Float64Array, y: Float64Array = new Float64Array(n)): number {
   let d2 = 0;
   for (let j = 0; j < n; j++) {
     let diag = s[j * n + j]!;
@@ -118,7 +124,7 @@ export type ClassCompatibility = Readonly<Record<ObjectClass, readonly ObjectCla
  * both two-wheelers; pedestrian, animal and static only match themselves, because merging a pedestrian into a
  * vehicle (or a cone into a car) would erase an object the planner must see.
  */
-export const DEFAULT_CLASS_COMPATIBILITY: ClassCompatibility = {
+export const DEFAULT_CLASS_COMPATIBILITY: ClassCompatibility = freezeTable({
   unknown: ['unknown', 'car', 'truck', 'bus', 'motorcycle', 'cyclist', 'pedestrian', 'animal', 'static'],
   car: ['unknown', 'car', 'truck', 'bus'],
   truck: ['unknown', 'car', 'truck', 'bus'],
@@ -128,7 +134,7 @@ export const DEFAULT_CLASS_COMPATIBILITY: ClassCompatibility = {
   pedestrian: ['unknown', 'pedestrian'],
   animal: ['unknown', 'animal'],
   static: ['unknown', 'static'],
-};
+});
 
 /**
  * Builds a symmetric table from groups of mutually compatible classes plus wildcard classes that match
@@ -147,10 +153,15 @@ export function classCompatibilityFromGroups(
   }
   const table = buildTable(groups, wildcards ?? ['unknown']);
   if (!cacheable) return table;
-  for (const c of OBJECT_CLASSES) Object.freeze(table[c]);
-  const frozen = Object.freeze(table);
+  const frozen = freezeTable(table);
   FROZEN_GROUP_TABLES.set(groups, frozen);
   return frozen;
+}
+
+/** Freezes the table and its lists: a frozen table cannot change, so gates built on it can be reused. */
+function freezeTable(table: ClassCompatibility): ClassCompatibility {
+  for (const c of OBJECT_CLASSES) Object.freeze(table[c]);
+  return Object.freeze(table);
 }
 
 const FROZEN_GROUP_TABLES = new WeakMap<readonly (readonly ObjectClass[])[], ClassCompatibility>();
@@ -218,16 +229,6 @@ const PACKED_INDEX: readonly (readonly number[])[] = [
   [3, 6, 8, 9],
 ];
 
-/** An object's sub-state estimate, resolved once per object rather than once per pair. */
-interface Prepared {
-  objectClass: ObjectClass;
-  mean: Float64Array;
-  /** Flat row-major sub-covariance. */
-  cov: Float64Array;
-  /** False when the state or covariance has a non-finite entry: never gated. */
-  valid: boolean;
-}
-
 function checkSymmetric(table: ClassCompatibility): void {
   for (const c of OBJECT_CLASSES) {
     for (const d of table[c]) {
@@ -238,73 +239,158 @@ function checkSymmetric(table: ClassCompatibility): void {
   }
 }
 
-interface ResolvedGate extends ObjectGate {
-  prepare(o: DetectedObject, fallback: StateCovariance): Prepared;
-  testPrepared(a: Prepared, b: Prepared): number | null;
-  defaultA: StateCovariance;
-  defaultB: StateCovariance;
+/**
+ * One list's objects resolved to the gate's sub-state, once per object rather than once per pair, in flat
+ * buffers reused from call to call: object i has its mean at [i n, i n + n) and its row-major sub-covariance at
+ * [i n^2, i n^2 + n^2).
+ */
+class PreparedList {
+  count = 0;
+  means = new Float64Array(0);
+  covs = new Float64Array(0);
+  /** 0 when the state or covariance has a non-finite entry: never gated. */
+  valid = new Uint8Array(0);
+  classes: ObjectClass[] = [];
+
+  /** Room for `count` objects of dimension n (contents undefined). */
+  reset(count: number, n: number): void {
+    this.count = count;
+    if (this.valid.length < count) {
+      const capacity = Math.max(count, 2 * this.valid.length);
+      this.means = new Float64Array(capacity * n);
+      this.covs = new Float64Array(capacity * n * n);
+      this.valid = new Uint8Array(capacity);
+    }
+    this.classes.length = count;
+  }
 }
 
-function resolveGate(options: GatingOptions): ResolvedGate {
-  const indices = GATE_SUBSTATE_INDICES[options.subState ?? 'position'];
-  const n = indices.length;
+/**
+ * What the options resolve to (threshold, sub-state, table) plus scratch buffers. Built once per distinct
+ * (frozen table, sub-state, probability) and reused: the vehicle associates once per RSU per frame with the same
+ * options, and rebuilding (quantile lookup, table check, buffers, closures) cost more than the gating itself.
+ */
+interface GateCore {
+  readonly subState: GateSubState;
+  readonly probability: number;
+  readonly table: ClassCompatibility;
+  readonly indices: readonly number[];
+  readonly dof: number;
+  readonly thresholdD2: number;
+  /** PACKED_INDEX of sub-state entry (i, j) at i dof + j. */
+  readonly packed: Int32Array;
+  readonly residual: Float64Array;
+  readonly s: Float64Array;
+  readonly l: Float64Array;
+  readonly y: Float64Array;
+  readonly listA: PreparedList;
+  readonly listB: PreparedList;
+  /** Sweep scratch of gatedPairs, grown as needed. */
+  order: Int32Array;
+  xs: Float64Array;
+  candidateCols: Int32Array;
+  candidateD2: Float64Array;
+}
+
+/** Cores of frozen, checked tables (a frozen table cannot become asymmetric later). */
+const CORES = new WeakMap<ClassCompatibility, GateCore[]>();
+
+function isFrozenTable(table: ClassCompatibility): boolean {
+  return Object.isFrozen(table) && OBJECT_CLASSES.every((c) => Object.isFrozen(table[c]));
+}
+
+/** The options' core; checks the table (RangeError if asymmetric) unless a core of this frozen table exists. */
+function resolveCore(options: GatingOptions): GateCore {
+  const subState = options.subState ?? 'position';
+  const probability = options.gateProbability ?? DEFAULT_GATE_PROBABILITY;
   const table = options.classCompatibility ?? DEFAULT_CLASS_COMPATIBILITY;
+  const cores = CORES.get(table);
+  if (cores !== undefined) {
+    for (const core of cores) if (core.subState === subState && core.probability === probability) return core;
+  }
   checkSymmetric(table);
-  const thresholdD2 = chiSquareGate(options.gateProbability ?? DEFAULT_GATE_PROBABILITY, n);
-  const residual = new Float64Array(n);
-  const s = new Float64Array(n * n);
-  const l = new Float64Array(n * n);
-  const y = new Float64Array(n);
-  // Runs for every object of every association: indexes the packed covariance directly (no 4x4 unpacking).
-  const prepare = (o: DetectedObject, fallback: StateCovariance): Prepared => {
-    const packed = o.covariance ?? fallback;
-    const mean = new Float64Array(n);
-    const cov = new Float64Array(n * n);
-    let valid = true;
-    for (let i = 0; i < n; i++) {
-      const si = indices[i]!;
-      mean[i] = si === 0 ? o.xM : si === 1 ? o.yM : si === 2 ? o.vxMps : o.vyMps;
-      if (!Number.isFinite(mean[i])) valid = false;
-      for (let j = 0; j < n; j++) {
-        // (P_ij + P_ji) / 2 of the unpacked symmetric matrix, as before: both are the same packed entry.
-        const v = packed[PACKED_INDEX[si]![indices[j]!]!]!;
-        cov[i * n + j] = (v + v) / 2;
-        if (!Number.isFinite(cov[i * n + j])) valid = false;
-      }
-    }
-    return { objectClass: o.objectClass, mean, cov, valid };
-  };
-  const testPrepared = (a: Prepared, b: Prepared): number | null => {
-    if (!a.valid || !b.valid || !classesCompatible(a.objectClass, b.objectClass, table)) return null;
-    for (let i = 0; i < n; i++) residual[i] = b.mean[i]! - a.mean[i]!;
-    for (let k = 0; k < n * n; k++) s[k] = a.cov[k]! + b.cov[k]!;
-    let d2 = choleskyDistance2(residual, s, n, l, y);
-    if (Number.isNaN(d2)) {
-      // Rare: singular or indefinite S. Regularise like everywhere else, or treat as not gated.
-      try {
-        d2 = mahalanobisSquared([...residual], Array.from({ length: n }, (_, i) => [...s.subarray(i * n, i * n + n)]));
-      } catch {
-        return null;
-      }
-    }
-    return d2 <= thresholdD2 ? d2 : null;
-  };
+  const core = buildCore(subState, probability, table);
+  if (cores !== undefined) cores.push(core);
+  else if (isFrozenTable(table)) CORES.set(table, [core]);
+  return core;
+}
+
+function buildCore(subState: GateSubState, probability: number, table: ClassCompatibility): GateCore {
+  const indices = GATE_SUBSTATE_INDICES[subState];
+  const n = indices.length;
+  const thresholdD2 = chiSquareGate(probability, n);
+  const packed = new Int32Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) packed[i * n + j] = PACKED_INDEX[indices[i]!]![indices[j]!]!;
   return {
-    thresholdD2,
-    dof: n,
-    prepare,
-    testPrepared,
-    defaultA: options.defaultCovarianceA,
-    defaultB: options.defaultCovarianceB,
-    test: (a, b) => testPrepared(prepare(a, options.defaultCovarianceA), prepare(b, options.defaultCovarianceB)),
+    subState, probability, table, indices, dof: n, thresholdD2, packed,
+    residual: new Float64Array(n), s: new Float64Array(n * n), l: new Float64Array(n * n), y: new Float64Array(n),
+    listA: new PreparedList(), listB: new PreparedList(),
+    order: new Int32Array(0), xs: new Float64Array(0), candidateCols: new Int32Array(0), candidateD2: new Float64Array(0),
   };
+}
+
+/** Resolves objects[k] into slot k of `list`; indexes the packed covariance directly (no 4x4 unpacking). */
+function prepareInto(core: GateCore, list: PreparedList, k: number, o: DetectedObject, fallback: StateCovariance): void {
+  const { indices, packed: packedIndex } = core;
+  const n = core.dof;
+  const packed = o.covariance ?? fallback;
+  const { means, covs } = list;
+  let valid = true;
+  for (let i = 0; i < n; i++) {
+    const si = indices[i]!;
+    means[k * n + i] = si === 0 ? o.xM : si === 1 ? o.yM : si === 2 ? o.vxMps : o.vyMps;
+    if (!Number.isFinite(means[k * n + i])) valid = false;
+    for (let j = 0; j < n; j++) {
+      // (P_ij + P_ji) / 2 of the unpacked symmetric matrix, as before: both are the same packed entry.
+      const v = packed[packedIndex[i * n + j]!]!;
+      covs[(k * n + i) * n + j] = (v + v) / 2;
+      if (!Number.isFinite(covs[(k * n + i) * n + j])) valid = false;
+    }
+  }
+  list.valid[k] = valid ? 1 : 0;
+  list.classes[k] = o.objectClass;
+}
+
+function prepareList(core: GateCore, list: PreparedList, objects: readonly DetectedObject[], fallback: StateCovariance): void {
+  list.reset(objects.length, core.dof);
+  for (let k = 0; k < objects.length; k++) prepareInto(core, list, k, objects[k]!, fallback);
+}
+
+/** d2 of row `i` of listA and row `j` of listB when compatible and inside the gate, else null. */
+function testPrepared(core: GateCore, i: number, j: number): number | null {
+  const { listA: a, listB: b, residual, s, l, y } = core;
+  const n = core.dof;
+  if (a.valid[i] === 0 || b.valid[j] === 0 || !classesCompatible(a.classes[i]!, b.classes[j]!, core.table)) return null;
+  for (let k = 0; k < n; k++) residual[k] = b.means[j * n + k]! - a.means[i * n + k]!;
+  const nn = n * n;
+  for (let k = 0; k < nn; k++) s[k] = a.covs[i * nn + k]! + b.covs[j * nn + k]!;
+  let d2 = choleskyDistance2(residual, s, n, l, y);
+  if (Number.isNaN(d2)) {
+    // Rare: singular or indefinite S. Regularise like everywhere else, or treat as not gated.
+    try {
+      d2 = mahalanobisSquared([...residual], Array.from({ length: n }, (_, r) => [...s.subarray(r * n, r * n + n)]));
+    } catch {
+      return null;
+    }
+  }
+  return d2 <= core.thresholdD2 ? d2 : null;
 }
 
 /** Resolves the options once (the quantile is not free) into a reusable pair test. Throws a RangeError for
  * an invalid probability or an asymmetric class table. */
 export function createGate(options: GatingOptions): ObjectGate {
-  const { thresholdD2, dof, test } = resolveGate(options);
-  return { thresholdD2, dof, test };
+  const core = resolveCore(options);
+  return {
+    thresholdD2: core.thresholdD2,
+    dof: core.dof,
+    test: (a, b) => {
+      core.listA.reset(1, core.dof);
+      core.listB.reset(1, core.dof);
+      prepareInto(core, core.listA, 0, a, options.defaultCovarianceA);
+      prepareInto(core, core.listB, 0, b, options.defaultCovarianceB);
+      return testPrepared(core, 0, 0);
+    },
+  };
 }
 
 /**
@@ -317,46 +403,96 @@ export function gatedPairs(
   b: readonly DetectedObject[],
   options: GatingOptions,
 ): GatedEdge[] {
-  const gate = resolveGate(options);
-  const pa = a.map((o) => gate.prepare(o, gate.defaultA));
-  const pb = b.map((o) => gate.prepare(o, gate.defaultB));
-  const order = pb
-    .map((p, j) => j)
-    .filter((j) => pb[j]!.valid)
-    .sort((x, y) => pb[x]!.mean[0]! - pb[y]!.mean[0]! || x - y);
-  const xs = order.map((j) => pb[j]!.mean[0]!);
+  const core = resolveCore(options);
+  const n = core.dof;
+  const pa = core.listA;
+  const pb = core.listB;
+  prepareList(core, pa, a, options.defaultCovarianceA);
+  prepareList(core, pb, b, options.defaultCovarianceB);
+  const validCount = sweepOrder(core);
+  const { order, xs } = core;
   let maxBxx = 0;
   let maxBDiag = 0;
-  for (const j of order) {
-    const p = pb[j]!;
-    maxBxx = Math.max(maxBxx, p.cov[0]!);
-    for (let i = 0; i < gate.dof; i++) maxBDiag = Math.max(maxBDiag, Math.abs(p.cov[i * gate.dof + i]!));
+  for (let k = 0; k < validCount; k++) {
+    const j = order[k]!;
+    maxBxx = Math.max(maxBxx, pb.covs[j * n * n]!);
+    for (let i = 0; i < n; i++) maxBDiag = Math.max(maxBDiag, Math.abs(pb.covs[(j * n + i) * n + i]!));
   }
+  if (core.candidateCols.length < b.length) {
+    core.candidateCols = new Int32Array(b.length);
+    core.candidateD2 = new Float64Array(b.length);
+  }
+  const { candidateCols, candidateD2 } = core;
   const edges: GatedEdge[] = [];
-  pa.forEach((p, row) => {
-    if (!p.valid) return;
+  for (let row = 0; row < a.length; row++) {
+    if (pa.valid[row] === 0) continue;
     let aDiag = 0;
-    for (let i = 0; i < gate.dof; i++) aDiag = Math.max(aDiag, Math.abs(p.cov[i * gate.dof + i]!));
+    for (let i = 0; i < n; i++) aDiag = Math.max(aDiag, Math.abs(pa.covs[(row * n + i) * n + i]!));
     // The margin covers the diagonal load a singular S may get (1e-9 x its largest diagonal entry) and rounding.
-    const sxx = Math.max(0, p.cov[0]! + maxBxx) + 1e-8 * Math.max(1, aDiag + maxBDiag);
-    const half = Math.sqrt(gate.thresholdD2 * sxx) * (1 + 1e-9);
-    const x = p.mean[0]!;
-    const rowEdges: GatedEdge[] = [];
-    for (let k = lowerBound(xs, x - half); k < xs.length && xs[k]! <= x + half; k++) {
+    const sxx = Math.max(0, pa.covs[row * n * n]! + maxBxx) + 1e-8 * Math.max(1, aDiag + maxBDiag);
+    const half = Math.sqrt(core.thresholdD2 * sxx) * (1 + 1e-9);
+    const x = pa.means[row * n]!;
+    let found = 0;
+    for (let k = lowerBound(xs, validCount, x - half); k < validCount && xs[k]! <= x + half; k++) {
       const col = order[k]!;
-      const d2 = gate.testPrepared(p, pb[col]!);
-      if (d2 !== null) rowEdges.push({ row, col, cost: d2 });
+      const d2 = testPrepared(core, row, col);
+      if (d2 === null) continue;
+      candidateCols[found++] = col;
+      candidateD2[col] = d2;
     }
-    rowEdges.sort((e, f) => e.col - f.col);
-    edges.push(...rowEdges);
-  });
+    // Columns sorted numerically (no comparator): the row's edges in column order.
+    if (found > 1) candidateCols.subarray(0, found).sort();
+    for (let k = 0; k < found; k++) {
+      const col = candidateCols[k]!;
+      edges.push({ row, col, cost: candidateD2[col]! });
+    }
+  }
   return edges;
 }
 
-/** First index k with xs[k] >= x (xs ascending). */
-function lowerBound(xs: readonly number[], x: number): number {
+/**
+ * Fills core.order with the valid objects of listB sorted by x, ties by index, and core.xs with their x;
+ * returns their count. The order is total, so any correct sort gives it: insertion sort for the usual few
+ * objects (no comparator closure per call), Array.prototype.sort beyond.
+ */
+function sweepOrder(core: GateCore): number {
+  const pb = core.listB;
+  const n = core.dof;
+  if (core.order.length < pb.count) {
+    core.order = new Int32Array(pb.count);
+    core.xs = new Float64Array(pb.count);
+  }
+  const { order, xs } = core;
+  let count = 0;
+  for (let j = 0; j < pb.count; j++) if (pb.valid[j] === 1) order[count++] = j;
+  if (count > INSERTION_SORT_MAX) {
+    const sorted = Array.from(order.subarray(0, count)).sort((x, y) => pb.means[x * n]! - pb.means[y * n]! || x - y);
+    order.set(sorted);
+    for (let k = 0; k < count; k++) xs[k] = pb.means[order[k]! * n]!;
+    return count;
+  }
+  for (let k = 0; k < count; k++) {
+    const j = order[k]!;
+    const x = pb.means[j * n]!;
+    // Indices come in ascending order, so an equal x stays after the ones already placed.
+    let m = k;
+    while (m > 0 && xs[m - 1]! > x) {
+      xs[m] = xs[m - 1]!;
+      order[m] = order[m - 1]!;
+      m--;
+    }
+    xs[m] = x;
+    order[m] = j;
+  }
+  return count;
+}
+
+const INSERTION_SORT_MAX = 32;
+
+/** First index k < count with xs[k] >= x (xs ascending). */
+function lowerBound(xs: Float64Array, count: number, x: number): number {
   let lo = 0;
-  let hi = xs.length;
+  let hi = count;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (xs[mid]! < x) lo = mid + 1;

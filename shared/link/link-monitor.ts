@@ -228,9 +228,9 @@ export class LinkMonitor {
     const m = this.merged;
     return {
       sourceId: this.sourceId,
-      latencyP90Ms: m.latency.stats(nowNs).p90Ms,
+      latencyP90Ms: m.latency.sharedStats(nowNs).p90Ms,
       jitterMs: m.jitter.jitterMs,
-      windowLossRatio: m.tracker.stats().windowLossRatio,
+      windowLossRatio: m.tracker.windowLossRatio(),
       stale: m.isStale(nowNs, this.staleAfterNs),
     };
   }

@@ -158,19 +158,8 @@ export class SequenceTracker {
     const expected = this.expectedPriorEpochs + (hasEpoch ? this.highest - this.lowest + 1 : 0);
     const received = this.receivedPriorEpochs + this.receivedThisEpoch;
     const lost = expected - received;
-    let windowExpected = 0;
-    let windowReceived = 0;
-    if (hasEpoch) {
-      const from = Math.max(this.lowest, this.highest - this.lossWindow + 1);
-      windowExpected = this.highest - from + 1;
-      if (this.windowReceivedCache === null) {
-        let count = 0;
-        for (let s = from; s <= this.highest; s++) count += this.receivedBits[s % this.historySize]!;
-        this.windowReceivedCache = count;
-      }
-      windowReceived = this.windowReceivedCache;
-    }
-    const windowLost = windowExpected - windowReceived;
+    const windowExpected = this.windowExpected();
+    const windowLost = windowExpected - this.windowReceived();
     return {
       received, expected, lost,
       duplicates: this.duplicates, reordered: this.reordered, tooOld: this.tooOld, invalid: this.invalid,
@@ -180,6 +169,31 @@ export class SequenceTracker {
       windowLossRatio: windowExpected > 0 ? windowLost / windowExpected : 0,
       highestSequence: hasEpoch ? this.highest : null,
     };
+  }
+
+  /** stats().windowLossRatio without building the stats: the vehicle reads it for every link every frame. */
+  windowLossRatio(): number {
+    const windowExpected = this.windowExpected();
+    return windowExpected > 0 ? (windowExpected - this.windowReceived()) / windowExpected : 0;
+  }
+
+  /** First sequence of the loss window (valid while an epoch is open). */
+  private windowFrom(): number {
+    return Math.max(this.lowest, this.highest - this.lossWindow + 1);
+  }
+
+  private windowExpected(): number {
+    return this.highest >= 0 ? this.highest - this.windowFrom() + 1 : 0;
+  }
+
+  private windowReceived(): number {
+    if (this.highest < 0) return 0;
+    if (this.windowReceivedCache === null) {
+      let count = 0;
+      for (let s = this.windowFrom(); s <= this.highest; s++) count += this.receivedBits[s % this.historySize]!;
+      this.windowReceivedCache = count;
+    }
+    return this.windowReceivedCache;
   }
 
   private startEpoch(sequence: number): void {

@@ -144,25 +144,35 @@ describe('association/gating', () => {
         covariance,
       })
       .map((r) => object(r));
-    const scene = fc.record({
-      a: fc.array(obj, { maxLength: 12 }),
-      b: fc.array(obj, { maxLength: 12 }),
-      subState: fc.constantFrom('position' as const, 'position-velocity' as const),
-    });
-    fc.assert(
-      fc.property(scene, ({ a, b, subState }) => {
-        const options = { defaultCovarianceA: halfVar, defaultCovarianceB: diagonalCovariance(2, 1), subState };
-        const gate = createGate(options);
-        const expected = [];
-        for (let row = 0; row < a.length; row++) {
-          for (let col = 0; col < b.length; col++) {
-            const d2 = gate.test(a[row]!, b[col]!);
-            if (d2 !== null) expected.push({ row, col, cost: d2 });
+    // Up to 12 objects of B are ordered by insertion sort, more by Array.prototype.sort; x on a coarse grid
+    // makes ties (equal x) frequent.
+    const coarse = obj.map((o) => ({ ...o, xM: Math.round(o.xM / 4) * 4 }));
+    const scenes = [
+      fc.record({ a: fc.array(obj, { maxLength: 12 }), b: fc.array(obj, { maxLength: 12 }) }),
+      fc.record({ a: fc.array(coarse, { maxLength: 12 }), b: fc.array(coarse, { minLength: 33, maxLength: 60 }) }),
+    ];
+    for (const lists of scenes) {
+      const scene = fc.record({ lists, subState: fc.constantFrom('position' as const, 'position-velocity' as const) });
+      fc.assert(
+        fc.property(scene, ({ lists: { a, b }, subState }) => {
+          const options = { defaultCovarianceA: halfVar, defaultCovarianceB: diagonalCovariance(2, 1), subState };
+          const gate = createGate(options);
+          const expected = [];
+          for (let row = 0; row < a.length; row++) {
+            for (let col = 0; col < b.length; col++) {
+              const d2 = gate.test(a[row]!, b[col]!);
+              if (d2 !== null) expected.push({ row, col, cost: d2 });
+            }
           }
-        }
-        assert.deepEqual(gatedPairs(a, b, options), expected);
-      }),
-      { numRuns: 300, seed: 5 },
-    );
+          assert.deepEqual(gatedPairs(a, b, options), expected);
+        }),
+        { numRuns: 300, seed: 5 },
+      );
+    }
+  });
+
+  it('the default class table is frozen, so gates built on it are reused', () => {
+    assert.ok(Object.isFrozen(DEFAULT_CLASS_COMPATIBILITY));
+    assert.ok(Object.isFrozen(DEFAULT_CLASS_COMPATIBILITY.car));
   });
 });

@@ -178,4 +178,16 @@ describe('SequenceTracker', () => {
         && s.restarts === 0 && s.tooOld === 0;
     }));
   });
+
+  it('property: windowLossRatio() equals stats().windowLossRatio after every arrival, restarts included', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 3000 }), { maxLength: 200 }), (seqs) => {
+      const t = new SequenceTracker({ lossWindow: 16, restart: { maxBackwardJump: 1500 } });
+      if (t.windowLossRatio() !== t.stats().windowLossRatio) return false;
+      for (const s of seqs) {
+        t.observe(s);
+        if (t.windowLossRatio() !== t.stats().windowLossRatio) return false;
+      }
+      return true;
+    }));
+  });
 });
