@@ -340,11 +340,26 @@ function pairCost(t: AssociationCandidate, d: Detection, ctx: PairContext): numb
 }
 
 /** [...history, hit] without its oldest entries beyond cap, built in one pass (every track, every frame). */
-function withHit(history: readonly boolean[], hit: boolean, cap: number): boolean[] {
+function withHit(history: readonly boolean[], hit: boolean, cap: number): readonly boolean[] {
+  // A track hit in every frame (the usual one) keeps sharing the all-hit history of its length.
+  if (hit && history === ALL_HITS[history.length]) return allHits(Math.min(history.length + 1, cap));
   const total = history.length + 1;
   const drop = total > cap ? total - cap : 0;
   const h: boolean[] = [];
   for (let i = drop; i < total; i++) h.push(i < history.length ? history[i]! : hit);
+  return h;
+}
+
+/** Shared read-only all-hit histories by length: equal values, so tracks need no copy of their own. */
+const ALL_HITS: (readonly boolean[])[] = [];
+
+function allHits(length: number): readonly boolean[] {
+  let h = ALL_HITS[length];
+  if (h === undefined) {
+    const a: boolean[] = [];
+    for (let i = 0; i < length; i++) a.push(true);
+    ALL_HITS[length] = h = a;
+  }
   return h;
 }
 
@@ -524,7 +539,7 @@ function bornTrack(id: number, d: Detection, timeNs: number, p: TrackerParams): 
     modes: Array.from({ length: m }, () => ({ mean: [...mean], covariance: covariance.map((row) => [...row]) })),
     modeProbabilities: new Array<number>(m).fill(1 / m),
     birthTimeNs: timeNs,
-    hits: [true],
+    hits: allHits(1),
     frames: 1,
     totalHits: 1,
     consecutiveMisses: 0,
@@ -558,9 +573,12 @@ function nextFreeId(from: number, used: ReadonlySet<number>): number {
 /** A track as the wire object, at the tracker's current time. */
 export function trackToObject(t: Track, timeNs: number, p: TrackerParams): DetectedObject {
   const [xM, yM, vxMps, vyMps] = t.mean as [number, number, number, number];
-  const recent = t.hits.slice(-p.existenceWindow);
+  // The last existenceWindow entries, as hits.slice(-existenceWindow) takes them, counted without the copy.
+  const hits = t.hits;
+  const rel = Math.trunc(-p.existenceWindow) || 0;
+  const start = rel < 0 ? Math.max(hits.length + rel, 0) : Math.min(rel, hits.length);
   let hitCount = 0;
-  for (const hit of recent) if (hit) hitCount++;
+  for (let i = start; i < hits.length; i++) if (hits[i]) hitCount++;
   const { objectClass, classConfidence } = trackClass(t);
   return {
     trackId: t.id,
@@ -578,7 +596,7 @@ export function trackToObject(t: Track, timeNs: number, p: TrackerParams): Detec
     heightM: t.heightM,
     covariance: packCovariance(t.covariance),
     // Posterior mean of the hit rate under a uniform prior: never exactly 0 or 1 from a short history.
-    existenceProbability: (hitCount + 1) / (recent.length + 2),
+    existenceProbability: (hitCount + 1) / (hits.length - start + 2),
     ageS: (timeNs - t.birthTimeNs) / 1e9,
   };
 }
