@@ -350,6 +350,38 @@ function withHit(history: readonly boolean[], hit: boolean, cap: number): readon
   return h;
 }
 
+type ClassScores = Partial<Record<ObjectClass, number>>;
+
+/** The class scores after a hit of class c: every score decayed, then c's confidence added (keys in order). */
+function decayedClassScores(old: Readonly<ClassScores>, c: ObjectClass, confidence: number): ClassScores {
+  let keys = 0;
+  let first: string | undefined;
+  for (const k in old) if (keys++ === 0) first = k;
+  // Usual case, one class seen so far and seen again: the same operations, into a literal of that class's shape
+  // (adding keys one by one to an empty object goes through the runtime and was most of this).
+  if (keys === 1 && first === c) return singleClassScores(c, old[c]! * CLASS_DECAY + confidence);
+  const scores: ClassScores = {};
+  for (const k in old) scores[k as ObjectClass] = old[k as ObjectClass]! * CLASS_DECAY;
+  scores[c] = (scores[c] ?? 0) + confidence;
+  return scores;
+}
+
+/** { [c]: score } as a literal with a fixed shape per class (a computed key builds a slower object). */
+function singleClassScores(c: ObjectClass, score: number): ClassScores {
+  switch (c) {
+    case 'unknown': return { unknown: score };
+    case 'car': return { car: score };
+    case 'truck': return { truck: score };
+    case 'bus': return { bus: score };
+    case 'motorcycle': return { motorcycle: score };
+    case 'cyclist': return { cyclist: score };
+    case 'pedestrian': return { pedestrian: score };
+    case 'animal': return { animal: score };
+    case 'static': return { static: score };
+    default: return { [c]: score };
+  }
+}
+
 /** Shared read-only all-hit histories by length: equal values, so tracks need no copy of their own. */
 const ALL_HITS: (readonly boolean[])[] = [];
 
@@ -460,9 +492,7 @@ function updatedTrack(t: Track, predicted: Prediction, d: Detection, timeNs: num
   const modeProbabilities = immUpdateProbabilities(predicted.modeProbabilities, logLikelihoods);
   const u = mixtureMoments(modes, modeProbabilities);
   const [, , vx, vy] = u.mean as [number, number, number, number];
-  const scores: Partial<Record<ObjectClass, number>> = {};
-  for (const c in t.classScores) scores[c as ObjectClass] = t.classScores[c as ObjectClass]! * CLASS_DECAY;
-  scores[d.objectClass] = (scores[d.objectClass] ?? 0) + (d.classConfidence ?? 1);
+  const scores = decayedClassScores(t.classScores, d.objectClass, d.classConfidence ?? 1);
 
   // Heading from the filtered velocity when moving. Yaw rate: the turn of the course over the last
   // ~yawRateWindowS (a per-frame difference would amplify the velocity noise tenfold at 10 Hz).
@@ -543,7 +573,7 @@ function bornTrack(id: number, d: Detection, timeNs: number, p: TrackerParams): 
     frames: 1,
     totalHits: 1,
     consecutiveMisses: 0,
-    classScores: { [d.objectClass]: d.classConfidence ?? 1 },
+    classScores: singleClassScores(d.objectClass, d.classConfidence ?? 1),
     zM: d.zM ?? 0,
     lengthM: d.lengthM,
     widthM: d.widthM,
