@@ -339,14 +339,15 @@ function pairCost(t: AssociationCandidate, d: Detection, ctx: PairContext): numb
   return -(top + Math.log(sum));
 }
 
-/** [...history, hit] without its oldest entries beyond cap, built in one pass (every track, every frame). */
+/** [...history, hit] without its oldest entries beyond cap: one copy (every track, every frame). */
 function withHit(history: readonly boolean[], hit: boolean, cap: number): readonly boolean[] {
   // A track hit in every frame (the usual one) keeps sharing the all-hit history of its length.
   if (hit && history === ALL_HITS[history.length]) return allHits(Math.min(history.length + 1, cap));
   const total = history.length + 1;
   const drop = total > cap ? total - cap : 0;
-  const h: boolean[] = [];
-  for (let i = drop; i < total; i++) h.push(i < history.length ? history[i]! : hit);
+  if (drop >= total) return [];
+  const h = history.slice(drop);
+  h.push(hit);
   return h;
 }
 
@@ -506,9 +507,13 @@ function updatedTrack(t: Track, predicted: Prediction, d: Detection, timeNs: num
     // Only a well-determined course counts: right after birth the velocity direction swings wildly.
     const courseStdRad = Math.sqrt((u.covariance[2]![2]! + u.covariance[3]![3]!) / 2) / speed;
     const windowNs = p.yawRateWindowS * 1e9;
-    // The courses still within the window, plus this one: one new array (a filter and a spread made two).
-    const kept: { rad: number; timeNs: number }[] = [];
-    for (const c of t.courses) if (timeNs - c.timeNs <= windowNs) kept.push(c);
+    // The courses still within the window, plus this one. They are oldest first and frames never go back in
+    // time, so timeNs − c.timeNs only shrinks along the list (rounding is monotone): the ones out of the window
+    // are a prefix, and the rest is copied at once.
+    const old = t.courses;
+    let first = 0;
+    while (first < old.length && !(timeNs - old[first]!.timeNs <= windowNs)) first++;
+    const kept: { rad: number; timeNs: number }[] = old.slice(first);
     if (courseStdRad < MAX_COURSE_STD_RAD) kept.push({ rad: course, timeNs });
     courses = kept;
     const oldest = courses[0];
