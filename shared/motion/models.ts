@@ -77,15 +77,40 @@ export function cvPropagateFlatCovariance(p: ArrayLike<number>, dtS: number, acc
   const a11 = p[5]! + dtS * p[13]!;
   const a12 = p[6]! + dtS * p[14]!;
   const a13 = p[7]! + dtS * p[15]!;
-  // A Fᵀ + Q
-  const [q0, q1, q2, q3] = q as [number[], number[], number[], number[]];
-  const out: Matrix = [
-    [a00 + a02 * dtS + q0[0]!, a01 + a03 * dtS + q0[1]!, a02 + q0[2]!, a03 + q0[3]!],
-    [a10 + a12 * dtS + q1[0]!, a11 + a13 * dtS + q1[1]!, a12 + q1[2]!, a13 + q1[3]!],
-    [p[8]! + p[10]! * dtS + q2[0]!, p[9]! + p[11]! * dtS + q2[1]!, p[10]! + q2[2]!, p[11]! + q2[3]!],
-    [p[12]! + p[14]! * dtS + q3[0]!, p[13]! + p[15]! * dtS + q3[1]!, p[14]! + q3[2]!, p[15]! + q3[3]!],
+  // A Fᵀ + Q, then symmetrised as symmetrise does (each off-diagonal pair averaged once, the diagonal kept),
+  // straight into the result: the tracker predicts every mode of every track of every frame through here.
+  const q0 = q[0]!;
+  const q1 = q[1]!;
+  const q2 = q[2]!;
+  const q3 = q[3]!;
+  const b00 = a00 + a02 * dtS + q0[0]!;
+  const b01 = a01 + a03 * dtS + q0[1]!;
+  const b02 = a02 + q0[2]!;
+  const b03 = a03 + q0[3]!;
+  const b10 = a10 + a12 * dtS + q1[0]!;
+  const b11 = a11 + a13 * dtS + q1[1]!;
+  const b12 = a12 + q1[2]!;
+  const b13 = a13 + q1[3]!;
+  const b20 = p[8]! + p[10]! * dtS + q2[0]!;
+  const b21 = p[9]! + p[11]! * dtS + q2[1]!;
+  const b22 = p[10]! + q2[2]!;
+  const b23 = p[11]! + q2[3]!;
+  const b30 = p[12]! + p[14]! * dtS + q3[0]!;
+  const b31 = p[13]! + p[15]! * dtS + q3[1]!;
+  const b32 = p[14]! + q3[2]!;
+  const b33 = p[15]! + q3[3]!;
+  const s01 = (b01 + b10) / 2;
+  const s02 = (b02 + b20) / 2;
+  const s03 = (b03 + b30) / 2;
+  const s12 = (b12 + b21) / 2;
+  const s13 = (b13 + b31) / 2;
+  const s23 = (b23 + b32) / 2;
+  return [
+    [b00, s01, s02, s03],
+    [s01, b11, s12, s13],
+    [s02, s12, b22, s23],
+    [s03, s13, s23, b33],
   ];
-  return symmetrise(out);
 }
 
 /**

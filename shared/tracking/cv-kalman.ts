@@ -74,46 +74,86 @@ export function cvPositionUpdate(mean: readonly number[], cov: Matrix, zx: numbe
   const { y0, y1, l00, l10, l11 } = inn;
   const p0 = cov[0]!;
   const p1 = cov[1]!;
+  const p2 = cov[2]!;
+  const p3 = cov[3]!;
   // K = (S⁻¹ H P)ᵀ, one column of H P (= rows 0 and 1 of P) at a time; K[i] = (KG[2i], KG[2i + 1]).
-  for (let c = 0; c < 4; c++) choleskySolve2Into(l00, l10, l11, p0[c]!, p1[c]!, KG, 2 * c);
+  choleskySolve2Into(l00, l10, l11, p0[0]!, p1[0]!, KG, 0);
+  choleskySolve2Into(l00, l10, l11, p0[1]!, p1[1]!, KG, 2);
+  choleskySolve2Into(l00, l10, l11, p0[2]!, p1[2]!, KG, 4);
+  choleskySolve2Into(l00, l10, l11, p0[3]!, p1[3]!, KG, 6);
+  const k00 = KG[0]!;
+  const k01 = KG[1]!;
+  const k10 = KG[2]!;
+  const k11 = KG[3]!;
+  const k20 = KG[4]!;
+  const k21 = KG[5]!;
+  const k30 = KG[6]!;
+  const k31 = KG[7]!;
   // Built as literals, not filled in: a [0, 0, 0, 0] filled with doubles changes its element kind on the way.
   const x = [
-    mean[0]! + (KG[0]! * y0 + KG[1]! * y1),
-    mean[1]! + (KG[2]! * y0 + KG[3]! * y1),
-    mean[2]! + (KG[4]! * y0 + KG[5]! * y1),
-    mean[3]! + (KG[6]! * y0 + KG[7]! * y1),
+    mean[0]! + (k00 * y0 + k01 * y1),
+    mean[1]! + (k10 * y0 + k11 * y1),
+    mean[2]! + (k20 * y0 + k21 * y1),
+    mean[3]! + (k30 * y0 + k31 * y1),
   ];
-  // I − K H: its last two columns are those of the identity; IKH[i] = (IKH[2i], IKH[2i + 1]).
-  for (let i = 0; i < 4; i++) {
-    IKH[2 * i] = (i === 0 ? 1 : 0) - KG[2 * i]!;
-    IKH[2 * i + 1] = (i === 1 ? 1 : 0) - KG[2 * i + 1]!;
-  }
-  // T = (I − K H) P, row-major 4x4.
-  for (let i = 0; i < 4; i++) {
-    const c0 = IKH[2 * i]!;
-    const c1 = IKH[2 * i + 1]!;
-    for (let j = 0; j < 4; j++) {
-      const v = c0 * p0[j]! + c1 * p1[j]!;
-      T[4 * i + j] = i >= 2 ? v + cov[i]![j]! : v;
-    }
-  }
+  // Straight-line from here on, the loops of the generic form unrolled with the same operations in the same
+  // order (0 − k is kept: it is not −k when k is 0).
+  // I − K H: its last two columns are those of the identity; row i is (ai, bi, [i = 2], [i = 3]).
+  const a0 = 1 - k00;
+  const b0 = 0 - k01;
+  const a1 = 0 - k10;
+  const b1 = 1 - k11;
+  const a2 = 0 - k20;
+  const b2 = 0 - k21;
+  const a3 = 0 - k30;
+  const b3 = 0 - k31;
+  // T = (I − K H) P
+  const t00 = a0 * p0[0]! + b0 * p1[0]!;
+  const t01 = a0 * p0[1]! + b0 * p1[1]!;
+  const t02 = a0 * p0[2]! + b0 * p1[2]!;
+  const t03 = a0 * p0[3]! + b0 * p1[3]!;
+  const t10 = a1 * p0[0]! + b1 * p1[0]!;
+  const t11 = a1 * p0[1]! + b1 * p1[1]!;
+  const t12 = a1 * p0[2]! + b1 * p1[2]!;
+  const t13 = a1 * p0[3]! + b1 * p1[3]!;
+  const t20 = a2 * p0[0]! + b2 * p1[0]! + p2[0]!;
+  const t21 = a2 * p0[1]! + b2 * p1[1]! + p2[1]!;
+  const t22 = a2 * p0[2]! + b2 * p1[2]! + p2[2]!;
+  const t23 = a2 * p0[3]! + b2 * p1[3]! + p2[3]!;
+  const t30 = a3 * p0[0]! + b3 * p1[0]! + p3[0]!;
+  const t31 = a3 * p0[1]! + b3 * p1[1]! + p3[1]!;
+  const t32 = a3 * p0[2]! + b3 * p1[2]! + p3[2]!;
+  const t33 = a3 * p0[3]! + b3 * p1[3]! + p3[3]!;
   // K R
-  const r0 = r[0]!;
-  const r1 = r[1]!;
-  for (let i = 0; i < 4; i++) {
-    const k0 = KG[2 * i]!;
-    const k1 = KG[2 * i + 1]!;
-    KR[2 * i] = k0 * r0[0]! + k1 * r1[0]!;
-    KR[2 * i + 1] = k0 * r0[1]! + k1 * r1[1]!;
-  }
-  // J = T (I − K H)ᵀ + K R Kᵀ, row-major 4x4
-  for (let i = 0; i < 4; i++) {
-    for (let j = 0; j < 4; j++) {
-      let u = T[4 * i]! * IKH[2 * j]! + T[4 * i + 1]! * IKH[2 * j + 1]!;
-      if (j >= 2) u += T[4 * i + j]!;
-      J[4 * i + j] = u + (KR[2 * i]! * KG[2 * j]! + KR[2 * i + 1]! * KG[2 * j + 1]!);
-    }
-  }
+  const r00 = r[0]![0]!;
+  const r01 = r[0]![1]!;
+  const r10 = r[1]![0]!;
+  const r11 = r[1]![1]!;
+  const q00 = k00 * r00 + k01 * r10;
+  const q01 = k00 * r01 + k01 * r11;
+  const q10 = k10 * r00 + k11 * r10;
+  const q11 = k10 * r01 + k11 * r11;
+  const q20 = k20 * r00 + k21 * r10;
+  const q21 = k20 * r01 + k21 * r11;
+  const q30 = k30 * r00 + k31 * r10;
+  const q31 = k30 * r01 + k31 * r11;
+  // J = T (I − K H)ᵀ + K R Kᵀ, J[4 i + j]
+  J[0] = t00 * a0 + t01 * b0 + (q00 * k00 + q01 * k01);
+  J[1] = t00 * a1 + t01 * b1 + (q00 * k10 + q01 * k11);
+  J[2] = t00 * a2 + t01 * b2 + t02 + (q00 * k20 + q01 * k21);
+  J[3] = t00 * a3 + t01 * b3 + t03 + (q00 * k30 + q01 * k31);
+  J[4] = t10 * a0 + t11 * b0 + (q10 * k00 + q11 * k01);
+  J[5] = t10 * a1 + t11 * b1 + (q10 * k10 + q11 * k11);
+  J[6] = t10 * a2 + t11 * b2 + t12 + (q10 * k20 + q11 * k21);
+  J[7] = t10 * a3 + t11 * b3 + t13 + (q10 * k30 + q11 * k31);
+  J[8] = t20 * a0 + t21 * b0 + (q20 * k00 + q21 * k01);
+  J[9] = t20 * a1 + t21 * b1 + (q20 * k10 + q21 * k11);
+  J[10] = t20 * a2 + t21 * b2 + t22 + (q20 * k20 + q21 * k21);
+  J[11] = t20 * a3 + t21 * b3 + t23 + (q20 * k30 + q21 * k31);
+  J[12] = t30 * a0 + t31 * b0 + (q30 * k00 + q31 * k01);
+  J[13] = t30 * a1 + t31 * b1 + (q30 * k10 + q31 * k11);
+  J[14] = t30 * a2 + t31 * b2 + t32 + (q30 * k20 + q31 * k21);
+  J[15] = t30 * a3 + t31 * b3 + t33 + (q30 * k30 + q31 * k31);
   // Listed out, not spread: spreading inn cost more than the whole update.
   return {
     mean: x, covariance: symmetrised4(J), y0, y1, s00: inn.s00, s01: inn.s01, s11: inn.s11, l00, l10, l11,
@@ -121,12 +161,9 @@ export function cvPositionUpdate(mean: readonly number[], cov: Matrix, zx: numbe
   };
 }
 
-// Scratch of cvPositionUpdate (never held across calls): the gain, I − K H and K R as 4x2, T and the Joseph form
-// J as 4x4, row-major; and positionInnovation's S⁻¹ y.
+// Scratch of cvPositionUpdate (never held across calls): the gain as 4x2 and the Joseph form J as 4x4, row-major;
+// and positionInnovation's S⁻¹ y.
 const KG = new Float64Array(8);
-const IKH = new Float64Array(8);
-const KR = new Float64Array(8);
-const T = new Float64Array(16);
 const J = new Float64Array(16);
 const SOLVED = new Float64Array(2);
 

@@ -211,6 +211,10 @@ export function mixtureMomentsInto(
   cov: Float64Array,
 ): void {
   const n = components[0]!.mean.length;
+  if (n === 4 && components.length === 2) {
+    mixture2x4Into(components[0]!, components[1]!, weights[0]!, weights[1]!, mean, cov);
+    return;
+  }
   for (let i = 0; i < n; i++) mean[i] = 0;
   for (let k = 0; k < components.length; k++) {
     const w = weights[k]!;
@@ -239,6 +243,66 @@ export function mixtureMomentsInto(
   }
 }
 
+/**
+ * mixtureMomentsInto of two 4-state components (the tracker's IMM), unrolled: the same operations in the same
+ * order as the loops, each sum still starting from 0 (0 + w·x is not w·x when that product is −0).
+ */
+function mixture2x4Into(a: GaussianState, b: GaussianState, w0: number, w1: number, mean: Float64Array, cov: Float64Array): void {
+  const xa = a.mean;
+  const xb = b.mean;
+  const m0 = 0 + w0 * xa[0]! + w1 * xb[0]!;
+  const m1 = 0 + w0 * xa[1]! + w1 * xb[1]!;
+  const m2 = 0 + w0 * xa[2]! + w1 * xb[2]!;
+  const m3 = 0 + w0 * xa[3]! + w1 * xb[3]!;
+  mean[0] = m0;
+  mean[1] = m1;
+  mean[2] = m2;
+  mean[3] = m3;
+  const a0 = xa[0]! - m0;
+  const a1 = xa[1]! - m1;
+  const a2 = xa[2]! - m2;
+  const a3 = xa[3]! - m3;
+  const b0 = xb[0]! - m0;
+  const b1 = xb[1]! - m1;
+  const b2 = xb[2]! - m2;
+  const b3 = xb[3]! - m3;
+  mixtureRow(w0, a.covariance[0]!, a0, a0, a1, a2, a3, w1, b.covariance[0]!, b0, b0, b1, b2, b3, cov, 0);
+  mixtureRow(w0, a.covariance[1]!, a1, a0, a1, a2, a3, w1, b.covariance[1]!, b1, b0, b1, b2, b3, cov, 4);
+  mixtureRow(w0, a.covariance[2]!, a2, a0, a1, a2, a3, w1, b.covariance[2]!, b2, b0, b1, b2, b3, cov, 8);
+  mixtureRow(w0, a.covariance[3]!, a3, a0, a1, a2, a3, w1, b.covariance[3]!, b3, b0, b1, b2, b3, cov, 12);
+  // The loops' symmetrisation: each off-diagonal pair averaged once, the diagonal kept.
+  const c01 = (cov[1]! + cov[4]!) / 2;
+  const c02 = (cov[2]! + cov[8]!) / 2;
+  const c03 = (cov[3]! + cov[12]!) / 2;
+  const c12 = (cov[6]! + cov[9]!) / 2;
+  const c13 = (cov[7]! + cov[13]!) / 2;
+  const c23 = (cov[11]! + cov[14]!) / 2;
+  cov[1] = c01;
+  cov[4] = c01;
+  cov[2] = c02;
+  cov[8] = c02;
+  cov[3] = c03;
+  cov[12] = c03;
+  cov[6] = c12;
+  cov[9] = c12;
+  cov[7] = c13;
+  cov[13] = c13;
+  cov[11] = c23;
+  cov[14] = c23;
+}
+
+/** Row i of mixture2x4Into's covariance: cov[at + j] = 0 + w0 (pa[j] + ai aj) + w1 (pb[j] + bi bj). */
+function mixtureRow(
+  w0: number, pa: readonly number[], ai: number, a0: number, a1: number, a2: number, a3: number,
+  w1: number, pb: readonly number[], bi: number, b0: number, b1: number, b2: number, b3: number,
+  cov: Float64Array, at: number,
+): void {
+  cov[at] = 0 + w0 * (pa[0]! + ai * a0) + w1 * (pb[0]! + bi * b0);
+  cov[at + 1] = 0 + w0 * (pa[1]! + ai * a1) + w1 * (pb[1]! + bi * b1);
+  cov[at + 2] = 0 + w0 * (pa[2]! + ai * a2) + w1 * (pb[2]! + bi * b2);
+  cov[at + 3] = 0 + w0 * (pa[3]! + ai * a3) + w1 * (pb[3]! + bi * b3);
+}
+
 /** Reused buffers of this module's flat helpers (never held across calls). */
 const scratch = {
   deviation: new Float64Array(4),
@@ -258,6 +322,18 @@ function flatState(n: number): { mean: Float64Array; cov: Float64Array } {
 
 /** A flat state as plain arrays (packed, built by push: new Array(n) is holey, slower to index). */
 function nestedState(mean: Float64Array, cov: Float64Array, n: number): GaussianState {
+  if (n === 4) {
+    // Literals for the tracker's 4-state: packed doubles without the loops.
+    return {
+      mean: [mean[0]!, mean[1]!, mean[2]!, mean[3]!],
+      covariance: [
+        [cov[0]!, cov[1]!, cov[2]!, cov[3]!],
+        [cov[4]!, cov[5]!, cov[6]!, cov[7]!],
+        [cov[8]!, cov[9]!, cov[10]!, cov[11]!],
+        [cov[12]!, cov[13]!, cov[14]!, cov[15]!],
+      ],
+    };
+  }
   const x: number[] = [];
   for (let i = 0; i < n; i++) x.push(mean[i]!);
   const p: Matrix = [];
@@ -323,6 +399,13 @@ export function immMixedInto(
     const n = own.mean.length;
     for (let i = 0; i < n; i++) mean[i] = own.mean[i]!;
     for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) cov[n * i + k] = own.covariance[i]![k]!;
+    return;
+  }
+  if (m === 2 && modes[0]!.mean.length === 4) {
+    // The tracker's case: the weights straight into the unrolled mixture (same divisions as the loop below).
+    const w0 = (transition[0]![j]! * probabilities[0]!) / cj;
+    const w1 = (transition[1]![j]! * probabilities[1]!) / cj;
+    mixture2x4Into(modes[0]!, modes[1]!, w0, w1, mean, cov);
     return;
   }
   const w = scratch.weights.length >= m ? scratch.weights : (scratch.weights = new Float64Array(m));

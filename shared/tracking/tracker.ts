@@ -339,12 +339,60 @@ function pairCost(t: AssociationCandidate, d: Detection, ctx: PairContext): numb
   return -(top + Math.log(sum));
 }
 
-/** [...history, hit] without its oldest entries beyond cap, built in one pass (every track, every frame). */
-function withHit(history: readonly boolean[], hit: boolean, cap: number): boolean[] {
+/** [...history, hit] without its oldest entries beyond cap: one copy (every track, every frame). */
+function withHit(history: readonly boolean[], hit: boolean, cap: number): readonly boolean[] {
+  // A track hit in every frame (the usual one) keeps sharing the all-hit history of its length.
+  if (hit && history === ALL_HITS[history.length]) return allHits(Math.min(history.length + 1, cap));
   const total = history.length + 1;
   const drop = total > cap ? total - cap : 0;
-  const h: boolean[] = [];
-  for (let i = drop; i < total; i++) h.push(i < history.length ? history[i]! : hit);
+  if (drop >= total) return [];
+  const h = history.slice(drop);
+  h.push(hit);
+  return h;
+}
+
+type ClassScores = Partial<Record<ObjectClass, number>>;
+
+/** The class scores after a hit of class c: every score decayed, then c's confidence added (keys in order). */
+function decayedClassScores(old: Readonly<ClassScores>, c: ObjectClass, confidence: number): ClassScores {
+  let keys = 0;
+  let first: string | undefined;
+  for (const k in old) if (keys++ === 0) first = k;
+  // Usual case, one class seen so far and seen again: the same operations, into a literal of that class's shape
+  // (adding keys one by one to an empty object goes through the runtime and was most of this).
+  if (keys === 1 && first === c) return singleClassScores(c, old[c]! * CLASS_DECAY + confidence);
+  const scores: ClassScores = {};
+  for (const k in old) scores[k as ObjectClass] = old[k as ObjectClass]! * CLASS_DECAY;
+  scores[c] = (scores[c] ?? 0) + confidence;
+  return scores;
+}
+
+/** { [c]: score } as a literal with a fixed shape per class (a computed key builds a slower object). */
+function singleClassScores(c: ObjectClass, score: number): ClassScores {
+  switch (c) {
+    case 'unknown': return { unknown: score };
+    case 'car': return { car: score };
+    case 'truck': return { truck: score };
+    case 'bus': return { bus: score };
+    case 'motorcycle': return { motorcycle: score };
+    case 'cyclist': return { cyclist: score };
+    case 'pedestrian': return { pedestrian: score };
+    case 'animal': return { animal: score };
+    case 'static': return { static: score };
+    default: return { [c]: score };
+  }
+}
+
+/** Shared read-only all-hit histories by length: equal values, so tracks need no copy of their own. */
+const ALL_HITS: (readonly boolean[])[] = [];
+
+function allHits(length: number): readonly boolean[] {
+  let h = ALL_HITS[length];
+  if (h === undefined) {
+    const a: boolean[] = [];
+    for (let i = 0; i < length; i++) a.push(true);
+    ALL_HITS[length] = h = a;
+  }
   return h;
 }
 
@@ -445,9 +493,7 @@ function updatedTrack(t: Track, predicted: Prediction, d: Detection, timeNs: num
   const modeProbabilities = immUpdateProbabilities(predicted.modeProbabilities, logLikelihoods);
   const u = mixtureMoments(modes, modeProbabilities);
   const [, , vx, vy] = u.mean as [number, number, number, number];
-  const scores: Partial<Record<ObjectClass, number>> = {};
-  for (const c in t.classScores) scores[c as ObjectClass] = t.classScores[c as ObjectClass]! * CLASS_DECAY;
-  scores[d.objectClass] = (scores[d.objectClass] ?? 0) + (d.classConfidence ?? 1);
+  const scores = decayedClassScores(t.classScores, d.objectClass, d.classConfidence ?? 1);
 
   // Heading from the filtered velocity when moving. Yaw rate: the turn of the course over the last
   // ~yawRateWindowS (a per-frame difference would amplify the velocity noise tenfold at 10 Hz).
@@ -461,9 +507,13 @@ function updatedTrack(t: Track, predicted: Prediction, d: Detection, timeNs: num
     // Only a well-determined course counts: right after birth the velocity direction swings wildly.
     const courseStdRad = Math.sqrt((u.covariance[2]![2]! + u.covariance[3]![3]!) / 2) / speed;
     const windowNs = p.yawRateWindowS * 1e9;
-    // The courses still within the window, plus this one: one new array (a filter and a spread made two).
-    const kept: { rad: number; timeNs: number }[] = [];
-    for (const c of t.courses) if (timeNs - c.timeNs <= windowNs) kept.push(c);
+    // The courses still within the window, plus this one. They are oldest first and frames never go back in
+    // time, so timeNs − c.timeNs only shrinks along the list (rounding is monotone): the ones out of the window
+    // are a prefix, and the rest is copied at once.
+    const old = t.courses;
+    let first = 0;
+    while (first < old.length && !(timeNs - old[first]!.timeNs <= windowNs)) first++;
+    const kept: { rad: number; timeNs: number }[] = old.slice(first);
     if (courseStdRad < MAX_COURSE_STD_RAD) kept.push({ rad: course, timeNs });
     courses = kept;
     const oldest = courses[0];
@@ -524,11 +574,11 @@ function bornTrack(id: number, d: Detection, timeNs: number, p: TrackerParams): 
     modes: Array.from({ length: m }, () => ({ mean: [...mean], covariance: covariance.map((row) => [...row]) })),
     modeProbabilities: new Array<number>(m).fill(1 / m),
     birthTimeNs: timeNs,
-    hits: [true],
+    hits: allHits(1),
     frames: 1,
     totalHits: 1,
     consecutiveMisses: 0,
-    classScores: { [d.objectClass]: d.classConfidence ?? 1 },
+    classScores: singleClassScores(d.objectClass, d.classConfidence ?? 1),
     zM: d.zM ?? 0,
     lengthM: d.lengthM,
     widthM: d.widthM,
@@ -558,9 +608,12 @@ function nextFreeId(from: number, used: ReadonlySet<number>): number {
 /** A track as the wire object, at the tracker's current time. */
 export function trackToObject(t: Track, timeNs: number, p: TrackerParams): DetectedObject {
   const [xM, yM, vxMps, vyMps] = t.mean as [number, number, number, number];
-  const recent = t.hits.slice(-p.existenceWindow);
+  // The last existenceWindow entries, as hits.slice(-existenceWindow) takes them, counted without the copy.
+  const hits = t.hits;
+  const rel = Math.trunc(-p.existenceWindow) || 0;
+  const start = rel < 0 ? Math.max(hits.length + rel, 0) : Math.min(rel, hits.length);
   let hitCount = 0;
-  for (const hit of recent) if (hit) hitCount++;
+  for (let i = start; i < hits.length; i++) if (hits[i]) hitCount++;
   const { objectClass, classConfidence } = trackClass(t);
   return {
     trackId: t.id,
@@ -578,7 +631,7 @@ export function trackToObject(t: Track, timeNs: number, p: TrackerParams): Detec
     heightM: t.heightM,
     covariance: packCovariance(t.covariance),
     // Posterior mean of the hit rate under a uniform prior: never exactly 0 or 1 from a short history.
-    existenceProbability: (hitCount + 1) / (recent.length + 2),
+    existenceProbability: (hitCount + 1) / (hits.length - start + 2),
     ageS: (timeNs - t.birthTimeNs) / 1e9,
   };
 }
