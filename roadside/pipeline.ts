@@ -11,6 +11,7 @@ import {
 import type { DetectedObject } from '../shared/model/types.js';
 import type { TrackerParams } from '../shared/tracking/tracker.js';
 import { RoadsideTracker } from './tracking.js';
+import { frameEnvelope } from './frames.js';
 import { computeAdvisory, DEFAULT_ADVISORY_PARAMS, type AdvisoryParams } from '../shared/planning/conflicts.js';
 import type { Message, Transport } from '../shared/transport/types.js';
 import { answerSyncRequest } from '../shared/link/clock-sync.js';
@@ -37,12 +38,6 @@ export interface RoadsideOptions extends RoadsideIdentity {
   frameEncoder?: (frame: PerceptionFrame) => Uint8Array;
 }
 
-/** A frame as the roadside publishes it: one envelope, expiring frameValidityMs after the capture. */
-export function frameEnvelope(rsuId: string, frameValidityMs: number, frame: PerceptionFrame): Uint8Array {
-  return encodeEnvelope({
-    senderId: rsuId, payload: { kind: 'frame', frame }, expiresAtNs: frame.captureTimeNs + frameValidityMs * 1e6,
-  });
-}
 
 export interface RoadsideCounters {
   batchesIn: number;

@@ -6,7 +6,7 @@
 // core too; the pipeline takes those bytes only for exactly that frame. The batches are the same either way
 // (roadside-perception.ts), and so are the bytes, so a run's outputs are too.
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
-import { frameEnvelope } from '../../roadside/pipeline.js';
+import { frameEnvelope } from '../../roadside/frames.js';
 import type { PerceptionFrame } from '../../shared/model/types.js';
 import type { DetectionBatch } from '../../shared/sources/detections.js';
 import type { TruthTimeline } from '../world/truth.js';

@@ -3,7 +3,8 @@
 // vehicle (no message flows back into an RSU's perception), so the whole stream is a function of the scenario and
 // the seed: it can run ahead on a worker thread (perception-feed.ts) while the main thread simulates the network,
 // the roadside pipelines and the vehicle, and it gives the same bytes inline.
-import { frameEnvelope, type RoadsideOptions } from '../../roadside/pipeline.js';
+import { frameEnvelope } from '../../roadside/frames.js';
+import type { RoadsideOptions } from '../../roadside/pipeline.js';
 import { RoadsideTracker } from '../../roadside/tracking.js';
 import type { PerceptionFrame } from '../../shared/model/types.js';
 import type { DetectionBatch } from '../../shared/sources/detections.js';

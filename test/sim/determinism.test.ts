@@ -6,7 +6,7 @@ import { builtinScenario } from '../../sim/scenarios/index.js';
 import { runJobs } from '../../sim/engine/run-pool.js';
 import { workerPerception } from '../../sim/engine/perception-feed.js';
 import { simRoadsideOptions } from '../../sim/engine/run-config.js';
-import { frameEnvelope } from '../../roadside/pipeline.js';
+import { frameEnvelope } from '../../roadside/frames.js';
 import { decodeEnvelope } from '../../shared/wire/codec.js';
 import type { PerceptionFrame } from '../../shared/model/types.js';
 
