@@ -3,7 +3,7 @@
 //    of the difference of two independent estimates), lies inside the chi-square gate for the chosen
 //    probability and degrees of freedom;
 // 2. their classes are compatible per a configurable table.
-import chiSquareQuantile from '@stdlib/stats-base-dists-chisquare-quantile';
+import { createRequire } from 'node:module';
 import { Matrix as MlMatrix } from 'ml-matrix';
 import type { Matrix } from '../model/covariance.js';
 import { OBJECT_CLASSES } from '../model/types.js';
@@ -44,14 +44,38 @@ export function chiSquareGate(probability: number, dof: number): number {
   }
   let gate = byProbability.get(probability);
   if (gate === undefined) {
-    gate = chiSquareQuantile(probability, dof);
+    gate = libraryQuantile(probability, dof);
     byProbability.set(probability, gate);
   }
   return gate;
 }
 
+/**
+ * @stdlib's quantiles (exactly, as printed by the library) for the gates in common use: a process, or a simulator
+ * worker, then starts without loading the library's module tree (~150 ms) just to compute these numbers. Any
+ * other gate loads it on first use. A test checks every entry against the library.
+ */
+export const PRESET_GATES: ReadonlyArray<readonly [probability: number, dof: number, threshold: number]> = [
+  [0.95, 1, 3.8414588206941245], [0.95, 2, 5.99146454710798], [0.95, 3, 7.814727903251178], [0.95, 4, 9.487729036781156],
+  [0.99, 1, 6.634896601021214], [0.99, 2, 9.21034037197618], [0.99, 3, 11.34486673014437], [0.99, 4, 13.276704135987622],
+  [0.999, 1, 10.827566170662733], [0.999, 2, 13.815510557964272], [0.999, 3, 16.26623619623813], [0.999, 4, 18.46682695290317],
+];
+
 /** dof -> probability -> threshold. */
 const GATE_CACHE = new Map<number, Map<number, number>>();
+for (const [probability, dof, threshold] of PRESET_GATES) {
+  if (!GATE_CACHE.has(dof)) GATE_CACHE.set(dof, new Map());
+  GATE_CACHE.get(dof)!.set(probability, threshold);
+}
+
+type Quantile = (probability: number, dof: number) => number;
+let quantile: Quantile | null = null;
+
+/** The chi-square quantile from @stdlib, loaded on first use. */
+export function libraryQuantile(probability: number, dof: number): number {
+  quantile ??= createRequire(import.meta.url)('@stdlib/stats-base-dists-chisquare-quantile') as Quantile;
+  return quantile(probability, dof);
+}
 
 /**
  * Cholesky of the flat n x n symmetric `s` and forward substitution L y = r; returns |y|^2 = r^T S^-1 r, or NaN

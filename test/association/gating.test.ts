@@ -8,7 +8,9 @@ import {
   createGate,
   gatedPairs,
   gaussianDistance2,
+  libraryQuantile,
   mahalanobisSquared,
+  PRESET_GATES,
 } from '../../shared/association/gating.js';
 import { diagonalCovariance } from '../../shared/model/covariance.js';
 import { OBJECT_CLASSES, type DetectedObject, type StateCovariance } from '../../shared/model/types.js';
@@ -52,6 +54,15 @@ describe('association/gating', () => {
     assert.throws(() => chiSquareGate(1, 2), RangeError);
     assert.throws(() => chiSquareGate(0.99, 0), RangeError);
     assert.throws(() => chiSquareGate(0.99, 1.5), RangeError);
+  });
+
+  it('preset gates are exactly the library\'s quantiles; other gates come from the library', () => {
+    for (const [p, dof, threshold] of PRESET_GATES) {
+      assert.equal(threshold, libraryQuantile(p, dof), `${p} @ ${dof} dof`);
+      assert.equal(chiSquareGate(p, dof), threshold);
+    }
+    assert.equal(chiSquareGate(0.9, 3), libraryQuantile(0.9, 3));
+    assert.ok(Math.abs(chiSquareGate(0.9, 3) - 6.251388631170325) < 1e-9);
   });
 
   it('default class table: unknown matches all, vehicles and two-wheelers group, the rest only themselves', () => {
