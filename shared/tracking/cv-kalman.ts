@@ -9,7 +9,7 @@
 // probabilities react to the last bits near ties.
 import type { Matrix } from '../model/covariance.js';
 import { cvPropagateFlatCovariance } from '../motion/models.js';
-import type { GaussianState } from './kalman.js';
+import { symmetrise4Flat, type GaussianState } from './kalman.js';
 
 /** Innovation of a position measurement and the Cholesky factor of its covariance S = P[0:2, 0:2] + R. */
 export interface PositionInnovation {
@@ -177,21 +177,13 @@ function choleskySolve2Into(l00: number, l10: number, l11: number, b0: number, b
   out[at + 1] = v1;
 }
 
-/**
- * (M + Mᵀ) / 2 of a flat row-major 4x4 as a new matrix. Each off-diagonal pair is averaged once and the diagonal is
- * kept, as symmetrising in place does; built as literals so the rows are packed doubles from the start.
- */
+/** A flat row-major 4x4, symmetrised (symmetrise4Flat, in place: m is scratch) and returned as rows. */
 function symmetrised4(m: Float64Array): Matrix {
-  const m01 = (m[1]! + m[4]!) / 2;
-  const m02 = (m[2]! + m[8]!) / 2;
-  const m03 = (m[3]! + m[12]!) / 2;
-  const m12 = (m[6]! + m[9]!) / 2;
-  const m13 = (m[7]! + m[13]!) / 2;
-  const m23 = (m[11]! + m[14]!) / 2;
+  symmetrise4Flat(m);
   return [
-    [m[0]!, m01, m02, m03],
-    [m01, m[5]!, m12, m13],
-    [m02, m12, m[10]!, m23],
-    [m03, m13, m23, m[15]!],
+    [m[0]!, m[1]!, m[2]!, m[3]!],
+    [m[4]!, m[5]!, m[6]!, m[7]!],
+    [m[8]!, m[9]!, m[10]!, m[11]!],
+    [m[12]!, m[13]!, m[14]!, m[15]!],
   ];
 }

@@ -270,25 +270,32 @@ function mixture2x4Into(a: GaussianState, b: GaussianState, w0: number, w1: numb
   mixtureRow(w0, a.covariance[1]!, a1, a0, a1, a2, a3, w1, b.covariance[1]!, b1, b0, b1, b2, b3, cov, 4);
   mixtureRow(w0, a.covariance[2]!, a2, a0, a1, a2, a3, w1, b.covariance[2]!, b2, b0, b1, b2, b3, cov, 8);
   mixtureRow(w0, a.covariance[3]!, a3, a0, a1, a2, a3, w1, b.covariance[3]!, b3, b0, b1, b2, b3, cov, 12);
-  // The loops' symmetrisation: each off-diagonal pair averaged once, the diagonal kept.
-  const c01 = (cov[1]! + cov[4]!) / 2;
-  const c02 = (cov[2]! + cov[8]!) / 2;
-  const c03 = (cov[3]! + cov[12]!) / 2;
-  const c12 = (cov[6]! + cov[9]!) / 2;
-  const c13 = (cov[7]! + cov[13]!) / 2;
-  const c23 = (cov[11]! + cov[14]!) / 2;
-  cov[1] = c01;
-  cov[4] = c01;
-  cov[2] = c02;
-  cov[8] = c02;
-  cov[3] = c03;
-  cov[12] = c03;
-  cov[6] = c12;
-  cov[9] = c12;
-  cov[7] = c13;
-  cov[13] = c13;
-  cov[11] = c23;
-  cov[14] = c23;
+  symmetrise4Flat(cov);
+}
+
+/**
+ * (M + Mᵀ) / 2 of a flat row-major 4x4, in place, as the loops symmetrise: each off-diagonal pair averaged once,
+ * the diagonal kept.
+ */
+export function symmetrise4Flat(m: Float64Array): void {
+  const m01 = (m[1]! + m[4]!) / 2;
+  const m02 = (m[2]! + m[8]!) / 2;
+  const m03 = (m[3]! + m[12]!) / 2;
+  const m12 = (m[6]! + m[9]!) / 2;
+  const m13 = (m[7]! + m[13]!) / 2;
+  const m23 = (m[11]! + m[14]!) / 2;
+  m[1] = m01;
+  m[4] = m01;
+  m[2] = m02;
+  m[8] = m02;
+  m[3] = m03;
+  m[12] = m03;
+  m[6] = m12;
+  m[9] = m12;
+  m[7] = m13;
+  m[13] = m13;
+  m[11] = m23;
+  m[14] = m23;
 }
 
 /** Row i of mixture2x4Into's covariance: cov[at + j] = 0 + w0 (pa[j] + ai aj) + w1 (pb[j] + bi bj). */

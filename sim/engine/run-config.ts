@@ -35,7 +35,7 @@ export function virtualVehicleSetup(s: Scenario): VehicleReplaySetup {
 export function simVehicleCoreOptions(s: Scenario, strategy: StrategyName, netmap: NetworkMap | null): VehicleCoreOptions {
   const setup = virtualVehicleSetup(s);
   return {
-    vehicleId: setup.vehicleId, mapFrame: setup.mapFrame, strategy, route: scenarioRoute(s).points, netmap,
+    vehicleId: setup.vehicleId, mapFrame: setup.mapFrame, strategy, route: setup.route, netmap,
     fusion: { vehicleFramePeriodMs: setup.framePeriodMs },
   };
 }

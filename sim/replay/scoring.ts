@@ -53,8 +53,6 @@ export interface TruthEgo {
   state: EgoState;
   routeSM: number;
   lateralM: number;
-  vxMps: number;
-  vyMps: number;
 }
 
 /** The planner the vehicle plans with (VehicleCore.planWith, no zones), on ground truth. */
@@ -71,6 +69,7 @@ export class GroundTruthSide {
   private readonly progress: RouteProgress;
   private readonly truth: TruthTimeline;
   private readonly rsuViews: Viewpoint[];
+  private lastOthers: { ego: TruthEgo; actors: TruthActor[] } | null = null;
 
   constructor(private readonly o: Omit<TruthScorerOptions, 'matchRadiusM' | 'collectSeries' | 'ahead'>) {
     this.truth = o.truth ?? new TruthTimeline(o.scenario);
@@ -84,7 +83,7 @@ export class GroundTruthSide {
     const e = egoAt(this.o.scenario, tS);
     const p = this.progress.update(e);
     return {
-      captureTimeNs, tS, routeSM: p.sM, lateralM: p.lateralM, vxMps: e.vxMps, vyMps: e.vyMps,
+      captureTimeNs, tS, routeSM: p.sM, lateralM: p.lateralM,
       state: { pose: { xM: e.xM, yM: e.yM, zM: 0, yawRad: e.headingRad, pitchRad: 0, rollRad: 0 }, speedMps: Math.hypot(e.vxMps, e.vyMps) },
     };
   }
@@ -124,8 +123,10 @@ export class GroundTruthSide {
     return planWith(ego.captureTimeNs, ego.state, routeSM, this.others(ego).map(truthObject));
   }
 
+  /** The actors but the ego at this frame (actors() and plan() both need them: filtered once per frame). */
   private others(ego: TruthEgo): TruthActor[] {
-    return this.truth.at(ego.tS).filter((a) => a.id !== EGO_ID);
+    if (this.lastOthers?.ego !== ego) this.lastOthers = { ego, actors: this.truth.at(ego.tS).filter((a) => a.id !== EGO_ID) };
+    return this.lastOthers.actors;
   }
 }
 
