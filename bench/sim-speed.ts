@@ -1,35 +1,70 @@
 // The simulator-speed benchmark's runs (issue 4: a 3-minute scenario with 50 actors must replay in virtual time at
-// least 50x faster than real time). bench/run.ts runs this module twice: compiled by tsc (how a deployment runs
-// the code) in a child process, and as TypeScript under tsx (how the CLI runs from a checkout). Run directly (as
-// compiled JavaScript), it prints its result as one JSON line.
+// least 50x faster than real time). bench/run.ts runs this module once per strategy in a fresh child process,
+// compiled by tsc (how a deployment runs the code), and for reference as TypeScript under tsx (how the CLI runs
+// from a checkout). Each process measures:
+// - a cold run: the process's first, which also pays for JIT-compiling the whole simulator and starting the
+//   perception worker (a one-off `iaad sim run`);
+// - warm runs: the same scenario with other seeds in the same process, as a compare, a replay of several
+//   recordings or any long-lived simulation service runs them (JIT code and perception worker reused).
+// Run directly (as compiled JavaScript: `node .build/js/bench/sim-speed.js STRATEGY WARM_RUNS`), it prints its
+// result as one JSON line.
 import { pathToFileURL } from 'node:url';
 import { runVirtual } from '../sim/engine/virtual-run.js';
 import { spareCoreForPerception } from '../sim/engine/run-pool.js';
 import { benchCorridor } from '../sim/scenarios/bench-corridor.js';
+import { STRATEGIES, type StrategyName } from '../vehicle/core.js';
+
+export interface SimSpeedRun {
+  seed: number;
+  wallS: number;
+  /** Virtual seconds per wall-clock second. */
+  factor: number;
+  /** CPU time of the process (all threads) during the run, s. */
+  cpuS: number;
+}
 
 export interface SimSpeedRuns {
   scenario: string;
   actors: number;
   rsus: number;
   durationS: number;
+  network: string;
+  strategy: StrategyName;
   perceptionWorker: boolean;
-  runs: Array<{ strategy: string; wallS: number; factor: number }>;
+  cold: SimSpeedRun;
+  warm: SimSpeedRun[];
+  /** Median factor of the warm runs. */
+  warmMedianFactor: number;
 }
 
 const r3 = (v: number): number => Math.round(v * 1000) / 1000;
+const NETWORK = 'jitter:25,8,10@gamma';
 
-export function measureSimSpeed(): SimSpeedRuns {
+export function measureSimSpeed(strategy: StrategyName, warmRuns: number): SimSpeedRuns {
   const scenario = benchCorridor(50, 180);
   // As `iaad sim run` does: the RSUs' perception on a second core when there is one.
   const perceptionWorker = spareCoreForPerception();
-  const runs: SimSpeedRuns['runs'] = [];
-  for (const strategy of ['adaptive-st', 'inter'] as const) {
+  const run = (seed: number): SimSpeedRun => {
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    runVirtual({ scenario, network: 'jitter:25,8,10@gamma', strategy, seed: 1, collectSeries: false, perceptionWorker });
+    runVirtual({ scenario, network: NETWORK, strategy, seed, collectSeries: false, perceptionWorker });
     const wallS = (performance.now() - t0) / 1000;
-    runs.push({ strategy, wallS: r3(wallS), factor: r3(scenario.durationS / wallS) });
-  }
-  return { scenario: scenario.name, actors: scenario.actors.length, rsus: scenario.rsus.length, durationS: scenario.durationS, perceptionWorker, runs };
+    const cpu = process.cpuUsage(cpu0);
+    return { seed, wallS: r3(wallS), factor: r3(scenario.durationS / wallS), cpuS: r3((cpu.user + cpu.system) / 1e6) };
+  };
+  const cold = run(1);
+  const warm = Array.from({ length: warmRuns }, (_, i) => run(2 + i));
+  const factors = warm.map((w) => w.factor).sort((a, b) => a - b);
+  return {
+    scenario: scenario.name, actors: scenario.actors.length, rsus: scenario.rsus.length, durationS: scenario.durationS,
+    network: NETWORK, strategy, perceptionWorker, cold, warm, warmMedianFactor: factors[Math.floor((factors.length - 1) / 2)] ?? 0,
+  };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) process.stdout.write(`${JSON.stringify(measureSimSpeed())}\n`);
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const strategy = (process.argv[2] ?? 'adaptive-st') as StrategyName;
+  if (!(STRATEGIES as readonly string[]).includes(strategy)) throw new RangeError(`unknown strategy ${strategy}`);
+  const warmRuns = Number(process.argv[3] ?? 3);
+  if (!Number.isInteger(warmRuns) || warmRuns < 1) throw new RangeError(`warm runs must be a positive integer, got ${process.argv[3]}`);
+  process.stdout.write(`${JSON.stringify(measureSimSpeed(strategy, warmRuns))}\n`);
+}

@@ -5,7 +5,7 @@
 // worker. The worker also encodes each batch as the frame its pipeline will publish, so encoding runs on the second
 // core too; the pipeline takes those bytes only for exactly that frame. The batches are the same either way
 // (roadside-perception.ts), and so are the bytes, so a run's outputs are too.
-import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { receiveMessageOnPort } from 'node:worker_threads';
 import { frameEnvelope } from '../../roadside/frames.js';
 import type { PerceptionFrame } from '../../shared/model/types.js';
 import type { DetectionBatch } from '../../shared/sources/detections.js';
@@ -15,7 +15,8 @@ import { simRoadsideOptions } from './run-config.js';
 import { EgoSensing } from './ego-sensing.js';
 import type { TruthFrame } from '../replay/scoring.js';
 import { unpackChunk, type PackedChunk } from './chunk-codec.js';
-import { startEngineWorker } from './workers.js';
+import { SIGNAL } from './perception-job.js';
+import { startPerceptionJob, type PerceptionLease } from './perception-pool.js';
 
 export interface PerceptionFeed {
   /** RSU i's next tracked batch. */
@@ -30,6 +31,8 @@ export interface PerceptionFeed {
    */
   frameEncoder(i: number): ((frame: PerceptionFrame) => Uint8Array) | undefined;
   close(): void;
+  /** Computed on a worker that had served an earlier run of this process (perception-pool.ts). */
+  readonly warmWorker: boolean;
   /** Frames whose bytes came encoded ahead, and frames encoded here. */
   readonly encodedAhead: number;
   readonly encodedHere: number;
@@ -49,7 +52,7 @@ export function inlinePerception(spec: PerceptionSpec, truth: TruthTimeline): Pe
   const own = new EgoSensing(spec.scenario, spec.seed, truth);
   return {
     next: (i) => perception.next(i).batch, nextOwn: () => own.next(), truthFrame: () => undefined,
-    frameEncoder: () => undefined, close: () => undefined, encodedAhead: 0, encodedHere: 0,
+    frameEncoder: () => undefined, close: () => undefined, warmWorker: false, encodedAhead: 0, encodedHere: 0,
   };
 }
 
@@ -58,9 +61,7 @@ export function workerPerception(spec: PerceptionSpec): PerceptionFeed {
 }
 
 class WorkerFeed implements PerceptionFeed {
-  private readonly port: MessagePort;
-  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
-  private readonly worker: Worker;
+  private readonly job: PerceptionLease;
   /** Per RSU, the captures received and not yet taken (from head on), and the last one taken. */
   private readonly queues: Array<Array<PerceivedCapture | undefined>>;
   private readonly heads: number[];
@@ -72,13 +73,14 @@ class WorkerFeed implements PerceptionFeed {
   encodedHere = 0;
 
   constructor(private readonly spec: PerceptionSpec) {
-    const { port1, port2 } = new MessageChannel();
-    this.port = port1;
     this.queues = spec.scenario.rsus.map(() => []);
     this.heads = spec.scenario.rsus.map(() => 0);
     this.taken = spec.scenario.rsus.map(() => undefined);
-    this.worker = startEngineWorker('perception-worker', { spec, port: port2, signal: this.signal }, [port2]);
-    this.worker.unref();
+    this.job = startPerceptionJob(spec);
+  }
+
+  get warmWorker(): boolean {
+    return this.job.warm;
   }
 
   next(i: number): DetectionBatch {
@@ -122,14 +124,13 @@ class WorkerFeed implements PerceptionFeed {
   }
 
   close(): void {
-    this.port.close();
-    void this.worker.terminate();
+    this.job.release();
   }
 
   private receive(): void {
     for (;;) {
-      const seen = Atomics.load(this.signal, 0);
-      const m = receiveMessageOnPort(this.port);
+      const seen = Atomics.load(this.job.signal, SIGNAL.chunks);
+      const m = receiveMessageOnPort(this.job.port);
       if (m) {
         const message = m.message as PerceptionChunk;
         if ('error' in message) throw new Error(`roadside perception worker failed: ${message.error}`);
@@ -139,7 +140,7 @@ class WorkerFeed implements PerceptionFeed {
         for (const f of chunk.truth) this.truth.set(f.captureTimeNs, f);
         return;
       }
-      if (Atomics.wait(this.signal, 0, seen, WORKER_SILENCE_LIMIT_MS) === 'timed-out') {
+      if (Atomics.wait(this.job.signal, SIGNAL.chunks, seen, WORKER_SILENCE_LIMIT_MS) === 'timed-out') {
         throw new Error(`roadside perception worker sent nothing for ${WORKER_SILENCE_LIMIT_MS / 1000} s (did it fail to start?)`);
       }
     }

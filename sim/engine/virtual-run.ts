@@ -65,7 +65,10 @@ export interface SimRunResult extends RunReportData {
   details: MetricsSummary['counts'] & { roadsideFramesSent: number; roadsideFramesLost: number; advisories: number; intents: number };
   /** How a virtual-time run went about it (not a metric: the outputs are the same either way). */
   engine?: {
-    perceptionWorker: boolean; framesEncodedAhead: number; framesEncodedHere: number; truthFramesAhead: number; truthFramesHere: number;
+    perceptionWorker: boolean;
+    /** The perception worker had served an earlier run of this process (its code was JIT-compiled already). */
+    warmWorker: boolean;
+    framesEncodedAhead: number; framesEncodedHere: number; truthFramesAhead: number; truthFramesHere: number;
   };
 }
 
@@ -155,7 +158,8 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
   return {
     ...result,
     engine: {
-      perceptionWorker: o.perceptionWorker ?? false, framesEncodedAhead: perception.encodedAhead, framesEncodedHere: perception.encodedHere,
+      perceptionWorker: o.perceptionWorker ?? false, warmWorker: perception.warmWorker,
+      framesEncodedAhead: perception.encodedAhead, framesEncodedHere: perception.encodedHere,
       truthFramesAhead: scorer.truthAhead, truthFramesHere: scorer.truthHere,
     },
   };

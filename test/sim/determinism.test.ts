@@ -54,6 +54,29 @@ describe('roadside perception on a worker thread (sim/engine/perception-feed.ts)
   });
 });
 
+describe('the perception worker kept between runs (sim/engine/perception-pool.ts)', function () {
+  this.timeout(120_000);
+
+  it('serves the next run warm, also after a run that stopped early, with the same outputs as inline', () => {
+    const o = {
+      scenario: builtinScenario('occluded-crossing'), network: 'jitter:30,10+ge:0.02,0.3,0,0.5', strategy: 'inter' as const,
+      seed: 3, collectSeries: true,
+    };
+    const inline = runVirtual(o);
+    runVirtual({ ...o, perceptionWorker: true, seed: 4 });
+    // A run that fails early leaves its job half done: the worker must drop it and take the next one cleanly.
+    const stopped = workerPerception({ scenario: o.scenario, seed: 9, rsuPhaseMs: 20, strategy: 'inter' });
+    assert.equal(stopped.warmWorker, true);
+    stopped.next(0);
+    stopped.close();
+    const again = runVirtual({ ...o, perceptionWorker: true });
+    assert.equal(again.engine?.warmWorker, true);
+    assert.equal(metricsJson(again), metricsJson(inline));
+    assert.deepEqual(again.series, inline.series);
+    assert.equal(again.engine?.framesEncodedAhead, again.details.roadsideFramesSent);
+  });
+});
+
 describe('frames encoded ahead by the perception worker', function () {
   this.timeout(60_000);
 
