@@ -662,20 +662,23 @@ export function updateTracker(
     throw new RangeError('modeAccelStdMps2 changed under existing tracks: keep the parameters of a tracker state fixed');
   }
   const dtS = state.timeNs === null ? 0 : (timeNs - state.timeNs) / 1e9;
-  const predicted = state.tracks.map((t) => predictedModes(t, dtS, p));
+  // Arrays built by push rather than .map(): V8 gives a .map() result another elements kind when the caller is
+  // optimised (HOLEY) than when it is interpreted (PACKED), and associate, assignStage and pairCost deoptimised
+  // on the second array map ("wrong map") and were recompiled.
+  const predicted: Prediction[] = [];
+  const candidates: AssociationCandidate[] = [];
+  for (const t of state.tracks) {
+    const pr = predictedModes(t, dtS, p);
+    predicted.push(pr);
+    const components: AssociationCandidate['components'][number][] = [];
+    for (let j = 0; j < pr.modes.length; j++) {
+      const g = pr.modes[j]!;
+      components.push({ weight: pr.modeProbabilities[j]!, mean: g.mean, covariance: g.covariance });
+    }
+    candidates.push({ components, objectClass: trackClass(t).objectClass, confirmed: t.status === 'confirmed' });
+  }
 
-  const a = associate(
-    state.tracks.map((t, i) => {
-      const { modes, modeProbabilities } = predicted[i]!;
-      return {
-        components: modes.map((g, j) => ({ weight: modeProbabilities[j]!, mean: g.mean, covariance: g.covariance })),
-        objectClass: trackClass(t).objectClass,
-        confirmed: t.status === 'confirmed',
-      };
-    }),
-    detections,
-    p,
-  );
+  const a = associate(candidates, detections, p);
   // Every track is either paired or unassigned, so each entry is replaced.
   const next: Track[] = state.tracks.slice();
   for (const [ti, di] of a.pairs) next[ti] = updatedTrack(state.tracks[ti]!, predicted[ti]!, detections[di]!, timeNs, p);
@@ -711,5 +714,9 @@ export function confirmedObjects(state: TrackerState, params: Partial<TrackerPar
 function confirmedObjectsOf(state: TrackerState, p: TrackerParams): DetectedObject[] {
   if (state.timeNs === null) return [];
   const timeNs = state.timeNs;
-  return state.tracks.filter((t) => t.status === 'confirmed').map((t) => trackToObject(t, timeNs, p));
+  // A loop rather than .map(): an optimised .map() builds its result with another elements kind, and the objects
+  // list reaches the fusion and planning code, which deoptimised on it.
+  const out: DetectedObject[] = [];
+  for (const t of state.tracks) if (t.status === 'confirmed') out.push(trackToObject(t, timeNs, p));
+  return out;
 }
