@@ -509,11 +509,15 @@ function updatedTrack(t: Track, predicted: Prediction, d: Detection, timeNs: num
     const windowNs = p.yawRateWindowS * 1e9;
     // The courses still within the window, plus this one. They are oldest first and frames never go back in
     // time, so timeNs − c.timeNs only shrinks along the list (rounding is monotone): the ones out of the window
-    // are a prefix, and the rest is copied at once.
+    // are a prefix, and the rest is copied.
     const old = t.courses;
     let first = 0;
     while (first < old.length && !(timeNs - old[first]!.timeNs <= windowNs)) first++;
-    const kept: { rad: number; timeNs: number }[] = old.slice(first);
+    // Copied into a fresh literal rather than sliced: a slice of a newborn track's empty (Smi-kind) list kept that
+    // elements kind, and the push below then deoptimised updatedTrack ("not a Smi"); this literal's allocation
+    // site learns the object kind once.
+    const kept: { rad: number; timeNs: number }[] = [];
+    for (let i = first; i < old.length; i++) kept.push(old[i]!);
     if (courseStdRad < MAX_COURSE_STD_RAD) kept.push({ rad: course, timeNs });
     courses = kept;
     const oldest = courses[0];
