@@ -575,7 +575,7 @@ function bornTrack(id: number, d: Detection, timeNs: number, p: TrackerParams): 
     status: 'tentative',
     mean,
     covariance,
-    modes: Array.from({ length: m }, () => ({ mean: [...mean], covariance: covariance.map((row) => [...row]) })),
+    modes: Array.from({ length: m }, () => ({ mean: [...mean], covariance: copyRows(covariance) })),
     modeProbabilities: new Array<number>(m).fill(1 / m),
     birthTimeNs: timeNs,
     hits: allHits(1),
@@ -591,6 +591,14 @@ function bornTrack(id: number, d: Detection, timeNs: number, p: TrackerParams): 
     yawRateRadps: 0,
     courses: [],
   };
+}
+
+/** Row-by-row copy by push, not .map(): an optimised .map() builds another elements kind than an interpreted
+ * one, and the IMM mixing (mixture2x4Into) deoptimised on the second kind of covariance. */
+function copyRows(m: Matrix): number[][] {
+  const out: number[][] = [];
+  for (const row of m) out.push([...row]);
+  return out;
 }
 
 function withStatus(t: Track, p: TrackerParams): Track | null {
