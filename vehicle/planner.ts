@@ -236,13 +236,9 @@ export function planSpeedProfile(input: PlannerInput, params: PlannerParams = DE
     points.push({ tS: k * params.stepS, sM, xM: p.xM, yM: p.yM, vMps: result.vMps[k]!, aMps2: result.aMps2[k]! });
   }
   const last = points[points.length - 1]!;
-  // Two literals rather than a property added afterwards, from values read on every plan: a store or read only
-  // in the rarely taken branch had no type feedback and deoptimised planSpeedProfile the first time a plan ended
-  // stopped (same fields, same order as before).
-  const { timeNs } = input;
-  const { limitedBy, emergency } = result;
-  const stopSM = last.sM;
-  return last.vMps === 0 ? { timeNs, points, limitedBy, emergency, stopSM } : { timeNs, points, limitedBy, emergency };
+  const plan: Plan = { timeNs: input.timeNs, points, limitedBy: result.limitedBy, emergency: result.emergency };
+  if (last.vMps === 0) plan.stopSM = last.sM;
+  return plan;
 }
 
 function passes(b: Block, plan: GreedyResult, params: PlannerParams): boolean {
