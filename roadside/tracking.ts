@@ -12,7 +12,11 @@ export class RoadsideTracker {
 
   /** The confirmed tracks at the batch's capture time (batches must come in capture order). */
   update(batch: DetectionBatch): DetectedObject[] {
-    const out = updateTracker(this.state, batch.objects.map(detectionOf), batch.captureTimeNs, this.params);
+    // A loop rather than .map(): an optimised .map() result has another elements kind than an interpreted one,
+    // which deoptimised the tracker ("wrong map" in associate and assignStage).
+    const detections: Detection[] = [];
+    for (const o of batch.objects) detections.push(detectionOf(o));
+    const out = updateTracker(this.state, detections, batch.captureTimeNs, this.params);
     this.state = out.state;
     return out.objects;
   }
@@ -23,6 +27,8 @@ function detectionOf(o: DetectedObject): Detection {
   return {
     xM: o.xM, yM: o.yM, zM: o.zM, objectClass: o.objectClass, classConfidence: o.classConfidence,
     lengthM: o.lengthM, widthM: o.widthM, heightM: o.heightM, headingRad: o.headingRad,
-    ...(o.covariance ? { positionCovariance: [[o.covariance[0], o.covariance[1]], [o.covariance[1], o.covariance[4]]] } : {}),
+    // Always present (undefined without a covariance, which the tracker reads alike): one object shape rather
+    // than two, and no spread (which builds yet another map).
+    positionCovariance: o.covariance ? [[o.covariance[0], o.covariance[1]], [o.covariance[1], o.covariance[4]]] : undefined,
   };
 }

@@ -520,8 +520,15 @@ function sampleBuffers(n: number): SampleBuffers {
 function objectBlocks(input: DetectedObject, path: PathGeometry, n: number, p: PlannerParams, buf: SampleBuffers, out: Block[]): void {
   if (!(Number.isFinite(input.xM) && Number.isFinite(input.yM) && Number.isFinite(input.vxMps) && Number.isFinite(input.vyMps)
     && Number.isFinite(input.headingRad) && Number.isFinite(input.yawRateRadps))) return;
-  const obj = isStationary(input, p.stationaryGateProbability, p.stationaryMaxSpeedMps)
-    ? { ...input, vxMps: 0, vyMps: 0, yawRateRadps: 0 }
+  // The stationary copy field by field rather than spread (the planner reads only DetectedObject's fields): a
+  // spread clone of each input shape was one more object map for sampleObject and neverNearCorridor.
+  const obj: DetectedObject = isStationary(input, p.stationaryGateProbability, p.stationaryMaxSpeedMps)
+    ? {
+      trackId: input.trackId, objectClass: input.objectClass, classConfidence: input.classConfidence, xM: input.xM,
+      yM: input.yM, zM: input.zM, vxMps: 0, vyMps: 0, headingRad: input.headingRad, yawRateRadps: 0,
+      lengthM: input.lengthM, widthM: input.widthM, heightM: input.heightM, covariance: input.covariance,
+      existenceProbability: input.existenceProbability, ageS: input.ageS,
+    }
     : input;
   const straight = p.motionModel === 'cv' || selectMotionModel(obj) === 'cv';
   if (straight && neverNearCorridor(obj, path, n * p.stepS, p)) return;
@@ -565,9 +572,18 @@ function objectBlocks(input: DetectedObject, path: PathGeometry, n: number, p: P
 function sampleObject(obj: DetectedObject, straight: boolean, path: PathGeometry, n: number, p: PlannerParams, buf: SampleBuffers): void {
   // Per path segment: the box's extents and the speed along it are the same at every sample of a CV object.
   const perSegment = straight ? new Array<{ halfAlongM: number; halfAcrossM: number; vAlongMps: number } | undefined>(path.headingRad.length) : null;
+  // The object without its covariance, built once (predictObject does not mutate it) and field by field rather
+  // than spread: objects reach the planner in several shapes (tracks, fused objects, truth), and the spread's
+  // clone deoptimised sampleObject on each new one. predictObject reads only DetectedObject's fields.
+  const bare: DetectedObject | null = straight ? null : {
+    trackId: obj.trackId, objectClass: obj.objectClass, classConfidence: obj.classConfidence, xM: obj.xM, yM: obj.yM,
+    zM: obj.zM, vxMps: obj.vxMps, vyMps: obj.vyMps, headingRad: obj.headingRad, yawRateRadps: obj.yawRateRadps,
+    lengthM: obj.lengthM, widthM: obj.widthM, heightM: obj.heightM, covariance: null,
+    existenceProbability: obj.existenceProbability, ageS: obj.ageS,
+  };
   for (let j = 0; j <= n; j++) {
     const tS = j * p.stepS;
-    const o = straight ? obj : predictObject({ ...obj, covariance: null }, tS);
+    const o = bare === null ? obj : predictObject(bare, tS);
     const xM = straight ? obj.xM + obj.vxMps * tS : o.xM;
     const yM = straight ? obj.yM + obj.vyMps * tS : o.yM;
     const proj = projectToPolylineInto(path.line, xM, yM, true, buf.projection);

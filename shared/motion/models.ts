@@ -267,7 +267,15 @@ export function ctrvProcessNoise(s: Readonly<CtrvState>, dtS: number, longAccelS
   ];
   const qa = longAccelStdMps2 ** 2;
   const qw = yawAccelStdRadps2 ** 2;
-  return g.map((gi) => g.map((gj) => gi[0]! * gj[0]! * qa + gi[1]! * gj[1]! * qw));
+  // Loops rather than .map(): an optimised .map() builds another elements kind than an interpreted one, and
+  // propagateCovariance deoptimised ("wrong map") reading the second kind of Q rows.
+  const q: Matrix = [];
+  for (const gi of g) {
+    const row: number[] = [];
+    for (const gj of g) row.push(gi[0]! * gj[0]! * qa + gi[1]! * gj[1]! * qw);
+    q.push(row);
+  }
+  return q;
 }
 
 // ---------------------------------------------------------------- conversions

@@ -509,11 +509,15 @@ function updatedTrack(t: Track, predicted: Prediction, d: Detection, timeNs: num
     const windowNs = p.yawRateWindowS * 1e9;
     // The courses still within the window, plus this one. They are oldest first and frames never go back in
     // time, so timeNs − c.timeNs only shrinks along the list (rounding is monotone): the ones out of the window
-    // are a prefix, and the rest is copied at once.
+    // are a prefix, and the rest is copied.
     const old = t.courses;
     let first = 0;
     while (first < old.length && !(timeNs - old[first]!.timeNs <= windowNs)) first++;
-    const kept: { rad: number; timeNs: number }[] = old.slice(first);
+    // Copied into a fresh literal rather than sliced: a slice of a newborn track's empty (Smi-kind) list kept that
+    // elements kind, and the push below then deoptimised updatedTrack ("not a Smi"); this literal's allocation
+    // site learns the object kind once.
+    const kept: { rad: number; timeNs: number }[] = [];
+    for (let i = first; i < old.length; i++) kept.push(old[i]!);
     if (courseStdRad < MAX_COURSE_STD_RAD) kept.push({ rad: course, timeNs });
     courses = kept;
     const oldest = courses[0];
@@ -571,7 +575,7 @@ function bornTrack(id: number, d: Detection, timeNs: number, p: TrackerParams): 
     status: 'tentative',
     mean,
     covariance,
-    modes: Array.from({ length: m }, () => ({ mean: [...mean], covariance: covariance.map((row) => [...row]) })),
+    modes: Array.from({ length: m }, () => ({ mean: [...mean], covariance: copyRows(covariance) })),
     modeProbabilities: new Array<number>(m).fill(1 / m),
     birthTimeNs: timeNs,
     hits: allHits(1),
@@ -587,6 +591,14 @@ function bornTrack(id: number, d: Detection, timeNs: number, p: TrackerParams): 
     yawRateRadps: 0,
     courses: [],
   };
+}
+
+/** Row-by-row copy by push, not .map(): an optimised .map() builds another elements kind than an interpreted
+ * one, and the IMM mixing (mixture2x4Into) deoptimised on the second kind of covariance. */
+function copyRows(m: Matrix): number[][] {
+  const out: number[][] = [];
+  for (const row of m) out.push([...row]);
+  return out;
 }
 
 function withStatus(t: Track, p: TrackerParams): Track | null {
@@ -662,20 +674,23 @@ export function updateTracker(
     throw new RangeError('modeAccelStdMps2 changed under existing tracks: keep the parameters of a tracker state fixed');
   }
   const dtS = state.timeNs === null ? 0 : (timeNs - state.timeNs) / 1e9;
-  const predicted = state.tracks.map((t) => predictedModes(t, dtS, p));
+  // Arrays built by push rather than .map(): V8 gives a .map() result another elements kind when the caller is
+  // optimised (HOLEY) than when it is interpreted (PACKED), and associate, assignStage and pairCost deoptimised
+  // on the second array map ("wrong map") and were recompiled.
+  const predicted: Prediction[] = [];
+  const candidates: AssociationCandidate[] = [];
+  for (const t of state.tracks) {
+    const pr = predictedModes(t, dtS, p);
+    predicted.push(pr);
+    const components: AssociationCandidate['components'][number][] = [];
+    for (let j = 0; j < pr.modes.length; j++) {
+      const g = pr.modes[j]!;
+      components.push({ weight: pr.modeProbabilities[j]!, mean: g.mean, covariance: g.covariance });
+    }
+    candidates.push({ components, objectClass: trackClass(t).objectClass, confirmed: t.status === 'confirmed' });
+  }
 
-  const a = associate(
-    state.tracks.map((t, i) => {
-      const { modes, modeProbabilities } = predicted[i]!;
-      return {
-        components: modes.map((g, j) => ({ weight: modeProbabilities[j]!, mean: g.mean, covariance: g.covariance })),
-        objectClass: trackClass(t).objectClass,
-        confirmed: t.status === 'confirmed',
-      };
-    }),
-    detections,
-    p,
-  );
+  const a = associate(candidates, detections, p);
   // Every track is either paired or unassigned, so each entry is replaced.
   const next: Track[] = state.tracks.slice();
   for (const [ti, di] of a.pairs) next[ti] = updatedTrack(state.tracks[ti]!, predicted[ti]!, detections[di]!, timeNs, p);
@@ -711,5 +726,9 @@ export function confirmedObjects(state: TrackerState, params: Partial<TrackerPar
 function confirmedObjectsOf(state: TrackerState, p: TrackerParams): DetectedObject[] {
   if (state.timeNs === null) return [];
   const timeNs = state.timeNs;
-  return state.tracks.filter((t) => t.status === 'confirmed').map((t) => trackToObject(t, timeNs, p));
+  // A loop rather than .map(): an optimised .map() builds its result with another elements kind, and the objects
+  // list reaches the fusion and planning code, which deoptimised on it.
+  const out: DetectedObject[] = [];
+  for (const t of state.tracks) if (t.status === 'confirmed') out.push(trackToObject(t, timeNs, p));
+  return out;
 }

@@ -59,6 +59,11 @@ export class RoadsidePerception {
   /** Virtual time of each RSU's next delivery, ms, accumulated as the virtual-time scheduler repeats a timer. */
   private readonly deliveryMs: number[];
   private readonly options: RoadsideOptions[];
+  /**
+   * Each RSU's sensor pose as sense() reads it, in the ego sensor's literal shape ({ xM, yM, yawRad }): with the
+   * scenario's pose objects sense() saw two pose maps and was recompiled for the second.
+   */
+  private readonly poses: { xM: number; yM: number; yawRad: number }[] = [];
 
   constructor(
     private readonly spec: PerceptionSpec, private readonly truth = new TruthTimeline(spec.scenario),
@@ -71,6 +76,7 @@ export class RoadsidePerception {
     this.nextK = spec.scenario.rsus.map(() => 0);
     this.deliveryMs = spec.scenario.rsus.map((r) => spec.rsuPhaseMs + r.sensor.latencyMs);
     this.options = spec.scenario.rsus.map((_, i) => simRoadsideOptions(spec.scenario, i));
+    for (const r of spec.scenario.rsus) this.poses.push({ xM: r.pose.xM, yM: r.pose.yM, yawRad: r.pose.yawRad });
   }
 
   /** RSU i's next capture, tracked (each RSU's captures in order; RSUs in any order). */
@@ -79,7 +85,7 @@ export class RoadsidePerception {
     const rsu = s.rsus[i]!;
     const k = this.nextK[i]!++;
     const tMs = captureMs(s, this.spec.rsuPhaseMs, k);
-    const detections = sense(rsu.sensor, rsu.pose, this.truth.at(tMs / 1000), this.rngs[i]!);
+    const detections = sense(rsu.sensor, this.poses[i]!, this.truth.at(tMs / 1000), this.rngs[i]!);
     const captureTimeNs = simTimeNs(tMs);
     const batch = { captureTimeNs, objects: this.trackers[i]!.update({ captureTimeNs, objects: detections }) };
     const deliveredMs = this.deliveryMs[i]!;

@@ -100,7 +100,10 @@ export class GroundTruthSide {
     // An actor in the ROI is within roiAheadM of arc (so of distance) plus roiLateralM of the ego's point on the
     // route, which is |lateral| from the ego: anything farther cannot be in it and skips the projection.
     const roiReachM = roiAheadM + roiLateralM + Math.abs(ego.lateralM) + 1;
-    return others.map((a): FrameTruthActor => {
+    // Loops rather than .map() here and below: an optimised .map() builds another elements kind than an
+    // interpreted one, and the scoring and planning code reading these lists deoptimised on the second map.
+    const out: FrameTruthActor[] = [];
+    for (const a of others) {
       const dx = a.xM - egoX;
       const dy = a.yM - egoY;
       let inRoi = dx * dx + dy * dy <= roiReachM * roiReachM;
@@ -110,17 +113,20 @@ export class GroundTruthSide {
         const ahead = p.sM - egoS;
         inRoi = ahead >= 0 && ahead <= roiAheadM && Math.abs(p.lateralM) <= roiLateralM;
       }
-      return {
+      out.push({
         id: a.id, xM: a.xM, yM: a.yM, inRoi,
         rsuVisible: inRoi && this.rsuViews.some((v) => isVisible(v, a, truth)),
         egoVisible: inRoi && isVisible(egoView, a, others),
-      };
-    });
+      });
+    }
+    return out;
   }
 
   /** The planner's output on ground truth at zero latency, planned from routeSM. */
   plan(ego: TruthEgo, routeSM: number, planWith: TruthPlanner): Plan | null {
-    return planWith(ego.captureTimeNs, ego.state, routeSM, this.others(ego).map(truthObject));
+    const objects: DetectedObject[] = [];
+    for (const a of this.others(ego)) objects.push(truthObject(a));
+    return planWith(ego.captureTimeNs, ego.state, routeSM, objects);
   }
 
   /** The actors but the ego at this frame (actors() and plan() both need them: filtered once per frame). */
@@ -144,9 +150,15 @@ export interface TruthFrame {
 export function truthFrameAhead(side: GroundTruthSide, captureTimeNs: number, planWith: TruthPlanner): TruthFrame {
   const ego = side.ego(captureTimeNs);
   const plan = side.plan(ego, ego.routeSM, planWith);
+  let truthPlan: PlanPath | null = null;
+  if (plan) {
+    const points: { xM: number; yM: number }[] = [];
+    for (const q of plan.points) points.push({ xM: q.xM, yM: q.yM });
+    truthPlan = { points };
+  }
   return {
     captureTimeNs, egoRouteSM: ego.routeSM, actors: side.actors(ego), planRouteSM: ego.routeSM,
-    truthPlan: plan ? { points: plan.points.map((q) => ({ xM: q.xM, yM: q.yM })) } : null,
+    truthPlan,
   };
 }
 

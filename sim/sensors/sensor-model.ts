@@ -38,8 +38,13 @@ export function sense(
   for (const a of actors) if (a.id !== selfId) others.push(a);
   // With occlusion: the range of every actor and the near side of its box, once per cycle rather than once per
   // target and blocker.
-  const rangeM = spec.occlusion ? others.map((a) => Math.hypot(a.xM - pose.xM, a.yM - pose.yM)) : [];
-  const nearSideM = spec.occlusion ? others.map((b, i) => rangeM[i]! - Math.hypot(b.lengthM, b.widthM) / 2) : [];
+  // Loops rather than .map(): an optimised .map() builds another elements kind than an interpreted one.
+  const rangeM: number[] = [];
+  const nearSideM: number[] = [];
+  if (spec.occlusion) {
+    for (const a of others) rangeM.push(Math.hypot(a.xM - pose.xM, a.yM - pose.yM));
+    for (let i = 0; i < others.length; i++) nearSideM.push(rangeM[i]! - Math.hypot(others[i]!.lengthM, others[i]!.widthM) / 2);
+  }
   // Most of a long scene is out of any one sensor's range: a squared-distance cull skips those actors before
   // any hypot. Exact: it only drops actors beyond range by far more than rounding; inRangeAndFov decides the rest.
   const cull2 = spec.rangeM * spec.rangeM * (1 + 1e-9);
@@ -84,7 +89,9 @@ export function sense(
       trackId: FALSE_POSITIVE_ID_BASE + Math.floor(rng.next() * 1_000_000),
       objectClass: 'unknown', classConfidence: 0.4,
       xM: pose.xM + r * Math.cos(bearing), yM: pose.yM + r * Math.sin(bearing), zM: size.heightM / 2,
-      vxMps: 0, vyMps: 0, headingRad: 0, yawRateRadps: 0, ...size,
+      // size's fields one by one, not spread: a spread in a literal gives false positives another object shape
+      // than the detections above, and every consumer of detections saw two maps.
+      vxMps: 0, vyMps: 0, headingRad: 0, yawRateRadps: 0, lengthM: size.lengthM, widthM: size.widthM, heightM: size.heightM,
       covariance: diagonalCovariance(spec.posNoiseStdM, 1), existenceProbability: 0.3, ageS: 0,
     });
   }

@@ -11,13 +11,16 @@ export function egoAt(s: Scenario, tS: number): KinematicSample {
 }
 
 export function truthAt(s: Scenario, tS: number): TruthActor[] {
-  const actors = s.actors.map((a): TruthActor => {
+  // A loop rather than .map(): an optimised .map() builds another elements kind than an interpreted one, and
+  // the sensing and scoring code that reads these lists deoptimised on the second map.
+  const actors: TruthActor[] = [];
+  for (const a of s.actors) {
     const k = sampleTrajectory(a.trajectory, tS);
-    return {
+    actors.push({
       id: a.id, objectClass: a.objectClass, xM: k.xM, yM: k.yM, headingRad: k.headingRad,
       lengthM: a.lengthM, widthM: a.widthM, heightM: a.heightM, vxMps: k.vxMps, vyMps: k.vyMps,
-    };
-  });
+    });
+  }
   const e = egoAt(s, tS);
   actors.push({
     id: EGO_ID, objectClass: 'car', xM: e.xM, yM: e.yM, headingRad: e.headingRad,
