@@ -170,7 +170,9 @@ export class VehicleCore {
       this.learnLink(nowNs, null);
     }
     const routeSM = this.routeSM(ego);
-    const frames = [...this.roadside.values()].map((r) => this.withoutSelf(r.latest, own, ego));
+    // Pushed, not mapped: one array kind into fusion whether or not any RSU has been heard (see withoutSelf).
+    const frames: RoadsideFrameInput[] = [];
+    for (const r of this.roadside.values()) frames.push(this.withoutSelf(r.latest, own, ego));
     const advisoryValidForMs = this.advisoryValidForMs(own.captureTimeNs);
     let method: FusionMethod;
     // The selector formats its reason only when read: kept as the holder, not read here.
@@ -413,14 +415,30 @@ function alongHeading(ego: EgoState, from: Point2, dtS: number): Point2 {
  */
 function withoutSelf(input: RoadsideFrameInput, self: Point2 | null): RoadsideFrameInput {
   if (!self) return input;
-  const objects = input.frame.objects.filter((o) => Math.hypot(o.xM - self.xM, o.yM - self.yM) > SELF_RADIUS_M);
-  return objects.length === input.frame.objects.length ? input : { ...input, frame: { ...input.frame, objects } };
+  // A pushed literal array and literals in the decoder's field order, not filter() and spreads: the frames fused
+  // then have one hidden class and one array kind whichever way they came (see fuseSequentially).
+  const objects: DetectedObject[] = [];
+  for (const o of input.frame.objects) if (Math.hypot(o.xM - self.xM, o.yM - self.yM) > SELF_RADIUS_M) objects.push(o);
+  if (objects.length === input.frame.objects.length) return input;
+  const f = input.frame;
+  return {
+    frame: {
+      sourceId: f.sourceId, sourceKind: f.sourceKind, sequence: f.sequence, captureTimeNs: f.captureTimeNs,
+      publishTimeNs: f.publishTimeNs, mapFrame: f.mapFrame, sensorPose: f.sensorPose, objects,
+    },
+    offsetNs: input.offsetNs,
+  };
 }
 
 function dedupeByTrack<T extends { trackId: number }>(objects: readonly T[]): T[] {
-  const seen = new Map<number, T>();
-  for (const o of objects) if (!seen.has(o.trackId)) seen.set(o.trackId, o);
-  return [...seen.values()];
+  const seen = new Set<number>();
+  const out: T[] = [];
+  for (const o of objects) {
+    if (seen.has(o.trackId)) continue;
+    seen.add(o.trackId);
+    out.push(o);
+  }
+  return out;
 }
 
 /** The part of a polyline between two arc lengths, as points (first point at fromSM exactly). */

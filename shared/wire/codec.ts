@@ -75,6 +75,17 @@ function objectFromWire(o: iaad.v1.IDetectedObject): DetectedObject {
   };
 }
 
+/**
+ * Decoded objects, pushed into a literal array: map() over protobufjs's arrays (its frozen shared empty array
+ * among them) returns holey or small-integer arrays depending on the message, and each kind reaching fusion
+ * deoptimised it.
+ */
+function objectsFromWire(objects: iaad.v1.IDetectedObject[] | null | undefined): DetectedObject[] {
+  const out: DetectedObject[] = [];
+  if (objects) for (const o of objects) out.push(objectFromWire(o));
+  return out;
+}
+
 function frameToWire(f: PerceptionFrame): iaad.v1.IPerceptionFrame {
   return {
     sourceId: f.sourceId, sourceKind: SOURCE_KIND_TO_WIRE[f.sourceKind], sequence: f.sequence,
@@ -88,7 +99,7 @@ function frameFromWire(f: iaad.v1.IPerceptionFrame): PerceptionFrame {
   return {
     sourceId: f.sourceId, sourceKind: sourceKindFromWire(f.sourceKind), sequence: num(f.sequence),
     captureTimeNs: num(f.captureTimeNs), publishTimeNs: num(f.publishTimeNs), mapFrame: f.mapFrame ?? '',
-    sensorPose: poseFromWire(f.sensorPose), objects: (f.objects ?? []).map(objectFromWire),
+    sensorPose: poseFromWire(f.sensorPose), objects: objectsFromWire(f.objects),
   };
 }
 
@@ -116,7 +127,7 @@ function advisoryFromWire(a: iaad.v1.IPlanningAdvisory): PlanningAdvisory {
     rsuId: a.rsuId ?? '', vehicleId: a.vehicleId ?? '', sequence: num(a.sequence),
     intentSequence: num(a.intentSequence), issueTimeNs: num(a.issueTimeNs), validUntilNs: num(a.validUntilNs),
     mapFrame: a.mapFrame ?? '', zones: (a.zones ?? []).map(zoneFromWire),
-    contextObjects: (a.contextObjects ?? []).map(objectFromWire),
+    contextObjects: objectsFromWire(a.contextObjects),
   };
 }
 
