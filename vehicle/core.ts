@@ -9,7 +9,7 @@ import type { EgoState } from '../shared/sources/detections.js';
 import type { Point2 } from '../shared/geometry/transform.js';
 import { preparePolyline, RouteProgress, simplifyPath, type Polyline } from '../shared/geometry/polyline.js';
 import {
-  aheadCriteria, lookAheadDistanceM, MethodSelector, type CriteriaInputs, type CriteriaParams,
+  aheadCriteria, lookAheadDistanceM, MethodSelector, type CriteriaInputs, type CriteriaParams, type RsuCriteriaInput,
 } from '../shared/fusion/criteria.js';
 import {
   completeWithRoadside, fuseFrame, roadsideDtMs, vehicleOnlyObjects, resolveFusionParams, type FusionParams,
@@ -308,13 +308,16 @@ export class VehicleCore {
       const distanceM = lookAheadDistanceM(ego?.speedMps ?? 0, this.o.criteria ?? {});
       ahead = aheadCriteria(this.o.netmap.lookAhead(this.route.points, routeSM, distanceM), routeSM);
     }
+    // Pushed, not mapped: the criteria iterate this array every frame, and map() gives an empty one another kind.
+    const rsus: RsuCriteriaInput[] = [];
+    for (const l of links) {
+      const f = byId.get(l.sourceId);
+      const link = { latencyP90Ms: l.latencyP90Ms, jitterMs: l.jitterMs, windowLossRatio: l.windowLossRatio, stale: l.stale };
+      rsus.push({ rsuId: l.sourceId, freshestCaptureAgeMs: f ? roadsideDtMs(own, f) : null, link });
+    }
     return {
       ownCaptureTimeNs: own.captureTimeNs,
-      rsus: links.map((l) => {
-        const f = byId.get(l.sourceId);
-        const link = { latencyP90Ms: l.latencyP90Ms, jitterMs: l.jitterMs, windowLossRatio: l.windowLossRatio, stale: l.stale };
-        return { rsuId: l.sourceId, freshestCaptureAgeMs: f ? roadsideDtMs(own, f) : null, link };
-      }),
+      rsus,
       advisoryValidForMs,
       ahead,
     };

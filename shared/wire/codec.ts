@@ -4,7 +4,7 @@ import { iaad } from './generated/iaad.js';
 import {
   OBJECT_CLASSES,
   type ClockSyncRequest, type ClockSyncResponse, type ConflictZone, type DetectedObject, type Envelope,
-  type ObjectClass, type Payload, type PerceptionFrame, type PlanningAdvisory, type Pose, type SourceKind,
+  type ObjectClass, type PathPoint, type Payload, type PerceptionFrame, type PlanningAdvisory, type Pose, type SourceKind,
   type StateCovariance, type VehicleIntent,
 } from '../model/types.js';
 
@@ -139,11 +139,18 @@ function intentToWire(i: VehicleIntent): iaad.v1.IVehicleIntent {
   };
 }
 
+/** Pushed, not mapped (see objectsFromWire): the RSU prepares and projects onto every intent's path. */
+function pathFromWire(path: iaad.v1.IPathPoint[] | null | undefined): PathPoint[] {
+  const out: PathPoint[] = [];
+  if (path) for (const p of path) out.push({ xM: num(p.xM), yM: num(p.yM) });
+  return out;
+}
+
 function intentFromWire(i: iaad.v1.IVehicleIntent): VehicleIntent {
   return {
     vehicleId: i.vehicleId ?? '', sequence: num(i.sequence), timeNs: num(i.timeNs), pose: poseFromWire(i.pose),
     speedMps: num(i.speedMps), mapFrame: i.mapFrame ?? '',
-    path: (i.path ?? []).map((p) => ({ xM: num(p.xM), yM: num(p.yM) })), horizonS: num(i.horizonS),
+    path: pathFromWire(i.path), horizonS: num(i.horizonS),
   };
 }
 
