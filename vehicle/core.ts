@@ -9,7 +9,7 @@ import type { EgoState } from '../shared/sources/detections.js';
 import type { Point2 } from '../shared/geometry/transform.js';
 import { preparePolyline, RouteProgress, simplifyPath, type Polyline } from '../shared/geometry/polyline.js';
 import {
-  aheadCriteria, lookAheadDistanceM, MethodSelector, type CriteriaInputs, type CriteriaParams,
+  aheadCriteria, lookAheadDistanceM, MethodSelector, type CriteriaInputs, type CriteriaParams, type RsuCriteriaInput,
 } from '../shared/fusion/criteria.js';
 import {
   completeWithRoadside, fuseFrame, roadsideDtMs, vehicleOnlyObjects, resolveFusionParams, type FusionParams,
@@ -170,7 +170,9 @@ export class VehicleCore {
       this.learnLink(nowNs, null);
     }
     const routeSM = this.routeSM(ego);
-    const frames = [...this.roadside.values()].map((r) => this.withoutSelf(r.latest, own, ego));
+    // Pushed, not mapped: one array kind into fusion whether or not any RSU has been heard (see withoutSelf).
+    const frames: RoadsideFrameInput[] = [];
+    for (const r of this.roadside.values()) frames.push(this.withoutSelf(r.latest, own, ego));
     const advisoryValidForMs = this.advisoryValidForMs(own.captureTimeNs);
     let method: FusionMethod;
     // The selector formats its reason only when read: kept as the holder, not read here.
@@ -306,13 +308,16 @@ export class VehicleCore {
       const distanceM = lookAheadDistanceM(ego?.speedMps ?? 0, this.o.criteria ?? {});
       ahead = aheadCriteria(this.o.netmap.lookAhead(this.route.points, routeSM, distanceM), routeSM);
     }
+    // Pushed, not mapped: the criteria iterate this array every frame, and map() gives an empty one another kind.
+    const rsus: RsuCriteriaInput[] = [];
+    for (const l of links) {
+      const f = byId.get(l.sourceId);
+      const link = { latencyP90Ms: l.latencyP90Ms, jitterMs: l.jitterMs, windowLossRatio: l.windowLossRatio, stale: l.stale };
+      rsus.push({ rsuId: l.sourceId, freshestCaptureAgeMs: f ? roadsideDtMs(own, f) : null, link });
+    }
     return {
       ownCaptureTimeNs: own.captureTimeNs,
-      rsus: links.map((l) => {
-        const f = byId.get(l.sourceId);
-        const link = { latencyP90Ms: l.latencyP90Ms, jitterMs: l.jitterMs, windowLossRatio: l.windowLossRatio, stale: l.stale };
-        return { rsuId: l.sourceId, freshestCaptureAgeMs: f ? roadsideDtMs(own, f) : null, link };
-      }),
+      rsus,
       advisoryValidForMs,
       ahead,
     };
@@ -413,14 +418,30 @@ function alongHeading(ego: EgoState, from: Point2, dtS: number): Point2 {
  */
 function withoutSelf(input: RoadsideFrameInput, self: Point2 | null): RoadsideFrameInput {
   if (!self) return input;
-  const objects = input.frame.objects.filter((o) => Math.hypot(o.xM - self.xM, o.yM - self.yM) > SELF_RADIUS_M);
-  return objects.length === input.frame.objects.length ? input : { ...input, frame: { ...input.frame, objects } };
+  // A pushed literal array and literals in the decoder's field order, not filter() and spreads: the frames fused
+  // then have one hidden class and one array kind whichever way they came (see fuseSequentially).
+  const objects: DetectedObject[] = [];
+  for (const o of input.frame.objects) if (Math.hypot(o.xM - self.xM, o.yM - self.yM) > SELF_RADIUS_M) objects.push(o);
+  if (objects.length === input.frame.objects.length) return input;
+  const f = input.frame;
+  return {
+    frame: {
+      sourceId: f.sourceId, sourceKind: f.sourceKind, sequence: f.sequence, captureTimeNs: f.captureTimeNs,
+      publishTimeNs: f.publishTimeNs, mapFrame: f.mapFrame, sensorPose: f.sensorPose, objects,
+    },
+    offsetNs: input.offsetNs,
+  };
 }
 
 function dedupeByTrack<T extends { trackId: number }>(objects: readonly T[]): T[] {
-  const seen = new Map<number, T>();
-  for (const o of objects) if (!seen.has(o.trackId)) seen.set(o.trackId, o);
-  return [...seen.values()];
+  const seen = new Set<number>();
+  const out: T[] = [];
+  for (const o of objects) {
+    if (seen.has(o.trackId)) continue;
+    seen.add(o.trackId);
+    out.push(o);
+  }
+  return out;
 }
 
 /** The part of a polyline between two arc lengths, as points (first point at fromSM exactly). */

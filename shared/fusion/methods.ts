@@ -2,10 +2,10 @@
 // vehicle's own frame and the roadside frames at hand to the list of FusedObjects. Which method to run is decided
 // by shared/fusion/criteria.ts; these functions only apply one, and drop what that method may not use.
 import { associate } from '../association/components.js';
-import type { AssociationParams, AssociationResult } from '../association/components.js';
+import type { AssociationPair, AssociationParams, AssociationResult } from '../association/components.js';
 import { DEFAULT_GATE_PROBABILITY, GATE_SUBSTATE_INDICES, chiSquareGate } from '../association/gating.js';
 import { diagonalCovariance } from '../model/covariance.js';
-import type { DetectedObject, PerceptionFrame, StateCovariance } from '../model/types.js';
+import { detectedObjectWith, type DetectedObject, type PerceptionFrame, type StateCovariance } from '../model/types.js';
 import { predictObject } from '../motion/predict.js';
 import type { PredictParams } from '../motion/predict.js';
 import { fuseObjects, singleSourceObject } from './objects.js';
@@ -117,11 +117,15 @@ function selectResolved(
   roadside: readonly RoadsideFrameInput[],
   p: FusionParams,
 ): RoadsideFrameSelection[] {
-  const all = roadside.map((input): RoadsideFrameSelection => {
+  // Arrays here and below are built by push from a literal, not by map/filter: those return packed, holey or
+  // small-integer arrays depending on the input (an empty result is one of integers), and each kind reaching the
+  // fusion functions below cost them a deoptimisation and a recompilation.
+  const all: RoadsideFrameSelection[] = [];
+  for (const input of roadside) {
     const dtMs = roadsideDtMs(own, input);
     const verdict = input.frame.mapFrame !== own.mapFrame ? 'map-frame' : windowVerdict(method, dtMs, p);
-    return { input, dtMs, verdict };
-  });
+    all.push({ input, dtMs, verdict });
+  }
   const best = new Map<string, RoadsideFrameSelection>();
   for (const s of all) {
     if (s.verdict !== 'used') continue;
@@ -170,13 +174,16 @@ function isFiniteEstimate(o: DetectedObject): boolean {
 }
 
 function withCovariance(o: DetectedObject, fallback: StateCovariance): DetectedObject {
-  return o.covariance === null ? { ...o, covariance: fallback } : o;
+  return o.covariance === null ? detectedObjectWith(o, fallback) : o;
 }
 
 /** The vehicle's objects as FusedObjects of `method`, null covariances filled with the vehicle default. */
 function ownObjects(own: PerceptionFrame, method: FusionMethod, p: FusionParams): FusedObject[] {
-  return own.objects.map((object) =>
-    singleSourceObject({ sourceId: own.sourceId, object, defaultCovariance: p.defaultVehicleCovariance }, method));
+  const out: FusedObject[] = [];
+  for (const object of own.objects) {
+    out.push(singleSourceObject({ sourceId: own.sourceId, object, defaultCovariance: p.defaultVehicleCovariance }, method));
+  }
+  return out;
 }
 
 /**
@@ -209,7 +216,13 @@ function fuseSequentially(
     for (const o of rsu.objects) {
       if (!isFiniteEstimate(o)) continue;
       const filled = withCovariance(o, p.defaultRoadsideCovariance);
-      objects.push(dtS === 0 ? filled : predictObject(filled, dtS, p.predict));
+      // predictObject's result copied into the one DetectedObject literal: its spreads give each motion model's
+      // result its own hidden class, which made everything below polymorphic.
+      if (dtS === 0) objects.push(filled);
+      else {
+        const predicted = predictObject(filled, dtS, p.predict);
+        objects.push(detectedObjectWith(predicted, predicted.covariance));
+      }
     }
     const rows = gateCandidates(current, objects, gateD2, association.defaultCovarianceA, association.defaultCovarianceB);
     const { pairs, unmatchedB } = associateRows(current, objects, rows, association);
@@ -244,8 +257,12 @@ function associateRows(
     for (let j = 0; j < b.length; j++) unmatchedB.push(j);
     return { pairs: [], unmatchedB };
   }
-  const near = associate(rows.map((i) => a[i]!), b, params);
-  return { pairs: near.pairs.map((q) => ({ a: rows[q.a]!, b: q.b, distance2: q.distance2 })), unmatchedB: near.unmatchedB };
+  const nearA: FusedObject[] = [];
+  for (const i of rows) nearA.push(a[i]!);
+  const near = associate(nearA, b, params);
+  const pairs: AssociationPair[] = [];
+  for (const q of near.pairs) pairs.push({ a: rows[q.a]!, b: q.b, distance2: q.distance2 });
+  return { pairs, unmatchedB: near.unmatchedB };
 }
 
 /**
@@ -292,11 +309,15 @@ function hasFinitePosition(o: DetectedObject, fallback: StateCovariance): boolea
 }
 
 function finish(objects: FusedObject[], ownId: string, p: FusionParams): FusedObject[] {
-  return sortFused(objects.filter((o) => o.existenceProbability >= p.minExistenceProbability), ownId);
+  const kept: FusedObject[] = [];
+  for (const o of objects) if (o.existenceProbability >= p.minExistenceProbability) kept.push(o);
+  return sortFused(kept, ownId);
 }
 
 function usedFrames(method: 'intra' | 'inter', own: PerceptionFrame, roadside: readonly RoadsideFrameInput[], p: FusionParams): RoadsideFrameSelection[] {
-  return selectResolved(method, own, roadside, p).filter((s) => s.verdict === 'used');
+  const used: RoadsideFrameSelection[] = [];
+  for (const s of selectResolved(method, own, roadside, p)) if (s.verdict === 'used') used.push(s);
+  return used;
 }
 
 /**

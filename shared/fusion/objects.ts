@@ -3,7 +3,7 @@
 // rules, documented on each helper below and in docs/association-and-fusion.md.
 import { angleDiff, wrapAngle } from '../geometry/angles.js';
 import { packCovariance, unpackCovariance } from '../model/covariance.js';
-import { OBJECT_CLASSES } from '../model/types.js';
+import { DETECTED_OBJECT_SEED, OBJECT_CLASSES } from '../model/types.js';
 import type { DetectedObject, ObjectClass, StateCovariance } from '../model/types.js';
 import { fuseCovarianceIntersection, fuseInformation } from './gaussian.js';
 import type { Gaussian } from './gaussian.js';
@@ -170,6 +170,16 @@ export function fuseObjects(a: FusionInput, b: FusionInput, options: ObjectFusio
     method: options.method ?? 'inter',
   };
 }
+
+/**
+ * Seeds the FusedObject hidden class (the literals of fuseObjects and singleSourceObject) with double fields, as
+ * DETECTED_OBJECT_SEED does for DetectedObject: a vehicle object with a zero velocity or age fused first would
+ * otherwise give it small-integer fields, replaced (and every function compiled against it deoptimised) at the
+ * first double. Kept referenced: V8 drops unused classes.
+ */
+export const FUSED_OBJECT_SEED: FusedObject = singleSourceObject({
+  sourceId: '', object: DETECTED_OBJECT_SEED, defaultCovariance: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5],
+}, 'vehicle-only');
 
 /**
  * Wraps one source's unmatched object as a FusedObject (e.g. method 'vehicle-only'), filling a null covariance

@@ -47,7 +47,10 @@ type PolylineInput = Polyline | readonly Point2[];
 
 export function preparePolyline(points: readonly Point2[]): Polyline {
   if (points.length === 0) throw new RangeError('polyline needs at least one point');
-  const cumulativeM = [0];
+  // A double array even when every length is an integer (a grid route): a small-integer one reaching the projections
+  // deoptimised them. Created from a double, then set to 0.
+  const cumulativeM = [0.5];
+  cumulativeM[0] = 0;
   for (let i = 1; i < points.length; i++) {
     const a = points[i - 1]!;
     const b = points[i]!;
@@ -104,6 +107,14 @@ export function projectToPolylineInto(line: Polyline, xM: number, yM: number, ex
 }
 
 const emptyProjection = (): PolylineProjection => ({ sM: 0, lateralM: 0, segmentIndex: 0, xM: 0, yM: 0 });
+
+/**
+ * Fixes the field representations of the projection's hidden class (shared by every { sM, lateralM, segmentIndex,
+ * xM, yM } literal, the planners' buffers among them) at load: built from zeros, V8 would store its fields as small
+ * integers and replace the class at the first double, deoptimising the projection functions compiled against it.
+ * Kept referenced: V8 drops unused classes.
+ */
+export const PROJECTION_SEED: PolylineProjection = { sM: 0.5, lateralM: 0.5, segmentIndex: 0, xM: 0.5, yM: 0.5 };
 
 /**
  * Like projectToPolyline, restricted to the segments overlapping [fromSM, toSM] (binary search, then only those):

@@ -4,7 +4,7 @@ import { iaad } from './generated/iaad.js';
 import {
   OBJECT_CLASSES,
   type ClockSyncRequest, type ClockSyncResponse, type ConflictZone, type DetectedObject, type Envelope,
-  type ObjectClass, type Payload, type PerceptionFrame, type PlanningAdvisory, type Pose, type SourceKind,
+  type ObjectClass, type PathPoint, type Payload, type PerceptionFrame, type PlanningAdvisory, type Pose, type SourceKind,
   type StateCovariance, type VehicleIntent,
 } from '../model/types.js';
 
@@ -75,6 +75,17 @@ function objectFromWire(o: iaad.v1.IDetectedObject): DetectedObject {
   };
 }
 
+/**
+ * Decoded objects, pushed into a literal array: map() over protobufjs's arrays (its frozen shared empty array
+ * among them) returns holey or small-integer arrays depending on the message, and each kind reaching fusion
+ * deoptimised it.
+ */
+function objectsFromWire(objects: iaad.v1.IDetectedObject[] | null | undefined): DetectedObject[] {
+  const out: DetectedObject[] = [];
+  if (objects) for (const o of objects) out.push(objectFromWire(o));
+  return out;
+}
+
 function frameToWire(f: PerceptionFrame): iaad.v1.IPerceptionFrame {
   return {
     sourceId: f.sourceId, sourceKind: SOURCE_KIND_TO_WIRE[f.sourceKind], sequence: f.sequence,
@@ -88,7 +99,7 @@ function frameFromWire(f: iaad.v1.IPerceptionFrame): PerceptionFrame {
   return {
     sourceId: f.sourceId, sourceKind: sourceKindFromWire(f.sourceKind), sequence: num(f.sequence),
     captureTimeNs: num(f.captureTimeNs), publishTimeNs: num(f.publishTimeNs), mapFrame: f.mapFrame ?? '',
-    sensorPose: poseFromWire(f.sensorPose), objects: (f.objects ?? []).map(objectFromWire),
+    sensorPose: poseFromWire(f.sensorPose), objects: objectsFromWire(f.objects),
   };
 }
 
@@ -116,7 +127,7 @@ function advisoryFromWire(a: iaad.v1.IPlanningAdvisory): PlanningAdvisory {
     rsuId: a.rsuId ?? '', vehicleId: a.vehicleId ?? '', sequence: num(a.sequence),
     intentSequence: num(a.intentSequence), issueTimeNs: num(a.issueTimeNs), validUntilNs: num(a.validUntilNs),
     mapFrame: a.mapFrame ?? '', zones: (a.zones ?? []).map(zoneFromWire),
-    contextObjects: (a.contextObjects ?? []).map(objectFromWire),
+    contextObjects: objectsFromWire(a.contextObjects),
   };
 }
 
@@ -128,11 +139,18 @@ function intentToWire(i: VehicleIntent): iaad.v1.IVehicleIntent {
   };
 }
 
+/** Pushed, not mapped (see objectsFromWire): the RSU prepares and projects onto every intent's path. */
+function pathFromWire(path: iaad.v1.IPathPoint[] | null | undefined): PathPoint[] {
+  const out: PathPoint[] = [];
+  if (path) for (const p of path) out.push({ xM: num(p.xM), yM: num(p.yM) });
+  return out;
+}
+
 function intentFromWire(i: iaad.v1.IVehicleIntent): VehicleIntent {
   return {
     vehicleId: i.vehicleId ?? '', sequence: num(i.sequence), timeNs: num(i.timeNs), pose: poseFromWire(i.pose),
     speedMps: num(i.speedMps), mapFrame: i.mapFrame ?? '',
-    path: (i.path ?? []).map((p) => ({ xM: num(p.xM), yM: num(p.yM) })), horizonS: num(i.horizonS),
+    path: pathFromWire(i.path), horizonS: num(i.horizonS),
   };
 }
 

@@ -22,8 +22,16 @@ export interface PackedChunk {
 
 const CLASS_INDEX = new Map<ObjectClass, number>(OBJECT_CLASSES.map((c, i) => [c, i]));
 
+/** An empty array of doubles: a [] literal starts as small integers and changed kind at the first stamp pushed,
+ * under the already compiled batch(). */
+function doubles(): number[] {
+  const a = [0.5];
+  a.pop();
+  return a;
+}
+
 class Writer {
-  readonly n: number[] = [];
+  readonly n: number[] = doubles();
   readonly parts: Uint8Array[] = [];
   byteLength = 0;
 
