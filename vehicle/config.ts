@@ -18,6 +18,8 @@ const rsuLinkSchema = z
       })
       .strict()
       .optional(),
+    /** Where the RSU stands, map frame, m: with it the vehicle listens to this RSU only when near (rsuRelevance). */
+    position: z.object({ xM: z.number(), yM: z.number() }).strict().optional(),
   })
   .strict();
 
@@ -38,6 +40,15 @@ export const vehicleConfigSchema = z
     /** Broker for every RSU with mqtt: true. */
     mqtt: mqttSchema.optional(),
     rsus: z.array(rsuLinkSchema).default([]),
+    /**
+     * RSUs with a position are listened to only while the ego is within subscribeWithinM of them, and let go beyond
+     * releaseBeyondM, m (shared/link/relevance.ts; defaults 250 / 300). RSUs without a position are always listened to.
+     */
+    rsuRelevance: z
+      .object({ subscribeWithinM: z.number().positive(), releaseBeyondM: z.number().positive() })
+      .strict()
+      .refine((r) => r.releaseBeyondM >= r.subscribeWithinM, { message: 'releaseBeyondM must be >= subscribeWithinM' })
+      .optional(),
     /** Where fused frames go for the downstream planner (ZeroMQ PUB, bound by this process). */
     output: z
       .object({ endpoint: zmqEndpointSchema, sendHighWaterMark: z.number().int().min(1).default(16) })

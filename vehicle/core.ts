@@ -135,6 +135,12 @@ export class VehicleCore {
     this.roadside.set(frame.sourceId, { latest: { frame, offsetNs }, previous: prev?.latest ?? null, receivedAtNs });
   }
 
+  /** An RSU the vehicle stopped listening to (out of range): what it sent is no longer used. */
+  forgetRsu(rsuId: string): void {
+    this.roadside.delete(rsuId);
+    this.advisories.delete(rsuId);
+  }
+
   onAdvisory(advisory: PlanningAdvisory, offsetNs: number): void {
     if (advisory.vehicleId !== this.o.vehicleId) return;
     const held = this.advisories.get(advisory.rsuId);

@@ -19,6 +19,7 @@ import type { RoadsideCommandArgs } from '../roadside/main.js';
 import { vehicleConfigSchema } from './config.js';
 import { startVehicle } from './pipeline.js';
 import { RsuLink } from './rsu-link.js';
+import { DEFAULT_RSU_RELEVANCE, rsuRelevanceFor } from '../shared/link/relevance.js';
 import { summarizeVehicle } from './summary.js';
 
 /** Flags of the command (cli/main.ts): the roadside's, plus a strategy override. */
@@ -69,9 +70,14 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
   const setup = {
     vehicleId: config.vehicle.id, mapFrame: config.vehicle.mapFrame, framePeriodMs, intraWaitMs: config.intraWaitMs,
     link: { staleAfterMs: config.link.staleAfterMs, latencyWindowMs: config.link.windowMs, syncIntervalMs: config.clockSync.intervalMs },
-    rsus: config.rsus.map((r) => ({ id: r.id, paths: [...(r.mqtt && mqtt ? ['mqtt'] : []), ...(zmqByRsu.has(r.id) ? ['zmq'] : [])] })),
+    rsus: config.rsus.map((r) => ({
+      id: r.id, paths: [...(r.mqtt && mqtt ? ['mqtt'] : []), ...(zmqByRsu.has(r.id) ? ['zmq'] : [])],
+      ...(r.position ? { position: r.position } : {}),
+    })),
+    ...(config.rsus.some((r) => r.position) ? { rsuRelevance: config.rsuRelevance ?? { ...DEFAULT_RSU_RELEVANCE } } : {}),
     ...(config.route ? { route: config.route } : {}),
   };
+  const rsuRelevance = rsuRelevanceFor(setup.rsus, setup.rsuRelevance);
 
   // --record: opened right before the pipeline starts; its start time is the replay's time origin.
   const recording = o.record && io
@@ -124,7 +130,10 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
     ...(config.route ? { route: config.route } : {}), netmap, fusion: { vehicleFramePeriodMs: framePeriodMs },
   });
   const handle = startVehicle(
-    { vehicleId: config.vehicle.id, mapFrame: config.vehicle.mapFrame, framePeriodMs, intraWaitMs: config.intraWaitMs },
+    {
+      vehicleId: config.vehicle.id, mapFrame: config.vehicle.mapFrame, framePeriodMs, intraWaitMs: config.intraWaitMs,
+      ...(rsuRelevance ? { rsuRelevance } : {}),
+    },
     own$, links, output, core, clock, log,
     recording ? (_own, result, outputTimeNs) => recording.process.output(config.vehicle.id, result.output, outputTimeNs) : undefined,
   );

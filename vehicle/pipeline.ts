@@ -14,6 +14,7 @@ import { encodeEnvelope } from '../shared/wire/codec.js';
 import type { FusionMethod } from '../shared/fusion/types.js';
 import type { VehicleCore, VehicleStepResult } from './core.js';
 import type { RsuLink } from './rsu-link.js';
+import type { RsuRelevance } from '../shared/link/relevance.js';
 
 /** Where the vehicle's output frames go on its local output socket. */
 export const outputTopic = (vehicleId: string): string => `${TOPIC_ROOT}/vehicle/${validateId(vehicleId, 'vehicleId')}/fused`;
@@ -25,6 +26,8 @@ export interface VehicleOptions {
   framePeriodMs?: number;
   /** Longest wait for a same-instant roadside frame before fusing without it, ms. */
   intraWaitMs?: number;
+  /** Listen only to the RSUs near the ego (from its own frames' poses); without it, to every link. */
+  rsuRelevance?: RsuRelevance;
   scheduler?: SchedulerLike;
 }
 
@@ -101,6 +104,20 @@ export function startVehicle(
     }));
   }
 
+  // The links the vehicle listens to now: all of them, or those the relevance keeps (updated on each own frame).
+  let listened: readonly RsuLink[] = links;
+  const relevance = opts.rsuRelevance;
+  const updateRelevance = (ego: DetectionBatch['ego']): void => {
+    if (!relevance || !ego) return;
+    const changes = relevance.update(ego.pose.xM, ego.pose.yM);
+    if (changes.length === 0) return;
+    for (const c of changes) {
+      for (const l of links) if (l.monitor.sourceId === c.rsuId) l.setRelevant(c.relevant);
+      if (!c.relevant) core.forgetRsu(c.rsuId);
+    }
+    listened = links.filter((l) => l.relevant);
+  };
+
   const periodNs = (opts.framePeriodMs ?? 100) * NS_PER_MS;
   const matches = (own: PerceptionFrame) => (a: { frame: PerceptionFrame; offsetNs: number }): boolean =>
     Math.abs(a.frame.captureTimeNs - a.offsetNs - own.captureTimeNs) <= periodNs / 2;
@@ -110,9 +127,9 @@ export function startVehicle(
    * fusing on the first RSU's arrival would leave the others' same-instant frames out of intra-frame fusion.
    */
   const waitForSameInstant = (own: PerceptionFrame): Observable<unknown> => {
-    if (!core.mayUseIntra() || links.length === 0) return of(null);
+    if (!core.mayUseIntra() || listened.length === 0) return of(null);
     const nowNs = clock.nowNs();
-    const live = links.filter((l) => !l.monitor.isStale(nowNs)).map((l) => l.monitor.sourceId);
+    const live = listened.filter((l) => !l.monitor.isStale(nowNs)).map((l) => l.monitor.sourceId);
     const complete = (): boolean => live.every((id) => {
       const r = core.roadside.get(id);
       return r !== undefined && matches(own)(r.latest);
@@ -120,7 +137,7 @@ export function startVehicle(
     if (live.length === 0 || complete()) return of(null);
     counters.intraWaits++;
     return race(
-      merge(...links.map((l) => l.frames$)).pipe(filter(complete), take(1), map(() => {
+      merge(...listened.map((l) => l.frames$)).pipe(filter(complete), take(1), map(() => {
         counters.intraWaitHits++;
         return null;
       })),
@@ -133,6 +150,7 @@ export function startVehicle(
       counters.ownFrames++;
       const s = sequence++;
       egoOf.set(s, batch.ego);
+      updateRelevance(batch.ego);
       return {
         sourceId: opts.vehicleId, sourceKind: 'vehicle', sequence: s, captureTimeNs: batch.captureTimeNs,
         publishTimeNs: 0, mapFrame: opts.mapFrame, sensorPose: batch.ego?.pose ?? { xM: 0, yM: 0, zM: 0, yawRad: 0, pitchRad: 0, rollRad: 0 },
@@ -145,7 +163,7 @@ export function startVehicle(
       const ego = egoOf.get(own.sequence);
       egoOf.delete(own.sequence);
       const nowNs = clock.nowNs();
-      const result = core.step(own, ego, links.map((l) => l.monitor.health(nowNs)), nowNs);
+      const result = core.step(own, ego, listened.map((l) => l.monitor.health(nowNs)), nowNs);
       counters.methods[result.method]++;
       if (result.switched) counters.methodSwitches++;
       const out = result.output;

@@ -51,6 +51,8 @@ export interface RsuLinkCounters {
   syncResponses: number;
   advisories: number;
   advisoriesExpired: number;
+  /** Frames and advisories dropped undecoded while the RSU was out of range (shared/link/relevance.ts). */
+  outOfRange: number;
 }
 
 /** Sync requests sent quickly at start so the offset is known within ~0.5 s, then every syncIntervalMs. */
@@ -61,8 +63,9 @@ export class RsuLink {
   readonly dedupe: DedupeStats = createDedupeStats();
   readonly counters: RsuLinkCounters = {
     receivedPerPath: {}, decodeErrors: 0, expired: 0, wrongSource: 0, syncRequestsSent: 0, syncResponses: 0,
-    advisories: 0, advisoriesExpired: 0,
+    advisories: 0, advisoriesExpired: 0, outOfRange: 0,
   };
+  private inRange = true;
   /** Planning advisories for this vehicle, first copy of each (sequence), unexpired. Hot while subscribed. */
   readonly advisories$: Observable<AdvisoryArrival>;
   private lastAdvisorySequence = -1;
@@ -96,7 +99,20 @@ export class RsuLink {
     );
   }
 
+  /** Whether this RSU is near enough to listen to (the pipeline sets it from RsuRelevance); true by default. */
+  get relevant(): boolean {
+    return this.inRange;
+  }
+
+  setRelevant(relevant: boolean): void {
+    this.inRange = relevant;
+  }
+
   private acceptAdvisory(m: Message): AdvisoryArrival[] {
+    if (!this.inRange) {
+      this.counters.outOfRange++;
+      return [];
+    }
     try {
       const e = decodeEnvelope(m.payload);
       if (e.payload.kind !== 'advisory') throw new Error(`expected an advisory, got ${e.payload.kind}`);
@@ -126,6 +142,11 @@ export class RsuLink {
   private accept(m: Message): RoadsideArrival[] {
     const perPath = this.counters.receivedPerPath;
     perPath[m.transport] = (perPath[m.transport] ?? 0) + 1;
+    // Before decoding: an RSU out of range costs no more than receiving its bytes.
+    if (!this.inRange) {
+      this.counters.outOfRange++;
+      return [];
+    }
     let frame: PerceptionFrame;
     let expiresAtNs: number;
     try {

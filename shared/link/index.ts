@@ -5,3 +5,4 @@ export * from './window.js';
 export * from './clock-sync.js';
 export * from './link-monitor.js';
 export * from './dedup.js';
+export * from './relevance.js';

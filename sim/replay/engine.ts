@@ -24,6 +24,7 @@ import { decodeEnvelope } from '../../shared/wire/codec.js';
 import { VehicleCore, type StrategyName, type VehicleStepResult } from '../../vehicle/core.js';
 import { startVehicle, type VehicleCounters } from '../../vehicle/pipeline.js';
 import { RsuLink } from '../../vehicle/rsu-link.js';
+import { rsuRelevanceFor } from '../../shared/link/relevance.js';
 import { parseFeedChannel, sentFrameRsu, type FeedChannel } from './channels.js';
 import { describeRecording, type RecordingDescription, type VehicleReplaySetup } from './metadata.js';
 import { ownBatch } from './recording.js';
@@ -153,8 +154,13 @@ export function replay(rec: LoadedRecording, o: ReplayOptions = {}): ReplayOutco
   const own$ = new Subject<DetectionBatch>();
   const egoOfStep: Array<EgoState | undefined> = [];
   let steps = 0;
+  // As live: only the RSUs near the ego, when the recording says the vehicle listened that way.
+  const rsuRelevance = rsuRelevanceFor(setup.rsus, setup.rsuRelevance);
   const handle = startVehicle(
-    { vehicleId: setup.vehicleId, mapFrame: setup.mapFrame, framePeriodMs: setup.framePeriodMs, intraWaitMs: setup.intraWaitMs, scheduler },
+    {
+      vehicleId: setup.vehicleId, mapFrame: setup.mapFrame, framePeriodMs: setup.framePeriodMs, intraWaitMs: setup.intraWaitMs, scheduler,
+      ...(rsuRelevance ? { rsuRelevance } : {}),
+    },
     own$, links, null, core, clock, log,
     (own, result, outputTimeNs) => o.onStep?.(own, result, outputTimeNs, core, egoOfStep[steps++]),
   );

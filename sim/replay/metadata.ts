@@ -45,8 +45,13 @@ export interface VehicleReplaySetup {
   framePeriodMs: number;
   intraWaitMs: number;
   link: { staleAfterMs: number; latencyWindowMs: number; syncIntervalMs: number };
-  /** One entry per RsuLink, in construction order; paths in the link's path order ('mqtt', 'zmq', 'memory'). */
-  rsus: Array<{ id: string; paths: string[] }>;
+  /**
+   * One entry per RsuLink, in construction order; paths in the link's path order ('mqtt', 'zmq', 'memory');
+   * position (map frame) when the vehicle listened to it only while near (rsuRelevance).
+   */
+  rsus: Array<{ id: string; paths: string[]; position?: { xM: number; yM: number } }>;
+  /** The RsuRelevance parameters, when some RSU has a position. */
+  rsuRelevance?: { subscribeWithinM: number; releaseBeyondM: number };
   route?: PathPoint[];
 }
 
@@ -56,7 +61,10 @@ const setupSchema = z.object({
   framePeriodMs: z.number().positive(),
   intraWaitMs: z.number().min(0),
   link: z.object({ staleAfterMs: z.number(), latencyWindowMs: z.number(), syncIntervalMs: z.number().positive() }),
-  rsus: z.array(z.object({ id: z.string().min(1), paths: z.array(z.string()) })),
+  rsus: z.array(z.object({
+    id: z.string().min(1), paths: z.array(z.string()), position: z.object({ xM: z.number(), yM: z.number() }).optional(),
+  })),
+  rsuRelevance: z.object({ subscribeWithinM: z.number().positive(), releaseBeyondM: z.number().positive() }).optional(),
   route: z.array(z.object({ xM: z.number(), yM: z.number() })).optional(),
 });
 
