@@ -51,8 +51,10 @@ export interface RsuLinkCounters {
   syncResponses: number;
   advisories: number;
   advisoriesExpired: number;
-  /** Frames and advisories dropped undecoded while the RSU was out of range (shared/link/relevance.ts). */
+  /** Frames dropped undecoded while the RSU was out of range (shared/link/relevance.ts). */
   outOfRange: number;
+  /** Advisories dropped undecoded while the RSU was out of range. */
+  advisoriesOutOfRange: number;
 }
 
 /** Sync requests sent quickly at start so the offset is known within ~0.5 s, then every syncIntervalMs. */
@@ -63,7 +65,7 @@ export class RsuLink {
   readonly dedupe: DedupeStats = createDedupeStats();
   readonly counters: RsuLinkCounters = {
     receivedPerPath: {}, decodeErrors: 0, expired: 0, wrongSource: 0, syncRequestsSent: 0, syncResponses: 0,
-    advisories: 0, advisoriesExpired: 0, outOfRange: 0,
+    advisories: 0, advisoriesExpired: 0, outOfRange: 0, advisoriesOutOfRange: 0,
   };
   private inRange = true;
   /** Planning advisories for this vehicle, first copy of each (sequence), unexpired. Hot while subscribed. */
@@ -110,7 +112,7 @@ export class RsuLink {
 
   private acceptAdvisory(m: Message): AdvisoryArrival[] {
     if (!this.inRange) {
-      this.counters.outOfRange++;
+      this.counters.advisoriesOutOfRange++;
       return [];
     }
     try {

@@ -3,6 +3,7 @@
 // worker (which computes part of a run ahead) build exactly the same things.
 import type { RoadsideOptions } from '../../roadside/pipeline.js';
 import type { NetworkMap } from '../../shared/netmap/network-map.js';
+import { DEFAULT_RSU_RELEVANCE } from '../../shared/link/relevance.js';
 import type { StrategyName, VehicleCoreOptions } from '../../vehicle/core.js';
 import type { VehicleReplaySetup } from '../replay/metadata.js';
 import { scenarioRoute } from '../replay/scoring.js';
@@ -26,7 +27,9 @@ export function virtualVehicleSetup(s: Scenario): VehicleReplaySetup {
   return {
     vehicleId: SIM_VEHICLE_ID, mapFrame: s.mapFrame, framePeriodMs: 1000 / s.frameRateHz, intraWaitMs: 100,
     link: { staleAfterMs: 1000, latencyWindowMs: 2000, syncIntervalMs: 1000 },
-    rsus: s.rsus.map((r) => ({ id: r.id, paths: ['memory'] })),
+    // A vehicle listens to the RSUs near it (shared/link/relevance.ts), as on a real road.
+    rsus: s.rsus.map((r) => ({ id: r.id, paths: ['memory'], position: { xM: r.pose.xM, yM: r.pose.yM } })),
+    rsuRelevance: { ...DEFAULT_RSU_RELEVANCE },
     route: scenarioRoute(s).points.map((p) => ({ xM: p.xM, yM: p.yM })),
   };
 }

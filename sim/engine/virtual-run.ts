@@ -7,7 +7,8 @@ import { map, takeWhile, timer, VirtualTimeScheduler, type Observable } from 'rx
 import { pino } from 'pino';
 import { startRoadside } from '../../roadside/pipeline.js';
 import { RsuLink } from '../../vehicle/rsu-link.js';
-import { startVehicle } from '../../vehicle/pipeline.js';
+import { startVehicle, type VehicleCounters } from '../../vehicle/pipeline.js';
+import { rsuRelevanceFor } from '../../shared/link/relevance.js';
 import { VehicleCore, type StrategyName } from '../../vehicle/core.js';
 import { MemoryBus } from '../../shared/transport/memory.js';
 import { RouteProgress } from '../../shared/geometry/polyline.js';
@@ -62,7 +63,15 @@ export interface SimRunOptions {
 }
 
 export interface SimRunResult extends RunReportData {
-  details: MetricsSummary['counts'] & { roadsideFramesSent: number; roadsideFramesLost: number; advisories: number; intents: number };
+  details: MetricsSummary['counts'] & {
+    roadsideFramesSent: number;
+    /** Sent and never received by the vehicle (lost or late past expiry), out-of-range RSUs' frames excluded. */
+    roadsideFramesLost: number;
+    /** Received from RSUs the vehicle was not listening to (too far: shared/link/relevance.ts), dropped undecoded. */
+    roadsideFramesOutOfRange: number;
+    advisories: number;
+    intents: number;
+  };
   /** How a virtual-time run went about it (not a metric: the outputs are the same either way). */
   engine?: {
     perceptionWorker: boolean;
@@ -135,8 +144,12 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
     ...(o.collectSeries !== undefined ? { collectSeries: o.collectSeries } : {}),
     ahead: (captureTimeNs) => perception.truthFrame(captureTimeNs),
   });
+  const rsuRelevance = rsuRelevanceFor(setup.rsus, setup.rsuRelevance);
   const vehicle = startVehicle(
-    { vehicleId: setup.vehicleId, mapFrame: setup.mapFrame, framePeriodMs: setup.framePeriodMs, intraWaitMs: setup.intraWaitMs, scheduler },
+    {
+      vehicleId: setup.vehicleId, mapFrame: setup.mapFrame, framePeriodMs: setup.framePeriodMs, intraWaitMs: setup.intraWaitMs, scheduler,
+      ...(rsuRelevance ? { rsuRelevance } : {}),
+    },
     own$, links, null, core, clock, log, (own, result, outputTimeNs) => {
       scorer.add(own, result, outputTimeNs, core);
       rec?.output(setup.vehicleId, result.output, outputTimeNs);
@@ -151,10 +164,7 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
   handles.forEach((h) => void h.stop());
 
   const framesSent = handles.reduce((n, h) => n + h.counters.framesPublished, 0);
-  const result = runResult(scorer.summary(), scorer.series, s, o, {
-    roadsideFramesSent: framesSent, roadsideFramesLost: Math.max(0, framesSent - vehicle.counters.roadsideFrames),
-    advisories: vehicle.counters.advisories, intents: vehicle.counters.intentsSent,
-  });
+  const result = runResult(scorer.summary(), scorer.series, s, o, linkCounts(framesSent, vehicle.counters, links));
   return {
     ...result,
     engine: {
@@ -162,6 +172,17 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
       framesEncodedAhead: perception.encodedAhead, framesEncodedHere: perception.encodedHere,
       truthFramesAhead: scorer.truthAhead, truthFramesHere: scorer.truthHere,
     },
+  };
+}
+
+/** What crossed the simulated link, as details counts (shared with replays, which count the same way). */
+export function linkCounts(
+  framesSent: number, vehicle: VehicleCounters, links: readonly RsuLink[],
+): Omit<SimRunResult['details'], keyof MetricsSummary['counts']> {
+  const outOfRange = links.reduce((n, l) => n + l.counters.outOfRange, 0);
+  return {
+    roadsideFramesSent: framesSent, roadsideFramesLost: Math.max(0, framesSent - vehicle.roadsideFrames - outOfRange),
+    roadsideFramesOutOfRange: outOfRange, advisories: vehicle.advisories, intents: vehicle.intentsSent,
   };
 }
 

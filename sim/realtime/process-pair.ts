@@ -112,7 +112,11 @@ export async function runProcessPair(o: PairOptions): Promise<PairResult> {
     ...(o.netmapFile ? { netmap: o.netmapFile } : {}),
     source: { type: 'trace', path: join(o.scenarioDir, 'vehicle.jsonl'), loop },
     ...(mqtt ? { mqtt } : {}),
-    rsus: rsus.map((r) => ({ id: r.id, region, mqtt: mqtt !== undefined, ...(r.zmq ? { zmq: { ...r.zmq, receiveHighWaterMark: 64 } } : {}) })),
+    // Positions from the RSU poses: the vehicle listens to the RSUs near it, as a virtual-time run's does.
+    rsus: rsus.map((r) => ({
+      id: r.id, region, mqtt: mqtt !== undefined, ...(r.zmq ? { zmq: { ...r.zmq, receiveHighWaterMark: 64 } } : {}),
+      ...(r.sensorPose ? { position: { xM: r.sensorPose.xM, yM: r.sensorPose.yM } } : {}),
+    })),
     output: { endpoint: o.outputEndpoint, sendHighWaterMark: 16 },
     link: { windowMs: 2000, staleAfterMs: 1000 }, clockSync: { intervalMs: 1000 }, statsIntervalS: 5,
   };

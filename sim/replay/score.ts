@@ -2,7 +2,7 @@
 // runVirtual scores, so a virtual-time recording gives back its run's metrics.json), otherwise with what needs no
 // truth (a field drive).
 import type { StrategyName } from '../../vehicle/core.js';
-import { runResult, type SimRunResult } from '../engine/virtual-run.js';
+import { linkCounts, runResult, type SimRunResult } from '../engine/virtual-run.js';
 import type { MetricsSummary } from '../metrics/accumulator.js';
 import type { RunMetrics } from '../report/types.js';
 import { loadScenario } from '../scenarios/file.js';
@@ -86,10 +86,7 @@ export async function scoreRecording(file: string | LoadedRecording, o: ScoreOpt
 }
 
 function counts(out: ReplayOutcome, sent: number): Omit<SimRunResult['details'], keyof MetricsSummary['counts']> {
-  return {
-    roadsideFramesSent: sent, roadsideFramesLost: Math.max(0, sent - out.counters.roadsideFrames),
-    advisories: out.counters.advisories, intents: out.counters.intentsSent,
-  };
+  return linkCounts(sent, out.counters, out.links);
 }
 
 /** Frames the RSUs sent, from the sequence numbers that arrived (received + gaps per RSU; misses a lost tail). */
