@@ -11,6 +11,7 @@ import { recordVirtualRun } from '../../sim/replay/record-run.js';
 import { runSimReplay } from '../../sim/replay/command.js';
 import { scoreRecording } from '../../sim/replay/score.js';
 import { occludedCrossing } from '../../sim/scenarios/occluded-crossing.js';
+import { benchCorridor } from '../../sim/scenarios/bench-corridor.js';
 import { NetworkMap } from '../../shared/netmap/network-map.js';
 import { McapRecorder } from '../../shared/record/recorder.js';
 import { readAll, recordingInfo } from '../../shared/record/reader.js';
@@ -59,6 +60,17 @@ describe('sim replay', function () {
       assert.equal(replayed.replay.syncReanchored, 0, 'virtual-time sync responses match the replayed requests as recorded');
       assert.equal(metricsJson(replayed), live, `${network} / ${strategy}`);
     }
+  });
+
+  it('replays which RSUs the vehicle listened to: far RSUs are dropped the same way', async () => {
+    // RSUs every 150 m along 560 m: the vehicle lets go of those behind it and takes in those ahead.
+    const o: SimRunOptions = { scenario: benchCorridor(10, 40), network: 'jitter:25,8', strategy: 'adaptive', seed: 3 };
+    const file = join(dir, 'corridor.mcap');
+    const live = await recordVirtualRun(file, o);
+    assert.ok(live.details.roadsideFramesOutOfRange > 200, String(live.details.roadsideFramesOutOfRange));
+    const replayed = await scoreRecording(file);
+    assert.equal(metricsJson(replayed), metricsJson(live));
+    assert.equal(replayed.details.roadsideFramesOutOfRange, live.details.roadsideFramesOutOfRange);
   });
 
   it('records without changing the run', async () => {
