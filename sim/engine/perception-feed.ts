@@ -4,7 +4,8 @@
 // receiveMessageOnPort and sleeps on a shared counter (Atomics.wait) in the rare case it has caught up with the
 // worker. The worker also encodes each batch as the frame its pipeline will publish, so encoding runs on the second
 // core too; the pipeline takes those bytes only for exactly that frame. The batches are the same either way
-// (roadside-perception.ts), and so are the bytes, so a run's outputs are too.
+// (roadside-perception.ts), and so are the bytes, so a run's outputs are too. The worker stays at most
+// MAX_CHUNKS_AHEAD seconds of virtual time ahead of the run (perception-job.ts), so memory stays bounded.
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { frameEnvelope } from '../../roadside/frames.js';
 import type { PerceptionFrame } from '../../shared/model/types.js';
@@ -135,6 +136,8 @@ class WorkerFeed implements PerceptionFeed {
         const message = m.message as PerceptionChunk;
         if ('error' in message) throw new Error(`roadside perception worker failed: ${message.error}`);
         const chunk = unpackChunk(message);
+        Atomics.add(this.job.signal, SIGNAL.taken, 1);
+        Atomics.notify(this.job.signal, SIGNAL.taken);
         for (const capture of chunk.captures) capture.forEach((b, i) => this.queues[i]!.push(b));
         this.own.push(...chunk.own);
         for (const f of chunk.truth) this.truth.set(f.captureTimeNs, f);

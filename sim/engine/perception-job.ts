@@ -19,5 +19,13 @@ export const SIGNAL = {
   cancel: 1,
   /** Set (and notified) by the worker when it has left the job: it may take the next one. */
   done: 2,
+  /** Chunks the main thread has taken (and notified): the worker stays at most MAX_CHUNKS_AHEAD ahead of it. */
+  taken: 3,
 } as const;
-export const SIGNAL_SLOTS = 3;
+export const SIGNAL_SLOTS = 4;
+
+/**
+ * How far the worker may run ahead of the run, in chunks (a chunk is a second of virtual time): enough that the
+ * main thread does not wait in a steady run, bounded so that a long scenario does not pile up in memory.
+ */
+export const MAX_CHUNKS_AHEAD = 16;

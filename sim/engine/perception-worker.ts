@@ -8,7 +8,7 @@ import { GroundTruthSide, truthFrameAhead, type TruthPlanner } from '../replay/s
 import { TruthTimeline } from '../world/truth.js';
 import { EgoSensing } from './ego-sensing.js';
 import type { PerceptionChunk } from './perception-feed.js';
-import { SIGNAL, type PerceptionJob } from './perception-job.js';
+import { MAX_CHUNKS_AHEAD, SIGNAL, type PerceptionJob } from './perception-job.js';
 import { packChunk, type ChunkContent } from './chunk-codec.js';
 import { captureCount, captureMs, RoadsidePerception } from './roadside-perception.js';
 import { simVehicleCoreOptions } from './run-config.js';
@@ -37,8 +37,8 @@ function run({ spec, port, signal }: PerceptionJob): void {
     const rsuCount = s.rsus.length;
     const rsuCaptures = captureCount(s, spec.rsuPhaseMs);
     const ownCaptures = captureCount(s, 0);
-    for (let k0 = 0; k0 < Math.max(rsuCaptures, ownCaptures); k0 += CHUNK_CAPTURES) {
-      if (Atomics.load(signal, SIGNAL.cancel) !== 0) return;
+    for (let k0 = 0, posted = 0; k0 < Math.max(rsuCaptures, ownCaptures); k0 += CHUNK_CAPTURES, posted++) {
+      if (!waitForRoom(signal, posted)) return;
       const chunk: ChunkContent = { captures: [], own: [], truth: [] };
       for (let k = k0; k < k0 + CHUNK_CAPTURES; k++) {
         if (k < rsuCaptures) chunk.captures.push(Array.from({ length: rsuCount }, (_, i) => perception.next(i)));
@@ -54,6 +54,17 @@ function run({ spec, port, signal }: PerceptionJob): void {
   } finally {
     Atomics.store(signal, SIGNAL.done, 1);
     Atomics.notify(signal, SIGNAL.done);
+  }
+}
+
+/** Waits until the run has taken enough chunks for one more; false if the run was cancelled meanwhile. */
+function waitForRoom(signal: Int32Array, posted: number): boolean {
+  for (;;) {
+    if (Atomics.load(signal, SIGNAL.cancel) !== 0) return false;
+    const taken = Atomics.load(signal, SIGNAL.taken);
+    if (posted - taken < MAX_CHUNKS_AHEAD) return true;
+    // The main thread notifies on each chunk taken; the timeout re-checks cancel (a cancel does not notify here).
+    Atomics.wait(signal, SIGNAL.taken, taken, 100);
   }
 }
 

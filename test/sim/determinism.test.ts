@@ -5,6 +5,9 @@ import { metricsJson } from '../../sim/commands.js';
 import { builtinScenario } from '../../sim/scenarios/index.js';
 import { runJobs } from '../../sim/engine/run-pool.js';
 import { workerPerception } from '../../sim/engine/perception-feed.js';
+import { startPerceptionJob } from '../../sim/engine/perception-pool.js';
+import { MAX_CHUNKS_AHEAD, SIGNAL } from '../../sim/engine/perception-job.js';
+import { benchCorridor } from '../../sim/scenarios/bench-corridor.js';
 import { simRoadsideOptions } from '../../sim/engine/run-config.js';
 import { frameEnvelope } from '../../roadside/frames.js';
 import { decodeEnvelope } from '../../shared/wire/codec.js';
@@ -74,6 +77,30 @@ describe('the perception worker kept between runs (sim/engine/perception-pool.ts
     assert.equal(metricsJson(again), metricsJson(inline));
     assert.deepEqual(again.series, inline.series);
     assert.equal(again.engine?.framesEncodedAhead, again.details.roadsideFramesSent);
+  });
+});
+
+describe('perception worker flow control', function () {
+  this.timeout(60_000);
+
+  it(`runs at most ${MAX_CHUNKS_AHEAD} chunks ahead of the run, and goes on as the run takes them`, () => {
+    const sleepMs = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    /** Chunks posted once `target` were (or after 20 s), and then a moment more: a worker that overran shows. */
+    const postedAfter = (signal: Int32Array, target: number): number => {
+      for (let i = 0; i < 200 && Atomics.load(signal, SIGNAL.chunks) < target; i++) sleepMs(100);
+      sleepMs(300);
+      return Atomics.load(signal, SIGNAL.chunks);
+    };
+    // 60 chunks to compute; nothing taken yet.
+    const job = startPerceptionJob({ scenario: benchCorridor(10, 60), seed: 1, rsuPhaseMs: 20, strategy: 'inter' });
+    try {
+      assert.equal(postedAfter(job.signal, MAX_CHUNKS_AHEAD), MAX_CHUNKS_AHEAD);
+      Atomics.add(job.signal, SIGNAL.taken, 3);
+      Atomics.notify(job.signal, SIGNAL.taken);
+      assert.equal(postedAfter(job.signal, MAX_CHUNKS_AHEAD + 3), MAX_CHUNKS_AHEAD + 3);
+    } finally {
+      job.release();
+    }
   });
 });
 
