@@ -27,7 +27,7 @@ import {
 } from '../shared/geometry/polyline.js';
 import type { Point2 } from '../shared/geometry/transform.js';
 import { boxHalfExtents } from '../shared/model/classes.js';
-import type { DetectedObject } from '../shared/model/types.js';
+import { detectedObjectWith, type DetectedObject } from '../shared/model/types.js';
 import { predictObject, selectMotionModel } from '../shared/motion/predict.js';
 import { nonPositiveFrom, nonPositiveTo, projectionJumps } from '../shared/planning/corridor.js';
 
@@ -517,19 +517,21 @@ function sampleBuffers(n: number): SampleBuffers {
 }
 
 /** Appends the object's blocks to out. */
+/** The object held still (no velocity, no turn), as one DetectedObject literal (detectedObjectWith). */
+function stopped(o: DetectedObject): DetectedObject {
+  const still = detectedObjectWith(o, o.covariance);
+  still.vxMps = 0;
+  still.vyMps = 0;
+  still.yawRateRadps = 0;
+  return still;
+}
+
 function objectBlocks(input: DetectedObject, path: PathGeometry, n: number, p: PlannerParams, buf: SampleBuffers, out: Block[]): void {
   if (!(Number.isFinite(input.xM) && Number.isFinite(input.yM) && Number.isFinite(input.vxMps) && Number.isFinite(input.vyMps)
     && Number.isFinite(input.headingRad) && Number.isFinite(input.yawRateRadps))) return;
-  // The stationary copy field by field rather than spread (the planner reads only DetectedObject's fields): a
-  // spread clone of each input shape was one more object map for sampleObject and neverNearCorridor.
-  const obj: DetectedObject = isStationary(input, p.stationaryGateProbability, p.stationaryMaxSpeedMps)
-    ? {
-      trackId: input.trackId, objectClass: input.objectClass, classConfidence: input.classConfidence, xM: input.xM,
-      yM: input.yM, zM: input.zM, vxMps: 0, vyMps: 0, headingRad: input.headingRad, yawRateRadps: 0,
-      lengthM: input.lengthM, widthM: input.widthM, heightM: input.heightM, covariance: input.covariance,
-      existenceProbability: input.existenceProbability, ageS: input.ageS,
-    }
-    : input;
+  // The stationary copy as one DetectedObject literal rather than a spread (the planner reads only DetectedObject's
+  // fields): a spread clone of each input shape was one more object map for sampleObject and neverNearCorridor.
+  const obj: DetectedObject = isStationary(input, p.stationaryGateProbability, p.stationaryMaxSpeedMps) ? stopped(input) : input;
   const straight = p.motionModel === 'cv' || selectMotionModel(obj) === 'cv';
   if (straight && neverNearCorridor(obj, path, n * p.stepS, p)) return;
   sampleObject(obj, straight, path, n, p, buf);
@@ -572,15 +574,10 @@ function objectBlocks(input: DetectedObject, path: PathGeometry, n: number, p: P
 function sampleObject(obj: DetectedObject, straight: boolean, path: PathGeometry, n: number, p: PlannerParams, buf: SampleBuffers): void {
   // Per path segment: the box's extents and the speed along it are the same at every sample of a CV object.
   const perSegment = straight ? new Array<{ halfAlongM: number; halfAcrossM: number; vAlongMps: number } | undefined>(path.headingRad.length) : null;
-  // The object without its covariance, built once (predictObject does not mutate it) and field by field rather
-  // than spread: objects reach the planner in several shapes (tracks, fused objects, truth), and the spread's
+  // The object without its covariance, built once (predictObject does not mutate it) as one literal rather than a
+  // spread: objects reach the planner in several shapes (tracks, fused objects, truth), and the spread's
   // clone deoptimised sampleObject on each new one. predictObject reads only DetectedObject's fields.
-  const bare: DetectedObject | null = straight ? null : {
-    trackId: obj.trackId, objectClass: obj.objectClass, classConfidence: obj.classConfidence, xM: obj.xM, yM: obj.yM,
-    zM: obj.zM, vxMps: obj.vxMps, vyMps: obj.vyMps, headingRad: obj.headingRad, yawRateRadps: obj.yawRateRadps,
-    lengthM: obj.lengthM, widthM: obj.widthM, heightM: obj.heightM, covariance: null,
-    existenceProbability: obj.existenceProbability, ageS: obj.ageS,
-  };
+  const bare: DetectedObject | null = straight ? null : detectedObjectWith(obj, null);
   for (let j = 0; j <= n; j++) {
     const tS = j * p.stepS;
     const o = bare === null ? obj : predictObject(bare, tS);
