@@ -2,7 +2,7 @@
 // in-process, mosquitto as its own process) and ZeroMQ over tcp:// and ipc://.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startEmbeddedBroker } from '../../shared/transport/broker.js';
@@ -79,6 +79,32 @@ describe('roadside and vehicle processes end to end', function () {
     } finally {
       await mosquitto.stop();
     }
+  });
+
+  it('a vehicle given RSU positions listens to the near RSU and drops the far one undecoded', async () => {
+    // Two roadside processes with the same trace: rsu-1 at the crossing, rsu-far 5 km away (the ego stays near x 0).
+    const dir = mkdtempSync(join(tmpdir(), 'iaad-e2e-far-'));
+    for (const f of ['vehicle.jsonl', 'rsu-1.jsonl']) copyFileSync(join(SCENARIO, f), join(dir, f));
+    copyFileSync(join(SCENARIO, 'rsu-1.jsonl'), join(dir, 'rsu-far.jsonl'));
+    const pose = (xM: number) => ({ xM, yM: 8, zM: 6, yawRad: -2.356, pitchRad: 0, rollRad: 0 });
+    const rsus = [];
+    for (const [id, xM] of [['rsu-1', 8], ['rsu-far', 5000]] as const) {
+      rsus.push({ id, sensorPose: pose(xM), zmq: { pubEndpoint: `tcp://127.0.0.1:${await freePort()}`, pullEndpoint: `tcp://127.0.0.1:${await freePort()}` } });
+    }
+    const r = await runProcessPair({
+      scenarioDir: dir, mapFrame: MAP_FRAME, workDir: mkdtempSync(join(tmpdir(), 'iaad-e2e-')), durationS: 6, rsus,
+      outputEndpoint: `tcp://127.0.0.1:${await freePort()}`,
+    });
+    const where = `(logs in ${r.workDir})`;
+    assert.equal(r.vehicleExit, 0, where);
+    const [near, far] = r.vehicle!.links;
+    assert.deepEqual([near!.rsuId, far!.rsuId], ['rsu-1', 'rsu-far']);
+    assert.ok(near!.state.merged.received >= 15 && near!.counters.outOfRange === 0, `near: ${JSON.stringify(near!.counters)} ${where}`);
+    // The far RSU's frames arrived and were dropped before decoding, all but any that came before the vehicle's
+    // first own frame (no position yet: every RSU counts until then).
+    assert.ok(far!.counters.outOfRange >= 15, `far: ${JSON.stringify(far!.counters)} ${where}`);
+    assert.ok(far!.state.merged.received <= 3, `far frames used: ${far!.state.merged.received} ${where}`);
+    assert.equal(far!.counters.outOfRange + far!.state.merged.received, far!.counters.receivedPerPath.zmq);
   });
 
   it('refuse a bad config with exit code 2 and a message naming the field', () => {
