@@ -107,12 +107,13 @@ export function startVehicle(
   // The links the vehicle listens to now: all of them, or those the relevance keeps (updated on each own frame).
   let listened: readonly RsuLink[] = links;
   const relevance = opts.rsuRelevance;
+  const linkOf = new Map(links.map((l) => [l.monitor.sourceId, l]));
   const updateRelevance = (ego: DetectionBatch['ego']): void => {
     if (!relevance || !ego) return;
     const changes = relevance.update(ego.pose.xM, ego.pose.yM);
     if (changes.length === 0) return;
     for (const c of changes) {
-      for (const l of links) if (l.monitor.sourceId === c.rsuId) l.setRelevant(c.relevant);
+      linkOf.get(c.rsuId)?.setRelevant(c.relevant);
       if (!c.relevant) core.forgetRsu(c.rsuId);
     }
     listened = links.filter((l) => l.relevant);

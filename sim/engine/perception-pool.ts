@@ -47,16 +47,13 @@ export function startPerceptionJob(spec: PerceptionSpec): PerceptionLease {
       if (released) return;
       released = true;
       Atomics.store(signal, SIGNAL.cancel, 1);
+      // Wakes a worker held back by flow control, so that it sees the cancel at once.
+      Atomics.notify(signal, SIGNAL.taken);
       port1.close();
       if (w.exited || idle.length >= MAX_IDLE) void w.worker.terminate();
       else idle.push(w);
     },
   };
-}
-
-/** Stops the idle workers (tests; a process that exits needs not call it). */
-export async function stopPerceptionWorkers(): Promise<void> {
-  await Promise.all(idle.splice(0).map((w) => w.worker.terminate()));
 }
 
 function newWorker(): PooledWorker {

@@ -63,7 +63,7 @@ function waitForRoom(signal: Int32Array, posted: number): boolean {
     if (Atomics.load(signal, SIGNAL.cancel) !== 0) return false;
     const taken = Atomics.load(signal, SIGNAL.taken);
     if (posted - taken < MAX_CHUNKS_AHEAD) return true;
-    // The main thread notifies on each chunk taken; the timeout re-checks cancel (a cancel does not notify here).
+    // The main thread notifies on each chunk taken and on cancel; the timeout only guards against a lost wake-up.
     Atomics.wait(signal, SIGNAL.taken, taken, 100);
   }
 }
