@@ -1,5 +1,6 @@
 // The roadside process's config file (YAML or JSON), validated at start. Example: examples/occluded-crossing/.
 import { z } from 'zod';
+import { DEFAULT_ANSWER_WITHIN_M } from '../shared/link/relevance.js';
 import { idSchema, mqttSchema, poseSchema, sourceSchema, zmqRsuSchema } from '../shared/config/schemas.js';
 
 export const roadsideConfigSchema = z
@@ -34,9 +35,11 @@ export const roadsideConfigSchema = z
         validityS: z.number().positive().max(60).default(3),
         /** Longest prediction horizon the RSU accepts from an intent, s. */
         maxHorizonS: z.number().positive().max(60).default(12),
+        /** Answer only vehicles this near the RSU's sensor pose, m (map frame): a farther one does not listen. */
+        answerWithinM: z.number().positive().default(DEFAULT_ANSWER_WITHIN_M),
       })
       .strict()
-      .default({ enabled: true, validityS: 3, maxHorizonS: 12 }),
+      .default({ enabled: true, validityS: 3, maxHorizonS: 12, answerWithinM: DEFAULT_ANSWER_WITHIN_M }),
     /** How often the process logs its counters. */
     statsIntervalS: z.number().positive().default(5),
   })

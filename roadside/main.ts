@@ -75,7 +75,8 @@ export async function runRoadsideCommand(o: RoadsideCommandArgs): Promise<number
     { rsuId: config.rsu.id, region: config.rsu.region, mapFrame: config.rsu.mapFrame, sensorPose: config.rsu.sensorPose,
       rateHz: config.rateHz, frameValidityMs: config.frameValidityMs, tracking: config.tracking,
       advisories: { enabled: config.advisories.enabled,
-        params: { validityS: config.advisories.validityS, maxHorizonS: config.advisories.maxHorizonS } } },
+        params: { validityS: config.advisories.validityS, maxHorizonS: config.advisories.maxHorizonS },
+        answerWithinM: config.advisories.answerWithinM } },
     source.batches$, transports, clock, log,
   );
   const statsTimer = setInterval(() => {

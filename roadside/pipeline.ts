@@ -29,8 +29,11 @@ export interface RoadsideOptions extends RoadsideIdentity {
   frameValidityMs: number;
   /** Track detections (velocities, covariances, stable ids) before publishing; off: publish them as they come. */
   tracking?: { enabled: boolean; params?: Partial<TrackerParams> };
-  /** Answer vehicle intents with planning advisories. */
-  advisories?: { enabled: boolean; params?: Partial<AdvisoryParams> };
+  /**
+   * Answer vehicle intents with planning advisories; answerWithinM: only intents from vehicles this near the RSU
+   * (map frame, m; default: all). A vehicle farther away does not listen to this RSU (shared/link/relevance.ts).
+   */
+  advisories?: { enabled: boolean; params?: Partial<AdvisoryParams>; answerWithinM?: number };
   /**
    * How a frame becomes bytes; default frameEnvelope. The simulator passes one that returns the bytes its
    * perception worker encoded ahead for exactly this frame (sim/engine/perception-feed.ts).
@@ -47,6 +50,8 @@ export interface RoadsideCounters {
   objectsPublished: number;
   syncAnswered: number;
   intentsReceived: number;
+  /** Intents from vehicles beyond advisories.answerWithinM, left unanswered. */
+  intentsOutOfRange: number;
   advisoriesSent: number;
   /** Undecodable or unexpected messages received (counted, logged, never fatal). */
   badMessages: number;
@@ -71,7 +76,7 @@ export function startRoadside(
 ): RoadsideHandle {
   const counters: RoadsideCounters = {
     batchesIn: 0, batchesSkipped: 0, framesPublished: 0, objectsPublished: 0, syncAnswered: 0, intentsReceived: 0,
-    advisoriesSent: 0, badMessages: 0, publishErrors: 0,
+    intentsOutOfRange: 0, advisoriesSent: 0, badMessages: 0, publishErrors: 0,
   };
   const topic = frameTopic(opts.region, opts.rsuId);
   const minIntervalNs = (1e9 / opts.rateHz) * RATE_TOLERANCE;
@@ -155,10 +160,11 @@ export function startRoadside(
   if (opts.advisories?.enabled) {
     const params = { ...DEFAULT_ADVISORY_PARAMS, ...opts.advisories.params };
     const intents$ = merge(...transports.map((t) => t.subscribe(intentsFilter())));
-    subs.add(intents$.subscribe((m) => answerIntent(m, params)));
+    const withinM = opts.advisories.answerWithinM ?? Infinity;
+    subs.add(intents$.subscribe((m) => answerIntent(m, params, withinM)));
   }
 
-  function answerIntent(m: Message, params: AdvisoryParams): void {
+  function answerIntent(m: Message, params: AdvisoryParams, withinM: number): void {
     try {
       const e = decodeEnvelope(m.payload);
       if (e.payload.kind !== 'intent') throw new WireError(`expected intent, got ${e.payload.kind}`);
@@ -166,6 +172,11 @@ export function startRoadside(
       if ((answeredIntent.get(intent.vehicleId) ?? -1) >= intent.sequence) return; // the other path's copy
       answeredIntent.set(intent.vehicleId, intent.sequence);
       counters.intentsReceived++;
+      const p = opts.sensorPose;
+      if (intent.mapFrame === opts.mapFrame && !(Math.hypot(intent.pose.xM - p.xM, intent.pose.yM - p.yM) <= withinM)) {
+        counters.intentsOutOfRange++;
+        return;
+      }
       if (!latestTracks || intent.path.length < 2) return;
       const seq = advisorySequence.get(intent.vehicleId) ?? 0;
       advisorySequence.set(intent.vehicleId, seq + 1);

@@ -15,6 +15,12 @@ export interface RsuRelevanceParams {
 /** For RSU sensors of ~80 m range and a vehicle looking ~150 m ahead along its route. */
 export const DEFAULT_RSU_RELEVANCE: Readonly<RsuRelevanceParams> = Object.freeze({ subscribeWithinM: 250, releaseBeyondM: 300 });
 
+/**
+ * The RSU side: an RSU answers intents only from vehicles this near (m), beyond the default release distance plus
+ * what a vehicle drives while an advisory is in flight; a farther vehicle drops the advisory undecoded anyway.
+ */
+export const DEFAULT_ANSWER_WITHIN_M = 400;
+
 /** An RSU's position in the vehicle's map frame, m. */
 export interface RsuSite {
   rsuId: string;

@@ -3,7 +3,7 @@
 // worker (which computes part of a run ahead) build exactly the same things.
 import type { RoadsideOptions } from '../../roadside/pipeline.js';
 import type { NetworkMap } from '../../shared/netmap/network-map.js';
-import { DEFAULT_RSU_RELEVANCE } from '../../shared/link/relevance.js';
+import { DEFAULT_ANSWER_WITHIN_M, DEFAULT_RSU_RELEVANCE } from '../../shared/link/relevance.js';
 import type { StrategyName, VehicleCoreOptions } from '../../vehicle/core.js';
 import type { VehicleReplaySetup } from '../replay/metadata.js';
 import { scenarioRoute } from '../replay/scoring.js';
@@ -49,6 +49,6 @@ export function simRoadsideOptions(s: Scenario, i: number): RoadsideOptions {
   return {
     rsuId: rsu.id, region: SIM_REGION, mapFrame: s.mapFrame, sensorPose: { ...rsu.pose, pitchRad: 0, rollRad: 0 },
     rateHz: s.frameRateHz, frameValidityMs: 1000, tracking: { enabled: false },
-    advisories: { enabled: true, params: { maxHorizonS: 12 } },
+    advisories: { enabled: true, params: { maxHorizonS: 12 }, answerWithinM: DEFAULT_ANSWER_WITHIN_M },
   };
 }

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectZmqClient } from '../../shared/transport/zmq.js';
 import { systemClock } from '../../shared/time/clock.js';
+import { DEFAULT_ANSWER_WITHIN_M } from '../../shared/link/relevance.js';
 import { decodeEnvelope } from '../../shared/wire/codec.js';
 import type { RoadsideConfig } from '../../roadside/config.js';
 import type { RoadsideCounters } from '../../roadside/pipeline.js';
@@ -99,7 +100,7 @@ export async function runProcessPair(o: PairOptions): Promise<PairResult> {
         ...(mqtt ? { mqtt } : {}),
         ...(r.zmq ? { zmq: { ...r.zmq, sendHighWaterMark: 16, receiveHighWaterMark: 64 } } : {}),
       },
-      tracking: { enabled: true }, advisories: { enabled: true, validityS: 3, maxHorizonS: 12 },
+      tracking: { enabled: true }, advisories: { enabled: true, validityS: 3, maxHorizonS: 12, answerWithinM: DEFAULT_ANSWER_WITHIN_M },
       statsIntervalS: 5,
     };
     const file = join(o.workDir, rsus.length === 1 ? 'roadside.json' : `roadside-${r.id}.json`);

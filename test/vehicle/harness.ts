@@ -2,7 +2,7 @@
 // pipeline over the in-memory bus, with a scripted network between them. Runs inside TestScheduler.run.
 import { asyncScheduler, map, takeWhile, timer } from 'rxjs';
 import { pino } from 'pino';
-import { startRoadside } from '../../roadside/pipeline.js';
+import { startRoadside, type RoadsideCounters } from '../../roadside/pipeline.js';
 import { startVehicle } from '../../vehicle/pipeline.js';
 import { RsuLink } from '../../vehicle/rsu-link.js';
 import { VehicleCore, type StrategyName, type VehicleStepResult } from '../../vehicle/core.js';
@@ -57,10 +57,12 @@ export interface PairScript {
   rsuLatencyMs?: number;
   ownLatencyMs?: number;
   rsuPhaseMs?: number;
+  /** The RSU's advisories.answerWithinM (default: answers every intent). */
+  answerWithinM?: number;
 }
 
 /** Starts everything on the (virtual) asyncScheduler; call inside TestScheduler.run, then flush. */
-export function startPair(p: PairScript): { steps: StepRecord[]; stop: () => void } {
+export function startPair(p: PairScript): { steps: StepRecord[]; rsu: RoadsideCounters; stop: () => void } {
   const scheduler = asyncScheduler;
   const clock: Clock = { nowNs: () => EPOCH_NS + Math.round(scheduler.now() * 1e6) };
   const log = pino({ level: 'silent' });
@@ -78,7 +80,8 @@ export function startPair(p: PairScript): { steps: StepRecord[]; stop: () => voi
   const egoAt = (tS: number) => ({ pose: { xM: ego.x0M + ego.speedMps * tS, yM: ego.yM, zM: 0, yawRad: 0, pitchRad: 0, rollRad: 0 }, speedMps: ego.speedMps });
   const rsu = startRoadside(
     { rsuId: 'rsu-1', region: 'r', mapFrame: 'm', sensorPose: { xM: 0, yM: 0, zM: 0, yawRad: 0, pitchRad: 0, rollRad: 0 },
-      rateHz: 10, frameValidityMs: 1000, tracking: { enabled: false }, advisories: { enabled: true, params: { maxHorizonS: 12 } } },
+      rateHz: 10, frameValidityMs: 1000, tracking: { enabled: false }, advisories: { enabled: true, params: { maxHorizonS: 12 },
+        ...(p.answerWithinM !== undefined ? { answerWithinM: p.answerWithinM } : {}) } },
     stream(p.rsuPhaseMs ?? 0, p.rsuLatencyMs ?? 20, (t) => ({ objects: p.rsuObjects(t) })), [rsuSide], clock, log,
   );
   const link = new RsuLink({ rsuId: 'rsu-1', region: 'r', vehicleId: 'ego', staleAfterMs: 1000, latencyWindowMs: 2000, syncIntervalMs: 1000 },
@@ -88,5 +91,5 @@ export function startPair(p: PairScript): { steps: StepRecord[]; stop: () => voi
   const veh = startVehicle({ vehicleId: 'ego', mapFrame: 'm', scheduler }, stream(0, p.ownLatencyMs ?? 20,
     (t) => ({ objects: p.ownObjects(t), ego: egoAt(t) })), [link], null, core, clock, log,
   (own, result) => steps.push({ index: steps.length, tS: (own.captureTimeNs - EPOCH_NS) / 1e9, result, own }));
-  return { steps, stop: () => { void veh.stop(); void rsu.stop(); } };
+  return { steps, rsu: rsu.counters, stop: () => { void veh.stop(); void rsu.stop(); } };
 }

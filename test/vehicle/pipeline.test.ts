@@ -2,11 +2,17 @@
 // link, adaptive core and planner, over the in-memory bus with a scripted network.
 import assert from 'node:assert/strict';
 import { TestScheduler } from 'rxjs/testing';
+import type { RoadsideCounters } from '../../roadside/pipeline.js';
 import { obj, startPair, type PairScript, type StepRecord } from './harness.js';
 
 function run(p: PairScript): StepRecord[] {
+  return runPair(p).steps;
+}
+
+function runPair(p: PairScript): { steps: StepRecord[]; rsu: RoadsideCounters } {
   const ts = new TestScheduler((a, b) => assert.deepEqual(a, b));
   let steps: StepRecord[] = [];
+  let rsu: RoadsideCounters | undefined;
   ts.run(({ flush }) => {
     // The RSU link's clock sync never ends: stop virtual time a second after the script does.
     ts.maxFrames = p.durationS * 1000 + 1000;
@@ -14,8 +20,9 @@ function run(p: PairScript): StepRecord[] {
     flush();
     pair.stop();
     steps = pair.steps;
+    rsu = pair.rsu;
   });
-  return steps;
+  return { steps, rsu: rsu! };
 }
 
 // A car the RSU sees at (30, 5) + 10 m/s along x; the vehicle never sees it (parked truck in between).
@@ -114,5 +121,21 @@ describe('vehicle pipeline in virtual time', function () {
       const pedY = -6 + 1.4 * (t - 2);
       if (Math.abs(pedY) < 1.8) assert.ok(pt.xM < 58 - 2.3 || pt.xM > 62 + 2.3, `at ${t.toFixed(1)} s ego at x=${pt.xM.toFixed(1)}`);
     }
+  });
+
+  it('an RSU answers intents only from vehicles within answerWithinM of it; farther ones are counted, unanswered', () => {
+    // The RSU is at the origin; the ego drives along +x at 12 m/s.
+    const base = { strategy: 'planning' as const, durationS: 10, rsuObjects: () => [], ownObjects: () => [], downlink: () => 20,
+      route: [{ xM: -100, yM: 0 }, { xM: 3000, yM: 0 }], answerWithinM: 400 };
+    const near = runPair({ ...base, ego: { x0M: 100, yM: 0, speedMps: 12 } });
+    assert.ok(near.rsu.intentsReceived >= 5 && near.rsu.advisoriesSent === near.rsu.intentsReceived, JSON.stringify(near.rsu));
+    assert.equal(near.rsu.intentsOutOfRange, 0);
+    const far = runPair({ ...base, ego: { x0M: 1000, yM: 0, speedMps: 12 } });
+    assert.ok(far.rsu.intentsReceived >= 5, JSON.stringify(far.rsu));
+    assert.equal(far.rsu.intentsOutOfRange, far.rsu.intentsReceived);
+    assert.equal(far.rsu.advisoriesSent, 0);
+    // Crossing the boundary: answered while within 400 m (x <= 400), not after.
+    const crossing = runPair({ ...base, ego: { x0M: 350, yM: 0, speedMps: 12 } });
+    assert.ok(crossing.rsu.advisoriesSent > 0 && crossing.rsu.intentsOutOfRange > 0, JSON.stringify(crossing.rsu));
   });
 });

@@ -9,7 +9,8 @@ import { startVehicle, type VehicleCounters } from '../../vehicle/pipeline.js';
 import { RsuLink } from '../../vehicle/rsu-link.js';
 import { VehicleCore } from '../../vehicle/core.js';
 import { MemoryBus } from '../../shared/transport/memory.js';
-import { RsuRelevance } from '../../shared/link/relevance.js';
+import { DEFAULT_ANSWER_WITHIN_M, DEFAULT_RSU_RELEVANCE, RsuRelevance } from '../../shared/link/relevance.js';
+import { roadsideConfigSchema } from '../../roadside/config.js';
 import type { DetectionBatch } from '../../shared/sources/detections.js';
 import type { Clock } from '../../shared/time/clock.js';
 import { EPOCH_NS, obj } from './harness.js';
@@ -107,5 +108,23 @@ describe('vehicle config: RSU positions and rsuRelevance', () => {
       /rsuRelevance.*releaseBeyondM must be >= subscribeWithinM/s);
     assert.throws(() => validateConfig(vehicleConfigSchema, { ...base, rsus: [{ ...base.rsus[0], position: { xM: 1 } }] }, 'test'),
       /rsus\.0\.position\.yM/);
+  });
+});
+
+describe('roadside config: advisories.answerWithinM', () => {
+  const base = {
+    rsu: { id: 'rsu-1', region: 'r', mapFrame: 'm', sensorPose: { xM: 0, yM: 0, zM: 5, yawRad: 0, pitchRad: 0, rollRad: 0 } },
+    source: { type: 'trace', path: 'r.jsonl' }, transports: { zmq: { pubEndpoint: 'tcp://127.0.0.1:5560', pullEndpoint: 'tcp://127.0.0.1:5561' } },
+  };
+
+  it('defaults to 400 m, beyond the vehicle\'s default release distance, and takes another distance', () => {
+    const c = validateConfig(roadsideConfigSchema, base, 'test');
+    assert.equal(c.advisories.answerWithinM, DEFAULT_ANSWER_WITHIN_M);
+    assert.ok(DEFAULT_ANSWER_WITHIN_M > DEFAULT_RSU_RELEVANCE.releaseBeyondM);
+    assert.equal(validateConfig(roadsideConfigSchema, { ...base, advisories: { answerWithinM: 1000 } }, 'test').advisories.answerWithinM, 1000);
+  });
+
+  it('rejects a distance that is not positive, saying where', () => {
+    assert.throws(() => validateConfig(roadsideConfigSchema, { ...base, advisories: { answerWithinM: 0 } }, 'test'), /advisories\.answerWithinM/);
   });
 });
