@@ -8,9 +8,12 @@ import type { FrameTruthActor } from '../metrics/accumulator.js';
 import type { TruthFrame } from '../replay/scoring.js';
 import type { PerceivedCapture } from './roadside-perception.js';
 
-/** For each capture instant, every RSU's capture; the vehicle's own captures and the truth side of their scores. */
+/**
+ * For each capture instant, every RSU's capture (undefined: the RSU is dormant then, rsu-activity.ts); the vehicle's
+ * own captures and the truth side of their scores.
+ */
 export interface ChunkContent {
-  captures: PerceivedCapture[][];
+  captures: Array<Array<PerceivedCapture | undefined>>;
   own: DetectionBatch[];
   truth: TruthFrame[];
 }
@@ -146,6 +149,11 @@ export function packChunk(c: ChunkContent): PackedChunk {
   w.n.push(c.captures.length, c.captures[0]?.length ?? 0, c.own.length, c.truth.length);
   for (const instant of c.captures) {
     for (const capture of instant) {
+      if (capture === undefined) {
+        w.n.push(0);
+        continue;
+      }
+      w.n.push(1);
       w.batch(capture.batch);
       const e = capture.encoded;
       if (e === undefined) w.n.push(0);
@@ -172,10 +180,14 @@ export function unpackChunk(p: PackedChunk): ChunkContent {
   const rsus = r.num();
   const ownCount = r.num();
   const truthCount = r.num();
-  const captures: PerceivedCapture[][] = [];
+  const captures: Array<Array<PerceivedCapture | undefined>> = [];
   for (let k = 0; k < instants; k++) {
-    const instant: PerceivedCapture[] = [];
+    const instant: Array<PerceivedCapture | undefined> = [];
     for (let i = 0; i < rsus; i++) {
+      if (r.num() === 0) {
+        instant.push(undefined);
+        continue;
+      }
       const batch = r.batch();
       if (r.num() === 0) instant.push({ batch });
       else {

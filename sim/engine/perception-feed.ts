@@ -11,7 +11,8 @@ import { frameEnvelope } from '../../roadside/frames.js';
 import type { PerceptionFrame } from '../../shared/model/types.js';
 import type { DetectionBatch } from '../../shared/sources/detections.js';
 import type { TruthTimeline } from '../world/truth.js';
-import { RoadsidePerception, type PerceivedCapture, type PerceptionSpec } from './roadside-perception.js';
+import { captureMs, RoadsidePerception, type PerceivedCapture, type PerceptionSpec } from './roadside-perception.js';
+import { simTimeNs } from './sim-clock.js';
 import { simRoadsideOptions } from './run-config.js';
 import { EgoSensing } from './ego-sensing.js';
 import type { TruthFrame } from '../replay/scoring.js';
@@ -20,8 +21,8 @@ import { SIGNAL } from './perception-job.js';
 import { startPerceptionJob, type PerceptionLease } from './perception-pool.js';
 
 export interface PerceptionFeed {
-  /** RSU i's next tracked batch. */
-  next(i: number): DetectionBatch;
+  /** RSU i's tracked batch of capture k (each RSU's in increasing k; only active captures: rsu-activity.ts). */
+  next(i: number, captureK: number): DetectionBatch;
   /** The vehicle's own sensor's next batch. */
   nextOwn(): DetectionBatch;
   /** The truth side of scoring the vehicle frame captured then, if computed ahead (else the scorer computes it). */
@@ -52,7 +53,7 @@ export function inlinePerception(spec: PerceptionSpec, truth: TruthTimeline): Pe
   const perception = new RoadsidePerception(spec, truth);
   const own = new EgoSensing(spec.scenario, spec.seed, truth);
   return {
-    next: (i) => perception.next(i).batch, nextOwn: () => own.next(), truthFrame: () => undefined,
+    next: (i, k) => perception.next(i, k).batch, nextOwn: () => own.next(), truthFrame: () => undefined,
     frameEncoder: () => undefined, close: () => undefined, warmWorker: false, encodedAhead: 0, encodedHere: 0,
   };
 }
@@ -84,9 +85,13 @@ class WorkerFeed implements PerceptionFeed {
     return this.job.warm;
   }
 
-  next(i: number): DetectionBatch {
+  next(i: number, captureK: number): DetectionBatch {
     while (this.heads[i]! >= this.queues[i]!.length) this.receive();
     const capture = this.queues[i]![this.heads[i]!]!;
+    // The worker and the run decide activity with the same function; a mismatch would pair wrong batches silently.
+    if (capture.batch.captureTimeNs !== simTimeNs(captureMs(this.spec.scenario, this.spec.rsuPhaseMs, captureK))) {
+      throw new Error(`perception worker out of step: RSU ${i} capture ${captureK}`);
+    }
     // Drop the reference: a long run would otherwise keep every batch alive.
     this.queues[i]![this.heads[i]!++] = undefined;
     this.taken[i] = capture;
@@ -138,7 +143,9 @@ class WorkerFeed implements PerceptionFeed {
         const chunk = unpackChunk(message);
         Atomics.add(this.job.signal, SIGNAL.taken, 1);
         Atomics.notify(this.job.signal, SIGNAL.taken);
-        for (const capture of chunk.captures) capture.forEach((b, i) => this.queues[i]!.push(b));
+        for (const instant of chunk.captures) {
+          for (let i = 0; i < instant.length; i++) if (instant[i] !== undefined) this.queues[i]!.push(instant[i]);
+        }
         this.own.push(...chunk.own);
         for (const f of chunk.truth) this.truth.set(f.captureTimeNs, f);
         return;

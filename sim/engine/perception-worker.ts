@@ -10,7 +10,8 @@ import { EgoSensing } from './ego-sensing.js';
 import type { PerceptionChunk } from './perception-feed.js';
 import { MAX_CHUNKS_AHEAD, SIGNAL, type PerceptionJob } from './perception-job.js';
 import { packChunk, type ChunkContent } from './chunk-codec.js';
-import { captureCount, captureMs, RoadsidePerception } from './roadside-perception.js';
+import { captureCount, captureMs, RoadsidePerception, type PerceivedCapture } from './roadside-perception.js';
+import { RsuActivity } from './rsu-activity.js';
 import { simVehicleCoreOptions } from './run-config.js';
 import { SIM_EPOCH_NS, simTimeNs } from './sim-clock.js';
 
@@ -25,6 +26,7 @@ function run({ spec, port, signal }: PerceptionJob): void {
   try {
     const s = spec.scenario;
     const perception = new RoadsidePerception(spec, undefined, true);
+    const activity = new RsuActivity(s, spec.rsuPhaseMs, spec.rsuActivity);
     const own = new EgoSensing(s, spec.seed, new TruthTimeline(s));
     const side = new GroundTruthSide({
       scenario: s, originNs: SIM_EPOCH_NS,
@@ -41,7 +43,11 @@ function run({ spec, port, signal }: PerceptionJob): void {
       if (!waitForRoom(signal, posted)) return;
       const chunk: ChunkContent = { captures: [], own: [], truth: [] };
       for (let k = k0; k < k0 + CHUNK_CAPTURES; k++) {
-        if (k < rsuCaptures) chunk.captures.push(Array.from({ length: rsuCount }, (_, i) => perception.next(i)));
+        if (k < rsuCaptures) {
+          const instant: Array<PerceivedCapture | undefined> = [];
+          for (let i = 0; i < rsuCount; i++) instant.push(activity.isActive(i, k) ? perception.next(i, k) : undefined);
+          chunk.captures.push(instant);
+        }
         if (k < ownCaptures) {
           chunk.own.push(own.next());
           chunk.truth.push(truthFrameAhead(side, simTimeNs(captureMs(s, 0, k)), planWith));

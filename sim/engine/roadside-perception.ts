@@ -14,6 +14,7 @@ import { sense } from '../sensors/sensor-model.js';
 import { Rng } from '../world/rng.js';
 import { TruthTimeline } from '../world/truth.js';
 import { simTimeNs } from './sim-clock.js';
+import type { RsuActivityParams } from './rsu-activity.js';
 import { RNG_STREAM, simRoadsideOptions } from './run-config.js';
 
 /** What fixes a run's roadside perception (plain data: it crosses to a worker thread). */
@@ -26,6 +27,8 @@ export interface PerceptionSpec {
   strategy: StrategyName;
   roiAheadM?: number | undefined;
   roiLateralM?: number | undefined;
+  /** Which RSU captures are simulated (rsu-activity.ts); both threads build the same RsuActivity from it. */
+  rsuActivity: RsuActivityParams;
 }
 
 /** Capture instant k of a sensor with this phase, ms of scenario time. */
@@ -55,7 +58,9 @@ export interface PerceivedCapture {
 export class RoadsidePerception {
   private readonly rngs: Rng[];
   private readonly trackers: RoadsideTracker[];
+  /** Per RSU, frames published so far (the next frame's sequence) and the last capture sensed. */
   private readonly nextK: number[];
+  private readonly lastK: number[];
   /** Virtual time of each RSU's next delivery, ms, accumulated as the virtual-time scheduler repeats a timer. */
   private readonly deliveryMs: number[];
   private readonly options: RoadsideOptions[];
@@ -74,20 +79,29 @@ export class RoadsidePerception {
     this.rngs = spec.scenario.rsus.map((_, i) => root.fork(RNG_STREAM.rsuSensor(i)));
     this.trackers = spec.scenario.rsus.map(() => new RoadsideTracker());
     this.nextK = spec.scenario.rsus.map(() => 0);
+    this.lastK = spec.scenario.rsus.map(() => -1);
     this.deliveryMs = spec.scenario.rsus.map((r) => spec.rsuPhaseMs + r.sensor.latencyMs);
     this.options = spec.scenario.rsus.map((_, i) => simRoadsideOptions(spec.scenario, i));
     for (const r of spec.scenario.rsus) this.poses.push({ xM: r.pose.xM, yM: r.pose.yM, yawRad: r.pose.yawRad });
   }
 
-  /** RSU i's next capture, tracked (each RSU's captures in order; RSUs in any order). */
-  next(i: number): PerceivedCapture {
+  /**
+   * RSU i's capture k, tracked: each RSU's captures in increasing k, RSUs in any order. Captures left out (a dormant
+   * RSU: rsu-activity.ts) are never sensed; the frames are numbered in the order the RSU publishes them.
+   */
+  next(i: number, captureK: number): PerceivedCapture {
     const s = this.spec.scenario;
     const rsu = s.rsus[i]!;
+    if (!(captureK >= this.lastK[i]! + 1)) throw new RangeError(`RSU ${i}: capture ${captureK} after ${this.lastK[i]}`);
+    const skipped = captureK - this.lastK[i]! - 1;
+    this.lastK[i] = captureK;
     const k = this.nextK[i]!++;
-    const tMs = captureMs(s, this.spec.rsuPhaseMs, k);
+    const tMs = captureMs(s, this.spec.rsuPhaseMs, captureK);
     const detections = sense(rsu.sensor, this.poses[i]!, this.truth.at(tMs / 1000), this.rngs[i]!);
     const captureTimeNs = simTimeNs(tMs);
     const batch = { captureTimeNs, objects: this.trackers[i]!.update({ captureTimeNs, objects: detections }) };
+    // One period added per capture, skipped ones too, as the scheduler's repeating timer does (same rounding).
+    for (let j = 0; j < skipped; j++) this.deliveryMs[i] = this.deliveryMs[i]! + 1000 / s.frameRateHz;
     const deliveredMs = this.deliveryMs[i]!;
     this.deliveryMs[i] = deliveredMs + 1000 / s.frameRateHz;
     if (!this.encodeFrames) return { batch };

@@ -3,7 +3,7 @@
 // in-memory bus and the userspace impairment layer driven by a network model, all on one RxJS virtual-time
 // scheduler, as fast as the CPU allows. Every vehicle frame is scored against ground truth. Optionally records the
 // vehicle side (what its links received when, its own frames, its outputs) for `iaad sim replay`.
-import { map, takeWhile, timer, VirtualTimeScheduler, type Observable } from 'rxjs';
+import { filter, map, takeWhile, timer, VirtualTimeScheduler, type Observable } from 'rxjs';
 import { pino } from 'pino';
 import { startRoadside } from '../../roadside/pipeline.js';
 import { RsuLink } from '../../vehicle/rsu-link.js';
@@ -21,7 +21,8 @@ import { ImpairedTransport } from '../network/impaired-transport.js';
 import type { Scenario, SensorSpec } from '../scenarios/types.js';
 import { Rng } from '../world/rng.js';
 import { inlinePerception, workerPerception, type PerceptionFeed } from './perception-feed.js';
-import { captureMs } from './roadside-perception.js';
+import { captureMs, type PerceptionSpec } from './roadside-perception.js';
+import { ALL_RSUS_ACTIVE, defaultRsuActivity, RsuActivity, type RsuActivityParams } from './rsu-activity.js';
 import { RNG_STREAM, SIM_REGION, simRoadsideOptions, simVehicleCoreOptions, virtualVehicleSetup } from './run-config.js';
 import { SIM_EPOCH_NS, simTimeNs } from './sim-clock.js';
 import { SimScheduler } from './sim-scheduler.js';
@@ -60,6 +61,12 @@ export interface SimRunOptions {
    * precision, exactly as recorded (see ProcessRecorder.own).
    */
   recorder?: RecordSink | null;
+  /**
+   * Which RSU captures to simulate (rsu-activity.ts): by default those of RSUs near the ego; null simulates every
+   * capture and audits instead what the default (or auditRsuActivity) would have left out that the vehicle decoded.
+   */
+  rsuActivity?: RsuActivityParams | null;
+  auditRsuActivity?: RsuActivityParams;
 }
 
 export interface SimRunResult extends RunReportData {
@@ -78,6 +85,10 @@ export interface SimRunResult extends RunReportData {
     /** The perception worker had served an earlier run of this process (its code was JIT-compiled already). */
     warmWorker: boolean;
     framesEncodedAhead: number; framesEncodedHere: number; truthFramesAhead: number; truthFramesHere: number;
+    /** RSU captures simulated and left out as dormant (rsu-activity.ts). */
+    rsuCapturesSimulated: number; rsuCapturesDormant: number;
+    /** With rsuActivity null: frames the vehicle decoded whose captures the audited activity would have left out. */
+    framesDecodedOutsideActivity?: number;
   };
 }
 
@@ -114,16 +125,21 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
   const vehicleSide: Transport = rec ? new RecordingTransport(impairedVehicleSide, rec, { rx: true, tx: true }) : impairedVehicleSide;
   // The RSUs' sensors and trackers (nothing flows back into them, so they may run ahead on another core); the
   // roadside pipelines publish the tracked batches.
-  const perceptionSpec = {
+  // RSUs far from the ego for a while are dormant (rsu-activity.ts): the vehicle would drop their frames undecoded.
+  const activityParams = o.rsuActivity === undefined ? defaultRsuActivity(s) : o.rsuActivity ?? ALL_RSUS_ACTIVE;
+  const perceptionSpec: PerceptionSpec = {
     scenario: s, seed: o.seed, rsuPhaseMs: o.rsuPhaseMs ?? 20, strategy: o.strategy, roiAheadM: o.roiAheadM, roiLateralM: o.roiLateralM,
+    rsuActivity: activityParams,
   };
+  const activity = new RsuActivity(s, perceptionSpec.rsuPhaseMs, activityParams);
   const perception: PerceptionFeed = o.perceptionWorker ? workerPerception(perceptionSpec) : inlinePerception(perceptionSpec, truth);
   const handles = s.rsus.map((rsu, i) => {
     const impairedRsuSide = new ImpairedTransport(bus.connect(rsu.id), {
       model: parseNetworkSpec(o.network, { runStartNs }), scheduler, clock, rng: root.fork(RNG_STREAM.uplink(i)), context: egoNow,
     });
     const rsuSide: Transport = rec ? new RecordingTransport(impairedRsuSide, rec, { rx: false, tx: true }) : impairedRsuSide;
-    const tracked$ = sensorStream(s, rsu.sensor, perceptionSpec.rsuPhaseMs, periodMs, durationMs, scheduler, () => perception.next(i));
+    const tracked$ = sensorStream(s, rsu.sensor, perceptionSpec.rsuPhaseMs, periodMs, durationMs, scheduler,
+      (k) => perception.next(i, k), (k) => activity.isActive(i, k));
     const frameEncoder = perception.frameEncoder(i);
     return startRoadside({ ...simRoadsideOptions(s, i), ...(frameEncoder ? { frameEncoder } : {}) }, tracked$, [rsuSide], clock, log);
   });
@@ -145,6 +161,16 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
     ahead: (captureTimeNs) => perception.truthFrame(captureTimeNs),
   });
   const rsuRelevance = rsuRelevanceFor(setup.rsus, setup.rsuRelevance);
+  // The audit: frames decoded (past the relevance check) from captures the audited activity leaves out.
+  let outsideActivity: number | undefined;
+  if (o.rsuActivity === null) {
+    const audited = new RsuActivity(s, perceptionSpec.rsuPhaseMs, o.auditRsuActivity ?? defaultRsuActivity(s));
+    outsideActivity = 0;
+    links.forEach((link, i) => link.frames$.subscribe((a) => {
+      const k = RsuActivity.captureIndex(s, perceptionSpec.rsuPhaseMs, (a.frame.captureTimeNs - SIM_EPOCH_NS) / 1e6);
+      if (!audited.isActive(i, k)) outsideActivity!++;
+    }));
+  }
   const vehicle = startVehicle(
     {
       vehicleId: setup.vehicleId, mapFrame: setup.mapFrame, framePeriodMs: setup.framePeriodMs, intraWaitMs: setup.intraWaitMs, scheduler,
@@ -164,6 +190,7 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
   handles.forEach((h) => void h.stop());
 
   const framesSent = handles.reduce((n, h) => n + h.counters.framesPublished, 0);
+  const captures = activity.counts();
   const result = runResult(scorer.summary(), scorer.series, s, o, linkCounts(framesSent, vehicle.counters, links));
   return {
     ...result,
@@ -171,6 +198,8 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
       perceptionWorker: o.perceptionWorker ?? false, warmWorker: perception.warmWorker,
       framesEncodedAhead: perception.encodedAhead, framesEncodedHere: perception.encodedHere,
       truthFramesAhead: scorer.truthAhead, truthFramesHere: scorer.truthHere,
+      rsuCapturesSimulated: captures.active, rsuCapturesDormant: captures.dormant,
+      ...(outsideActivity !== undefined ? { framesDecodedOutsideActivity: outsideActivity } : {}),
     },
   };
 }
@@ -207,11 +236,11 @@ export function runResult(
  */
 function sensorStream(
   s: Scenario, sensor: SensorSpec, phaseMs: number, periodMs: number, durationMs: number, scheduler: VirtualTimeScheduler,
-  batchAt: (tMs: number) => DetectionBatch,
+  batchOf: (captureK: number) => DetectionBatch, active: (captureK: number) => boolean = () => true,
 ): Observable<DetectionBatch> {
   return timer(phaseMs + sensor.latencyMs, periodMs, scheduler).pipe(
-    map((k) => captureMs(s, phaseMs, k)),
-    takeWhile((tMs) => tMs < durationMs),
-    map(batchAt),
+    takeWhile((k) => captureMs(s, phaseMs, k) < durationMs),
+    filter(active),
+    map(batchOf),
   );
 }

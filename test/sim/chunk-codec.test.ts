@@ -10,18 +10,20 @@ const object = (trackId: number, over: Partial<DetectedObject> = {}): DetectedOb
 });
 
 describe('perception chunk packing', () => {
-  it('round-trips captures, frame bytes, own batches and truth frames exactly', () => {
+  it('round-trips captures (absent ones too), frame bytes, own batches and truth frames exactly', () => {
     const content: ChunkContent = {
       captures: [
         [
           { batch: { captureTimeNs: 1.7e18 + 20e6, objects: [object(1), object(2, { covariance: null, objectClass: 'unknown' })] },
             encoded: { sequence: 0, publishTimeNs: 1.7e18 + 60e6, bytes: new Uint8Array([1, 2, 3]) } },
           { batch: { captureTimeNs: 1.7e18 + 20e6, objects: [] } },
+          undefined, // a dormant RSU (sim/engine/rsu-activity.ts)
         ],
         [
           { batch: { captureTimeNs: 1.7e18 + 120e6, objects: [object(7, { objectClass: 'truck' })] },
             encoded: { sequence: 1, publishTimeNs: 1.7e18 + 160e6, bytes: new Uint8Array([]) } },
           { batch: { captureTimeNs: 1.7e18 + 120e6, objects: [] }, encoded: { sequence: 0, publishTimeNs: 1, bytes: new Uint8Array([9, 8]) } },
+          { batch: { captureTimeNs: 1.7e18 + 120e6, objects: [object(8)] } },
         ],
       ],
       own: [{ captureTimeNs: 1.7e18, objects: [object(3)], ego: { pose: { xM: 1, yM: 2, zM: 0, yawRad: -0.5, pitchRad: 0, rollRad: 0 }, speedMps: 9 } }],

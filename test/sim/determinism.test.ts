@@ -9,6 +9,7 @@ import { startPerceptionJob } from '../../sim/engine/perception-pool.js';
 import { MAX_CHUNKS_AHEAD, SIGNAL } from '../../sim/engine/perception-job.js';
 import { benchCorridor } from '../../sim/scenarios/bench-corridor.js';
 import { simRoadsideOptions } from '../../sim/engine/run-config.js';
+import { ALL_RSUS_ACTIVE } from '../../sim/engine/rsu-activity.js';
 import { frameEnvelope } from '../../roadside/frames.js';
 import { decodeEnvelope } from '../../shared/wire/codec.js';
 import type { PerceptionFrame } from '../../shared/model/types.js';
@@ -68,9 +69,9 @@ describe('the perception worker kept between runs (sim/engine/perception-pool.ts
     const inline = runVirtual(o);
     runVirtual({ ...o, perceptionWorker: true, seed: 4 });
     // A run that fails early leaves its job half done: the worker must drop it and take the next one cleanly.
-    const stopped = workerPerception({ scenario: o.scenario, seed: 9, rsuPhaseMs: 20, strategy: 'inter' });
+    const stopped = workerPerception({ scenario: o.scenario, seed: 9, rsuPhaseMs: 20, strategy: 'inter', rsuActivity: ALL_RSUS_ACTIVE });
     assert.equal(stopped.warmWorker, true);
-    stopped.next(0);
+    stopped.next(0, 0);
     stopped.close();
     const again = runVirtual({ ...o, perceptionWorker: true });
     assert.equal(again.engine?.warmWorker, true);
@@ -92,7 +93,7 @@ describe('perception worker flow control', function () {
       return Atomics.load(signal, SIGNAL.chunks);
     };
     // 60 chunks to compute; nothing taken yet.
-    const job = startPerceptionJob({ scenario: benchCorridor(10, 60), seed: 1, rsuPhaseMs: 20, strategy: 'inter' });
+    const job = startPerceptionJob({ scenario: benchCorridor(10, 60), seed: 1, rsuPhaseMs: 20, strategy: 'inter', rsuActivity: ALL_RSUS_ACTIVE });
     try {
       assert.equal(postedAfter(job.signal, MAX_CHUNKS_AHEAD), MAX_CHUNKS_AHEAD);
       Atomics.add(job.signal, SIGNAL.taken, 3);
@@ -109,10 +110,10 @@ describe('frames encoded ahead by the perception worker', function () {
 
   it('are used only for exactly the frame they were encoded for; any other frame is encoded here', () => {
     const scenario = builtinScenario('highway-merge');
-    const feed = workerPerception({ scenario, seed: 5, rsuPhaseMs: 20, strategy: 'intra' });
+    const feed = workerPerception({ scenario, seed: 5, rsuPhaseMs: 20, strategy: 'intra', rsuActivity: ALL_RSUS_ACTIVE });
     try {
       const o = simRoadsideOptions(scenario, 0);
-      const batch = feed.next(0);
+      const batch = feed.next(0, 0);
       const encode = feed.frameEncoder(0)!;
       const frame: PerceptionFrame = {
         sourceId: o.rsuId, sourceKind: 'rsu', sequence: 0, captureTimeNs: batch.captureTimeNs,
