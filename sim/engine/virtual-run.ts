@@ -231,8 +231,8 @@ export function runResult(
 }
 
 /**
- * Capture at phase + k * period (captureMs), delivered after the sensor's latency, until the scenario ends. batchAt
- * gets the capture's scenario time, ms.
+ * Capture k at phase + k * period (captureMs), delivered after the sensor's latency, until the scenario ends; only
+ * the captures `active` keeps (a dormant RSU's are skipped). batchOf gets the capture index k.
  */
 function sensorStream(
   s: Scenario, sensor: SensorSpec, phaseMs: number, periodMs: number, durationMs: number, scheduler: VirtualTimeScheduler,
