@@ -4,8 +4,9 @@
 // RSUs that is most of a run's perception. A capture is simulated when the ego comes within reachM of the RSU at
 // some instant from lingerS before it to warmupS after it: warmupS of tracking before the vehicle can take the RSU
 // in (its tracks are then established, as on a real road), lingerS for frames still in flight after it let the
-// RSU go. Outside that the RSU is dormant: no capture, no frame, no answer to anything. Pure: a function of the
-// scenario, the same on the main thread and on the perception worker.
+// RSU go. Outside that the RSU is dormant: no capture, no tracking, no frame (its pipeline still answers clock sync
+// and, within answerWithinM, intents, from its last tracks: nothing a vehicle out of range decodes). Pure: a
+// function of the scenario, the same on the main thread and on the perception worker.
 import type { Scenario } from '../scenarios/types.js';
 import { egoAt } from '../world/truth.js';
 import { DEFAULT_RSU_RELEVANCE } from '../../shared/link/relevance.js';
