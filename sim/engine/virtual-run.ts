@@ -87,8 +87,12 @@ export interface SimRunResult extends RunReportData {
     framesEncodedAhead: number; framesEncodedHere: number; truthFramesAhead: number; truthFramesHere: number;
     /** RSU captures simulated and left out as dormant (rsu-activity.ts). */
     rsuCapturesSimulated: number; rsuCapturesDormant: number;
-    /** With rsuActivity null: frames the vehicle decoded whose captures the audited activity would have left out. */
+    /**
+     * With rsuActivity null: frames the vehicle decoded, and advisories it took, from captures the audited activity
+     * would have left out.
+     */
     framesDecodedOutsideActivity?: number;
+    advisoriesTakenOutsideActivity?: number;
   };
 }
 
@@ -161,15 +165,22 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
     ahead: (captureTimeNs) => perception.truthFrame(captureTimeNs),
   });
   const rsuRelevance = rsuRelevanceFor(setup.rsus, setup.rsuRelevance);
-  // The audit: frames decoded (past the relevance check) from captures the audited activity leaves out.
-  let outsideActivity: number | undefined;
+  // The audit: frames and advisories the vehicle took (past the relevance check) that come from captures the
+  // audited activity leaves out (an advisory is issued at the capture time of the tracks it was computed from).
+  let outside: { frames: number; advisories: number } | undefined;
   if (o.rsuActivity === null) {
     const audited = new RsuActivity(s, perceptionSpec.rsuPhaseMs, o.auditRsuActivity ?? defaultRsuActivity(s));
-    outsideActivity = 0;
-    links.forEach((link, i) => link.frames$.subscribe((a) => {
-      const k = RsuActivity.captureIndex(s, perceptionSpec.rsuPhaseMs, (a.frame.captureTimeNs - SIM_EPOCH_NS) / 1e6);
-      if (!audited.isActive(i, k)) outsideActivity!++;
-    }));
+    const count = outside = { frames: 0, advisories: 0 };
+    const dormant = (i: number, captureTimeNs: number): boolean =>
+      !audited.isActive(i, RsuActivity.captureIndex(s, perceptionSpec.rsuPhaseMs, (captureTimeNs - SIM_EPOCH_NS) / 1e6));
+    links.forEach((link, i) => {
+      link.frames$.subscribe((a) => {
+        if (dormant(i, a.frame.captureTimeNs)) count.frames++;
+      });
+      link.advisories$.subscribe((a) => {
+        if (dormant(i, a.advisory.issueTimeNs)) count.advisories++;
+      });
+    });
   }
   const vehicle = startVehicle(
     {
@@ -199,7 +210,7 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
       framesEncodedAhead: perception.encodedAhead, framesEncodedHere: perception.encodedHere,
       truthFramesAhead: scorer.truthAhead, truthFramesHere: scorer.truthHere,
       rsuCapturesSimulated: captures.active, rsuCapturesDormant: captures.dormant,
-      ...(outsideActivity !== undefined ? { framesDecodedOutsideActivity: outsideActivity } : {}),
+      ...(outside ? { framesDecodedOutsideActivity: outside.frames, advisoriesTakenOutsideActivity: outside.advisories } : {}),
     },
   };
 }

@@ -52,13 +52,16 @@ describe('runs with dormant RSUs', function () {
     assert.equal(worker.engine!.framesEncodedHere, 0);
   });
 
-  it('leave out no frame the vehicle decodes when every RSU is simulated (audit), and the audit can fail', () => {
+  it('leave out no frame or advisory the vehicle takes when every RSU is simulated (audit), and the audit can fail', () => {
     const all = runVirtual({ ...base, rsuActivity: null });
     assert.equal(all.engine!.rsuCapturesDormant, 0);
     assert.ok(all.details.roadsideFramesSent > 0 && all.details.roadsideFramesOutOfRange > 0);
     assert.equal(all.engine!.framesDecodedOutsideActivity, 0);
+    assert.equal(all.engine!.advisoriesTakenOutsideActivity, 0);
+    assert.ok(all.details.advisories > 0);
     // Negative control: a reach inside the vehicle's release distance leaves out frames it decodes.
     const tight = runVirtual({ ...base, rsuActivity: null, auditRsuActivity: { ...defaultRsuActivity(scenario), reachM: 150, warmupS: 0 } });
     assert.ok((tight.engine!.framesDecodedOutsideActivity ?? 0) > 0, JSON.stringify(tight.engine));
+    assert.ok((tight.engine!.advisoriesTakenOutsideActivity ?? 0) > 0, JSON.stringify(tight.engine));
   });
 });
