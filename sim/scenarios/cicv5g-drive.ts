@@ -7,7 +7,7 @@
 // would be on the ego's path from 1.5 s before the ego gets there until it has passed, come within 1.2 m of the
 // ego, or come within 0.5 m of another actor is dropped (this matters where the route loops back on itself).
 import { existsSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { angleDiff, wrapAngle } from '../../shared/geometry/angles.js';
 import { pointAtArcLength, preparePolyline, type Polyline } from '../../shared/geometry/polyline.js';
@@ -29,8 +29,20 @@ export const CICV5G_FILES = [
 ] as const;
 export type Cicv5gFileName = (typeof CICV5G_FILES)[number];
 
-/** Where the data is expected: beside the repository, never inside it (this file is <root>/sim/scenarios/). */
-export const CICV5G_DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..', '../shared/data/cicv5g');
+/**
+ * Where the data is expected: beside the repository, never inside it; IAAD_CICV5G_DIR overrides. The repository is
+ * the nearest folder above this module with a package.json (the source tree, or the compiled tree in .build/js).
+ */
+export const CICV5G_DATA_DIR = process.env.IAAD_CICV5G_DIR
+  ? resolve(process.env.IAAD_CICV5G_DIR)
+  : resolve(packageRoot(dirname(fileURLToPath(import.meta.url))), '../shared/data/cicv5g');
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return resolve(from, '../..');
+  }
+}
 
 /** The CICV5G data folder, or null when it is absent (e.g. a checkout without the shared data). */
 export function cicv5gDataDir(): string | null {
