@@ -19,7 +19,7 @@ export function sampleTrajectory(wps: readonly Waypoint[], tS: number): Kinemati
   if (wps.length === 0) throw new Error('trajectory has no waypoints');
   const first = wps[0]!;
   if (wps.length === 1 || tS < first.tS) return still(first, headingOf(wps, 0));
-  for (let i = 1; i < wps.length; i++) {
+  for (let i = firstAtOrAfter(wps, tS); i < wps.length; i++) {
     const a = wps[i - 1]!;
     const b = wps[i]!;
     if (tS <= b.tS) {
@@ -37,6 +37,32 @@ export function sampleTrajectory(wps: readonly Waypoint[], tS: number): Kinemati
     }
   }
   return still(wps[wps.length - 1]!, headingOf(wps, wps.length - 1));
+}
+
+/** Scripts whose times were checked non-decreasing (a real drive's route has thousands of waypoints). */
+const MONOTONE = new WeakSet<readonly Waypoint[]>();
+const LINEAR_SCAN_MAX = 16;
+
+/**
+ * Where the scan for the first waypoint at or after tS may start (>= 1): found by bisection in a script with
+ * non-decreasing times, so that sampling a long script is not linear in its length; 1 (scan all) otherwise. The
+ * scan then finds the same waypoint as from 1.
+ */
+function firstAtOrAfter(wps: readonly Waypoint[], tS: number): number {
+  if (wps.length <= LINEAR_SCAN_MAX) return 1;
+  if (!MONOTONE.has(wps)) {
+    for (let i = 1; i < wps.length; i++) if (!(wps[i]!.tS >= wps[i - 1]!.tS)) return 1;
+    MONOTONE.add(wps);
+  }
+  // Largest lo with wps[lo].tS < tS (wps[0].tS <= tS here): every waypoint before lo + 1 is earlier than tS.
+  let lo = 0;
+  let hi = wps.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (wps[mid]!.tS < tS) lo = mid;
+    else hi = mid;
+  }
+  return Math.max(1, lo);
 }
 
 function still(w: Waypoint, headingRad: number): KinematicSample {
