@@ -26,7 +26,7 @@ const coordinate = fc.double({ min: -1e4, max: 1e4, noNaN: true });
 describe('sampleTrajectory on long scripts', () => {
   it('gives exactly the walked sample on scripts with non-decreasing times (repeats and standstills included)', () => {
     const script = fc.array(fc.record({ dtS: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 5, noNaN: true })), xM: coordinate, yM: coordinate }),
-      { minLength: 1, maxLength: 300 }).map((steps) => {
+      { minLength: 17, maxLength: 300, size: 'max' }).map((steps) => {
       let tS = 0;
       return steps.map((s) => ({ tS: (tS += s.dtS), xM: s.xM, yM: s.yM }));
     });
@@ -40,7 +40,8 @@ describe('sampleTrajectory on long scripts', () => {
   });
 
   it('still walks a script whose times go backwards', () => {
-    const wps: Waypoint[] = Array.from({ length: 40 }, (_, i) => ({ tS: i === 20 ? 5 : i, xM: i, yM: 0 }));
+    // Waypoint 5 says 100 s: walking stops at segment (4, 5) for every later time; bisecting would not.
+    const wps: Waypoint[] = Array.from({ length: 40 }, (_, i) => ({ tS: i === 5 ? 100 : i, xM: i, yM: i % 2 }));
     for (const tS of [0.5, 4.5, 5, 19.5, 20.5, 39]) {
       const got = sampleTrajectory(wps, tS);
       assert.deepEqual({ xM: got.xM, yM: got.yM, vxMps: got.vxMps, vyMps: got.vyMps }, walked(wps, tS));
