@@ -3,6 +3,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CICV5G_DATA_DIR } from '../../sim/scenarios/cicv5g-drive.js';
 
 /** Returns value, or skips the calling test (throws when CI is set) with `missing` as the reason. */
 export function requireOrSkip<T>(ctx: Mocha.Context, value: T | null, missing: string): T {
@@ -27,8 +28,8 @@ export function findExecutable(envVar: string, candidates: readonly string[]): s
   return null;
 }
 
-/** ../shared/data/cicv5g beside the repo (never copied into it). */
-export const CICV5G_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..', '../shared/data/cicv5g');
+/** ../shared/data/cicv5g beside the repo (never copied into it), or IAAD_CICV5G_DIR: where the simulator looks. */
+export const CICV5G_DIR = CICV5G_DATA_DIR;
 
 export function cicv5gDirOrSkip(ctx: Mocha.Context): string {
   return requireOrSkip(ctx, existsSync(CICV5G_DIR) ? CICV5G_DIR : null, `CICV5G data folder not found at ${CICV5G_DIR}`);
