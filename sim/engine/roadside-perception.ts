@@ -36,6 +36,11 @@ export function captureMs(s: Scenario, phaseMs: number, k: number): number {
   return phaseMs + k * (1000 / s.frameRateHz);
 }
 
+/** The capture index k of a capture instant, ms (captureMs inverted). */
+export function captureIndex(s: Scenario, phaseMs: number, tMs: number): number {
+  return Math.round((tMs - phaseMs) * s.frameRateHz / 1000);
+}
+
 /** Number of captures of a sensor with this phase before the scenario ends. */
 export function captureCount(s: Scenario, phaseMs: number): number {
   let k = 0;

@@ -46,7 +46,7 @@ export class RsuActivity {
       for (let k = 0; k < n; k++) {
         const dx = ego[k]!.xM - rsu.pose.xM;
         const dy = ego[k]!.yM - rsu.pose.yM;
-        near[k] = params.reachM === Infinity || dx * dx + dy * dy <= reach2 ? 1 : 0;
+        near[k] = dx * dx + dy * dy <= reach2 ? 1 : 0;
       }
       // Active at k when some near sample lies in [k - behind, k + ahead] (prefix sums over near).
       const sum = new Int32Array(n + 1);
@@ -55,11 +55,6 @@ export class RsuActivity {
       for (let k = 0; k < n; k++) active[k] = sum[Math.min(n, k + ahead + 1)]! - sum[Math.max(0, k - behind)]! > 0 ? 1 : 0;
       return active;
     });
-  }
-
-  /** The capture index of an RSU capture time, ms (captureMs inverted). */
-  static captureIndex(s: Scenario, phaseMs: number, tMs: number): number {
-    return Math.round((tMs - phaseMs) * s.frameRateHz / 1000);
   }
 
   /** Whether RSU i's capture k is simulated. */

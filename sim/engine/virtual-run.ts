@@ -21,7 +21,7 @@ import { ImpairedTransport } from '../network/impaired-transport.js';
 import type { Scenario, SensorSpec } from '../scenarios/types.js';
 import { Rng } from '../world/rng.js';
 import { inlinePerception, workerPerception, type PerceptionFeed } from './perception-feed.js';
-import { captureMs, type PerceptionSpec } from './roadside-perception.js';
+import { captureIndex, captureMs, type PerceptionSpec } from './roadside-perception.js';
 import { ALL_RSUS_ACTIVE, defaultRsuActivity, RsuActivity, type RsuActivityParams } from './rsu-activity.js';
 import { RNG_STREAM, SIM_REGION, simRoadsideOptions, simVehicleCoreOptions, virtualVehicleSetup } from './run-config.js';
 import { SIM_EPOCH_NS, simTimeNs } from './sim-clock.js';
@@ -172,7 +172,7 @@ export function runVirtual(o: SimRunOptions): SimRunResult {
     const audited = new RsuActivity(s, perceptionSpec.rsuPhaseMs, o.auditRsuActivity ?? defaultRsuActivity(s));
     const count = outside = { frames: 0, advisories: 0 };
     const dormant = (i: number, captureTimeNs: number): boolean =>
-      !audited.isActive(i, RsuActivity.captureIndex(s, perceptionSpec.rsuPhaseMs, (captureTimeNs - SIM_EPOCH_NS) / 1e6));
+      !audited.isActive(i, captureIndex(s, perceptionSpec.rsuPhaseMs, (captureTimeNs - SIM_EPOCH_NS) / 1e6));
     links.forEach((link, i) => {
       link.frames$.subscribe((a) => {
         if (dormant(i, a.frame.captureTimeNs)) count.frames++;

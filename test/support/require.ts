@@ -1,9 +1,7 @@
 // Tests that need something from outside the repo (a broker binary, a browser, the real 5G traces) skip with a
 // clear message where it is missing, except under CI, which provides it: there a missing requirement fails.
-import { accessSync, constants, existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CICV5G_DATA_DIR } from '../../sim/scenarios/cicv5g-drive.js';
+import { accessSync, constants } from 'node:fs';
+import { CICV5G_DATA_DIR, cicv5gDataDir } from '../../sim/scenarios/cicv5g-drive.js';
 
 /** Returns value, or skips the calling test (throws when CI is set) with `missing` as the reason. */
 export function requireOrSkip<T>(ctx: Mocha.Context, value: T | null, missing: string): T {
@@ -28,9 +26,7 @@ export function findExecutable(envVar: string, candidates: readonly string[]): s
   return null;
 }
 
-/** ../shared/data/cicv5g beside the repo (never copied into it), or IAAD_CICV5G_DIR: where the simulator looks. */
-export const CICV5G_DIR = CICV5G_DATA_DIR;
-
+/** The CICV5G data folder where the simulator looks for it (../shared/data/cicv5g, or IAAD_CICV5G_DIR). */
 export function cicv5gDirOrSkip(ctx: Mocha.Context): string {
-  return requireOrSkip(ctx, existsSync(CICV5G_DIR) ? CICV5G_DIR : null, `CICV5G data folder not found at ${CICV5G_DIR}`);
+  return requireOrSkip(ctx, cicv5gDataDir(), `CICV5G data folder not found at ${CICV5G_DATA_DIR}`);
 }
