@@ -13,6 +13,7 @@ import { runVirtual } from '../sim/engine/virtual-run.js';
 import { spareCoreForPerception } from '../sim/engine/run-pool.js';
 import { benchCorridor } from '../sim/scenarios/bench-corridor.js';
 import { STRATEGIES, type StrategyName } from '../vehicle/core.js';
+import { threadCpuMeter, type ThreadCpuS } from './thread-cpu.js';
 
 export interface SimSpeedRun {
   seed: number;
@@ -21,6 +22,8 @@ export interface SimSpeedRun {
   factor: number;
   /** CPU time of the process (all threads) during the run, s. */
   cpuS: number;
+  /** That CPU time by thread (Linux only): a cold run's extra is mostly V8 compiling on its own threads. */
+  cpuByThread?: ThreadCpuS;
 }
 
 export interface SimSpeedRuns {
@@ -46,11 +49,16 @@ export function measureSimSpeed(strategy: StrategyName, warmRuns: number): SimSp
   const perceptionWorker = spareCoreForPerception();
   const run = (seed: number): SimSpeedRun => {
     const cpu0 = process.cpuUsage();
+    const threads = threadCpuMeter();
     const t0 = performance.now();
     runVirtual({ scenario, network: NETWORK, strategy, seed, collectSeries: false, perceptionWorker });
     const wallS = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    return { seed, wallS: r3(wallS), factor: r3(scenario.durationS / wallS), cpuS: r3((cpu.user + cpu.system) / 1e6) };
+    const cpuByThread = threads.stop();
+    return {
+      seed, wallS: r3(wallS), factor: r3(scenario.durationS / wallS), cpuS: r3((cpu.user + cpu.system) / 1e6),
+      ...(cpuByThread ? { cpuByThread } : {}),
+    };
   };
   const cold = run(1);
   const warm = Array.from({ length: warmRuns }, (_, i) => run(2 + i));
