@@ -50,7 +50,8 @@ function ticksByThread(): Map<number, number> | null {
 }
 
 const startupThreads = new Set(ticksByThread()?.keys() ?? []);
-const ticksPerS = clockTicksPerS();
+/** Asked of the system once, when a first meter stops (not at import: the bench's parent never meters). */
+let ticksPerS: number | undefined;
 
 /** The CPU each kind of thread spends from this call to the returned stop(); null off Linux. */
 export function threadCpuMeter(): { stop(): ThreadCpuS | null } {
@@ -59,6 +60,7 @@ export function threadCpuMeter(): { stop(): ThreadCpuS | null } {
     stop(): ThreadCpuS | null {
       const after = ticksByThread();
       if (!before || !after) return null;
+      ticksPerS ??= clockTicksPerS();
       const sums = { mainS: 0, workersS: 0, v8BackgroundS: 0 };
       for (const [tid, ticks] of after) {
         const s = (ticks - (before.get(tid) ?? 0)) / ticksPerS;

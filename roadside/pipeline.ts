@@ -41,7 +41,6 @@ export interface RoadsideOptions extends RoadsideIdentity {
   frameEncoder?: (frame: PerceptionFrame) => Uint8Array;
 }
 
-
 export interface RoadsideCounters {
   batchesIn: number;
   /** Batches skipped because they came faster than rateHz. */
