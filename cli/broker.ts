@@ -1,5 +1,5 @@
 import { startEmbeddedBroker } from '../shared/transport/broker.js';
-import { waitForShutdown } from './signals.js';
+import { waitForShutdown } from '../shared/process/shutdown.js';
 
 export async function runBrokerCommand(o: { host: string; port: number }): Promise<void> {
   const broker = await startEmbeddedBroker({ host: o.host, port: o.port });

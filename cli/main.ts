@@ -1,8 +1,7 @@
 // The `iaad` command line. Each command loads its module lazily so that `iaad --help` stays fast.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { RoadsideCommandArgs } from '../roadside/main.js';
-import type { VehicleCommandArgs } from '../vehicle/main.js';
-import type { SimRunArgs } from '../sim/commands.js';
+import type { ProcessCommandArgs } from '../shared/process/command-args.js';
+import type { SimRunArgs } from '../sim/engine/run-setup.js';
 
 const num = (what: string) => (v: string): number => {
   const n = Number(v);
@@ -26,6 +25,20 @@ program
     await runBrokerCommand(o);
   });
 
+/** The flags of `iaad roadside|vehicle` as commander gives them. */
+type ProcessFlags = Omit<ProcessCommandArgs, 'receive'> & { impair?: string };
+
+/**
+ * --impair: the simulator's impairment layer, built here and handed to the process as a decorator of what it
+ * receives, so that the processes never import the simulator (loaded only when the flag is given).
+ */
+async function processArgs(o: ProcessFlags, role: 'roadside' | 'vehicle'): Promise<ProcessCommandArgs> {
+  const { impair, ...rest } = o;
+  if (impair === undefined) return rest;
+  const { impairmentDecorator } = await import('../sim/network/process-impairment.js');
+  return { ...rest, receive: impairmentDecorator(impair, role) };
+}
+
 const clockOffset = new Option('--clock-offset-ms <ms>', 'testing: pretend this host clock is off by this much')
   .argParser(num('clock offset')).default(0);
 
@@ -38,9 +51,9 @@ program
   .option('--impair <spec>', 'testing: pass what this process receives through a network model (docs/network-models.md)')
   .option('--record <file>', 'record what this process receives and sends to an MCAP file')
   .option('--start-at-ms <epochMs>', 'start trace replay at this wall-clock time (ms since epoch), to align processes', num('start time'))
-  .action(async (o: RoadsideCommandArgs) => {
+  .action(async (o: ProcessFlags) => {
     const { runRoadsideCommand } = await import('../roadside/main.js');
-    process.exitCode = await runRoadsideCommand(o);
+    process.exitCode = await runRoadsideCommand(await processArgs(o, 'roadside'));
   });
 
 program
@@ -53,9 +66,10 @@ program
   .option('--record <file>', 'record what this process receives and produces to an MCAP file (for iaad sim replay)')
   .option('--start-at-ms <epochMs>', 'start trace replay at this wall-clock time (ms since epoch), to align processes', num('start time'))
   .option('--strategy <name>', 'override the config strategy')
-  .action(async (o: VehicleCommandArgs) => {
+  .action(async (o: ProcessFlags & { strategy?: string }) => {
     const { runVehicleCommand } = await import('../vehicle/main.js');
-    process.exitCode = await runVehicleCommand(o);
+    const { strategy } = o;
+    process.exitCode = await runVehicleCommand({ ...(await processArgs(o, 'vehicle')), ...(strategy !== undefined ? { strategy } : {}) });
   });
 
 program

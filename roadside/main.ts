@@ -8,34 +8,18 @@ import { msToNs, offsetClock, systemClock } from '../shared/time/clock.js';
 import { connectMqtt } from '../shared/transport/mqtt.js';
 import { bindZmqServer } from '../shared/transport/zmq.js';
 import type { Transport } from '../shared/transport/types.js';
-import { waitForShutdown } from '../cli/signals.js';
+import type { ProcessCommandArgs } from '../shared/process/command-args.js';
+import { waitForShutdown } from '../shared/process/shutdown.js';
+import { metadataFromEnv, roadsideMetadata } from '../shared/record/metadata.js';
 import { roadsideConfigSchema } from './config.js';
 import { startRoadside } from './pipeline.js';
 
-
-/** Flags of the command (cli/main.ts). */
-export interface RoadsideCommandArgs {
-  config: string;
-  /** Stop after this many seconds (default: until SIGINT/SIGTERM). */
-  duration?: number;
-  /** Testing: pretend this host clock is off by this much. */
-  clockOffsetMs?: number;
-  /** Testing: pass what this process receives through this network model (docs/network-models.md). */
-  impair?: string;
-  /** Record what this process receives and sends to this MCAP file. */
-  record?: string;
-  /** Start trace replay at this wall-clock time, ms since epoch (aligns processes). */
-  startAtMs?: number;
-}
-
-export async function runRoadsideCommand(o: RoadsideCommandArgs): Promise<number> {
+export async function runRoadsideCommand(o: ProcessCommandArgs): Promise<number> {
   const { config, baseDir, path } = loadConfigFile(roadsideConfigSchema, o.config);
   const log = createLogger(`roadside:${config.rsu.id}`);
   const clock = o.clockOffsetMs ? offsetClock(systemClock, msToNs(o.clockOffsetMs)) : systemClock;
-  // Only loaded when asked for: a plain RSU never loads the simulator or the MCAP writer.
-  const io = o.impair || o.record ? await import('../sim/replay/process-io.js') : null;
-  const impairment = o.impair && io ? io.parseImpairArg(o.impair) : null;
-  if (impairment && io) io.requireEgoFree(impairment);
+  // Only loaded when asked for: a plain RSU never loads the MCAP writer.
+  const io = o.record ? await import('../shared/record/process-recording.js') : null;
   const source = openSource(config.source, baseDir, clock, log, o.startAtMs !== undefined ? { startAtMs: o.startAtMs } : {});
 
   const raw: Transport[] = [];
@@ -54,9 +38,9 @@ export async function runRoadsideCommand(o: RoadsideCommandArgs): Promise<number
     }));
   }
   const recording = o.record && io
-    ? await io.openProcessRecording(o.record, clock, io.roadsideMetadata({
+    ? await io.openProcessRecording(o.record, clock, roadsideMetadata({
       rsuId: config.rsu.id, startedAtNs: clock.nowNs(), config: path,
-      extra: { ...(impairment ? { network: impairment.spec } : {}), ...io.metadataFromEnv() },
+      extra: { ...(o.receive ? { network: o.receive.describe } : {}), ...metadataFromEnv() },
     })).catch(async (err: unknown) => {
       await Promise.all(raw.map((t) => t.close())); // open sockets would keep the process alive
       throw err;
@@ -65,10 +49,10 @@ export async function runRoadsideCommand(o: RoadsideCommandArgs): Promise<number
   const runStartNs = o.startAtMs !== undefined ? msToNs(o.startAtMs) : clock.nowNs();
   // Impaired first, recorded outside it: the recording holds what the RSU actually received, and when.
   const transports = raw.map((t, i) => {
-    const impaired = impairment && io ? io.impair(t, impairment, { stream: 3 + i, clock, runStartNs }) : t;
+    const impaired = o.receive ? o.receive.wrap(t, { stream: 3 + i, clock, runStartNs }) : t;
     return recording ? recording.wrap(impaired) : impaired;
   });
-  log.info({ config: path, source: source.describe, transports: transports.map((t) => t.kind), impair: impairment?.spec ?? null,
+  log.info({ config: path, source: source.describe, transports: transports.map((t) => t.kind), impair: o.receive?.describe ?? null,
     record: o.record ?? null }, 'roadside started');
 
   const handle = startRoadside(

@@ -17,7 +17,7 @@ import {
 } from '../shared/fusion/methods.js';
 import { fuseLatest, fuseLinearCompensation } from '../shared/fusion/baselines.js';
 import type { FusedObject, FusionMethod } from '../shared/fusion/types.js';
-import { DEFAULT_PLANNER_PARAMS, planSpeedProfile, type Plan, type PlannerParams, type PlannerZone } from './planner.js';
+import { DEFAULT_PLANNER_PARAMS, planSpeedProfile, type Plan, type PlannerParams, type PlannerZone } from '../shared/planning/planner.js';
 
 export const STRATEGIES = [
   'vehicle-only', 'intra', 'inter', 'planning', 'adaptive', 'adaptive-st', 'latest', 'linear-compensation',

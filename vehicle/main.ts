@@ -14,16 +14,17 @@ import { msToNs, offsetClock, systemClock } from '../shared/time/clock.js';
 import { connectMqtt, type MqttTransport } from '../shared/transport/mqtt.js';
 import { bindZmqServer, connectZmqClient } from '../shared/transport/zmq.js';
 import type { Transport } from '../shared/transport/types.js';
-import { waitForShutdown } from '../cli/signals.js';
-import type { RoadsideCommandArgs } from '../roadside/main.js';
+import type { ProcessCommandArgs } from '../shared/process/command-args.js';
+import { waitForShutdown } from '../shared/process/shutdown.js';
+import { metadataFromEnv, vehicleMetadata } from '../shared/record/metadata.js';
 import { vehicleConfigSchema } from './config.js';
 import { startVehicle } from './pipeline.js';
 import { RsuLink } from './rsu-link.js';
 import { DEFAULT_RSU_RELEVANCE, rsuRelevanceFor } from '../shared/link/relevance.js';
 import { summarizeVehicle } from './summary.js';
 
-/** Flags of the command (cli/main.ts): the roadside's, plus a strategy override. */
-export interface VehicleCommandArgs extends RoadsideCommandArgs {
+/** Flags of the command (cli/main.ts): every process's, plus a strategy override. */
+export interface VehicleCommandArgs extends ProcessCommandArgs {
   /** Overrides the config strategy. */
   strategy?: string;
 }
@@ -33,9 +34,8 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
   const log = createLogger(`vehicle:${config.vehicle.id}`);
   const clock = o.clockOffsetMs ? offsetClock(systemClock, msToNs(o.clockOffsetMs)) : systemClock;
   const strategy = o.strategy === undefined ? config.strategy : parseStrategy(o.strategy);
-  // Only loaded when asked for: a plain vehicle never loads the simulator or the MCAP writer.
-  const io = o.impair || o.record ? await import('../sim/replay/process-io.js') : null;
-  const impairment = o.impair && io ? io.parseImpairArg(o.impair) : null;
+  // Only loaded when asked for: a plain vehicle never loads the MCAP writer.
+  const io = o.record ? await import('../shared/record/process-recording.js') : null;
   const source = openSource(config.source, baseDir, clock, log, o.startAtMs !== undefined ? { startAtMs: o.startAtMs } : {});
 
   const owned: Transport[] = [];
@@ -81,9 +81,9 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
 
   // --record: opened right before the pipeline starts; its start time is the replay's time origin.
   const recording = o.record && io
-    ? await io.openProcessRecording(o.record, clock, io.vehicleMetadata({
+    ? await io.openProcessRecording(o.record, clock, vehicleMetadata({
       mode: 'process', strategy, startedAtNs: clock.nowNs(), setup, netmap: netmap?.toJSON(), config: path,
-      extra: { ...(impairment ? { network: impairment.spec } : {}), ...io.metadataFromEnv() },
+      extra: { ...(o.receive ? { network: o.receive.describe } : {}), ...metadataFromEnv() },
     })).catch(async (err: unknown) => {
       await Promise.all(owned.map((t) => t.close())); // open sockets would keep the process alive
       throw err;
@@ -102,7 +102,7 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
   let stream = 2;
   // Impaired first, recorded outside it: the recording holds what the vehicle actually received, and when.
   const receiving = (t: Transport): Transport => {
-    const impaired = impairment && io ? io.impair(t, impairment, { stream: stream++, clock, runStartNs, context: egoContext }) : t;
+    const impaired = o.receive ? o.receive.wrap(t, { stream: stream++, clock, runStartNs, context: egoContext }) : t;
     return recording ? recording.wrap(impaired) : impaired;
   };
   const mqttPath = mqtt ? receiving(mqtt) : null;
@@ -117,7 +117,7 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
     );
   });
   log.info({ config: path, source: source.describe, rsus: config.rsus.map((r) => r.id), output: config.output.endpoint,
-    strategy, impair: impairment?.spec ?? null, record: o.record ?? null }, 'vehicle started');
+    strategy, impair: o.receive?.describe ?? null, record: o.record ?? null }, 'vehicle started');
 
   const ownTransport = config.source.type === 'zmq-pull' ? 'zmq' : 'local';
   const own$ = source.batches$.pipe(

@@ -2,6 +2,7 @@
 // links the same way. Topics are MQTT-style strings on every transport (see topics.ts); wildcards '+' and '#'
 // are allowed in subscribe() filters.
 import type { Observable } from 'rxjs';
+import type { Clock } from '../time/clock.js';
 
 export type TransportKind = 'mqtt' | 'zmq' | 'memory';
 
@@ -39,4 +40,34 @@ export interface Transport {
   subscribe(topicFilter: string): Observable<Message>;
   stats(): TransportStats;
   close(): Promise<void>;
+}
+
+/** Where the receiving vehicle is, for decorators whose behaviour depends on it (position-indexed network traces). */
+export interface EgoContext {
+  /** Ego position in the map frame, m. */
+  egoXM?: number;
+  egoYM?: number;
+  /** Ego progress along its route, m. */
+  routeSM?: number;
+}
+
+/** How a process asks a ReceiveDecorator to wrap one of its transports. */
+export interface ReceiveDecoratorOptions {
+  /** Distinct per wrapped transport, so that each path can draw from its own random stream. */
+  stream: number;
+  clock: Clock;
+  /** Time 0 of the process's run (the aligned scenario start when there is one), ns. */
+  runStartNs: number;
+  /** Only a vehicle knows where it is; an RSU gives none. */
+  context?: () => EgoContext;
+}
+
+/**
+ * Something the caller of a process puts around each transport the process receives on: `iaad roadside|vehicle
+ * --impair` hands in the simulator's userspace impairment layer this way, so the processes never load the simulator.
+ */
+export interface ReceiveDecorator {
+  /** What it does, for logs and recording metadata (the network spec for an impairment). */
+  readonly describe: string;
+  wrap(transport: Transport, o: ReceiveDecoratorOptions): Transport;
 }

@@ -5,7 +5,7 @@
 import { OBJECT_CLASSES, type DetectedObject, type ObjectClass, type StateCovariance } from '../../shared/model/types.js';
 import type { DetectionBatch } from '../../shared/sources/detections.js';
 import type { FrameTruthActor } from '../metrics/accumulator.js';
-import type { TruthFrame } from '../replay/scoring.js';
+import type { TruthFrame } from '../metrics/scoring.js';
 import type { PerceivedCapture } from './roadside-perception.js';
 
 /**

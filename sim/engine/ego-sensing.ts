@@ -2,13 +2,12 @@
 // and speed. Like the RSUs' perception it gets nothing back from the run, so it can run ahead on the perception
 // worker (perception-feed.ts) and gives the same batches inline.
 import type { DetectionBatch } from '../../shared/sources/detections.js';
-import type { Scenario } from '../scenarios/types.js';
+import type { Scenario } from '../world/scenario.js';
 import { sense } from '../sensors/sensor-model.js';
 import { Rng } from '../world/rng.js';
 import { egoAt, EGO_ID, type TruthTimeline } from '../world/truth.js';
-import { captureMs } from './roadside-perception.js';
+import { captureMs, simTimeNs } from './sim-clock.js';
 import { RNG_STREAM } from './run-config.js';
-import { simTimeNs } from './sim-clock.js';
 
 export class EgoSensing {
   private readonly rng: Rng;

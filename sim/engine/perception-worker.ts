@@ -4,16 +4,16 @@
 // between jobs, so the code the JIT compiled for one run serves the next (perception-pool.ts).
 import { parentPort } from 'node:worker_threads';
 import { VehicleCore } from '../../vehicle/core.js';
-import { GroundTruthSide, truthFrameAhead, type TruthPlanner } from '../replay/scoring.js';
+import { GroundTruthSide, truthFrameAhead, type TruthPlanner } from '../metrics/scoring.js';
 import { TruthTimeline } from '../world/truth.js';
 import { EgoSensing } from './ego-sensing.js';
 import type { PerceptionChunk } from './perception-feed.js';
 import { MAX_CHUNKS_AHEAD, SIGNAL, type PerceptionJob } from './perception-job.js';
 import { packChunk, type ChunkContent } from './chunk-codec.js';
-import { captureCount, captureMs, RoadsidePerception, type PerceivedCapture } from './roadside-perception.js';
+import { captureCount, captureMs, SIM_EPOCH_NS, simTimeNs } from './sim-clock.js';
+import { RoadsidePerception, type PerceivedCapture } from './roadside-perception.js';
 import { RsuActivity } from './rsu-activity.js';
 import { simVehicleCoreOptions } from './run-config.js';
-import { SIM_EPOCH_NS, simTimeNs } from './sim-clock.js';
 
 const CHUNK_CAPTURES = 10;
 

@@ -9,11 +9,11 @@ import { RoadsideTracker } from '../../roadside/tracking.js';
 import type { PerceptionFrame } from '../../shared/model/types.js';
 import type { DetectionBatch } from '../../shared/sources/detections.js';
 import type { StrategyName } from '../../vehicle/core.js';
-import type { Scenario } from '../scenarios/types.js';
+import type { Scenario } from '../world/scenario.js';
 import { sense } from '../sensors/sensor-model.js';
 import { Rng } from '../world/rng.js';
 import { TruthTimeline } from '../world/truth.js';
-import { simTimeNs } from './sim-clock.js';
+import { captureMs, simTimeNs } from './sim-clock.js';
 import type { RsuActivityParams } from './rsu-activity.js';
 import { RNG_STREAM, simRoadsideOptions } from './run-config.js';
 
@@ -29,23 +29,6 @@ export interface PerceptionSpec {
   roiLateralM?: number | undefined;
   /** Which RSU captures are simulated (rsu-activity.ts); both threads build the same RsuActivity from it. */
   rsuActivity: RsuActivityParams;
-}
-
-/** Capture instant k of a sensor with this phase, ms of scenario time. */
-export function captureMs(s: Scenario, phaseMs: number, k: number): number {
-  return phaseMs + k * (1000 / s.frameRateHz);
-}
-
-/** The capture index k of a capture instant, ms (captureMs inverted). */
-export function captureIndex(s: Scenario, phaseMs: number, tMs: number): number {
-  return Math.round((tMs - phaseMs) * s.frameRateHz / 1000);
-}
-
-/** Number of captures of a sensor with this phase before the scenario ends. */
-export function captureCount(s: Scenario, phaseMs: number): number {
-  let k = 0;
-  while (captureMs(s, phaseMs, k) < s.durationS * 1000) k++;
-  return k;
 }
 
 /** A frame's bytes encoded ahead, with what they assumed: valid only for the frame with these fields. */

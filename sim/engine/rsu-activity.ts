@@ -7,10 +7,10 @@
 // RSU go. Outside that the RSU is dormant: no capture, no tracking, no frame (its pipeline still answers clock sync
 // and, within answerWithinM, intents, from its last tracks: nothing a vehicle out of range decodes). Pure: a
 // function of the scenario, the same on the main thread and on the perception worker.
-import type { Scenario } from '../scenarios/types.js';
+import type { Scenario } from '../world/scenario.js';
 import { egoAt } from '../world/truth.js';
 import { DEFAULT_RSU_RELEVANCE } from '../../shared/link/relevance.js';
-import { captureCount, captureMs } from './roadside-perception.js';
+import { captureCount, captureMs } from './sim-clock.js';
 import { virtualVehicleSetup } from './run-config.js';
 
 export interface RsuActivityParams {

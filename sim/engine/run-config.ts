@@ -5,9 +5,9 @@ import type { RoadsideOptions } from '../../roadside/pipeline.js';
 import type { NetworkMap } from '../../shared/netmap/network-map.js';
 import { DEFAULT_ANSWER_WITHIN_M, DEFAULT_RSU_RELEVANCE } from '../../shared/link/relevance.js';
 import type { StrategyName, VehicleCoreOptions } from '../../vehicle/core.js';
-import type { VehicleReplaySetup } from '../replay/metadata.js';
-import { scenarioRoute } from '../replay/scoring.js';
-import type { Scenario } from '../scenarios/types.js';
+import type { VehicleReplaySetup } from '../../shared/record/metadata.js';
+import { scenarioRoute } from '../metrics/scoring.js';
+import type { Scenario } from '../world/scenario.js';
 
 /** The simulated vehicle's id. */
 export const SIM_VEHICLE_ID = 'ego';

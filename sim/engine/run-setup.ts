@@ -6,6 +6,27 @@ import { buildNetworkMapFromCicv5g } from '../../shared/netmap/build.js';
 import { readCicv5g } from '../network/cicv5g.js';
 import { resolveScenario, type ResolvedScenario } from '../scenarios/resolve.js';
 
+/** Flags of `iaad sim run`. */
+export interface SimRunArgs {
+  scenario: string;
+  cicv5g?: string;
+  network?: string;
+  netmap?: string;
+  out: string;
+  strategy: string;
+  seed: number;
+  realtime?: boolean;
+  record?: string;
+}
+
+export interface SimCommonOptions {
+  scenario: string;
+  cicv5g?: string;
+  network?: string;
+  netmap?: string;
+  out: string;
+}
+
 /** The command-line inputs of a simulated run (plain data: it crosses to worker threads). */
 export interface RunSetupArgs {
   scenario: string;

@@ -18,19 +18,19 @@ import type { Clock } from '../../shared/time/clock.js';
 import type { Transport } from '../../shared/transport/types.js';
 import { parseNetworkSpec } from '../network/models.js';
 import { ImpairedTransport } from '../network/impaired-transport.js';
-import type { Scenario, SensorSpec } from '../scenarios/types.js';
+import type { Scenario, SensorSpec } from '../world/scenario.js';
 import { Rng } from '../world/rng.js';
 import { inlinePerception, workerPerception, type PerceptionFeed } from './perception-feed.js';
-import { captureIndex, captureMs, type PerceptionSpec } from './roadside-perception.js';
+import type { PerceptionSpec } from './roadside-perception.js';
 import { ALL_RSUS_ACTIVE, defaultRsuActivity, RsuActivity, type RsuActivityParams } from './rsu-activity.js';
 import { RNG_STREAM, SIM_REGION, simRoadsideOptions, simVehicleCoreOptions, virtualVehicleSetup } from './run-config.js';
-import { SIM_EPOCH_NS, simTimeNs } from './sim-clock.js';
+import { captureIndex, captureMs, SIM_EPOCH_NS, simTimeNs } from './sim-clock.js';
 import { SimScheduler } from './sim-scheduler.js';
 import { egoAt, TruthTimeline } from '../world/truth.js';
 import type { MetricsSummary } from '../metrics/accumulator.js';
 import type { RunMetrics, RunReportData } from '../report/types.js';
-import { ProcessRecorder, RecordingTransport, type RecordSink } from '../replay/recording.js';
-import { sceneGeometry, scenarioRoute, TruthScorer } from '../replay/scoring.js';
+import { ProcessRecorder, RecordingTransport, type RecordSink } from '../../shared/record/process-recorder.js';
+import { sceneGeometry, scenarioRoute, TruthScorer } from '../metrics/scoring.js';
 
 export interface SimRunOptions {
   scenario: Scenario;

@@ -2,7 +2,7 @@
 // fused objects, the plans and the truth; it never looks at how they were produced.
 import { quantileNearestRank } from '../../shared/link/window.js';
 import type { FusedObject, FusionMethod } from '../../shared/fusion/types.js';
-import type { Plan } from '../../vehicle/planner.js';
+import type { Plan } from '../../shared/planning/planner.js';
 
 /** What scoring needs of a plan: its points' positions, one per planner step. */
 export interface PlanPath {

@@ -195,3 +195,8 @@ export function findCicv5gOutages(trace: Cicv5gTrace, rttAboveMs = 1000): Cicv5g
   }
   return out;
 }
+
+/** Credit the CICV5G data's licence asks for, shown wherever its traces shaped a result. */
+export const CICV5G_ATTRIBUTION = 'Network traces: CICV5G dataset (Zhang, Xiong, Zhang, Feng, Huang, Wang & Tian, '
+  + '"5G communication delay dataset for cloud-based vehicle planning and control", Zenodo 2025, '
+  + 'doi 10.5281/zenodo.17475688), CC BY 4.0.';

@@ -13,10 +13,10 @@ import type { VehicleConfig } from '../../vehicle/config.js';
 import { outputTopic } from '../../vehicle/pipeline.js';
 import type { VehicleSummary } from '../../vehicle/summary.js';
 import type { TransportStats } from '../../shared/transport/types.js';
-import { startChild } from '../../cli/children.js';
+import { startChild } from './children.js';
 import type { StrategyName } from '../../vehicle/core.js';
 import type { PathPoint, Pose } from '../../shared/model/types.js';
-import { RECORD_METADATA_ENV } from '../replay/metadata.js';
+import { RECORD_METADATA_ENV } from '../../shared/record/metadata.js';
 
 export interface RoadsideSummary {
   type: 'summary';

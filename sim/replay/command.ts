@@ -2,7 +2,8 @@
 // DIR/metrics.json and DIR/report.html, as `iaad sim run` does.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CICV5G_ATTRIBUTION, metricsJson } from '../commands.js';
+import { metricsJson } from '../metrics/metrics-json.js';
+import { CICV5G_ATTRIBUTION } from '../network/cicv5g.js';
 import { renderRunReport } from '../report/render.js';
 import { parseStrategyName } from './metadata.js';
 import { scoreRecording, type ReplayResult } from './score.js';

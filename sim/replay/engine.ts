@@ -25,9 +25,10 @@ import { VehicleCore, type StrategyName, type VehicleStepResult } from '../../ve
 import { startVehicle, type VehicleCounters } from '../../vehicle/pipeline.js';
 import { RsuLink } from '../../vehicle/rsu-link.js';
 import { rsuRelevanceFor } from '../../shared/link/relevance.js';
-import { parseFeedChannel, sentFrameRsu, type FeedChannel } from './channels.js';
-import { describeRecording, type RecordingDescription, type VehicleReplaySetup } from './metadata.js';
-import { ownBatch } from './recording.js';
+import { parseFeedChannel, sentFrameRsu, type FeedChannel } from '../../shared/record/feed-channels.js';
+import { describeRecording, type RecordingDescription } from './metadata.js';
+import type { VehicleReplaySetup } from '../../shared/record/metadata.js';
+import { ownBatch } from '../../shared/record/process-recorder.js';
 import { ReplayTransport, SyncAnchors } from './replay-transport.js';
 
 const NS_PER_MS = 1e6;

@@ -5,7 +5,8 @@ import { McapRecorder } from '../../shared/record/recorder.js';
 import { runVirtual, type SimRunOptions, type SimRunResult } from '../engine/virtual-run.js';
 import { virtualVehicleSetup } from '../engine/run-config.js';
 import { SIM_EPOCH_NS } from '../engine/sim-clock.js';
-import { scenarioMetadata, vehicleMetadata } from './metadata.js';
+import { vehicleMetadata } from '../../shared/record/metadata.js';
+import { scenarioMetadata } from './metadata.js';
 
 export interface SimRecordingOptions {
   /** The scenario as the command was given it (built-in name or file); default the scenario's name. */

@@ -6,9 +6,9 @@ import { linkCounts, runResult, type SimRunResult } from '../engine/virtual-run.
 import type { MetricsSummary } from '../metrics/accumulator.js';
 import type { RunMetrics } from '../report/types.js';
 import { loadScenario } from '../scenarios/file.js';
-import type { Scenario } from '../scenarios/types.js';
+import type { Scenario } from '../world/scenario.js';
 import { loadRecording, replay, type LoadedRecording, type ReplayOutcome } from './engine.js';
-import { LinkScorer, TruthScorer } from './scoring.js';
+import { LinkScorer, TruthScorer } from '../metrics/scoring.js';
 
 export interface ScoreOptions {
   strategy?: StrategyName;

@@ -1,7 +1,7 @@
 // A synthetic benchmark scenario: a straight 2-lane urban corridor, 180 s, with RSUs every 150 m and a
 // configurable number of actors (default 50: parked trucks with pedestrians waiting behind them, oncoming and
 // leading cars, cyclists, roadside pedestrians). Deterministic. Used by `npm run bench` for the simulator's speed.
-import type { ActorSpec, Scenario } from './types.js';
+import type { ActorSpec, Scenario } from '../world/scenario.js';
 import { EGO_FORWARD_SENSOR, RSU_LIDAR } from '../sensors/presets.js';
 
 

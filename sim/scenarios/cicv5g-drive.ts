@@ -14,10 +14,10 @@ import { pointAtArcLength, preparePolyline, type Polyline } from '../../shared/g
 import type { Point2 } from '../../shared/geometry/transform.js';
 import type { ObjectClass } from '../../shared/model/types.js';
 import type { Cicv5gTrace } from '../network/cicv5g.js';
-import type { Box2 } from '../sensors/visibility.js';
+import type { Box2 } from '../world/visibility.js';
 import { Rng } from '../world/rng.js';
 import { sampleTrajectory, type Waypoint } from '../world/trajectory.js';
-import type { ActorSpec, RsuSpec, Scenario } from './types.js';
+import type { ActorSpec, RsuSpec, Scenario } from '../world/scenario.js';
 import { EGO_FORWARD_SENSOR, RSU_LIDAR } from '../sensors/presets.js';
 
 /** The four traces shipped in ../shared/data/cicv5g/ (see its README). */

@@ -9,7 +9,7 @@ import { ConfigError, formatIssues } from '../../shared/config/load.js';
 import { idSchema } from '../../shared/config/schemas.js';
 import { OBJECT_CLASSES } from '../../shared/model/types.js';
 import { builtinScenario, isBuiltinScenario, listScenarios, type BuiltinScenarioOptions } from './index.js';
-import type { Scenario } from './types.js';
+import type { Scenario } from '../world/scenario.js';
 
 const point2Schema = z.object({ xM: z.number(), yM: z.number() }).strict();
 

@@ -13,7 +13,7 @@
 // the ramp's parallel section, inside the region of interest) is in that shadow; it becomes visible as it moves
 // into the auxiliary lane and cuts into the right lane ~21 m ahead of the ego at t ~ 14 s. The gantry lidar sees
 // it from t = 3 s.
-import type { ActorSpec, Scenario, SensorSpec } from './types.js';
+import type { ActorSpec, Scenario, SensorSpec } from '../world/scenario.js';
 import type { Waypoint } from '../world/trajectory.js';
 import { pointAtArcLength, preparePolyline } from '../../shared/geometry/polyline.js';
 import type { Point2 } from '../../shared/geometry/transform.js';

@@ -5,7 +5,7 @@ import { readCicv5g } from '../network/cicv5g.js';
 import { buildCicv5gDriveScenario, CICV5G_DATA_DIR, CICV5G_FILES, cicv5gDataDir } from './cicv5g-drive.js';
 import { highwayMerge } from './highway-merge.js';
 import { occludedCrossing } from './occluded-crossing.js';
-import type { Scenario } from './types.js';
+import type { Scenario } from '../world/scenario.js';
 
 export const BUILTIN_SCENARIOS: Readonly<Record<string, Scenario>> = {
   [occludedCrossing.name]: occludedCrossing,
@@ -115,4 +115,4 @@ export function builtinScenario(name: string, opts: BuiltinScenarioOptions = {})
   return s;
 }
 
-export type { Scenario } from './types.js';
+export type { Scenario } from '../world/scenario.js';

@@ -1,7 +1,7 @@
 // A pedestrian steps out from behind a parked truck at an intersection the RSU watches. The ego drives east in
 // the right-hand lane; its own sensor cannot see the pedestrian until ~1 s before the conflict, the RSU's
 // pole-mounted lidar sees it all along.
-import type { Scenario } from './types.js';
+import type { Scenario } from '../world/scenario.js';
 import { EGO_FORWARD_SENSOR, RSU_LIDAR } from '../sensors/presets.js';
 
 

@@ -2,7 +2,7 @@
 // trace that gives the route and, by default, the network (`trace:FILE@position`: link quality where the car was).
 import { loadScenario } from './file.js';
 import { resolveCicv5gFile } from './index.js';
-import type { Scenario } from './types.js';
+import type { Scenario } from '../world/scenario.js';
 
 export interface ResolvedScenario {
   scenario: Scenario;

@@ -1,5 +1,5 @@
 // Sensor specs shared by the built-in scenarios: one definition, so that scenarios compare like with like.
-import type { SensorSpec } from '../scenarios/types.js';
+import type { SensorSpec } from '../world/scenario.js';
 
 /** A pole-mounted 360-degree lidar: high enough that other road users do not occlude. */
 export const RSU_LIDAR: Readonly<SensorSpec> = Object.freeze({

@@ -3,16 +3,9 @@ import { DEFAULT_SIZE_M } from '../../shared/model/classes.js';
 import { diagonalCovariance } from '../../shared/model/covariance.js';
 import type { DetectedObject } from '../../shared/model/types.js';
 import type { Rng } from '../world/rng.js';
-import type { SensorSpec } from '../scenarios/types.js';
-import { inRangeAndFov, notOccluded, type Box2, type Viewpoint } from './visibility.js';
-
-export interface TruthActor extends Box2 {
-  id: number;
-  objectClass: DetectedObject['objectClass'];
-  heightM: number;
-  vxMps: number;
-  vyMps: number;
-}
+import type { SensorSpec } from '../world/scenario.js';
+import type { TruthActor } from '../world/truth.js';
+import { inRangeAndFov, notOccluded, type Viewpoint } from '../world/visibility.js';
 
 /** False positives get ids from here up, so they never collide with actor ids. */
 export const FALSE_POSITIVE_ID_BASE = 1_000_000;

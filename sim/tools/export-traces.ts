@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectionToJson } from '../../shared/sources/detections.js';
-import type { Scenario } from '../scenarios/types.js';
+import type { Scenario } from '../world/scenario.js';
 import { Rng } from '../world/rng.js';
 import { sense } from '../sensors/sensor-model.js';
 import { egoAt, EGO_ID, truthAt } from '../world/truth.js';

@@ -7,7 +7,7 @@
 // Writes DIR/<entry>/comparison.json and report.html per entry, DIR/suite.json and DIR/suite.md (the README table).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareStrategies, writeComparison } from '../commands.js';
+import { compareStrategies, writeComparison } from '../engine/compare.js';
 import type { ComparisonReportData, StrategySummary } from '../report/types.js';
 import { cicv5gDataDir } from '../scenarios/cicv5g-drive.js';
 import { resolveCicv5gFile } from '../scenarios/index.js';

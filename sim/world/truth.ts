@@ -1,7 +1,17 @@
 // Ground truth of a scenario at a time: every actor's box and motion, and the ego's.
-import type { Scenario } from '../scenarios/types.js';
-import type { TruthActor } from '../sensors/sensor-model.js';
+import type { Scenario } from './scenario.js';
+import type { DetectedObject } from '../../shared/model/types.js';
+import type { Box2 } from './visibility.js';
 import { sampleTrajectory, type KinematicSample } from './trajectory.js';
+
+/** An actor's true box and velocity at one instant. */
+export interface TruthActor extends Box2 {
+  id: number;
+  objectClass: DetectedObject['objectClass'];
+  heightM: number;
+  vxMps: number;
+  vyMps: number;
+}
 
 /** The ego's id in truth lists (actors use their own ids, which must differ). */
 export const EGO_ID = 0;

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IAAD_BIN } from '../../cli/children.js';
+import { IAAD_BIN } from '../../sim/realtime/children.js';
 import { fuseInputs, type FuseInput } from '../../cli/fuse.js';
 
 const vehicle: FuseInput = {

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { startEmbeddedBroker } from '../../shared/transport/broker.js';
 import { freePort } from '../../shared/net/ports.js';
 import { runProcessPair, type PairResult } from '../../sim/realtime/process-pair.js';
-import { IAAD_BIN } from '../../cli/children.js';
+import { IAAD_BIN } from '../../sim/realtime/children.js';
 import { mosquittoOrSkip, startMosquitto } from '../support/mosquitto.js';
 import { tempIpcEndpoint } from '../support/net.js';
 

@@ -10,7 +10,7 @@ import {
   type PlannerInput,
   type PlannerParams,
   type PlannerZone,
-} from '../../vehicle/planner.js';
+} from '../../shared/planning/planner.js';
 
 const close = (a: number, b: number, tol: number, msg = ''): void =>
   assert.ok(Math.abs(a - b) <= tol, `${msg} expected ${b}, got ${a} (tol ${tol})`);

@@ -6,7 +6,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { parseTrace, replayTrace } from '../../shared/sources/trace.js';
 import { MemoryBus } from '../../shared/transport/memory.js';
 import { systemClock } from '../../shared/time/clock.js';
-import { DEFAULT_IMPAIR_SEED, impair, parseImpairArg, requireEgoFree } from '../../sim/replay/process-io.js';
+import { DEFAULT_IMPAIR_SEED, impair, parseImpairArg, requireEgoFree } from '../../sim/network/process-impairment.js';
 import { uplinkSpec } from '../../sim/realtime/run.js';
 
 const rows = parseTrace([0, 0.1, 0.2, 0.3].map((t) => JSON.stringify({ timeS: t, objects: [] })).join('\n'));

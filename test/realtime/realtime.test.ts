@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { metricsJson } from '../../sim/commands.js';
+import { metricsJson } from '../../sim/metrics/metrics-json.js';
 import { runVirtual } from '../../sim/engine/virtual-run.js';
 import { recordingInfo } from '../../shared/record/reader.js';
 import {

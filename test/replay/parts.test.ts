@@ -8,9 +8,9 @@ import { ManualClock } from '../../shared/time/clock.js';
 import { frameTopic, syncRequestTopic, syncResponseTopic } from '../../shared/transport/topics.js';
 import { decodeEnvelope, encodeEnvelope } from '../../shared/wire/codec.js';
 import { SIM_EPOCH_NS } from '../../sim/engine/sim-clock.js';
-import { parseFeedChannel, egoStateChannel } from '../../sim/replay/channels.js';
+import { parseFeedChannel, egoStateChannel } from '../../shared/record/feed-channels.js';
 import { frameAt } from '../../sim/replay/engine.js';
-import { ProcessRecorder, RecordingTransport, encodeOwn, ownBatch, type RecordSink } from '../../sim/replay/recording.js';
+import { ProcessRecorder, RecordingTransport, encodeOwn, ownBatch, type RecordSink } from '../../shared/record/process-recorder.js';
 import { ReplayTransport, SyncAnchors } from '../../sim/replay/replay-transport.js';
 import type { DetectionBatch } from '../../shared/sources/detections.js';
 

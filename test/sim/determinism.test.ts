@@ -1,7 +1,7 @@
 // Issue 4 acceptance: same seed, same metrics.json, byte for byte (and another seed gives another run).
 import assert from 'node:assert/strict';
 import { runVirtual } from '../../sim/engine/virtual-run.js';
-import { metricsJson } from '../../sim/commands.js';
+import { metricsJson } from '../../sim/metrics/metrics-json.js';
 import { builtinScenario } from '../../sim/scenarios/index.js';
 import { runJobs } from '../../sim/engine/run-pool.js';
 import { workerPerception } from '../../sim/engine/perception-feed.js';

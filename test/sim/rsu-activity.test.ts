@@ -2,10 +2,10 @@
 // parameters put it, a run with dormant RSUs is the same computed inline or on the perception worker, and no frame
 // the vehicle decodes in a fully simulated run comes from a capture the activity leaves out (audited).
 import assert from 'node:assert/strict';
-import { captureMs } from '../../sim/engine/roadside-perception.js';
+import { captureMs } from '../../sim/engine/sim-clock.js';
 import { defaultRsuActivity, RsuActivity } from '../../sim/engine/rsu-activity.js';
 import { runVirtual } from '../../sim/engine/virtual-run.js';
-import { metricsJson } from '../../sim/commands.js';
+import { metricsJson } from '../../sim/metrics/metrics-json.js';
 import { benchCorridor } from '../../sim/scenarios/bench-corridor.js';
 
 describe('RSU activity window (sim/engine/rsu-activity.ts)', () => {

@@ -11,9 +11,9 @@ import {
 import { loadScenario, loadScenarioFile, parseScenario } from '../../sim/scenarios/file.js';
 import { HIGHWAY_MERGE_IDS, highwayMerge } from '../../sim/scenarios/highway-merge.js';
 import { BUILTIN_SCENARIOS, builtinScenario, listScenarios } from '../../sim/scenarios/index.js';
-import type { Scenario } from '../../sim/scenarios/types.js';
-import { isVisible, type Box2, type Viewpoint } from '../../sim/sensors/visibility.js';
-import type { TruthActor } from '../../sim/sensors/sensor-model.js';
+import type { Scenario } from '../../sim/world/scenario.js';
+import { isVisible, type Box2, type Viewpoint } from '../../sim/world/visibility.js';
+import type { TruthActor } from '../../sim/world/truth.js';
 import { sampleTrajectory } from '../../sim/world/trajectory.js';
 import { EGO_ID, egoAt, truthAt } from '../../sim/world/truth.js';
 import { cicv5gDirOrSkip } from '../support/require.js';

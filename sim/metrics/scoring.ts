@@ -9,14 +9,13 @@ import { diagonalCovariance } from '../../shared/model/covariance.js';
 import type { DetectedObject, PerceptionFrame, Pose } from '../../shared/model/types.js';
 import type { EgoState } from '../../shared/sources/detections.js';
 import type { VehicleCore, VehicleStepResult } from '../../vehicle/core.js';
-import type { Plan } from '../../vehicle/planner.js';
-import { MetricsAccumulator, type FrameTruthActor, type MetricsSummary, type PlanPath } from '../metrics/accumulator.js';
+import type { Plan } from '../../shared/planning/planner.js';
+import { MetricsAccumulator, type FrameTruthActor, type MetricsSummary, type PlanPath } from './accumulator.js';
 import type { RunSeries, SceneGeometry } from '../report/types.js';
-import type { Scenario, SensorSpec } from '../scenarios/types.js';
-import type { TruthActor } from '../sensors/sensor-model.js';
-import { isVisible, type Viewpoint } from '../sensors/visibility.js';
+import type { Scenario, SensorSpec } from '../world/scenario.js';
+import { isVisible, type Viewpoint } from '../world/visibility.js';
 import { sampleTrajectory } from '../world/trajectory.js';
-import { egoAt, EGO_ID, TruthTimeline } from '../world/truth.js';
+import { egoAt, EGO_ID, TruthTimeline, type TruthActor } from '../world/truth.js';
 
 const NS_PER_MS = 1e6;
 

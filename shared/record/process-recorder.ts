@@ -3,13 +3,13 @@
 // output frames are recorded by the caller through ProcessRecorder. Used by `iaad vehicle|roadside --record`
 // and by `iaad sim run --record` (sim/engine/virtual-run.ts).
 import { tap, type Observable } from 'rxjs';
-import { channelForTopic, fusedOutputChannel, ownFrameChannel } from '../../shared/record/channels.js';
-import { ZERO_POSE, type Envelope, type PerceptionFrame } from '../../shared/model/types.js';
-import type { DetectionBatch } from '../../shared/sources/detections.js';
-import type { Clock } from '../../shared/time/clock.js';
-import type { Message, PublishOptions, Transport, TransportKind, TransportStats } from '../../shared/transport/types.js';
-import { decodeEnvelope, encodeEnvelope } from '../../shared/wire/codec.js';
-import { egoStateChannel } from './channels.js';
+import { channelForTopic, fusedOutputChannel, ownFrameChannel } from './channels.js';
+import { ZERO_POSE, type Envelope, type PerceptionFrame } from '../model/types.js';
+import type { DetectionBatch } from '../sources/detections.js';
+import type { Clock } from '../time/clock.js';
+import type { Message, PublishOptions, Transport, TransportKind, TransportStats } from '../transport/types.js';
+import { decodeEnvelope, encodeEnvelope } from '../wire/codec.js';
+import { egoStateChannel } from './feed-channels.js';
 
 /** What the recorders need of McapRecorder (tests may pass anything with this shape). */
 export interface RecordSink {

@@ -21,15 +21,15 @@
 //    s_j <= U_j at every later yield sample and ends able to stop before the terminal bound. If even braking at
 //    comfortDecel is not viable ("emergency"), the safety tier: the largest a in [-maxDecel, -comfortDecel] that
 //    keeps the standstill gaps alone (no time-gap term) under maxDecel braking, else -maxDecel.
-import { wrapAngle } from '../shared/geometry/angles.js';
+import { wrapAngle } from '../geometry/angles.js';
 import {
   pointAtArcLength, preparePolyline, projectToPolylineInto, type Polyline, type PolylineProjection,
-} from '../shared/geometry/polyline.js';
-import type { Point2 } from '../shared/geometry/transform.js';
-import { boxHalfExtents } from '../shared/model/classes.js';
-import { detectedObjectWith, type DetectedObject } from '../shared/model/types.js';
-import { predictObject, selectMotionModel } from '../shared/motion/predict.js';
-import { nonPositiveFrom, nonPositiveTo, projectionJumps } from '../shared/planning/corridor.js';
+} from '../geometry/polyline.js';
+import type { Point2 } from '../geometry/transform.js';
+import { boxHalfExtents } from '../model/classes.js';
+import { detectedObjectWith, type DetectedObject } from '../model/types.js';
+import { predictObject, selectMotionModel } from '../motion/predict.js';
+import { nonPositiveFrom, nonPositiveTo, projectionJumps } from './corridor.js';
 
 /** An advisory zone already on the vehicle clock and on this path's arc length. */
 export interface PlannerZone {

@@ -1,7 +1,7 @@
 // What a scenario file describes: the road, the RSUs and their sensors, the ego vehicle and scripted actors.
 // All positions in the scenario's map frame (metres, x east, y north), times in seconds from the start.
 import type { ObjectClass } from '../../shared/model/types.js';
-import type { Waypoint } from '../world/trajectory.js';
+import type { Waypoint } from './trajectory.js';
 
 export interface SensorSpec {
   rangeM: number;

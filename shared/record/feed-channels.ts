@@ -1,7 +1,7 @@
 // Channel names the replay reads (docs/recording.md), plus the ego-state channel the recorders add: own frames
 // carry the ego pose (sensor_pose) but not its speed, which fusion, planning and intents need.
-import { LOCAL_TRANSPORT } from '../../shared/record/channels.js';
-import { validateId } from '../../shared/transport/topics.js';
+import { LOCAL_TRANSPORT } from './channels.js';
+import { validateId } from '../transport/topics.js';
 
 /**
  * The vehicle's ego state for its own frame of the same sequence, as an intent-shaped Envelope (pose, speed,

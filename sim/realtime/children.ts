@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const IAAD_BIN = fileURLToPath(new URL('../bin/iaad.js', import.meta.url));
+export const IAAD_BIN = fileURLToPath(new URL('../../bin/iaad.js', import.meta.url));
 
 export interface Child {
   name: string;

@@ -1,0 +1,92 @@
+// `iaad sim compare` and the reference suite: every strategy (or a subset) over seeds 1..N, in parallel on worker
+// threads (run-pool.ts), summarised per strategy; comparison.json and its report.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import { STRATEGIES, type StrategyName } from '../../vehicle/core.js';
+import { roundForJson } from '../metrics/metrics-json.js';
+import { CICV5G_ATTRIBUTION } from '../network/cicv5g.js';
+import { renderComparisonReport } from '../report/render.js';
+import type { ComparisonReportData, RunMetrics } from '../report/types.js';
+import { defaultJobs, runJobs, type RunJob } from './run-pool.js';
+import { runSetup, type SimCommonOptions } from './run-setup.js';
+
+export type SimCompareOptions = SimCommonOptions & { seeds: number; strategies?: string | undefined; jobs?: number | undefined };
+
+/** Every strategy (or the listed ones) over seeds 1..N, in parallel (see run-pool.ts); nothing written. */
+export async function compareStrategies(o: Omit<SimCompareOptions, 'out'>): Promise<ComparisonReportData> {
+  const strategies = (o.strategies ? o.strategies.split(',') : [...STRATEGIES]).map(parseStrategy);
+  if (o.jobs !== undefined && !(Number.isInteger(o.jobs) && o.jobs >= 1)) throw new Error(`--jobs must be a whole number >= 1, got ${o.jobs}`);
+  const setupArgs = { scenario: o.scenario, cicv5g: o.cicv5g, network: o.network, netmap: o.netmap };
+  const setup = runSetup(setupArgs);
+  const r = setup.resolved;
+  const seeds = Array.from({ length: o.seeds }, (_, i) => i + 1);
+  // The report's example run: adaptive-st's first seed, with its per-frame series.
+  const jobs: RunJob[] = strategies.flatMap((strategy) => seeds.map((seed) => ({
+    strategy, seed, collectSeries: strategy === 'adaptive-st' && seed === seeds[0],
+  })));
+  const bar = process.stderr.isTTY
+    ? new cliProgress.SingleBar({ format: 'sim compare [{bar}] {value}/{total} runs  {strategy} seed {seed}', hideCursor: true },
+      cliProgress.Presets.shades_classic)
+    : null;
+  bar?.start(jobs.length, 0, { strategy: '', seed: '' });
+  const results = await runJobs(setupArgs, jobs, o.jobs ?? defaultJobs(jobs.length), (job, result) => {
+    bar?.increment({ strategy: job.strategy, seed: job.seed });
+    if (!bar) process.stderr.write(`  ${job.strategy} seed ${job.seed}: miss ${fmt(result.metrics.fusion_miss_ratio)}, `
+      + `planning error ${fmt(result.metrics.planning_displacement_error_m.mean)} m\n`);
+  }, setup);
+  bar?.stop();
+  const runs: RunMetrics[] = results.map((x) => x.metrics);
+  const example = results.find((_, i) => jobs[i]!.collectSeries);
+  return {
+    scenario: r.scenario.name, network: r.network, seeds, runs,
+    summary: strategies.map((strategy) => summarize(strategy, runs.filter((m) => m.strategy === strategy))),
+    ...(example ? { example } : {}),
+    ...(r.cicv5gPath ? { attribution: CICV5G_ATTRIBUTION } : {}),
+  };
+}
+
+/** comparison.json (no wall-clock values, numbers rounded: stable bytes) and report.html in dir. */
+export async function writeComparison(dir: string, comparison: ComparisonReportData): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'comparison.json'), `${JSON.stringify(roundForJson({ ...comparison, example: undefined }), null, 2)}\n`);
+  writeFileSync(join(dir, 'report.html'), await renderComparisonReport(comparison));
+}
+
+
+
+/** A strategy name from the command line, or an error that lists the known ones. */
+export function parseStrategy(s: string): StrategyName {
+  if ((STRATEGIES as readonly string[]).includes(s)) return s as StrategyName;
+  throw new Error(`unknown strategy "${s}"; one of ${STRATEGIES.join(', ')}`);
+}
+
+const meanStd = (v: Array<number | null>): { mean: number | null; std: number | null } => {
+  const x = v.filter((n): n is number => n !== null);
+  if (x.length === 0) return { mean: null, std: null };
+  const m = x.reduce((a, b) => a + b, 0) / x.length;
+  return { mean: m, std: Math.sqrt(x.reduce((a, b) => a + (b - m) ** 2, 0) / x.length) };
+};
+
+function summarize(strategy: string, runs: RunMetrics[]): ComparisonReportData['summary'][number] {
+  const residency: Record<string, number> = {};
+  for (const r of runs) for (const [k, v] of Object.entries(r.mode_residency)) residency[k] = (residency[k] ?? 0) + v / runs.length;
+  return {
+    strategy,
+    fusion_miss_ratio: meanStd(runs.map((r) => r.fusion_miss_ratio)),
+    planning_displacement_error_m: meanStd(runs.map((r) => r.planning_displacement_error_m.mean)),
+    mode_residency: residency,
+  };
+}
+
+const fmt = (v: number | null | undefined, d = 3): string => (v === null || v === undefined ? '-' : v.toFixed(d));
+
+export function formatComparisonTable(c: ComparisonReportData): string {
+  const lines = [`${c.scenario} / ${c.network} / seeds ${c.seeds.join(',')}`,
+    `${'strategy'.padEnd(20)}${'miss ratio'.padStart(16)}${'plan. err. m'.padStart(16)}`];
+  for (const s of c.summary) {
+    lines.push(`${s.strategy.padEnd(20)}${`${fmt(s.fusion_miss_ratio.mean)} ±${fmt(s.fusion_miss_ratio.std)}`.padStart(16)}`
+      + `${`${fmt(s.planning_displacement_error_m.mean)} ±${fmt(s.planning_displacement_error_m.std)}`.padStart(16)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
