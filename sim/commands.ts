@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { buildNetworkMapFromCicv5g } from '../shared/netmap/build.js';
-import { STRATEGIES, type StrategyName } from '../vehicle/core.js';
+import { parseStrategy, strategyDef, strategyNames } from '../shared/fusion/strategies.js';
 import { readCicv5g } from './network/cicv5g.js';
 import { runVirtual, type SimRunResult } from './engine/virtual-run.js';
 import { defaultJobs, runJobs, spareCoreForPerception, type RunJob } from './engine/run-pool.js';
@@ -50,12 +50,12 @@ export function metricsJson(r: SimRunResult): string {
 }
 
 export async function runSimRun(o: SimCommonOptions & { strategy: string; seed: number; record?: string }): Promise<number> {
-  const strategy = parseStrategy(o.strategy);
+  const strategy = parseStrategy(o.strategy, '--strategy');
   const setup = runSetup(o);
   const r = setup.resolved;
   const run = {
     scenario: r.scenario, network: r.network, strategy, seed: o.seed,
-    netmap: strategy === 'adaptive-st' ? setup.netmap() : null, perceptionWorker: spareCoreForPerception(),
+    netmap: strategyDef(strategy).needsNetmap ? setup.netmap() : null, perceptionWorker: spareCoreForPerception(),
   };
   const result = o.record
     ? await recordVirtualRun(o.record, run, { scenarioArg: o.scenario, cicv5g: r.cicv5gPath })
@@ -71,7 +71,7 @@ export type SimCompareOptions = SimCommonOptions & { seeds: number; strategies?:
 
 /** Every strategy (or the listed ones) over seeds 1..N, in parallel (see run-pool.ts); nothing written. */
 export async function compareStrategies(o: Omit<SimCompareOptions, 'out'>): Promise<ComparisonReportData> {
-  const strategies = (o.strategies ? o.strategies.split(',') : [...STRATEGIES]).map(parseStrategy);
+  const strategies = (o.strategies ? o.strategies.split(',') : strategyNames()).map((s) => parseStrategy(s, '--strategies'));
   if (o.jobs !== undefined && !(Number.isInteger(o.jobs) && o.jobs >= 1)) throw new Error(`--jobs must be a whole number >= 1, got ${o.jobs}`);
   const setupArgs = { scenario: o.scenario, cicv5g: o.cicv5g, network: o.network, netmap: o.netmap };
   const setup = runSetup(setupArgs);
@@ -122,11 +122,6 @@ export function runSimNetmap(o: { cicv5g: string; out: string; cellM: number }):
   writeFileSync(o.out, `${JSON.stringify(map.toJSON())}\n`);
   process.stdout.write(`${o.out}: network map of ${basename(o.cicv5g)} (${map.cells().length} cells of ${o.cellM} m)\n`);
   return 0;
-}
-
-function parseStrategy(s: string): StrategyName {
-  if ((STRATEGIES as readonly string[]).includes(s)) return s as StrategyName;
-  throw new Error(`unknown strategy "${s}"; one of ${STRATEGIES.join(', ')}`);
 }
 
 const meanStd = (v: Array<number | null>): { mean: number | null; std: number | null } => {

@@ -3,7 +3,7 @@
 // ground truth. Written once when the recorder opens; everything here must be known before the run starts.
 import { z } from 'zod';
 import type { PathPoint } from '../../shared/model/types.js';
-import { STRATEGIES, type StrategyName } from '../../vehicle/core.js';
+import { parseStrategy, type StrategyName } from '../../shared/fusion/strategies.js';
 import type { Scenario } from '../scenarios/types.js';
 
 /** Metadata keys (values are strings; JSON where noted). */
@@ -90,11 +90,6 @@ export interface RecordingDescription {
   config: string | null;
 }
 
-export function parseStrategyName(s: string): StrategyName {
-  if ((STRATEGIES as readonly string[]).includes(s)) return s as StrategyName;
-  throw new Error(`unknown strategy "${s}"; one of ${STRATEGIES.join(', ')}`);
-}
-
 const finite = (v: string | undefined): number | null => {
   if (v === undefined || v.trim() === '') return null;
   const n = Number(v);
@@ -133,7 +128,7 @@ export function describeRecording(meta: Readonly<Record<string, string>>): Recor
   return {
     role: meta[META.role] ?? null,
     mode: meta[META.mode] ?? null,
-    strategy: strategy ? parseStrategyName(strategy) : null,
+    strategy: strategy ? parseStrategy(strategy, `recording metadata "${META.strategy}"`) : null,
     startedAtNs: finite(meta[META.startedAtNs]),
     vehicle,
     netmap: json(meta, META.netmap),
