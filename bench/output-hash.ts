@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { runVirtual } from '../sim/engine/virtual-run.js';
 import { runSetup } from '../sim/engine/run-setup.js';
 import { cicv5gDataDir } from '../sim/scenarios/cicv5g-drive.js';
-import { STRATEGIES, type StrategyName } from '../vehicle/core.js';
+import { strategyDef, strategyNames, type StrategyName } from '../shared/fusion/strategies.js';
 
 interface HashCase {
   scenario: string;
@@ -18,7 +18,7 @@ interface HashCase {
 }
 
 function cases(quick: boolean): HashCase[] {
-  const all = STRATEGIES;
+  const all = strategyNames();
   const out: HashCase[] = [
     { scenario: 'occluded-crossing', network: 'jitter:30,10+ge:0.02,0.3,0,0.5', strategies: all, seed: 3 },
     { scenario: 'occluded-crossing', network: 'fixed:150', strategies: all, seed: 1 },
@@ -46,7 +46,7 @@ export function outputHashes(quick: boolean, write: (line: string) => void): str
     for (const strategy of c.strategies) {
       const r = runVirtual({
         scenario: setup.resolved.scenario, network: setup.resolved.network, strategy, seed: c.seed,
-        netmap: strategy === 'adaptive-st' ? setup.netmap() : null, collectSeries: true,
+        netmap: strategyDef(strategy).needsNetmap ? setup.netmap() : null, collectSeries: true,
       });
       // Full precision: JSON keeps every double exactly (shortest round-trip form).
       const h = sha(JSON.stringify({ metrics: r.metrics, details: r.details, series: r.series }));

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { runVirtual } from '../sim/engine/virtual-run.js';
 import { spareCoreForPerception } from '../sim/engine/run-pool.js';
 import { benchCorridor } from '../sim/scenarios/bench-corridor.js';
-import { STRATEGIES, type StrategyName } from '../vehicle/core.js';
+import { parseStrategy, type StrategyName } from '../shared/fusion/strategies.js';
 import { threadCpuMeter, type ThreadCpuS } from './thread-cpu.js';
 
 export interface SimSpeedRun {
@@ -70,8 +70,7 @@ export function measureSimSpeed(strategy: StrategyName, warmRuns: number): SimSp
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const strategy = (process.argv[2] ?? 'adaptive-st') as StrategyName;
-  if (!(STRATEGIES as readonly string[]).includes(strategy)) throw new RangeError(`unknown strategy ${strategy}`);
+  const strategy = parseStrategy(process.argv[2] ?? 'adaptive-st', 'sim-speed STRATEGY');
   const warmRuns = Number(process.argv[3] ?? 3);
   if (!Number.isInteger(warmRuns) || warmRuns < 1) throw new RangeError(`warm runs must be a positive integer, got ${process.argv[3]}`);
   process.stdout.write(`${JSON.stringify(measureSimSpeed(strategy, warmRuns))}\n`);

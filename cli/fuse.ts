@@ -6,7 +6,9 @@ import { formatIssues } from '../shared/config/load.js';
 import { DEFAULT_SIZE_M } from '../shared/model/classes.js';
 import { packCovariance } from '../shared/model/covariance.js';
 import { OBJECT_CLASSES, type DetectedObject, type PerceptionFrame } from '../shared/model/types.js';
-import { fuseInterFrame, fuseIntraFrame, type RoadsideFrameInput } from '../shared/fusion/methods.js';
+import { fuseInterFrame } from '../shared/fusion/inter-frame.js';
+import { fuseIntraFrame } from '../shared/fusion/intra-frame.js';
+import type { RoadsideFrameInput } from '../shared/fusion/methods.js';
 import type { FusedObject } from '../shared/fusion/types.js';
 
 const vec2 = z.tuple([z.number(), z.number()]);

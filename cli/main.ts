@@ -65,7 +65,7 @@ program
   .option('--impair <spec>', 'testing: pass what this process receives through a network model (docs/network-models.md)')
   .option('--record <file>', 'record what this process receives and produces to an MCAP file (for iaad sim replay)')
   .option('--start-at-ms <epochMs>', 'start trace replay at this wall-clock time (ms since epoch), to align processes', num('start time'))
-  .option('--strategy <name>', 'override the config strategy')
+  .option('--strategy <name>', 'override the config strategy (list below)')
   .action(async (o: ProcessFlags & { strategy?: string }) => {
     const { runVehicleCommand } = await import('../vehicle/main.js');
     const { strategy } = o;
@@ -124,7 +124,7 @@ const scenarioOpts = (c: Command): Command => c
   .requiredOption('--out <dir>', 'output folder');
 
 scenarioOpts(sim.command('run').description('one simulated run in virtual time: DIR/metrics.json and DIR/report.html'))
-  .option('--strategy <name>', 'vehicle-only | intra | inter | planning | adaptive | adaptive-st | latest | linear-compensation', 'adaptive-st')
+  .option('--strategy <name>', 'how the vehicle uses the roadside (list below)', 'adaptive-st')
   .option('--seed <n>', 'random seed (same seed, same metrics.json)', num('seed'), 1)
   .option('--record <file>', 'also record the vehicle side of the run to an MCAP file')
   .option('--realtime', 'run the RSU and the vehicle as separate processes over real MQTT and ZeroMQ, in real time')
@@ -142,7 +142,7 @@ sim
   .command('replay')
   .description('re-run the vehicle fusion on an MCAP recording, deterministically, with any strategy, and score it')
   .argument('<file>', 'MCAP recording made with --record (by iaad vehicle, iaad sim run --record, or --realtime)')
-  .option('--strategy <name>', 'strategy to replay with (default: the recorded one)')
+  .option('--strategy <name>', 'strategy to replay with (default: the recorded one; list below)')
   .requiredOption('--out <dir>', 'output folder: metrics.json, report.html')
   .action(async (file: string, o: { strategy?: string; out: string }) => {
     const { runSimReplay } = await import('../sim/replay/command.js');
@@ -151,7 +151,7 @@ sim
 
 scenarioOpts(sim.command('compare').description('every strategy over N seeds: DIR/comparison.json and DIR/report.html'))
   .option('--seeds <n>', 'seeds 1..N per strategy', num('seeds'), 5)
-  .option('--strategies <list>', 'comma-separated subset of strategies (default: all)')
+  .option('--strategies <list>', 'comma-separated subset of strategies (default: all, listed below)')
   .option('--jobs <n>', 'runs in parallel, one worker thread each (default: one per core)', num('jobs'))
   .action(async (o: { scenario: string; cicv5g?: string; network?: string; netmap?: string; out: string; seeds: number; strategies?: string; jobs?: number }) => {
     const { runSimCompare } = await import('../sim/commands.js');
@@ -180,6 +180,19 @@ sim
     const { runSimNetmap } = await import('../sim/commands.js');
     process.exitCode = runSimNetmap({ cicv5g: o.cicv5g, out: o.out, cellM: o.cell });
   });
+
+/**
+ * A command that takes a strategy lists the strategies (name and description, from their table) after its help.
+ * Read when that command is on the way, not at start: the table loads the fusion modules, and `iaad --help` stays
+ * fast.
+ */
+async function listStrategies(_parent: Command, command: Command): Promise<void> {
+  if (!command.options.some((o) => o.long === '--strategy' || o.long === '--strategies')) return;
+  const { strategyHelp } = await import('../shared/fusion/strategies.js');
+  command.addHelpText('after', `\n${strategyHelp()}`);
+}
+program.hook('preSubcommand', listStrategies);
+sim.hook('preSubcommand', listStrategies);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildNetworkMapFromCicv5g } from '../shared/netmap/build.js';
 import { CICV5G_ATTRIBUTION, readCicv5g } from './network/cicv5g.js';
-import { compareStrategies, formatComparisonTable, parseStrategy, writeComparison, type SimCompareOptions } from './engine/compare.js';
+import { parseStrategy, strategyDef } from '../shared/fusion/strategies.js';
+import { compareStrategies, formatComparisonTable, writeComparison, type SimCompareOptions } from './engine/compare.js';
 import { runVirtual } from './engine/virtual-run.js';
 import { spareCoreForPerception } from './engine/run-pool.js';
 import { runSetup, type SimCommonOptions } from './engine/run-setup.js';
@@ -12,12 +13,12 @@ import { recordVirtualRun } from './replay/record-run.js';
 import { renderRunReport } from './report/render.js';
 
 export async function runSimRun(o: SimCommonOptions & { strategy: string; seed: number; record?: string }): Promise<number> {
-  const strategy = parseStrategy(o.strategy);
+  const strategy = parseStrategy(o.strategy, '--strategy');
   const setup = runSetup(o);
   const r = setup.resolved;
   const run = {
     scenario: r.scenario, network: r.network, strategy, seed: o.seed,
-    netmap: strategy === 'adaptive-st' ? setup.netmap() : null, perceptionWorker: spareCoreForPerception(),
+    netmap: strategyDef(strategy).needsNetmap ? setup.netmap() : null, perceptionWorker: spareCoreForPerception(),
   };
   const result = o.record
     ? await recordVirtualRun(o.record, run, { scenarioArg: o.scenario, cicv5g: r.cicv5gPath })

@@ -1,7 +1,7 @@
 // The vehicle process's config file (YAML or JSON), validated at start. Example: examples/occluded-crossing/.
 import { z } from 'zod';
 import { idSchema, mqttSchema, sourceSchema, zmqEndpointSchema } from '../shared/config/schemas.js';
-import { STRATEGIES } from './core.js';
+import { findStrategy, unknownStrategy } from '../shared/fusion/strategies.js';
 
 const rsuLinkSchema = z
   .object({
@@ -29,11 +29,14 @@ export const vehicleConfigSchema = z
     /** Own perception frames (and output frames) per second. */
     rateHz: z.number().positive().max(100).default(10),
     source: sourceSchema,
-    /** How to use the roadside: a fixed method, a baseline, or adaptive (adaptive-st adds the network map). */
-    strategy: z.enum(STRATEGIES).default('adaptive'),
+    /** How to use the roadside: a name in shared/fusion/strategies.ts (fixed method, baseline, adaptive, ...). */
+    strategy: z
+      .string()
+      .refine((s) => findStrategy(s) !== undefined, { error: (issue) => unknownStrategy(String(issue.input)) })
+      .default('adaptive'),
     /** The route the vehicle follows, map frame (at least 2 points): intents, planner and network-map look-ahead. */
     route: z.array(z.object({ xM: z.number(), yM: z.number() }).strict()).min(2).optional(),
-    /** A network-quality map from earlier drives (JSON from `iaad sim netmap`), for adaptive-st. */
+    /** A network-quality map from earlier drives (JSON from `iaad sim netmap`), for a strategy that needs one. */
     netmap: z.string().min(1).optional(),
     /** Longest wait for a same-instant roadside frame before fusing without it, ms (RSU perception + network). */
     intraWaitMs: z.number().min(0).max(500).default(100),
@@ -70,8 +73,8 @@ export const vehicleConfigSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.strategy === 'adaptive-st' && !c.netmap) {
-      ctx.addIssue({ code: 'custom', path: ['netmap'], message: 'adaptive-st needs a network map file (netmap)' });
+    if (findStrategy(c.strategy)?.needsNetmap && !c.netmap) {
+      ctx.addIssue({ code: 'custom', path: ['netmap'], message: `${c.strategy} needs a network map file (netmap)` });
     }
     c.rsus.forEach((r, i) => {
       if (r.mqtt && !c.mqtt) {

@@ -1,7 +1,8 @@
 // The vehicle's per-frame decision, free of sockets and timers: keeps what arrived from each RSU (frames,
-// advisories), chooses the fusion method for each own frame (by strategy; adaptively from the link state and
-// the network map), fuses, plans, and says when to send an intent. The vehicle process and the simulator both
-// drive this same class; only the way inputs arrive differs.
+// advisories), chooses the fusion method for each own frame as its strategy's table entry says
+// (shared/fusion/strategies.ts: fixed, adaptively from the link state and the network map, or a rule of its own),
+// runs that entry's fusion method, plans, and says when to send an intent. The vehicle process and the simulator
+// both drive this same class; only the way inputs arrive differs.
 import type { LinkHealth } from '../shared/link/link-monitor.js';
 import type { NetworkMap } from '../shared/netmap/network-map.js';
 import type { DetectedObject, PathPoint, PerceptionFrame, PlanningAdvisory, VehicleIntent } from '../shared/model/types.js';
@@ -12,28 +13,24 @@ import {
   aheadCriteria, lookAheadDistanceM, MethodSelector, type CriteriaInputs, type CriteriaParams, type RsuCriteriaInput,
 } from '../shared/fusion/criteria.js';
 import {
-  completeWithRoadside, fuseFrame, roadsideDtMs, vehicleOnlyObjects, resolveFusionParams, type FusionParams,
-  type RoadsideFrameInput,
+  roadsideDtMs, resolveFusionParams, type FrameFuser, type FrameInputs, type FusionParams, type HeldAdvisory,
+  type RoadsideFrameInput, type RoadsideHistory,
 } from '../shared/fusion/methods.js';
-import { fuseLatest, fuseLinearCompensation } from '../shared/fusion/baselines.js';
+import { advisoryValidForMs } from '../shared/fusion/planning.js';
+import { strategyDef, type MethodChoice, type StrategyDef, type StrategyName } from '../shared/fusion/strategies.js';
 import type { FusedObject, FusionMethod } from '../shared/fusion/types.js';
 import { DEFAULT_PLANNER_PARAMS, planSpeedProfile, type Plan, type PlannerParams, type PlannerZone } from '../shared/planning/planner.js';
 
-export const STRATEGIES = [
-  'vehicle-only', 'intra', 'inter', 'planning', 'adaptive', 'adaptive-st', 'latest', 'linear-compensation',
-] as const;
-export type StrategyName = (typeof STRATEGIES)[number];
-
-/** Strategies that use planning advisories, and so send intents. */
-const USES_ADVISORIES: ReadonlySet<StrategyName> = new Set(['planning', 'adaptive', 'adaptive-st']);
+export type { StrategyName } from '../shared/fusion/strategies.js';
 
 export interface VehicleCoreOptions {
   vehicleId: string;
   mapFrame: string;
+  /** A name in shared/fusion/strategies.ts's table. */
   strategy: StrategyName;
   /** The route the vehicle follows (map frame): intents, the planner and the network-map look-ahead use it. */
   route?: readonly PathPoint[];
-  /** Network-quality map for adaptive-st (learned online from this run's samples if not given). */
+  /** Network-quality map for a strategy that needs one (adaptive-st), refined online from this run's samples. */
   netmap?: NetworkMap | null;
   fusion?: Partial<FusionParams>;
   criteria?: Partial<CriteriaParams>;
@@ -48,15 +45,11 @@ export interface VehicleCoreOptions {
   earlyIntentHorizonS?: number;
 }
 
-export interface RoadsideSnapshot {
-  latest: RoadsideFrameInput;
-  previous: RoadsideFrameInput | null;
+export interface RoadsideSnapshot extends RoadsideHistory {
   receivedAtNs: number;
 }
 
-interface HeldAdvisory {
-  advisory: PlanningAdvisory;
-  offsetNs: number;
+interface HeldRouteAdvisory extends HeldAdvisory {
   /** Arc length on our route where the intent's path started. */
   routeOffsetSM: number;
 }
@@ -65,6 +58,8 @@ export interface VehicleStepResult {
   method: FusionMethod;
   /** Why this method, in words; an adaptive strategy's is formatted when first read. */
   reason: string;
+  /** The method differs from the last frame's, by the strategy's choice (adaptive or custom picks; a fixed
+   * strategy's fallback to vehicle-only is not a switch). */
   switched: boolean;
   objects: FusedObject[];
   /** The output frame: the own frame's header with the fused objects. */
@@ -84,6 +79,8 @@ const PLAN_BEHIND_M = 10;
 const PLAN_AHEAD_MARGIN_M = 30;
 /** No roadside frame for this long counts as an outage sample for the network map, ms. */
 const OUTAGE_SILENCE_MS = 500;
+/** The reason of a fixed strategy's own method. */
+const BY_STRATEGY: { reason: string } = Object.freeze({ reason: 'strategy' });
 /** A roadside object this close to where the ego was at the roadside capture is the ego itself, m. */
 const SELF_RADIUS_M = 3;
 /**
@@ -94,7 +91,8 @@ const EGO_TRAIL_NS = 10_000 * NS_PER_MS;
 
 export class VehicleCore {
   readonly roadside = new Map<string, RoadsideSnapshot>();
-  private readonly advisories = new Map<string, HeldAdvisory>();
+  private readonly advisories = new Map<string, HeldRouteAdvisory>();
+  private readonly def: StrategyDef;
   private readonly selector: MethodSelector | null;
   private readonly fusion: FusionParams;
   private readonly planner: PlannerParams;
@@ -105,23 +103,21 @@ export class VehicleCore {
   private lastEgo: EgoState | undefined;
   private lastArrivalNs = -Infinity;
   private lastIntentNs = -Infinity;
+  private lastMethod: FusionMethod | null = null;
   /** The ego's positions at its recent own captures (vehicle clock), oldest first. */
   private readonly egoTrail: Array<{ timeNs: number; xM: number; yM: number }> = [];
 
   constructor(private readonly o: VehicleCoreOptions) {
     // Configs are validated, but the core is also built from code (simulator, replays): an unknown name must not
     // silently run as some other strategy.
-    if (!(STRATEGIES as readonly string[]).includes(o.strategy)) {
-      throw new RangeError(`unknown strategy "${String(o.strategy)}"; one of ${STRATEGIES.join(', ')}`);
-    }
+    this.def = strategyDef(o.strategy, 'VehicleCore');
     this.fusion = resolveFusionParams(o.fusion);
     this.planner = { ...DEFAULT_PLANNER_PARAMS, ...o.planner };
     // Simplified to 10 cm: a logged route has a point every few decimetres, and planning projects onto it a lot.
     this.route = o.route && o.route.length >= 2 ? preparePolyline(simplifyPath(o.route, ROUTE_TOLERANCE_M)) : null;
     this.progress = this.route ? new RouteProgress(this.route) : null;
-    this.selector = o.strategy === 'adaptive' || o.strategy === 'adaptive-st'
-      ? new MethodSelector({ spatial: o.strategy === 'adaptive-st', params: o.criteria ?? {} })
-      : null;
+    const pick = this.def.pick;
+    this.selector = pick.kind === 'adaptive' ? new MethodSelector({ spatial: pick.spatial, params: o.criteria ?? {} }) : null;
   }
 
   get strategy(): StrategyName {
@@ -152,15 +148,16 @@ export class VehicleCore {
 
   /** Whether waiting for a same-instant roadside frame can pay off under this strategy right now. */
   mayUseIntra(): boolean {
-    return this.o.strategy === 'intra' || this.selector !== null;
+    return this.def.methods.intra !== undefined;
   }
 
   /**
-   * adaptive-st learns the network map online from its own measurements (and refines a loaded one): each arrival
-   * is a latency sample where the ego was; a silence longer than the outage threshold is an outage sample.
+   * A strategy that needs the network map learns it online from its own measurements (and refines a loaded one):
+   * each arrival is a latency sample where the ego was; a silence longer than the outage threshold is an outage
+   * sample.
    */
   private learnLink(atNs: number, latencyMs: number | null): void {
-    if (this.o.strategy !== 'adaptive-st' || !this.o.netmap || !this.lastEgo) return;
+    if (!this.def.needsNetmap || !this.o.netmap || !this.lastEgo) return;
     if (latencyMs !== null) this.lastArrivalNs = atNs;
     // A slightly negative latency is clock-offset estimation error, not information: count it as zero.
     this.o.netmap.add(this.lastEgo.pose.xM, this.lastEgo.pose.yM, latencyMs === null ? null : Math.max(0, latencyMs));
@@ -179,29 +176,39 @@ export class VehicleCore {
     // Pushed, not mapped: one array kind into fusion whether or not any RSU has been heard (see withoutSelf).
     const frames: RoadsideFrameInput[] = [];
     for (const r of this.roadside.values()) frames.push(this.withoutSelf(r.latest, own, ego));
-    const advisoryValidForMs = this.advisoryValidForMs(own.captureTimeNs);
+    const inputs: FrameInputs = {
+      own, frames, roadside: this.roadside, advisories: this.advisories,
+      advisoryValidForMs: advisoryValidForMs(this.advisories.values(), own.captureTimeNs), links,
+      withoutEgo: (input) => this.withoutSelf(input, own, ego), params: this.fusion,
+    };
     let method: FusionMethod;
     // The selector formats its reason only when read: kept as the holder, not read here.
     let why: { reason: string };
     let switched = false;
     let wantAdvisoriesEarly = false;
-    switch (this.o.strategy) {
-      case 'vehicle-only': [method, why] = ['vehicle-only', { reason: 'strategy' }]; break;
-      case 'intra': [method, why] = this.fixed('intra', own, frames); break;
-      case 'inter': [method, why] = this.fixed('inter', own, frames); break;
-      case 'planning':
-        [method, why] = advisoryValidForMs !== null ? ['planning', { reason: 'strategy' }] : ['vehicle-only', { reason: 'no valid advisory' }];
+    const pick = this.def.pick;
+    switch (pick.kind) {
+      case 'fixed': case 'baseline': {
+        // The strategy's method when its input is usable for this frame; otherwise vehicle-only.
+        const unusable = this.fuser(pick.method).unusable(inputs);
+        [method, why] = unusable === null ? [pick.method, BY_STRATEGY] : ['vehicle-only', { reason: unusable }];
         break;
-      case 'latest': case 'linear-compensation':
-        [method, why] = frames.length > 0 ? ['inter', { reason: this.o.strategy }] : ['vehicle-only', { reason: 'no roadside frame' }];
-        break;
-      default: {
-        const sel = this.selector!.select(this.criteriaInputs(own, frames, links, advisoryValidForMs, ego, routeSM));
+      }
+      case 'adaptive': {
+        const sel = this.selector!.select(this.criteriaInputs(inputs, ego, routeSM));
         ({ method, switched, wantAdvisoriesEarly } = sel);
         why = sel;
+        break;
+      }
+      case 'custom': {
+        const choice: MethodChoice = pick.choose(inputs);
+        method = choice.method;
+        why = choice;
+        switched = this.lastMethod !== null && method !== this.lastMethod;
       }
     }
-    const objects = this.fuse(method, own, frames, ego);
+    this.lastMethod = method;
+    const objects = this.fuser(method).fuse(inputs);
     const output: PerceptionFrame = { ...own, objects };
     const plan = this.plan(own.captureTimeNs, ego, routeSM, objects, method);
     const intent = this.maybeIntent(nowNs, own.captureTimeNs, ego, routeSM, wantAdvisoriesEarly);
@@ -214,56 +221,11 @@ export class VehicleCore {
     };
   }
 
-  /** A fixed method applies when its roadside input is usable for this frame; otherwise vehicle-only. */
-  private fixed(method: 'intra' | 'inter', own: PerceptionFrame, frames: RoadsideFrameInput[]): [FusionMethod, { reason: string }] {
-    const halfPeriodMs = this.fusion.vehicleFramePeriodMs / 2;
-    const usable = frames.some((f) => {
-      const dt = roadsideDtMs(own, f);
-      return method === 'intra' ? Math.abs(dt) <= halfPeriodMs : dt >= -halfPeriodMs && dt <= this.fusion.maxPredictionHorizonMs;
-    });
-    return usable ? [method, { reason: 'strategy' }] : ['vehicle-only', { reason: `no roadside frame usable for ${method}` }];
-  }
-
-  private fuse(method: FusionMethod, own: PerceptionFrame, frames: RoadsideFrameInput[], ego: EgoState | undefined): FusedObject[] {
-    switch (this.o.strategy) {
-      case 'latest': return method === 'vehicle-only' ? vehicleOnlyObjects(own, this.fusion) : fuseLatest(own, frames, this.fusion);
-      case 'linear-compensation':
-        return method === 'vehicle-only' ? vehicleOnlyObjects(own, this.fusion)
-          : fuseLinearCompensation(own, [...this.roadside.values()].map((r) => ({
-            latest: this.withoutSelf(r.latest, own, ego), previous: r.previous ? this.withoutSelf(r.previous, own, ego) : null,
-          })), this.fusion);
-      default:
-        return method === 'planning' ? this.fusePlanning(own, ego) : fuseFrame(method, own, frames, this.fusion);
-    }
-  }
-
-  /**
-   * Planning fusion: the vehicle's own objects, completed by the objects carried by valid advisories (the ego's
-   * own track removed), predicted to the vehicle frame with the horizon stretched to the advisory's age. They only
-   * add what the vehicle does not see (completeWithRoadside): a track issued seconds ago must not pull the
-   * vehicle's current estimate of an object it sees toward where that object was heading then.
-   */
-  private fusePlanning(own: PerceptionFrame, ego: EgoState | undefined): FusedObject[] {
-    const inputs: RoadsideFrameInput[] = [];
-    let horizonMs = this.fusion.maxPredictionHorizonMs;
-    for (const { advisory, offsetNs } of this.advisories.values()) {
-      if (advisory.validUntilNs - offsetNs < own.captureTimeNs) continue;
-      const objects = [...advisory.zones.flatMap((z) => (z.object ? [z.object] : [])), ...advisory.contextObjects];
-      const ageMs = (own.captureTimeNs - (advisory.issueTimeNs - offsetNs)) / NS_PER_MS;
-      horizonMs = Math.max(horizonMs, ageMs + 1);
-      // The RSU drops the ego's track only if it finds it near where the intent said the ego would be; the
-      // vehicle knows where it really was at the issue time, so the ego is removed here as from frames.
-      inputs.push(this.withoutSelf({
-        offsetNs,
-        frame: {
-          sourceId: advisory.rsuId, sourceKind: 'rsu', sequence: advisory.sequence, captureTimeNs: advisory.issueTimeNs,
-          publishTimeNs: advisory.issueTimeNs, mapFrame: advisory.mapFrame || own.mapFrame,
-          sensorPose: own.sensorPose, objects: dedupeByTrack(objects),
-        },
-      }, own, ego));
-    }
-    if (inputs.length === 0) return vehicleOnlyObjects(own, this.fusion, 'planning');
-    return completeWithRoadside(own, inputs, { ...this.fusion, maxPredictionHorizonMs: horizonMs });
+  /** The fusion method the strategy runs for `method`. */
+  private fuser(method: FusionMethod): FrameFuser {
+    const f = this.def.methods[method];
+    if (!f) throw new Error(`strategy ${this.def.name} picked ${method}, which it has no fusion method for`);
+    return f;
   }
 
   private recordEgo(timeNs: number, ego: EgoState): void {
@@ -304,13 +266,10 @@ export class VehicleCore {
     return withoutSelf(input, this.egoAtAge(own, ego, ageNs));
   }
 
-  private criteriaInputs(
-    own: PerceptionFrame, frames: RoadsideFrameInput[], links: readonly LinkHealth[], advisoryValidForMs: number | null,
-    ego: EgoState | undefined, routeSM: number | null,
-  ): CriteriaInputs {
+  private criteriaInputs({ own, frames, links, advisoryValidForMs }: FrameInputs, ego: EgoState | undefined, routeSM: number | null): CriteriaInputs {
     const byId = new Map(frames.map((f) => [f.frame.sourceId, f]));
     let ahead = null;
-    if (this.o.strategy === 'adaptive-st' && this.o.netmap && this.route && routeSM !== null) {
+    if (this.selector?.spatial && this.o.netmap && this.route && routeSM !== null) {
       const distanceM = lookAheadDistanceM(ego?.speedMps ?? 0, this.o.criteria ?? {});
       ahead = aheadCriteria(this.o.netmap.lookAhead(this.route.points, routeSM, distanceM), routeSM);
     }
@@ -327,15 +286,6 @@ export class VehicleCore {
       advisoryValidForMs,
       ahead,
     };
-  }
-
-  private advisoryValidForMs(atNs: number): number | null {
-    let best: number | null = null;
-    for (const { advisory, offsetNs } of this.advisories.values()) {
-      const leftMs = (advisory.validUntilNs - offsetNs - atNs) / NS_PER_MS;
-      if (leftMs > 0 && (best === null || leftMs > best)) best = leftMs;
-    }
-    return best;
   }
 
   private routeSM(ego: EgoState | undefined): number | null {
@@ -390,7 +340,7 @@ export class VehicleCore {
   private maybeIntent(
     nowNs: number, timeNs: number, ego: EgoState | undefined, routeSM: number | null, early: boolean,
   ): VehicleIntent | null {
-    if (!USES_ADVISORIES.has(this.o.strategy) || !this.route || !ego || routeSM === null) return null;
+    if (!this.def.usesAdvisories || !this.route || !ego || routeSM === null) return null;
     const intervalMs = early ? this.o.earlyIntentIntervalMs ?? 300 : this.o.intentIntervalMs ?? 1000;
     if (nowNs - this.lastIntentNs < intervalMs * NS_PER_MS) return null;
     this.lastIntentNs = nowNs;
@@ -437,17 +387,6 @@ function withoutSelf(input: RoadsideFrameInput, self: Point2 | null): RoadsideFr
     },
     offsetNs: input.offsetNs,
   };
-}
-
-function dedupeByTrack<T extends { trackId: number }>(objects: readonly T[]): T[] {
-  const seen = new Set<number>();
-  const out: T[] = [];
-  for (const o of objects) {
-    if (seen.has(o.trackId)) continue;
-    seen.add(o.trackId);
-    out.push(o);
-  }
-  return out;
 }
 
 /** The part of a polyline between two arc lengths, as points (first point at fromSM exactly). */

@@ -6,7 +6,8 @@ import { map, tap } from 'rxjs';
 import { loadConfigFile, resolveFrom } from '../shared/config/load.js';
 import { preparePolyline, RouteProgress } from '../shared/geometry/polyline.js';
 import { NetworkMap } from '../shared/netmap/network-map.js';
-import { STRATEGIES, VehicleCore, type StrategyName } from './core.js';
+import { parseStrategy, strategyDef } from '../shared/fusion/strategies.js';
+import { VehicleCore } from './core.js';
 import { createLogger } from '../shared/log.js';
 import type { EgoState } from '../shared/sources/detections.js';
 import { openSource } from '../shared/sources/open.js';
@@ -33,7 +34,7 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
   const { config, baseDir, path } = loadConfigFile(vehicleConfigSchema, o.config);
   const log = createLogger(`vehicle:${config.vehicle.id}`);
   const clock = o.clockOffsetMs ? offsetClock(systemClock, msToNs(o.clockOffsetMs)) : systemClock;
-  const strategy = o.strategy === undefined ? config.strategy : parseStrategy(o.strategy);
+  const strategy = o.strategy === undefined ? config.strategy : parseStrategy(o.strategy, '--strategy');
   // Only loaded when asked for: a plain vehicle never loads the MCAP writer.
   const io = o.record ? await import('../shared/record/process-recording.js') : null;
   const source = openSource(config.source, baseDir, clock, log, o.startAtMs !== undefined ? { startAtMs: o.startAtMs } : {});
@@ -62,8 +63,8 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
   owned.push(output);
 
   let netmap = config.netmap ? NetworkMap.fromJSON(JSON.parse(readFileSync(resolveFrom(baseDir, config.netmap), 'utf8'))) : null;
-  if (strategy === 'adaptive-st' && !netmap) {
-    log.warn('adaptive-st without a network map (netmap): it starts empty and is learned online');
+  if (strategyDef(strategy).needsNetmap && !netmap) {
+    log.warn(`${strategy} without a network map (netmap): it starts empty and is learned online`);
     netmap = new NetworkMap({ mapFrame: config.vehicle.mapFrame });
   }
   const framePeriodMs = 1000 / config.rateHz;
@@ -151,9 +152,4 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
   log.info({ why }, 'vehicle stopped');
   process.stdout.write(`${JSON.stringify(recorded ? { ...summary, recording: recorded } : summary)}\n`);
   return 0;
-}
-
-function parseStrategy(s: string): StrategyName {
-  if ((STRATEGIES as readonly string[]).includes(s)) return s as StrategyName;
-  throw new Error(`--strategy: unknown strategy "${s}"; one of ${STRATEGIES.join(', ')}`);
 }

@@ -1,7 +1,9 @@
-// Two baselines of common practice, for comparison with the time-aware methods (sim strategies `latest` and
-// `linear-compensation`). Both fuse as if the roadside frame were of the vehicle's instant.
+// Two baselines of common practice, for comparison with the time-aware methods (strategies `latest` and
+// `linear-compensation`, shared/fusion/strategies.ts). Both fuse as if the roadside frame were of the vehicle's
+// instant, so any roadside frame is usable to them.
 import type { PerceptionFrame } from '../model/types.js';
-import { fuseIntraFrame, type FusionParams, type RoadsideFrameInput } from './methods.js';
+import { fuseIntraFrame } from './intra-frame.js';
+import type { FrameFuser, FrameInputs, FusionParams, RoadsideFrameInput } from './methods.js';
 import type { FusedObject } from './types.js';
 
 /** Pretend the frame was captured at the vehicle frame's instant (offset folded in): no time alignment. */
@@ -38,3 +40,20 @@ export function fuseLinearCompensation(
   });
   return fuseIntraFrame(own, shifted, params).map((o) => (o.method === 'intra' ? { ...o, method: 'inter' as const } : o));
 }
+
+/** A baseline is usable whenever an RSU has been heard. */
+const anyRoadsideFrame = (x: FrameInputs): string | null => (x.frames.length > 0 ? null : 'no roadside frame');
+
+/** `latest` for a strategy. Its objects carry method 'intra' (it fuses as if the frames were of this instant). */
+export const LATEST = Object.freeze<FrameFuser>({
+  fuse: (x) => fuseLatest(x.own, x.frames, x.params),
+  unusable: anyRoadsideFrame,
+});
+
+/** `linear-compensation` for a strategy: each RSU's last two frames, the ego's track removed from both. */
+export const LINEAR_COMPENSATION = Object.freeze<FrameFuser>({
+  fuse: (x) => fuseLinearCompensation(x.own, [...x.roadside.values()].map((r) => ({
+    latest: x.withoutEgo(r.latest), previous: r.previous ? x.withoutEgo(r.previous) : null,
+  })), x.params),
+  unusable: anyRoadsideFrame,
+});

@@ -1,11 +1,14 @@
-// The fusion methods the vehicle chooses from, frame by frame (docs/fusion-criteria.md): pure functions from the
-// vehicle's own frame and the roadside frames at hand to the list of FusedObjects. Which method to run is decided
-// by shared/fusion/criteria.ts; these functions only apply one, and drop what that method may not use.
+// What every fusion method shares (docs/fusion-criteria.md): the roadside input and its time base, the fusion
+// parameters, the per-RSU frame selection, the sequential association-and-fusion loop, and the interface a method
+// implements for a strategy (FrameFuser over FrameInputs). The methods themselves are one module each:
+// intra-frame.ts, inter-frame.ts, planning.ts, vehicle-only.ts, and the two baselines in baselines.ts; which one
+// runs for a frame is the strategy's choice (strategies.ts, criteria.ts).
 import { associate } from '../association/components.js';
 import type { AssociationPair, AssociationParams, AssociationResult } from '../association/components.js';
 import { DEFAULT_GATE_PROBABILITY, GATE_SUBSTATE_INDICES, chiSquareGate } from '../association/gating.js';
 import { diagonalCovariance } from '../model/covariance.js';
-import { detectedObjectWith, type DetectedObject, type PerceptionFrame, type StateCovariance } from '../model/types.js';
+import { detectedObjectWith, type DetectedObject, type PerceptionFrame, type PlanningAdvisory, type StateCovariance } from '../model/types.js';
+import type { LinkHealth } from '../link/link-monitor.js';
 import { predictObject } from '../motion/predict.js';
 import type { PredictParams } from '../motion/predict.js';
 import { fuseObjects, singleSourceObject } from './objects.js';
@@ -18,6 +21,18 @@ const NS_PER_MS = 1e6;
 export interface RoadsideFrameInput {
   frame: PerceptionFrame;
   /** RSU clock − vehicle clock, ns (LinkMonitor.clockOffsetNs(), 0 before any sync). */
+  offsetNs: number;
+}
+
+/** An RSU's freshest frame and the one before it (null until a second arrives), as received. */
+export interface RoadsideHistory {
+  latest: RoadsideFrameInput;
+  previous: RoadsideFrameInput | null;
+}
+
+/** A planning advisory the vehicle holds, with the clock offset of its RSU (RSU clock − vehicle clock, ns). */
+export interface HeldAdvisory {
+  advisory: PlanningAdvisory;
   offsetNs: number;
 }
 
@@ -178,7 +193,7 @@ function withCovariance(o: DetectedObject, fallback: StateCovariance): DetectedO
 }
 
 /** The vehicle's objects as FusedObjects of `method`, null covariances filled with the vehicle default. */
-function ownObjects(own: PerceptionFrame, method: FusionMethod, p: FusionParams): FusedObject[] {
+export function ownObjects(own: PerceptionFrame, method: FusionMethod, p: FusionParams): FusedObject[] {
   const out: FusedObject[] = [];
   for (const object of own.objects) {
     out.push(singleSourceObject({ sourceId: own.sourceId, object, defaultCovariance: p.defaultVehicleCovariance }, method));
@@ -193,7 +208,7 @@ function ownObjects(own: PerceptionFrame, method: FusionMethod, p: FusionParams)
  * RSU's unmatched objects with the RSU as their only source. An object two RSUs see in the vehicle's blind zone
  * thus ends up as one object with both RSUs as sources.
  */
-function fuseSequentially(
+export function fuseSequentially(
   own: PerceptionFrame,
   frames: readonly RoadsideFrameSelection[],
   method: FusionMethod,
@@ -308,98 +323,47 @@ function hasFinitePosition(o: DetectedObject, fallback: StateCovariance): boolea
     && Number.isFinite(c[0]) && Number.isFinite(c[4]);
 }
 
-function finish(objects: FusedObject[], ownId: string, p: FusionParams): FusedObject[] {
+/** Drops objects below minExistenceProbability and sorts the rest into the output order. */
+export function finish(objects: FusedObject[], ownId: string, p: FusionParams): FusedObject[] {
   const kept: FusedObject[] = [];
   for (const o of objects) if (o.existenceProbability >= p.minExistenceProbability) kept.push(o);
   return sortFused(kept, ownId);
 }
 
-function usedFrames(method: 'intra' | 'inter', own: PerceptionFrame, roadside: readonly RoadsideFrameInput[], p: FusionParams): RoadsideFrameSelection[] {
+/** The frames `method` uses: per RSU at most one, within the method's time window (selectRoadsideFrames). */
+export function usedFrames(method: 'intra' | 'inter', own: PerceptionFrame, roadside: readonly RoadsideFrameInput[], p: FusionParams): RoadsideFrameSelection[] {
   const used: RoadsideFrameSelection[] = [];
   for (const s of selectResolved(method, own, roadside, p)) if (s.verdict === 'used') used.push(s);
   return used;
 }
 
 /**
- * Intra-frame fusion: roadside frames captured at the vehicle frame's instant (|dt| ≤ half a vehicle period,
- * vehicle clock; others are ignored) are associated with the vehicle's objects and fused in information form,
- * since two sensors observing the same instant make independent measurements. The residual offset (≤ half a
- * period) is still compensated with the motion model: 50 ms at 15 m/s is 0.75 m, more than the RSU's σ. Roadside
- * objects the vehicle does not see (its blind zone) are added with the RSU as their only source; the vehicle's
- * unmatched objects are kept. Several RSUs are fused sequentially (see fuseSequentially). Every object carries
- * method 'intra'.
+ * Everything a fusion method, or a strategy's choice of method, may use for one vehicle frame (VehicleCore.step
+ * builds it once per frame and hands the same object to the strategy's pick and to the chosen method).
  */
-export function fuseIntraFrame(
-  own: PerceptionFrame,
-  roadside: readonly RoadsideFrameInput[],
-  params: Partial<FusionParams> = {},
-): FusedObject[] {
-  const p = resolveFusionParams(params);
-  return fuseSequentially(own, usedFrames('intra', own, roadside, p), 'intra', 'information', p);
+export interface FrameInputs {
+  own: PerceptionFrame;
+  /** The freshest frame of each RSU heard, the ego's own track removed (withoutEgo), in the order heard. */
+  frames: readonly RoadsideFrameInput[];
+  /** Each RSU heard, by id: its last two frames as received (the ego not removed yet: see withoutEgo). */
+  roadside: ReadonlyMap<string, RoadsideHistory>;
+  /** The planning advisories held, by RSU, valid or not. */
+  advisories: ReadonlyMap<string, HeldAdvisory>;
+  /** The longest validity left among the held advisories at the own capture, ms; null when none is valid. */
+  advisoryValidForMs: number | null;
+  /** Each RSU link's state (LinkMonitor.health), what the adaptive criteria read. */
+  links: readonly LinkHealth[];
+  /** The input without the RSU's track of the ego, found by where the ego was at the input's capture. */
+  withoutEgo(input: RoadsideFrameInput): RoadsideFrameInput;
+  params: FusionParams;
 }
 
 /**
- * Inter-frame fusion: each RSU's frame closest in time is motion-compensated to the vehicle frame's instant
- * (predictObject by dt = vehicle capture − roadside capture, which inflates the covariance), associated and fused
- * by covariance intersection: the prediction shares motion-model error across the state, so the errors can no
- * longer be taken as independent. A frame older than maxPredictionHorizonMs, or more than one vehicle period in
- * the future, contributes nothing: a stale object shown as current is worse than a missing one. Roadside-only
- * objects are added (predicted), the vehicle's unmatched objects kept; every object carries method 'inter'.
+ * One fusion method as a strategy runs it: its fused objects for a frame, and whether its input is usable for
+ * that frame (a fixed strategy falls back to vehicle-only when it is not). Each method module exports one.
  */
-export function fuseInterFrame(
-  own: PerceptionFrame,
-  roadside: readonly RoadsideFrameInput[],
-  params: Partial<FusionParams> = {},
-): FusedObject[] {
-  const p = resolveFusionParams(params);
-  return fuseSequentially(own, usedFrames('inter', own, roadside, p), 'inter', 'covariance-intersection', p);
-}
-
-/**
- * Planning-mode completion: roadside objects from a source much older than the vehicle frame (the tracks a
- * planning advisory carries, issued up to its validity ago) are predicted to the vehicle frame as in inter-frame
- * fusion, but they only add what the vehicle does not see. One that associates with an object the vehicle sees is
- * dropped: the vehicle's estimate is a current measurement, the roadside one a seconds-long CV extrapolation, and
- * fusing them (even by covariance intersection) would pull a pedestrian's or car's velocity toward where it was
- * going then. Frames are selected as by fuseInterFrame (maxPredictionHorizonMs is the caller's: the advisory's
- * age). Every object carries method 'planning'; added ones have their RSU as only source.
- */
-export function completeWithRoadside(
-  own: PerceptionFrame,
-  roadside: readonly RoadsideFrameInput[],
-  params: Partial<FusionParams> = {},
-): FusedObject[] {
-  const p = resolveFusionParams(params);
-  return fuseSequentially(own, usedFrames('inter', own, roadside, p), 'planning', 'keep-current', p);
-}
-
-/** The vehicle's own objects, method 'vehicle-only' (or `method`), null covariances filled with the default. */
-export function vehicleOnlyObjects(
-  own: PerceptionFrame,
-  params: Partial<FusionParams> = {},
-  method: 'vehicle-only' | 'planning' = 'vehicle-only',
-): FusedObject[] {
-  const p = resolveFusionParams(params);
-  return finish(ownObjects(own, method, p), own.sourceId, p);
-}
-
-/**
- * Runs `method` on the frame. 'planning' and 'vehicle-only' both return the vehicle's own objects (marked with
- * the method): under 'planning' the roadside contributes through the planner's advisories, not the object list.
- */
-export function fuseFrame(
-  method: FusionMethod,
-  own: PerceptionFrame,
-  roadside: readonly RoadsideFrameInput[],
-  params: Partial<FusionParams> = {},
-): FusedObject[] {
-  switch (method) {
-    case 'intra':
-      return fuseIntraFrame(own, roadside, params);
-    case 'inter':
-      return fuseInterFrame(own, roadside, params);
-    case 'planning':
-    case 'vehicle-only':
-      return vehicleOnlyObjects(own, params, method);
-  }
+export interface FrameFuser {
+  fuse(x: FrameInputs): FusedObject[];
+  /** Why the method has nothing usable for this frame (logged as the fallback's reason), or null if it has. */
+  unusable(x: FrameInputs): string | null;
 }

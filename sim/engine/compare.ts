@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import { STRATEGIES, type StrategyName } from '../../vehicle/core.js';
+import { parseStrategy, strategyNames } from '../../shared/fusion/strategies.js';
 import { roundForJson } from '../metrics/metrics-json.js';
 import { CICV5G_ATTRIBUTION } from '../network/cicv5g.js';
 import { renderComparisonReport } from '../report/render.js';
@@ -15,7 +15,7 @@ export type SimCompareOptions = SimCommonOptions & { seeds: number; strategies?:
 
 /** Every strategy (or the listed ones) over seeds 1..N, in parallel (see run-pool.ts); nothing written. */
 export async function compareStrategies(o: Omit<SimCompareOptions, 'out'>): Promise<ComparisonReportData> {
-  const strategies = (o.strategies ? o.strategies.split(',') : [...STRATEGIES]).map(parseStrategy);
+  const strategies = (o.strategies ? o.strategies.split(',') : strategyNames()).map((s) => parseStrategy(s, '--strategies'));
   if (o.jobs !== undefined && !(Number.isInteger(o.jobs) && o.jobs >= 1)) throw new Error(`--jobs must be a whole number >= 1, got ${o.jobs}`);
   const setupArgs = { scenario: o.scenario, cicv5g: o.cicv5g, network: o.network, netmap: o.netmap };
   const setup = runSetup(setupArgs);
@@ -54,12 +54,6 @@ export async function writeComparison(dir: string, comparison: ComparisonReportD
 }
 
 
-
-/** A strategy name from the command line, or an error that lists the known ones. */
-export function parseStrategy(s: string): StrategyName {
-  if ((STRATEGIES as readonly string[]).includes(s)) return s as StrategyName;
-  throw new Error(`unknown strategy "${s}"; one of ${STRATEGIES.join(', ')}`);
-}
 
 const meanStd = (v: Array<number | null>): { mean: number | null; std: number | null } => {
   const x = v.filter((n): n is number => n !== null);

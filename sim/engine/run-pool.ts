@@ -2,7 +2,7 @@
 // nothing with the others, so a comparison scales with the cores while every metrics.json stays byte for byte
 // what a single-threaded run writes. One job, or jobs = 1, runs inline.
 import { availableParallelism } from 'node:os';
-import type { StrategyName } from '../../vehicle/core.js';
+import { isThreadLocalStrategy, strategyDef, type StrategyName } from '../../shared/fusion/strategies.js';
 import { runVirtual, type SimRunResult } from './virtual-run.js';
 import { runSetup, type RunSetup, type RunSetupArgs } from './run-setup.js';
 import { startEngineWorker } from './workers.js';
@@ -22,7 +22,9 @@ export function runJob(setup: RunSetup, job: RunJob, perceptionWorker = false): 
   const { resolved } = setup;
   return runVirtual({
     scenario: resolved.scenario, network: resolved.network, strategy: job.strategy, seed: job.seed,
-    netmap: job.strategy === 'adaptive-st' ? setup.netmap() : null, collectSeries: job.collectSeries, perceptionWorker,
+    netmap: strategyDef(job.strategy).needsNetmap ? setup.netmap() : null, collectSeries: job.collectSeries,
+    // The perception worker builds the run's vehicle core too (for its planner): it must know the strategy.
+    perceptionWorker: perceptionWorker && !isThreadLocalStrategy(job.strategy),
   });
 }
 
@@ -47,7 +49,8 @@ export async function runJobs(
   inlineSetup?: RunSetup,
 ): Promise<SimRunResult[]> {
   const results: SimRunResult[] = new Array(jobs.length);
-  const workers = Math.max(1, Math.min(parallel, jobs.length));
+  // A strategy registered at run time is known to this thread only: such jobs run here.
+  const workers = jobs.some((j) => isThreadLocalStrategy(j.strategy)) ? 1 : Math.max(1, Math.min(parallel, jobs.length));
   if (workers <= 1) {
     const setup = inlineSetup ?? runSetup(args);
     jobs.forEach((job, i) => {

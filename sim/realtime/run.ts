@@ -8,13 +8,13 @@ import { join, resolve } from 'node:path';
 import { NetworkMap } from '../../shared/netmap/network-map.js';
 import { freePort } from '../../shared/net/ports.js';
 import { startEmbeddedBroker } from '../../shared/transport/broker.js';
-import type { StrategyName } from '../../vehicle/core.js';
+import { parseStrategy, strategyDef, type StrategyName } from '../../shared/fusion/strategies.js';
 import type { SimRunArgs } from '../engine/run-setup.js';
 import type { RunMetrics } from '../report/types.js';
 import { readCicv5g } from '../network/cicv5g.js';
 import { buildNetworkMapFromCicv5g } from '../../shared/netmap/build.js';
 import { META } from '../../shared/record/metadata.js';
-import { parseStrategyName, scenarioMetadata } from '../replay/metadata.js';
+import { scenarioMetadata } from '../replay/metadata.js';
 import { writeReplayOutputs } from '../replay/command.js';
 import { parseImpairArg, requireEgoFree } from '../network/process-impairment.js';
 import { scoreRecording, type ReplayResult } from '../replay/score.js';
@@ -33,7 +33,7 @@ export interface RealtimeOptions {
   /** The scenario as given on the command line (recorded, so that `iaad sim replay` can find it again). */
   scenarioArg?: string;
   cicv5g?: string | null;
-  /** adaptive-st's starting map (default: empty, learned online). */
+  /** The starting map of a strategy that needs one (default: empty, learned online). */
   netmap?: NetworkMap | null;
   /** Vehicle recording (default DIR/vehicle.mcap). */
   record?: string;
@@ -124,7 +124,7 @@ export async function runRealtime(o: RealtimeOptions): Promise<RealtimeRun> {
   // The processes refuse to overwrite a recording; these are this command's own outputs from an earlier run.
   for (const f of [recording, ...s.rsus.map((r) => rsuRecording(r.id))]) rmSync(f, { force: true });
   let netmapFile: string | undefined;
-  if (o.strategy === 'adaptive-st') {
+  if (strategyDef(o.strategy).needsNetmap) {
     netmapFile = join(workDir, 'netmap.json');
     writeFileSync(netmapFile, JSON.stringify((o.netmap ?? new NetworkMap({ mapFrame: s.mapFrame })).toJSON()));
   }
@@ -176,10 +176,10 @@ export async function runRealtime(o: RealtimeOptions): Promise<RealtimeRun> {
 }
 
 export async function runSimRealtime(o: SimRunArgs): Promise<number> {
-  const strategy = parseStrategyName(o.strategy);
+  const strategy = parseStrategy(o.strategy, '--strategy');
   const r = resolveScenario(o.scenario, o.cicv5g, o.network);
   let netmap: NetworkMap | null = null;
-  if (strategy === 'adaptive-st') {
+  if (strategyDef(strategy).needsNetmap) {
     // As `iaad sim run` starts it: a map file, else built from the drive's CICV5G trace, else empty.
     if (o.netmap) netmap = NetworkMap.fromJSON(JSON.parse(readFileSync(o.netmap, 'utf8')));
     else if (r.cicv5gPath && r.scenario.mapFrame === 'utm51n') netmap = buildNetworkMapFromCicv5g(readCicv5g(r.cicv5gPath));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { metricsJson } from '../metrics/metrics-json.js';
 import { CICV5G_ATTRIBUTION } from '../network/cicv5g.js';
 import { renderRunReport } from '../report/render.js';
-import { parseStrategyName } from './metadata.js';
+import { parseStrategy } from '../../shared/fusion/strategies.js';
 import { scoreRecording, type ReplayResult } from './score.js';
 
 /** Writes metrics.json and report.html for a scored replay; returns their paths. */
@@ -21,7 +21,7 @@ export async function writeReplayOutputs(result: ReplayResult, outDir: string): 
 }
 
 export async function runSimReplay(file: string, o: { strategy?: string; out: string }): Promise<number> {
-  const result = await scoreRecording(file, o.strategy ? { strategy: parseStrategyName(o.strategy) } : {});
+  const result = await scoreRecording(file, o.strategy ? { strategy: parseStrategy(o.strategy, '--strategy') } : {});
   const rec = result.recording;
   if (!rec.info.complete) {
     process.stderr.write(`iaad: ${file} is incomplete (${rec.info.stopReason ?? 'no summary'}): replayed its ${rec.messages.length} readable messages\n`);

@@ -22,6 +22,7 @@ import { advisoryTopic, frameTopic, syncResponseTopic } from '../../shared/trans
 import type { TransportKind } from '../../shared/transport/types.js';
 import { decodeEnvelope } from '../../shared/wire/codec.js';
 import { VehicleCore, type StrategyName, type VehicleStepResult } from '../../vehicle/core.js';
+import { strategyDef } from '../../shared/fusion/strategies.js';
 import { startVehicle, type VehicleCounters } from '../../vehicle/pipeline.js';
 import { RsuLink } from '../../vehicle/rsu-link.js';
 import { rsuRelevanceFor } from '../../shared/link/relevance.js';
@@ -145,7 +146,7 @@ export function replay(rec: LoadedRecording, o: ReplayOptions = {}): ReplayOutco
     { rsuId: r.id, region: REPLAY_REGION, vehicleId: setup.vehicleId, ...setup.link },
     r.paths.map(transport), clock, log, scheduler,
   ));
-  const netmap = strategy === 'adaptive-st'
+  const netmap = strategyDef(strategy).needsNetmap
     ? (rec.description.netmap ? NetworkMap.fromJSON(rec.description.netmap) : new NetworkMap({ mapFrame: setup.mapFrame }))
     : null;
   const core = new VehicleCore({

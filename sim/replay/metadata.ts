@@ -3,7 +3,7 @@
 // scenario part of that metadata, which only the simulator writes.
 import { z } from 'zod';
 import { META, type VehicleReplaySetup } from '../../shared/record/metadata.js';
-import { STRATEGIES, type StrategyName } from '../../vehicle/core.js';
+import { parseStrategy, type StrategyName } from '../../shared/fusion/strategies.js';
 import type { Scenario } from '../world/scenario.js';
 
 const setupSchema = z.object({
@@ -39,11 +39,6 @@ export interface RecordingDescription {
   netmap: unknown;
   scenario: RecordedScenario | null;
   config: string | null;
-}
-
-export function parseStrategyName(s: string): StrategyName {
-  if ((STRATEGIES as readonly string[]).includes(s)) return s as StrategyName;
-  throw new Error(`unknown strategy "${s}"; one of ${STRATEGIES.join(', ')}`);
 }
 
 const finite = (v: string | undefined): number | null => {
@@ -84,7 +79,7 @@ export function describeRecording(meta: Readonly<Record<string, string>>): Recor
   return {
     role: meta[META.role] ?? null,
     mode: meta[META.mode] ?? null,
-    strategy: strategy ? parseStrategyName(strategy) : null,
+    strategy: strategy ? parseStrategy(strategy, `recording metadata "${META.strategy}"`) : null,
     startedAtNs: finite(meta[META.startedAtNs]),
     vehicle,
     netmap: json(meta, META.netmap),

@@ -7,6 +7,7 @@
 // Writes DIR/<entry>/comparison.json and report.html per entry, DIR/suite.json and DIR/suite.md (the README table).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { strategyDef, strategyNames } from '../../shared/fusion/strategies.js';
 import { compareStrategies, writeComparison } from '../engine/compare.js';
 import type { ComparisonReportData, StrategySummary } from '../report/types.js';
 import { cicv5gDataDir } from '../scenarios/cicv5g-drive.js';
@@ -29,8 +30,8 @@ export const REFERENCE_SUITE: readonly SuiteEntry[] = [
   { name: 'arterial', scenario: 'cicv5g-drive', cicv5g: 'arterial_n78_v80_run01' },
 ];
 
-const FIXED = ['vehicle-only', 'intra', 'inter', 'planning'] as const;
-const BASELINES = ['latest', 'linear-compensation'] as const;
+/** The strategies whose pick is of `kind` (the claims compare with fixed methods and baselines), in table order. */
+const strategiesPicking = (kind: 'fixed' | 'baseline'): string[] => strategyNames().filter((n) => strategyDef(n).pick.kind === kind);
 /** "Within 5%" of a best value of 0 would demand exactly 0; an absolute allowance of this keeps it meaningful. */
 export const WITHIN_ABS_FLOOR = { miss: 0.001, pdeM: 0.005 };
 
@@ -61,7 +62,7 @@ export function checkClaims(results: ReadonlyMap<string, ComparisonReportData>):
       detail: `adaptive-st ${f3(a)} vs intra ${f3(intra)}`,
     });
     const pde = meanOf(south, 'adaptive-st', 'planning_displacement_error_m');
-    const others = [...FIXED, ...BASELINES].map((s) => ({ s, v: meanOf(south, s, 'planning_displacement_error_m') }));
+    const others = [...strategiesPicking('fixed'), ...strategiesPicking('baseline')].map((s) => ({ s, v: meanOf(south, s, 'planning_displacement_error_m') }));
     const best = others.reduce((x, y) => (y.v < x.v ? y : x));
     checks.push({
       entry: 'south', claim: 'adaptive-st mean planning displacement error below every fixed method and both baselines',
@@ -72,7 +73,7 @@ export function checkClaims(results: ReadonlyMap<string, ComparisonReportData>):
   if (urban) {
     for (const [m, floor, unit] of [['fusion_miss_ratio', WITHIN_ABS_FLOOR.miss, ''], ['planning_displacement_error_m', WITHIN_ABS_FLOOR.pdeM, ' m']] as const) {
       const a = meanOf(urban, 'adaptive-st', m);
-      const best = FIXED.map((s) => ({ s, v: meanOf(urban, s, m) })).reduce((x, y) => (y.v < x.v ? y : x));
+      const best = strategiesPicking('fixed').map((s) => ({ s, v: meanOf(urban, s, m) })).reduce((x, y) => (y.v < x.v ? y : x));
       checks.push({
         entry: 'urban', claim: `adaptive-st ${m} within 5% of the best fixed method`,
         holds: a <= Math.max(best.v * 1.05, best.v + floor), detail: `adaptive-st ${f3(a)}${unit} vs best fixed ${best.s} ${f3(best.v)}${unit}`,

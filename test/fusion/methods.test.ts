@@ -1,19 +1,21 @@
 import assert from 'node:assert/strict';
 import {
   DEFAULT_FUSION_PARAMS,
-  completeWithRoadside,
-  fuseFrame,
-  fuseInterFrame,
-  fuseIntraFrame,
   resolveFusionParams,
   roadsideDtMs,
   selectRoadsideFrames,
-  vehicleOnlyObjects,
+  type FrameInputs,
+  type HeldAdvisory,
   type RoadsideFrameInput,
 } from '../../shared/fusion/methods.js';
+import { fuseInterFrame, INTER_FRAME } from '../../shared/fusion/inter-frame.js';
+import { fuseIntraFrame, INTRA_FRAME } from '../../shared/fusion/intra-frame.js';
+import { advisoryValidForMs, completeWithRoadside, fusePlanning, PLANNING } from '../../shared/fusion/planning.js';
+import { VEHICLE_ONLY, vehicleOnlyObjects } from '../../shared/fusion/vehicle-only.js';
+import { LATEST, LINEAR_COMPENSATION, fuseLatest } from '../../shared/fusion/baselines.js';
 import type { FusedObject } from '../../shared/fusion/types.js';
 import { diagonalCovariance } from '../../shared/model/covariance.js';
-import { ZERO_POSE, type DetectedObject, type PerceptionFrame, type StateCovariance } from '../../shared/model/types.js';
+import { ZERO_POSE, type DetectedObject, type PerceptionFrame, type PlanningAdvisory, type StateCovariance } from '../../shared/model/types.js';
 
 const close = (actual: number, expected: number, tol = 1e-9): void =>
   assert.ok(Math.abs(actual - expected) <= tol, `${actual} != ${expected} (tol ${tol})`);
@@ -49,6 +51,12 @@ const rsuFrame = (sourceId: string, lateMs: number, objects: DetectedObject[], m
 const sourcesOf = (o: FusedObject): string[] => o.sources.map((s) => `${s.sourceId}#${s.trackId}`);
 const bySources = (out: FusedObject[], ...sources: string[]): FusedObject | undefined =>
   out.find((o) => sourcesOf(o).join(',') === sources.join(','));
+
+/** A frame's inputs as VehicleCore builds them: these roadside frames (ego already removed), nothing else. */
+const inputs = (own: PerceptionFrame, frames: RoadsideFrameInput[]): FrameInputs => ({
+  own, frames, roadside: new Map(frames.map((f) => [f.frame.sourceId, { latest: f, previous: null }])), advisories: new Map(),
+  advisoryValidForMs: null, links: [], withoutEgo: (i) => i, params: resolveFusionParams(),
+});
 
 describe('fusion/methods', () => {
   describe('roadside time on the vehicle clock', () => {
@@ -278,7 +286,7 @@ describe('fusion/methods', () => {
     });
   });
 
-  describe('planning, vehicle-only and dispatch', () => {
+  describe('planning and vehicle-only', () => {
     const own = ownFrame([obj({ trackId: 2, xM: 5, covariance: null }), obj({ trackId: 1, xM: 0 })]);
     const rsu = [rsuFrame('rsu-1', 0, [obj({ trackId: 17, xM: 60 })])];
 
@@ -289,13 +297,9 @@ describe('fusion/methods', () => {
       assert.deepEqual(out[1]!.covariance, DEFAULT_FUSION_PARAMS.defaultVehicleCovariance);
     });
 
-    it('fuseFrame dispatches; planning and vehicle-only ignore roadside objects', () => {
-      assert.deepEqual(fuseFrame('intra', own, rsu), fuseIntraFrame(own, rsu));
-      assert.deepEqual(fuseFrame('inter', own, rsu), fuseInterFrame(own, rsu));
-      const planning = fuseFrame('planning', own, rsu);
-      assert.deepEqual(planning.map(sourcesOf), [[`${VEH}#1`], [`${VEH}#2`]]);
-      assert.ok(planning.every((o) => o.method === 'planning'));
-      assert.deepEqual(fuseFrame('vehicle-only', own, rsu), vehicleOnlyObjects(own));
+    it('vehicle-only ignores roadside objects', () => {
+      assert.deepEqual(VEHICLE_ONLY.fuse(inputs(own, rsu)), vehicleOnlyObjects(own));
+      assert.equal(VEHICLE_ONLY.unusable(inputs(own, [])), null);
     });
 
     it('planning completion: old roadside tracks, predicted, add only what the vehicle does not see', () => {
@@ -326,6 +330,87 @@ describe('fusion/methods', () => {
       assert.deepEqual(out.map(sourcesOf), [[`${VEH}#1`, 'rsu-1#17']]);
       close(out[0]!.existenceProbability, 1 - 0.7 * 0.6);
       assert.deepEqual(vehicleOnlyObjects(weakOwn, { minExistenceProbability: 0.5 }), []);
+    });
+  });
+
+  describe('planning fusion from held advisories', () => {
+    const walker = obj({ trackId: 3, objectClass: 'pedestrian', xM: 30, yM: 1, vyMps: -1.4 });
+    const hidden = obj({ trackId: 22, xM: 40, yM: -8, vyMps: 5 });
+    /** An advisory of rsu-1 issued `ageMs` before the vehicle frame (RSU clock), valid for `validMs` after issue. */
+    const held = (ageMs: number, validMs: number, objects: DetectedObject[]): HeldAdvisory => {
+      const issueTimeNs = T0 - ageMs * MS + OFFSET_NS;
+      const advisory: PlanningAdvisory = {
+        rsuId: 'rsu-1', vehicleId: VEH, sequence: 4, intentSequence: 2, issueTimeNs, validUntilNs: issueTimeNs + validMs * MS,
+        mapFrame: 'map', contextObjects: objects.slice(1),
+        // The first object comes with a zone, and again as context: one track, fused once.
+        zones: objects.slice(0, 1).map((o) => ({
+          startSM: 0, endSM: 5, tStartNs: issueTimeNs, tEndNs: issueTimeNs, objectClass: o.objectClass, confidence: 0.9, trackId: o.trackId, object: o,
+        })),
+      };
+      if (objects[0]) advisory.contextObjects.push(objects[0]);
+      return { advisory, offsetNs: OFFSET_NS };
+    };
+
+    it('adds the tracks of valid advisories the vehicle does not see, predicted over the advisory\'s age', () => {
+      const out = fusePlanning(ownFrame([walker]), [held(2000, 3000, [hidden])], (i) => i);
+      assert.deepEqual(out.map(sourcesOf), [[`${VEH}#3`], ['rsu-1#22']]);
+      assert.ok(out.every((o) => o.method === 'planning'));
+      close(out[1]!.yM, 2); // 2 s at 5 m/s from -8: the horizon is stretched to the advisory's age
+    });
+
+    it('passes each advisory through the ego-removal hook, and skips expired ones', () => {
+      const seen: number[][] = [];
+      const dropAll = (i: RoadsideFrameInput): RoadsideFrameInput => {
+        seen.push(i.frame.objects.map((o) => o.trackId));
+        return { ...i, frame: { ...i.frame, objects: [] } };
+      };
+      const out = fusePlanning(ownFrame([walker]), [held(1000, 3000, [hidden, walker]), held(4000, 3000, [hidden])], dropAll);
+      assert.deepEqual(seen, [[22, 3]]); // the zone's track once; the expired advisory never reached the hook
+      assert.deepEqual(out.map(sourcesOf), [[`${VEH}#3`]]);
+      // None valid: the vehicle's objects, marked planning.
+      const none = fusePlanning(ownFrame([walker]), [held(4000, 3000, [hidden])], (i) => i);
+      assert.deepEqual(none, vehicleOnlyObjects(ownFrame([walker]), {}, 'planning'));
+    });
+
+    it('is usable while an advisory is valid: advisoryValidForMs', () => {
+      close(advisoryValidForMs([held(1000, 3000, []), held(500, 1000, [])], T0)!, 2000);
+      assert.equal(advisoryValidForMs([held(4000, 3000, [])], T0), null);
+      assert.equal(PLANNING.unusable({ ...inputs(ownFrame([]), []), advisoryValidForMs: null }), 'no valid advisory');
+      assert.equal(PLANNING.unusable({ ...inputs(ownFrame([]), []), advisoryValidForMs: 10 }), null);
+    });
+  });
+
+  describe('each method as a strategy runs it (FrameFuser)', () => {
+    const own = ownFrame([obj({ trackId: 1, xM: 0 })]);
+
+    it('intra and inter fuse the frames with the frame\'s params; each is usable only with a frame in its window', () => {
+      const at = (lateMs: number): RoadsideFrameInput[] => [rsuFrame('rsu-1', lateMs, [obj({ trackId: 17, xM: 60 })])];
+      assert.deepEqual(INTRA_FRAME.fuse(inputs(own, at(20))), fuseIntraFrame(own, at(20)));
+      assert.deepEqual(INTER_FRAME.fuse(inputs(own, at(300))), fuseInterFrame(own, at(300)));
+      assert.deepEqual([50, 51].map((ms) => INTRA_FRAME.unusable(inputs(own, at(ms)))), [null, 'no roadside frame usable for intra']);
+      assert.deepEqual([500, 501, -50, -51].map((ms) => INTER_FRAME.unusable(inputs(own, at(ms)))),
+        [null, 'no roadside frame usable for inter', null, 'no roadside frame usable for inter']);
+      assert.equal(INTER_FRAME.unusable(inputs(own, [])), 'no roadside frame usable for inter');
+    });
+
+    it('the baselines take any roadside frame; linear compensation removes the ego from both frames it uses', () => {
+      const late = [rsuFrame('rsu-1', 2000, [obj({ trackId: 17, xM: 60 })])];
+      assert.equal(LATEST.unusable(inputs(own, late)), null);
+      assert.equal(LATEST.unusable(inputs(own, [])), 'no roadside frame');
+      assert.deepEqual(LATEST.fuse(inputs(own, late)), fuseLatest(own, late));
+      const previous = rsuFrame('rsu-1', 2100, [obj({ trackId: 17, xM: 59 })]);
+      const removed: number[] = [];
+      const x: FrameInputs = {
+        ...inputs(own, late), roadside: new Map([['rsu-1', { latest: late[0]!, previous }]]),
+        withoutEgo: (i) => {
+          removed.push(i.frame.captureTimeNs);
+          return i;
+        },
+      };
+      const out = LINEAR_COMPENSATION.fuse(x);
+      assert.deepEqual(removed, [late[0]!.frame.captureTimeNs, previous.frame.captureTimeNs]);
+      // Moved by its last displacement (1 m per 100 ms) over the 2 s delay: 20 m on.
+      close(out.find((o) => o.sources[0]!.sourceId === 'rsu-1')!.xM, 80);
     });
   });
 });
