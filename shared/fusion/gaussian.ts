@@ -12,7 +12,7 @@
 // absolute diagonal entry (1 if that is 0), eps = REGULARISATION_EPS. A covariance that is still not positive
 // definite after that (indefinite, NaN, Infinity) is garbage from upstream: we throw a RangeError naming it
 // rather than return a fused estimate that looks valid.
-import { CholeskyDecomposition, Matrix as MlMatrix } from 'ml-matrix';
+import { choleskyFactorRegularised, choleskySolve } from '../kernels/cholesky.js';
 import type { Matrix } from '../model/covariance.js';
 
 /** A Gaussian estimate: mean vector and its covariance (row-major, symmetric positive definite). */
@@ -26,18 +26,6 @@ export interface CovarianceIntersectionResult extends Gaussian {
   omega: number;
 }
 
-/** Relative diagonal loading applied once to a covariance that is not numerically positive definite. */
-export const REGULARISATION_EPS = 1e-9;
-
-function symmetrised(m: Matrix): MlMatrix {
-  const n = m.length;
-  const out = new MlMatrix(n, n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) out.set(i, j, (m[i]![j]! + m[j]![i]!) / 2);
-  }
-  return out;
-}
-
 function checkSquare(m: Matrix, n: number, what: string): void {
   if (m.length !== n || m.some((row) => row.length !== n)) {
     throw new RangeError(`${what}: expected a ${n}x${n} matrix`);
@@ -45,34 +33,6 @@ function checkSquare(m: Matrix, n: number, what: string): void {
   for (const row of m) {
     for (const v of row) if (!Number.isFinite(v)) throw new RangeError(`${what}: matrix has non-finite entries`);
   }
-}
-
-/**
- * Cholesky decomposition of a symmetric positive-definite matrix (symmetrised first). Regularises a singular
- * PSD matrix once (see the module comment) and throws a RangeError naming `what` if that does not help.
- */
-export function choleskySpd(m: Matrix, what = 'covariance'): CholeskyDecomposition {
-  checkSquare(m, m.length, what);
-  const sym = symmetrised(m);
-  const chol = new CholeskyDecomposition(sym);
-  if (chol.isPositiveDefinite()) return chol;
-  let scale = 0;
-  for (let i = 0; i < sym.rows; i++) scale = Math.max(scale, Math.abs(sym.get(i, i)));
-  const eps = REGULARISATION_EPS * (scale > 0 ? scale : 1);
-  for (let i = 0; i < sym.rows; i++) sym.set(i, i, sym.get(i, i) + eps);
-  const loaded = new CholeskyDecomposition(sym);
-  if (!loaded.isPositiveDefinite()) {
-    throw new RangeError(`${what}: matrix is not positive semi-definite`);
-  }
-  return loaded;
-}
-
-/** Inverse of a symmetric positive-definite matrix via Cholesky (regularised as in {@link choleskySpd}). */
-export function invertSpd(m: Matrix, what = 'covariance'): Matrix {
-  checkSquare(m, m.length, what);
-  const n = m.length;
-  const inv = inverseFlat(m, n, what, workspace(n).inverseA);
-  return Array.from({ length: n }, (_, i) => Array.from(inv.subarray(i * n, i * n + n)));
 }
 
 function checkPair(a: Gaussian, b: Gaussian): number {
@@ -101,15 +61,15 @@ export function fuseInformation(a: Gaussian, b: Gaussian): Gaussian {
   // Validates both inputs (throws on indefinite covariances); the factors themselves are not needed.
   const pa = symmetrisedFlat(a.cov, n, ws.pa);
   const pb = symmetrisedFlat(b.cov, n, ws.pb);
-  lowerFlat(pa, n, 'fuseInformation: a.cov', ws);
-  lowerFlat(pb, n, 'fuseInformation: b.cov', ws);
+  lowerFlat(pa, n, 'fuseInformation: a.cov');
+  lowerFlat(pb, n, 'fuseInformation: b.cov');
   const sum = ws.sum;
   for (let i = 0; i < n * n; i++) sum[i] = pa[i]! + pb[i]!;
-  const sL = lowerFlat(sum, n, 'fuseInformation: a.cov + b.cov', ws);
+  const sL = lowerFlat(sum, n, 'fuseInformation: a.cov + b.cov');
   // S and Pa are symmetric, so K = Pa S^-1 = (S^-1 Pa)^T.
   const sInvPa = ws.product;
   sInvPa.set(pa);
-  solveFlat(sL, n, sInvPa, n);
+  choleskySolve(sL, n, sInvPa, n);
   const k = ws.gain;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) k[i * n + j] = sInvPa[j * n + i]!;
   const x: number[] = [];
@@ -148,7 +108,7 @@ export function fuseCovarianceIntersection(a: Gaussian, b: Gaussian, omega?: num
   const gap = ws.gap;
   for (let i = 0; i < n * n; i++) gap[i] = ia[i]! - ib[i]!;
   const w = omega ?? maximiseConcaveOnUnitInterval((wa) => informationSlope(ws, n, wa));
-  const infoL = lowerFlat(fusedInformation(ws, n, w), n, 'fuseCovarianceIntersection: fused information', ws);
+  const infoL = lowerFlat(fusedInformation(ws, n, w), n, 'fuseCovarianceIntersection: fused information');
   const weighted = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let fa = 0;
@@ -158,8 +118,8 @@ export function fuseCovarianceIntersection(a: Gaussian, b: Gaussian, omega?: num
     weighted[i] = fa * w + fb * (1 - w);
   }
   const p = identityFlat(n, ws.product);
-  solveFlat(infoL, n, p, n);
-  solveFlat(infoL, n, weighted, 1);
+  choleskySolve(infoL, n, p, n);
+  choleskySolve(infoL, n, weighted, 1);
   return { mean: Array.from(weighted), cov: symmetrisedToPlain(p, n), omega: w };
 }
 
@@ -174,10 +134,10 @@ function fusedInformation(ws: Workspace, n: number, w: number): Float64Array {
 
 /** d/dw log det(information(w)) = tr(information(w)^-1 (Pa^-1 - Pb^-1)), non-increasing in w. */
 function informationSlope(ws: Workspace, n: number, w: number): number {
-  const l = lowerFlat(fusedInformation(ws, n, w), n, 'fuseCovarianceIntersection: fused information', ws);
+  const l = lowerFlat(fusedInformation(ws, n, w), n, 'fuseCovarianceIntersection: fused information');
   const x = ws.solved;
   x.set(ws.gap);
-  solveFlat(l, n, x, n);
+  choleskySolve(l, n, x, n);
   let trace = 0;
   for (let i = 0; i < n; i++) trace += x[i * n + i]!;
   return trace;
@@ -202,9 +162,7 @@ interface Workspace {
   raw: Float64Array;
   info: Float64Array;
   solved: Float64Array;
-  /** lowerFlat's factor and diagonal-loaded copy; inverseFlat's symmetrised input. */
-  lower: Float64Array;
-  loaded: Float64Array;
+  /** inverseFlat's symmetrised input. */
   symmetric: Float64Array;
 }
 
@@ -216,7 +174,7 @@ function workspace(n: number): Workspace {
     const m = (): Float64Array => new Float64Array(n * n);
     ws = {
       pa: m(), pb: m(), sum: m(), gain: m(), complement: m(), product: m(), left: m(), right: m(), inverseA: m(),
-      inverseB: m(), gap: m(), raw: m(), info: m(), solved: m(), lower: m(), loaded: m(), symmetric: m(),
+      inverseB: m(), gap: m(), raw: m(), info: m(), solved: m(), symmetric: m(),
     };
     WORKSPACES.set(n, ws);
   }
@@ -266,63 +224,19 @@ function multiply(a: Float64Array, b: Float64Array, n: number, bTransposed: bool
   return out;
 }
 
-/** choleskyLower on a flat symmetric matrix (not modified): the same factor, regularised and throwing alike.
- * Returns ws.lower, valid until the next call. */
-function lowerFlat(sym: Float64Array, n: number, what: string, ws: Workspace): Float64Array {
+/** The regularised Cholesky factor of a flat symmetric matrix (not modified), after checking it is finite.
+ * Valid until the next factorisation. */
+function lowerFlat(sym: Float64Array, n: number, what: string): Float64Array {
   for (let i = 0; i < n * n; i++) if (!Number.isFinite(sym[i])) throw new RangeError(`${what}: matrix has non-finite entries`);
-  const l = ws.lower;
-  if (choleskyFlat(sym, n, l)) return l;
-  let scale = 0;
-  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(sym[i * n + i]!));
-  const eps = REGULARISATION_EPS * (scale > 0 ? scale : 1);
-  const loaded = ws.loaded;
-  loaded.set(sym);
-  for (let i = 0; i < n; i++) loaded[i * n + i] = loaded[i * n + i]! + eps;
-  if (!choleskyFlat(loaded, n, l)) throw new RangeError(`${what}: matrix is not positive semi-definite`);
-  return l;
+  return choleskyFactorRegularised(sym, n, what);
 }
 
-/** choleskyOf on flat arrays: fills l (zeroed here), false when not positive definite. */
-function choleskyFlat(a: Float64Array, n: number, l: Float64Array): boolean {
-  l.fill(0);
-  let positiveDefinite = true;
-  for (let j = 0; j < n; j++) {
-    let d = 0;
-    for (let k = 0; k < j; k++) {
-      let s = 0;
-      for (let i = 0; i < k; i++) s += l[k * n + i]! * l[j * n + i]!;
-      s = (a[j * n + k]! - s) / l[k * n + k]!;
-      l[j * n + k] = s;
-      d = d + s * s;
-    }
-    d = a[j * n + j]! - d;
-    positiveDefinite &&= d > 0;
-    l[j * n + j] = Math.sqrt(Math.max(d, 0));
-  }
-  return positiveDefinite;
-}
-
-/** choleskySolve in place on the flat n x count matrix x. */
-function solveFlat(l: Float64Array, n: number, x: Float64Array, count: number): void {
-  for (let k = 0; k < n; k++) {
-    for (let j = 0; j < count; j++) {
-      for (let i = 0; i < k; i++) x[k * count + j] = x[k * count + j]! - x[i * count + j]! * l[k * n + i]!;
-      x[k * count + j] = x[k * count + j]! / l[k * n + k]!;
-    }
-  }
-  for (let k = n - 1; k >= 0; k--) {
-    for (let j = 0; j < count; j++) {
-      for (let i = k + 1; i < n; i++) x[k * count + j] = x[k * count + j]! - x[i * count + j]! * l[i * n + k]!;
-      x[k * count + j] = x[k * count + j]! / l[k * n + k]!;
-    }
-  }
-}
-
-/** invertSpd on flat arrays, into out (ws.inverseA or ws.inverseB). */
+/** The symmetrised inverse of a symmetric positive-definite m (regularised as lowerFlat), into out (ws.inverseA or
+ * ws.inverseB). */
 function inverseFlat(m: Matrix, n: number, what: string, out: Float64Array): Float64Array {
   const ws = workspace(n);
   const inv = identityFlat(n, ws.solved);
-  solveFlat(lowerFlat(symmetrisedFlat(m, n, ws.symmetric), n, what, ws), n, inv, n);
+  choleskySolve(lowerFlat(symmetrisedFlat(m, n, ws.symmetric), n, what), n, inv, n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = (inv[i * n + j]! + inv[j * n + i]!) / 2;
   return out;
 }

@@ -8,6 +8,7 @@
 // bit (up to the sign of an exact zero). A change here must keep that equivalence: gating and the IMM mode
 // probabilities react to the last bits near ties.
 import type { Matrix } from '../model/covariance.js';
+import { cholesky2x2, choleskySolve2x2 } from '../kernels/cholesky.js';
 import { cvPropagateFlatCovariance } from '../motion/models.js';
 import { symmetrise4Flat, type GaussianState } from './kalman.js';
 
@@ -48,16 +49,15 @@ export function positionInnovation(mean: readonly number[], cov: Matrix, zx: num
   const s00 = p0[0]! + r0[0]!;
   const s01 = (p0[1]! + r0[1]! + (p1[0]! + r1[0]!)) / 2;
   const s11 = p1[1]! + r1[1]!;
-  // Cholesky as ml-matrix does it; a non-PD S throws like kalman.ts.
-  const l00 = Math.sqrt(Math.max(s00, 0));
-  const l10 = s01 / l00;
-  const d11 = s11 - l10 * l10;
-  if (!(s00 > 0 && d11 > 0)) throw new RangeError('innovation covariance is not positive definite');
-  const l11 = Math.sqrt(d11);
+  const factor = cholesky2x2(s00, s01, s11);
+  if (factor === null) throw new RangeError('innovation covariance is not positive definite');
+  const l00 = factor[0]!;
+  const l10 = factor[1]!;
+  const l11 = factor[2]!;
   const y0 = zx - mean[0]!;
   const y1 = zy - mean[1]!;
-  choleskySolve2Into(l00, l10, l11, y0, y1, SOLVED, 0);
-  return { y0, y1, s00, s01, s11, l00, l10, l11, mahalanobisSq: y0 * SOLVED[0]! + y1 * SOLVED[1]! };
+  const solved = choleskySolve2x2(l00, l10, l11, y0, y1);
+  return { y0, y1, s00, s01, s11, l00, l10, l11, mahalanobisSq: y0 * solved[0]! + y1 * solved[1]! };
 }
 
 /** ln N(y; 0, S) without the −ln 2π constant: −d²/2 − ½ ln det S (innovationLogLikelihood's number). */
@@ -76,19 +76,19 @@ export function cvPositionUpdate(mean: readonly number[], cov: Matrix, zx: numbe
   const p1 = cov[1]!;
   const p2 = cov[2]!;
   const p3 = cov[3]!;
-  // K = (S⁻¹ H P)ᵀ, one column of H P (= rows 0 and 1 of P) at a time; K[i] = (KG[2i], KG[2i + 1]).
-  choleskySolve2Into(l00, l10, l11, p0[0]!, p1[0]!, KG, 0);
-  choleskySolve2Into(l00, l10, l11, p0[1]!, p1[1]!, KG, 2);
-  choleskySolve2Into(l00, l10, l11, p0[2]!, p1[2]!, KG, 4);
-  choleskySolve2Into(l00, l10, l11, p0[3]!, p1[3]!, KG, 6);
-  const k00 = KG[0]!;
-  const k01 = KG[1]!;
-  const k10 = KG[2]!;
-  const k11 = KG[3]!;
-  const k20 = KG[4]!;
-  const k21 = KG[5]!;
-  const k30 = KG[6]!;
-  const k31 = KG[7]!;
+  // K = (S⁻¹ H P)ᵀ, one column of H P (= rows 0 and 1 of P) at a time: row i of K solves S k = P[0:2, i].
+  let k = choleskySolve2x2(l00, l10, l11, p0[0]!, p1[0]!);
+  const k00 = k[0]!;
+  const k01 = k[1]!;
+  k = choleskySolve2x2(l00, l10, l11, p0[1]!, p1[1]!);
+  const k10 = k[0]!;
+  const k11 = k[1]!;
+  k = choleskySolve2x2(l00, l10, l11, p0[2]!, p1[2]!);
+  const k20 = k[0]!;
+  const k21 = k[1]!;
+  k = choleskySolve2x2(l00, l10, l11, p0[3]!, p1[3]!);
+  const k30 = k[0]!;
+  const k31 = k[1]!;
   // Built as literals, not filled in: a [0, 0, 0, 0] filled with doubles changes its element kind on the way.
   const x = [
     mean[0]! + (k00 * y0 + k01 * y1),
@@ -161,21 +161,8 @@ export function cvPositionUpdate(mean: readonly number[], cov: Matrix, zx: numbe
   };
 }
 
-// Scratch of cvPositionUpdate (never held across calls): the gain as 4x2 and the Joseph form J as 4x4, row-major;
-// and positionInnovation's S⁻¹ y.
-const KG = new Float64Array(8);
+// Scratch of cvPositionUpdate (never held across calls): the Joseph form J as 4x4, row-major.
 const J = new Float64Array(16);
-const SOLVED = new Float64Array(2);
-
-/** Solves L Lᵀ v = b for the 2x2 factor into out[at], out[at + 1], in ml-matrix's order (forward, then backward substitution). */
-function choleskySolve2Into(l00: number, l10: number, l11: number, b0: number, b1: number, out: Float64Array, at: number): void {
-  let v0 = b0 / l00;
-  let v1 = (b1 - v0 * l10) / l11;
-  v1 = v1 / l11;
-  v0 = (v0 - v1 * l10) / l00;
-  out[at] = v0;
-  out[at + 1] = v1;
-}
 
 /** A flat row-major 4x4, symmetrised (symmetrise4Flat, in place: m is scratch) and returned as rows. */
 function symmetrised4(m: Float64Array): Matrix {
