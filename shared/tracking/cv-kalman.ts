@@ -1,16 +1,14 @@
-// Closed-form Kalman steps for the tracker's case: CV state [x, y, vx, vy] (4x4 covariance) and a position-only
-// measurement (2x2 innovation covariance). Closed form because ml-matrix allocates several objects per operation
-// and the tracker runs these for every track, mode and candidate pair of every frame.
-//
-// Each function performs exactly the floating-point operations of the generic path in kalman.ts (kfPredict with
-// cvTransition / cvProcessNoise, kfInnovation, kfUpdate, innovationLogLikelihood with H = [I2 0]), in the same
-// order, leaving out only the products with the exact 0 and 1 entries of F and H, so results are the same bit for
-// bit (up to the sign of an exact zero). A change here must keep that equivalence: gating and the IMM mode
-// probabilities react to the last bits near ties.
+// Kalman steps for the tracker's case, in closed form: CV state [x, y, vx, vy] (4x4 covariance) and a
+// position-only measurement (2x2 innovation covariance): predict x' = F x, P' = F P Fᵀ + Q; innovation y = z − H x,
+// S = H P Hᵀ + R; Joseph-form update with K = P Hᵀ S⁻¹ (Cholesky solves, no inverse), which keeps P symmetric
+// positive semi-definite under rounding. H = [I2 0]: only the non-trivial products are written out, each sum in
+// the order of the matrix products (left to right, k ascending). Closed form because the tracker runs these for
+// every track, mode and candidate pair of every frame. The output hash depends on every bit here: gating and the
+// IMM mode probabilities react to the last bits near ties.
 import type { Matrix } from '../model/covariance.js';
 import { cholesky2x2, choleskySolve2x2 } from '../kernels/cholesky.js';
 import { cvPropagateFlatCovariance } from '../motion/models.js';
-import { symmetrise4Flat, type GaussianState } from './kalman.js';
+import { symmetrise4Flat, type GaussianState } from './imm.js';
 
 /** Innovation of a position measurement and the Cholesky factor of its covariance S = P[0:2, 0:2] + R. */
 export interface PositionInnovation {

@@ -21,7 +21,7 @@ import { packCovariance, type Matrix } from '../model/covariance.js';
 import type { DetectedObject, ObjectClass } from '../model/types.js';
 import { angleDiff } from '../geometry/angles.js';
 import { cvPositionUpdate, cvPredict, positionInnovation, positionLogLikelihood } from './cv-kalman.js';
-import { immMixedInto, immPredictedProbabilities, immUpdateProbabilities, mixtureMoments, type GaussianState } from './kalman.js';
+import { immMixedInto, immPredictedProbabilities, immUpdateProbabilities, mixtureMoments, type GaussianState } from './imm.js';
 // One gate and one class table for the whole code base (shared/association/gating.ts).
 import {
   chiSquareGate, classCompatibilityFromGroups, classesCompatible, type ClassCompatibility, type GatedEdge,
