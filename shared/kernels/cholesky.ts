@@ -67,6 +67,12 @@ export function choleskyFactorRegularised(sym: ArrayLike<number>, n: number, wha
   return regularised;
 }
 
+/** {@link choleskyFactorRegularised} after checking that every entry is finite (RangeError naming `what`). */
+export function choleskyFactorCovariance(sym: ArrayLike<number>, n: number, what: string): Float64Array {
+  for (let i = 0; i < n * n; i++) if (!Number.isFinite(sym[i])) throw new RangeError(`${what}: matrix has non-finite entries`);
+  return choleskyFactorRegularised(sym, n, what);
+}
+
 /** Solves L Lᵀ X = B in place: `b` is the n x count matrix B (row-major), replaced by X. */
 export function choleskySolve(l: Float64Array, n: number, b: Float64Array, count: number): void {
   for (let k = 0; k < n; k++) {

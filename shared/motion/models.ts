@@ -8,6 +8,7 @@
 // of the position-velocity correlation while staying positive semi-definite.
 import type { Matrix } from '../model/covariance.js';
 import { wrapAngle } from '../geometry/angles.js';
+import { flatRows } from '../kernels/gaussian.js';
 
 export type CvState = [xM: number, yM: number, vxMps: number, vyMps: number];
 export type CtrvState = [xM: number, yM: number, headingRad: number, speedMps: number, yawRateRadps: number];
@@ -56,11 +57,8 @@ export function propagateCovariance(j: Matrix, p: Matrix, q?: Matrix): Matrix {
  * 0 and 1 entries (the same floating-point operations otherwise, so the same bits up to the sign of a zero).
  */
 export function cvPropagateCovariance(p: Matrix, dtS: number, accelStdMps2: number): Matrix {
-  for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) FLAT_P[4 * i + j] = p[i]![j]!;
-  return cvPropagateFlatCovariance(FLAT_P, dtS, accelStdMps2);
+  return cvPropagateFlatCovariance(flatRows(p, 4), dtS, accelStdMps2);
 }
-
-const FLAT_P = new Float64Array(16);
 
 /**
  * cvPropagateCovariance of a flat row-major p (p[4 i + j]): the tracker keeps its intermediate IMM states flat, so

@@ -8,7 +8,7 @@
 import type { Matrix } from '../model/covariance.js';
 import { cholesky2x2, choleskySolve2x2 } from '../kernels/cholesky.js';
 import { cvPropagateFlatCovariance } from '../motion/models.js';
-import { symmetrise4Flat, type GaussianState } from './imm.js';
+import type { GaussianState } from './imm.js';
 
 /** Innovation of a position measurement and the Cholesky factor of its covariance S = P[0:2, 0:2] + R. */
 export interface PositionInnovation {
@@ -135,40 +135,39 @@ export function cvPositionUpdate(mean: readonly number[], cov: Matrix, zx: numbe
   const q21 = k20 * r01 + k21 * r11;
   const q30 = k30 * r00 + k31 * r10;
   const q31 = k30 * r01 + k31 * r11;
-  // J = T (I − K H)ᵀ + K R Kᵀ, J[4 i + j]
-  J[0] = t00 * a0 + t01 * b0 + (q00 * k00 + q01 * k01);
-  J[1] = t00 * a1 + t01 * b1 + (q00 * k10 + q01 * k11);
-  J[2] = t00 * a2 + t01 * b2 + t02 + (q00 * k20 + q01 * k21);
-  J[3] = t00 * a3 + t01 * b3 + t03 + (q00 * k30 + q01 * k31);
-  J[4] = t10 * a0 + t11 * b0 + (q10 * k00 + q11 * k01);
-  J[5] = t10 * a1 + t11 * b1 + (q10 * k10 + q11 * k11);
-  J[6] = t10 * a2 + t11 * b2 + t12 + (q10 * k20 + q11 * k21);
-  J[7] = t10 * a3 + t11 * b3 + t13 + (q10 * k30 + q11 * k31);
-  J[8] = t20 * a0 + t21 * b0 + (q20 * k00 + q21 * k01);
-  J[9] = t20 * a1 + t21 * b1 + (q20 * k10 + q21 * k11);
-  J[10] = t20 * a2 + t21 * b2 + t22 + (q20 * k20 + q21 * k21);
-  J[11] = t20 * a3 + t21 * b3 + t23 + (q20 * k30 + q21 * k31);
-  J[12] = t30 * a0 + t31 * b0 + (q30 * k00 + q31 * k01);
-  J[13] = t30 * a1 + t31 * b1 + (q30 * k10 + q31 * k11);
-  J[14] = t30 * a2 + t31 * b2 + t32 + (q30 * k20 + q31 * k21);
-  J[15] = t30 * a3 + t31 * b3 + t33 + (q30 * k30 + q31 * k31);
+  // J = T (I − K H)ᵀ + K R Kᵀ
+  const j00 = t00 * a0 + t01 * b0 + (q00 * k00 + q01 * k01);
+  const j01 = t00 * a1 + t01 * b1 + (q00 * k10 + q01 * k11);
+  const j02 = t00 * a2 + t01 * b2 + t02 + (q00 * k20 + q01 * k21);
+  const j03 = t00 * a3 + t01 * b3 + t03 + (q00 * k30 + q01 * k31);
+  const j10 = t10 * a0 + t11 * b0 + (q10 * k00 + q11 * k01);
+  const j11 = t10 * a1 + t11 * b1 + (q10 * k10 + q11 * k11);
+  const j12 = t10 * a2 + t11 * b2 + t12 + (q10 * k20 + q11 * k21);
+  const j13 = t10 * a3 + t11 * b3 + t13 + (q10 * k30 + q11 * k31);
+  const j20 = t20 * a0 + t21 * b0 + (q20 * k00 + q21 * k01);
+  const j21 = t20 * a1 + t21 * b1 + (q20 * k10 + q21 * k11);
+  const j22 = t20 * a2 + t21 * b2 + t22 + (q20 * k20 + q21 * k21);
+  const j23 = t20 * a3 + t21 * b3 + t23 + (q20 * k30 + q21 * k31);
+  const j30 = t30 * a0 + t31 * b0 + (q30 * k00 + q31 * k01);
+  const j31 = t30 * a1 + t31 * b1 + (q30 * k10 + q31 * k11);
+  const j32 = t30 * a2 + t31 * b2 + t32 + (q30 * k20 + q31 * k21);
+  const j33 = t30 * a3 + t31 * b3 + t33 + (q30 * k30 + q31 * k31);
+  // (J + Jᵀ) / 2: each off-diagonal pair averaged once, the diagonal kept.
+  const s01 = (j01 + j10) / 2;
+  const s02 = (j02 + j20) / 2;
+  const s03 = (j03 + j30) / 2;
+  const s12 = (j12 + j21) / 2;
+  const s13 = (j13 + j31) / 2;
+  const s23 = (j23 + j32) / 2;
+  const covariance = [
+    [j00, s01, s02, s03],
+    [s01, j11, s12, s13],
+    [s02, s12, j22, s23],
+    [s03, s13, s23, j33],
+  ];
   // Listed out, not spread: spreading inn cost more than the whole update.
   return {
-    mean: x, covariance: symmetrised4(J), y0, y1, s00: inn.s00, s01: inn.s01, s11: inn.s11, l00, l10, l11,
+    mean: x, covariance, y0, y1, s00: inn.s00, s01: inn.s01, s11: inn.s11, l00, l10, l11,
     mahalanobisSq: inn.mahalanobisSq,
   };
-}
-
-// Scratch of cvPositionUpdate (never held across calls): the Joseph form J as 4x4, row-major.
-const J = new Float64Array(16);
-
-/** A flat row-major 4x4, symmetrised (symmetrise4Flat, in place: m is scratch) and returned as rows. */
-function symmetrised4(m: Float64Array): Matrix {
-  symmetrise4Flat(m);
-  return [
-    [m[0]!, m[1]!, m[2]!, m[3]!],
-    [m[4]!, m[5]!, m[6]!, m[7]!],
-    [m[8]!, m[9]!, m[10]!, m[11]!],
-    [m[12]!, m[13]!, m[14]!, m[15]!],
-  ];
 }

@@ -21,7 +21,8 @@ import { packCovariance, type Matrix } from '../model/covariance.js';
 import type { DetectedObject, ObjectClass } from '../model/types.js';
 import { angleDiff } from '../geometry/angles.js';
 import { cvPositionUpdate, cvPredict, positionInnovation, positionLogLikelihood } from './cv-kalman.js';
-import { immMixedInto, immPredictedProbabilities, immUpdateProbabilities, mixtureMoments, type GaussianState } from './imm.js';
+import { immMixed, immPredictedProbabilities, immUpdateProbabilities, mixtureMoments, type GaussianState } from './imm.js';
+import { logSumExp, logTerms } from '../kernels/gaussian.js';
 // One gate and one class table for the whole code base (shared/association/gating.ts).
 import {
   chiSquareGate, classCompatibilityFromGroups, classesCompatible, type ClassCompatibility, type GatedEdge,
@@ -304,9 +305,6 @@ function assignStage(
   for (const { row, col } of solveGatedEdges(rows.length, cols.length, edges)) out.push([rows[row]!, cols[col]!]);
 }
 
-/** Per-component log-likelihoods of the pair being costed (scratch, never held across calls). */
-const componentLogs: number[] = [];
-
 /** Cost of associating d with t (see associate), +Infinity when the pair is forbidden. */
 function pairCost(t: AssociationCandidate, d: Detection, ctx: PairContext): number {
   if (!classesCompatible(t.objectClass, d.objectClass, ctx.compatible)) return Number.POSITIVE_INFINITY;
@@ -324,19 +322,15 @@ function pairCost(t: AssociationCandidate, d: Detection, ctx: PairContext): numb
   }
   if (!mayGate) return Number.POSITIVE_INFINITY;
   let inGate = false;
-  let top = -Infinity;
+  const logs = logTerms(components.length);
   for (let k = 0; k < components.length; k++) {
     const c = components[k]!;
     const inn = positionInnovation(c.mean, c.covariance, d.xM, d.yM, r);
     if (inn.mahalanobisSq <= gate) inGate = true;
-    const l = Math.log(Math.max(c.weight, Number.MIN_VALUE)) + positionLogLikelihood(inn);
-    componentLogs[k] = l;
-    top = Math.max(top, l);
+    logs[k] = Math.log(Math.max(c.weight, Number.MIN_VALUE)) + positionLogLikelihood(inn);
   }
   if (!inGate) return Number.POSITIVE_INFINITY;
-  let sum = 0;
-  for (let k = 0; k < components.length; k++) sum += Math.exp(componentLogs[k]! - top);
-  return -(top + Math.log(sum));
+  return -logSumExp(logs, components.length);
 }
 
 /** [...history, hit] without its oldest entries beyond cap: one copy (every track, every frame). */
@@ -415,16 +409,11 @@ function predictedModes(t: Track, dtS: number, p: TrackerParams): Prediction {
   const modeProbabilities = immPredictedProbabilities(t.modes, t.modeProbabilities, transition);
   const modes: GaussianState[] = [];
   for (let j = 0; j < t.modes.length; j++) {
-    // Mixed straight into flat buffers and predicted from there: no nested copy of the mixed state.
-    immMixedInto(t.modes, t.modeProbabilities, transition, modeProbabilities, j, MIXED_MEAN, MIXED_COV);
-    modes.push(cvPredict(MIXED_MEAN, MIXED_COV, dtS, p.modeAccelStdMps2[j]!));
+    const mixed = immMixed(t.modes, t.modeProbabilities, transition, modeProbabilities, j);
+    modes.push(cvPredict(mixed.mean, mixed.cov, dtS, p.modeAccelStdMps2[j]!));
   }
   return { modes, modeProbabilities };
 }
-
-// predictedModes' mixed state of one mode, flat (never held across calls).
-const MIXED_MEAN = new Float64Array(4);
-const MIXED_COV = new Float64Array(16);
 
 /**
  * t with some fields replaced, built as one literal in bornTrack's field order rather than spread: spreading a
