@@ -258,9 +258,9 @@ class PreparedList {
 }
 
 /**
- * What the options resolve to (threshold, sub-state, table) plus scratch buffers. Built once per distinct
- * (frozen table, sub-state, probability) and reused: the vehicle associates once per RSU per frame with the same
- * options, and rebuilding (quantile lookup, table check, buffers, closures) cost more than the gating itself.
+ * What the options resolve to (threshold, sub-state, table) plus the buffers its pair tests fill. Built once per
+ * distinct (frozen table, sub-state, probability) and reused: the vehicle associates once per RSU per frame with the
+ * same options, and rebuilding (quantile lookup, table check, buffers, closures) cost more than the gating itself.
  */
 interface GateCore {
   readonly subState: GateSubState;
@@ -276,7 +276,7 @@ interface GateCore {
   readonly s: Float64Array;
   readonly listA: PreparedList;
   readonly listB: PreparedList;
-  /** Sweep scratch of gatedPairs, grown as needed. */
+  /** gatedPairs' sweep order and candidates, grown as needed. */
   order: Int32Array;
   xs: Float64Array;
   candidateCols: Int32Array;

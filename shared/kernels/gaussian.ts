@@ -145,12 +145,12 @@ function matrixBuffers(n: number): MatrixBuffers {
 
 /** m flat (row-major) in a buffer reused by the next call. */
 export function flatRows(m: Matrix, n: number): Float64Array {
-  const out = FLAT_ROWS.length >= n * n ? FLAT_ROWS : (FLAT_ROWS = new Float64Array(n * n));
+  const out = flatRowsBuffer.length >= n * n ? flatRowsBuffer : (flatRowsBuffer = new Float64Array(n * n));
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[n * i + j] = m[i]![j]!;
   return out;
 }
 
-let FLAT_ROWS = new Float64Array(16);
+let flatRowsBuffer = new Float64Array(16);
 
 // ---------------------------------------------------------------- mixtures
 
@@ -170,7 +170,7 @@ export function mixtureMoments(components: readonly NestedGaussian[], weights: A
     for (let i = 0; i < n; i++) mean[i] = mean[i]! + w * x[i]!;
   }
   for (let q = 0; q < n * n; q++) cov[q] = 0;
-  const d = DEVIATION.length >= n ? DEVIATION : (DEVIATION = new Float64Array(n));
+  const d = deviation.length >= n ? deviation : (deviation = new Float64Array(n));
   for (let k = 0; k < components.length; k++) {
     const w = weights[k]!;
     const c = components[k]!;
@@ -189,7 +189,7 @@ export function mixtureMoments(components: readonly NestedGaussian[], weights: A
       cov[n * j + i] = v;
     }
   }
-  return MIXTURE;
+  return mixtureResult;
 }
 
 /** {@link mixtureMoments} of two 4-state components, unrolled (the tracker's two-mode IMM). */
@@ -218,7 +218,7 @@ export function mixture2x4(a: NestedGaussian, b: NestedGaussian, w0: number, w1:
   mixtureRow(w0, a.covariance[2]!, a2, a0, a1, a2, a3, w1, b.covariance[2]!, b2, b0, b1, b2, b3, cov, 8);
   mixtureRow(w0, a.covariance[3]!, a3, a0, a1, a2, a3, w1, b.covariance[3]!, b3, b0, b1, b2, b3, cov, 12);
   symmetrise4(cov);
-  return MIXTURE;
+  return mixtureResult;
 }
 
 /** Row i of mixture2x4's covariance: cov[at + j] = 0 + w0 (pa[j] + ai aj) + w1 (pb[j] + bi bj). */
@@ -261,7 +261,7 @@ export function flatCopy(g: NestedGaussian): FlatGaussian {
   const { mean, cov } = mixtureBuffer(n);
   for (let i = 0; i < n; i++) mean[i] = g.mean[i]!;
   for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) cov[n * i + k] = g.covariance[i]![k]!;
-  return MIXTURE;
+  return mixtureResult;
 }
 
 /** The first n entries of a flat Gaussian as plain arrays (packed arrays of doubles, built by push or literal). */
@@ -291,20 +291,20 @@ export function nestedOf(g: FlatGaussian, n: number): { mean: number[]; covarian
 
 /** The mixture result buffer, grown to a state of size n. */
 function mixtureBuffer(n: number): FlatGaussian {
-  if (MIXTURE.mean.length < n) MIXTURE = { mean: new Float64Array(n), cov: new Float64Array(n * n) };
-  return MIXTURE;
+  if (mixtureResult.mean.length < n) mixtureResult = { mean: new Float64Array(n), cov: new Float64Array(n * n) };
+  return mixtureResult;
 }
 
-let MIXTURE: FlatGaussian = { mean: new Float64Array(4), cov: new Float64Array(16) };
-let DEVIATION = new Float64Array(4);
+let mixtureResult: FlatGaussian = { mean: new Float64Array(4), cov: new Float64Array(16) };
+let deviation = new Float64Array(4);
 
 /** A buffer for `count` log-terms of {@link logSumExp}, reused by the next call. */
 export function logTerms(count: number): Float64Array {
-  if (LOG_TERMS.length < count) LOG_TERMS = new Float64Array(count);
-  return LOG_TERMS;
+  if (logTermsBuffer.length < count) logTermsBuffer = new Float64Array(count);
+  return logTermsBuffer;
 }
 
-let LOG_TERMS = new Float64Array(4);
+let logTermsBuffer = new Float64Array(4);
 
 /** ln Σ exp(terms[k]) over the first count terms, from the largest so that tiny terms do not underflow. */
 export function logSumExp(terms: ArrayLike<number>, count: number): number {

@@ -265,8 +265,6 @@ export function ctrvProcessNoise(s: Readonly<CtrvState>, dtS: number, longAccelS
   ];
   const qa = longAccelStdMps2 ** 2;
   const qw = yawAccelStdRadps2 ** 2;
-  // Loops rather than .map(): an optimised .map() builds another elements kind than an interpreted one, and
-  // propagateCovariance deoptimised ("wrong map") reading the second kind of Q rows.
   const q: Matrix = [];
   for (const gi of g) {
     const row: number[] = [];

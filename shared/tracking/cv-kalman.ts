@@ -87,7 +87,6 @@ export function cvPositionUpdate(mean: readonly number[], cov: Matrix, zx: numbe
   k = choleskySolve2x2(l00, l10, l11, p0[3]!, p1[3]!);
   const k30 = k[0]!;
   const k31 = k[1]!;
-  // Built as literals, not filled in: a [0, 0, 0, 0] filled with doubles changes its element kind on the way.
   const x = [
     mean[0]! + (k00 * y0 + k01 * y1),
     mean[1]! + (k10 * y0 + k11 * y1),
@@ -165,7 +164,6 @@ export function cvPositionUpdate(mean: readonly number[], cov: Matrix, zx: numbe
     [s02, s12, j22, s23],
     [s03, s13, s23, j33],
   ];
-  // Listed out, not spread: spreading inn cost more than the whole update.
   return {
     mean: x, covariance, y0, y1, s00: inn.s00, s01: inn.s01, s11: inn.s11, l00, l10, l11,
     mahalanobisSq: inn.mahalanobisSq,

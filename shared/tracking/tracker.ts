@@ -352,8 +352,7 @@ function decayedClassScores(old: Readonly<ClassScores>, c: ObjectClass, confiden
   let keys = 0;
   let first: string | undefined;
   for (const k in old) if (keys++ === 0) first = k;
-  // Usual case, one class seen so far and seen again: the same operations, into a literal of that class's shape
-  // (adding keys one by one to an empty object goes through the runtime and was most of this).
+  // Usual case, one class seen so far and seen again: the same operations, into that class's literal.
   if (keys === 1 && first === c) return singleClassScores(c, old[c]! * CLASS_DECAY + confidence);
   const scores: ClassScores = {};
   for (const k in old) scores[k as ObjectClass] = old[k as ObjectClass]! * CLASS_DECAY;
@@ -361,7 +360,7 @@ function decayedClassScores(old: Readonly<ClassScores>, c: ObjectClass, confiden
   return scores;
 }
 
-/** { [c]: score } as a literal with a fixed shape per class (a computed key builds a slower object). */
+/** { [c]: score }, one literal per class (shared/kernels/v8-shapes.ts, rule 2). */
 function singleClassScores(c: ObjectClass, score: number): ClassScores {
   switch (c) {
     case 'unknown': return { unknown: score };
@@ -416,9 +415,8 @@ function predictedModes(t: Track, dtS: number, p: TrackerParams): Prediction {
 }
 
 /**
- * t with some fields replaced, built as one literal in bornTrack's field order rather than spread: spreading a
- * 19-field object and then overriding fields was a third of the tracker's time, and one fixed layout keeps every
- * track the same object shape.
+ * t with some fields replaced, as one literal in bornTrack's field order (shared/kernels/v8-shapes.ts, rule 1:
+ * spreading this 19-field object was a third of the tracker's time).
  */
 function withFields(t: Track, f: Partial<Track>): Track {
   return {
@@ -502,9 +500,7 @@ function updatedTrack(t: Track, predicted: Prediction, d: Detection, timeNs: num
     const old = t.courses;
     let first = 0;
     while (first < old.length && !(timeNs - old[first]!.timeNs <= windowNs)) first++;
-    // Copied into a fresh literal rather than sliced: a slice of a newborn track's empty (Smi-kind) list kept that
-    // elements kind, and the push below then deoptimised updatedTrack ("not a Smi"); this literal's allocation
-    // site learns the object kind once.
+    // Copied by push, not sliced (shared/kernels/v8-shapes.ts, rule 3).
     const kept: { rad: number; timeNs: number }[] = [];
     for (let i = first; i < old.length; i++) kept.push(old[i]!);
     if (courseStdRad < MAX_COURSE_STD_RAD) kept.push({ rad: course, timeNs });
@@ -582,8 +578,7 @@ function bornTrack(id: number, d: Detection, timeNs: number, p: TrackerParams): 
   };
 }
 
-/** Row-by-row copy by push, not .map(): an optimised .map() builds another elements kind than an interpreted
- * one, and the IMM mixing (mixture2x4Into) deoptimised on the second kind of covariance. */
+/** Row-by-row copy by push (shared/kernels/v8-shapes.ts, rule 3). */
 function copyRows(m: Matrix): number[][] {
   const out: number[][] = [];
   for (const row of m) out.push([...row]);
@@ -663,9 +658,6 @@ export function updateTracker(
     throw new RangeError('modeAccelStdMps2 changed under existing tracks: keep the parameters of a tracker state fixed');
   }
   const dtS = state.timeNs === null ? 0 : (timeNs - state.timeNs) / 1e9;
-  // Arrays built by push rather than .map(): V8 gives a .map() result another elements kind when the caller is
-  // optimised (HOLEY) than when it is interpreted (PACKED), and associate, assignStage and pairCost deoptimised
-  // on the second array map ("wrong map") and were recompiled.
   const predicted: Prediction[] = [];
   const candidates: AssociationCandidate[] = [];
   for (const t of state.tracks) {
@@ -715,8 +707,6 @@ export function confirmedObjects(state: TrackerState, params: Partial<TrackerPar
 function confirmedObjectsOf(state: TrackerState, p: TrackerParams): DetectedObject[] {
   if (state.timeNs === null) return [];
   const timeNs = state.timeNs;
-  // A loop rather than .map(): an optimised .map() builds its result with another elements kind, and the objects
-  // list reaches the fusion and planning code, which deoptimised on it.
   const out: DetectedObject[] = [];
   for (const t of state.tracks) if (t.status === 'confirmed') out.push(trackToObject(t, timeNs, p));
   return out;
