@@ -91,6 +91,30 @@ export function identityInto(n: number, out: Float64Array): Float64Array {
   return out;
 }
 
+/**
+ * The rows of (B + Bᵀ) / 2 for a 4x4 B given entry by entry, row-major: each off-diagonal pair averaged once, the
+ * diagonal kept. For closed forms that compute B in local variables (the CV prediction and Kalman update).
+ */
+export function symmetricRows4(
+  b00: number, b01: number, b02: number, b03: number,
+  b10: number, b11: number, b12: number, b13: number,
+  b20: number, b21: number, b22: number, b23: number,
+  b30: number, b31: number, b32: number, b33: number,
+): Matrix {
+  const s01 = (b01 + b10) / 2;
+  const s02 = (b02 + b20) / 2;
+  const s03 = (b03 + b30) / 2;
+  const s12 = (b12 + b21) / 2;
+  const s13 = (b13 + b31) / 2;
+  const s23 = (b23 + b32) / 2;
+  return [
+    [b00, s01, s02, s03],
+    [s01, b11, s12, s13],
+    [s02, s12, b22, s23],
+    [s03, s13, s23, b33],
+  ];
+}
+
 /** Mᵀ into out (not m). */
 export function transposedInto(m: Float64Array, n: number, out: Float64Array): Float64Array {
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = m[j * n + i]!;

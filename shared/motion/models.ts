@@ -8,7 +8,7 @@
 // of the position-velocity correlation while staying positive semi-definite.
 import type { Matrix } from '../model/covariance.js';
 import { wrapAngle } from '../geometry/angles.js';
-import { flatRows } from '../kernels/gaussian.js';
+import { flatRows, symmetricRows4 } from '../kernels/gaussian.js';
 
 export type CvState = [xM: number, yM: number, vxMps: number, vyMps: number];
 export type CtrvState = [xM: number, yM: number, headingRad: number, speedMps: number, yawRateRadps: number];
@@ -75,8 +75,8 @@ export function cvPropagateFlatCovariance(p: ArrayLike<number>, dtS: number, acc
   const a11 = p[5]! + dtS * p[13]!;
   const a12 = p[6]! + dtS * p[14]!;
   const a13 = p[7]! + dtS * p[15]!;
-  // A Fᵀ + Q, then symmetrised as symmetrise does (each off-diagonal pair averaged once, the diagonal kept),
-  // straight into the result: the tracker predicts every mode of every track of every frame through here.
+  // A Fᵀ + Q, then symmetrised as symmetrise does (symmetricRows4), straight into the result: the tracker predicts
+  // every mode of every track of every frame through here.
   const q0 = q[0]!;
   const q1 = q[1]!;
   const q2 = q[2]!;
@@ -97,18 +97,7 @@ export function cvPropagateFlatCovariance(p: ArrayLike<number>, dtS: number, acc
   const b31 = p[13]! + p[15]! * dtS + q3[1]!;
   const b32 = p[14]! + q3[2]!;
   const b33 = p[15]! + q3[3]!;
-  const s01 = (b01 + b10) / 2;
-  const s02 = (b02 + b20) / 2;
-  const s03 = (b03 + b30) / 2;
-  const s12 = (b12 + b21) / 2;
-  const s13 = (b13 + b31) / 2;
-  const s23 = (b23 + b32) / 2;
-  return [
-    [b00, s01, s02, s03],
-    [s01, b11, s12, s13],
-    [s02, s12, b22, s23],
-    [s03, s13, s23, b33],
-  ];
+  return symmetricRows4(b00, b01, b02, b03, b10, b11, b12, b13, b20, b21, b22, b23, b30, b31, b32, b33);
 }
 
 /**

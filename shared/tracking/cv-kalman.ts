@@ -7,6 +7,7 @@
 // IMM mode probabilities react to the last bits near ties.
 import type { Matrix } from '../model/covariance.js';
 import { cholesky2x2, choleskySolve2x2 } from '../kernels/cholesky.js';
+import { symmetricRows4 } from '../kernels/gaussian.js';
 import { cvPropagateFlatCovariance } from '../motion/models.js';
 import type { GaussianState } from './imm.js';
 
@@ -151,19 +152,7 @@ export function cvPositionUpdate(mean: readonly number[], cov: Matrix, zx: numbe
   const j31 = t30 * a1 + t31 * b1 + (q30 * k10 + q31 * k11);
   const j32 = t30 * a2 + t31 * b2 + t32 + (q30 * k20 + q31 * k21);
   const j33 = t30 * a3 + t31 * b3 + t33 + (q30 * k30 + q31 * k31);
-  // (J + Jᵀ) / 2: each off-diagonal pair averaged once, the diagonal kept.
-  const s01 = (j01 + j10) / 2;
-  const s02 = (j02 + j20) / 2;
-  const s03 = (j03 + j30) / 2;
-  const s12 = (j12 + j21) / 2;
-  const s13 = (j13 + j31) / 2;
-  const s23 = (j23 + j32) / 2;
-  const covariance = [
-    [j00, s01, s02, s03],
-    [s01, j11, s12, s13],
-    [s02, s12, j22, s23],
-    [s03, s13, s23, j33],
-  ];
+  const covariance = symmetricRows4(j00, j01, j02, j03, j10, j11, j12, j13, j20, j21, j22, j23, j30, j31, j32, j33);
   return {
     mean: x, covariance, y0, y1, s00: inn.s00, s01: inn.s01, s11: inn.s11, l00, l10, l11,
     mahalanobisSq: inn.mahalanobisSq,

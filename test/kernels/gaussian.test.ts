@@ -9,6 +9,7 @@ import {
   mixture2x4,
   mixtureMoments,
   nestedOf,
+  symmetricRows4,
 } from '../../shared/kernels/gaussian.js';
 
 const entries = (count: number): fc.Arbitrary<number[]> =>
@@ -53,6 +54,15 @@ describe('kernels/gaussian', () => {
     const general = nestedOf(mixtureMoments([a, b, { mean: [0, 0, 0, 0], covariance: rows(new Array(16).fill(0), 4) }], [0.25, 0.75, 0]), 4);
     assert.deepEqual(unrolled, general);
     assert.deepEqual(nestedOf(mixtureMoments([a], [1]), 4), nestedOf(flatCopy(a), 4));
+  });
+
+  it('symmetric rows of a 4x4 given entry by entry: off-diagonal pairs averaged, diagonal kept', () => {
+    const b = Array.from({ length: 16 }, (_, k) => k * k);
+    const [b00, b01, b02, b03, b10, b11, b12, b13, b20, b21, b22, b23, b30, b31, b32, b33] = b as [
+      number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number,
+    ];
+    const rowsOf = symmetricRows4(b00, b01, b02, b03, b10, b11, b12, b13, b20, b21, b22, b23, b30, b31, b32, b33);
+    assert.deepEqual(rowsOf, rows(b, 4).map((r, i) => r.map((v, j) => (i === j ? v : (v + b[j * 4 + i]!) / 2))));
   });
 
   it('log-sum-exp from the largest term: exact for equal terms, no underflow', () => {
