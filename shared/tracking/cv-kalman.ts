@@ -29,9 +29,8 @@ export interface PositionInnovation {
 }
 
 /**
- * x' = F x, P' = F P Fᵀ + Q for CV over dtS with white-noise acceleration std accelStdMps2 (kfPredict's result),
- * from a flat state (cov[4 i + j], row-major): the tracker predicts the IMM's mixed states straight from its
- * flat mixing buffers.
+ * x' = F x, P' = F P Fᵀ + Q for CV over dtS with white-noise acceleration std accelStdMps2, from a flat state
+ * (cov[4 i + j], row-major): the tracker predicts the IMM's mixed states as immMixed returns them.
  */
 export function cvPredict(mean: ArrayLike<number>, cov: ArrayLike<number>, dtS: number, accelStdMps2: number): GaussianState {
   const vx = mean[2]!;
@@ -39,7 +38,7 @@ export function cvPredict(mean: ArrayLike<number>, cov: ArrayLike<number>, dtS: 
   return { mean: [mean[0]! + dtS * vx, mean[1]! + dtS * vy, vx, vy], covariance: cvPropagateFlatCovariance(cov, dtS, accelStdMps2) };
 }
 
-/** Innovation of the measurement (zx, zy) with covariance r against the prediction (kfInnovation's numbers). */
+/** Innovation of the measurement (zx, zy) with covariance r against the prediction: y = z − H x, S = H P Hᵀ + R. */
 export function positionInnovation(mean: readonly number[], cov: Matrix, zx: number, zy: number, r: Matrix): PositionInnovation {
   const p0 = cov[0]!;
   const p1 = cov[1]!;
@@ -59,7 +58,7 @@ export function positionInnovation(mean: readonly number[], cov: Matrix, zx: num
   return { y0, y1, s00, s01, s11, l00, l10, l11, mahalanobisSq: y0 * solved[0]! + y1 * solved[1]! };
 }
 
-/** ln N(y; 0, S) without the −ln 2π constant: −d²/2 − ½ ln det S (innovationLogLikelihood's number). */
+/** ln N(y; 0, S) without the −ln 2π constant: −d²/2 − ½ ln det S. */
 export function positionLogLikelihood(inn: PositionInnovation): number {
   const logDet = 2 * Math.log(inn.l00) + 2 * Math.log(inn.l11);
   return -0.5 * inn.mahalanobisSq - 0.5 * logDet;
@@ -67,7 +66,7 @@ export function positionLogLikelihood(inn: PositionInnovation): number {
 
 export interface PositionUpdate extends GaussianState, PositionInnovation {}
 
-/** Joseph-form update with a position measurement (kfUpdate's mean and covariance). */
+/** Joseph-form update with a position measurement: (I − K H) P (I − K H)ᵀ + K R Kᵀ, x + K y. */
 export function cvPositionUpdate(mean: readonly number[], cov: Matrix, zx: number, zy: number, r: Matrix): PositionUpdate {
   const inn = positionInnovation(mean, cov, zx, zy, r);
   const { y0, y1, l00, l10, l11 } = inn;
