@@ -11,7 +11,7 @@ const TOP = [['shared'], ['roadside', 'vehicle'], ['sim'], ['bench'], ['cli']];
 
 /** shared/: the pure core (no sockets, files, processes or clocks of its own), lowest first. */
 const SHARED_CORE = [
-  'model', 'time', 'kernels', 'geometry', 'wire', 'motion', 'association', 'tracking', 'netmap', 'link', 'fusion',
+  'kernels', 'model', 'time', 'geometry', 'wire', 'motion', 'association', 'tracking', 'netmap', 'link', 'fusion',
   'planning',
 ];
 /** shared/: the I/O edge (where data enters and leaves), lowest first. It may import the pure core. */

@@ -14,7 +14,7 @@ import {
 } from '../shared/transport/topics.js';
 import type { PlanningAdvisory } from '../shared/model/types.js';
 import type { Message, Transport, TransportKind } from '../shared/transport/types.js';
-import { decodeEnvelope, encodeEnvelope } from '../shared/wire/codec.js';
+import { decodeEnvelope, encodeEnvelope, isExpired } from '../shared/wire/codec.js';
 
 export interface RoadsideArrival {
   frame: PerceptionFrame;
@@ -171,7 +171,7 @@ export class RsuLink {
       sourceId: frame.sourceId, sequence: frame.sequence, captureTimeNs: frame.captureTimeNs,
       publishTimeNs: frame.publishTimeNs, receivedAtNs: m.receivedAtNs, transport: m.transport,
     });
-    if (expiresAtNs > 0 && m.receivedAtNs + offsetNs > expiresAtNs) {
+    if (isExpired({ expiresAtNs }, m.receivedAtNs + offsetNs)) {
       this.counters.expired++;
       return [];
     }

@@ -4,12 +4,10 @@
 //    probability and degrees of freedom;
 // 2. their classes are compatible per a configurable table.
 import { createRequire } from 'node:module';
-import { Matrix as MlMatrix } from 'ml-matrix';
-import type { Matrix } from '../model/covariance.js';
+import { choleskyFactor, choleskyFactorRegularised, choleskyNormSquared, choleskySolve } from '../kernels/cholesky.js';
+import type { Matrix } from '../kernels/gaussian.js';
 import { OBJECT_CLASSES } from '../model/types.js';
 import type { DetectedObject, ObjectClass, StateCovariance } from '../model/types.js';
-import { choleskySpd } from '../fusion/gaussian.js';
-import type { Gaussian } from '../fusion/gaussian.js';
 
 /** Which part of [x, y, vx, vy] is compared. Position only is the default: velocities from a single-frame
  * detector, or a fresh track, are often missing or poor and would reject true matches. */
@@ -78,38 +76,9 @@ export function libraryQuantile(probability: number, dof: number): number {
 }
 
 /**
- * Cholesky of the flat n x n symmetric `s` and forward substitution L y = r; returns |y|^2 = r^T S^-1 r, or NaN
- * when S is not numerically positive definite. Plain arrays on purpose: this runs for every candidate pair,
- * where ml-matrix's per-call allocations cost ~100x the arithmetic of a 2x2 or 4x4 solve.
- */
-function choleskyDistance2(r: ArrayLike<number>, s: ArrayLike<number>, n: number, l: Float64Array, y: Float64Array = new Float64Array(n)): number {
-  let d2 = 0;
-  for (let j = 0; j < n; j++) {
-    let diag = s[j * n + j]!;
-    for (let k = 0; k < j; k++) diag -= l[j * n + k]! * l[j * n + k]!;
-    if (!(diag > 0)) return Number.NaN;
-    const ljj = Math.sqrt(diag);
-    l[j * n + j] = ljj;
-    for (let i = j + 1; i < n; i++) {
-      let v = s[i * n + j]!;
-      for (let k = 0; k < j; k++) v -= l[i * n + k]! * l[j * n + k]!;
-      l[i * n + j] = v / ljj;
-    }
-  }
-  // Forward substitution only: r^T (L L^T)^-1 r = |L^-1 r|^2.
-  for (let i = 0; i < n; i++) {
-    let v = r[i]!;
-    for (let k = 0; k < i; k++) v -= l[i * n + k]! * y[k]!;
-    y[i] = v / l[i * n + i]!;
-    d2 += y[i]! * y[i]!;
-  }
-  return d2;
-}
-
-/**
  * r^T S^-1 r for a symmetric positive-definite S (Cholesky, never inverted). A singular PSD S is regularised
  * with a tiny diagonal load; an indefinite or non-finite one throws a RangeError (see
- * shared/fusion/gaussian.ts).
+ * shared/kernels/cholesky.ts).
  */
 export function mahalanobisSquared(residual: readonly number[], s: Matrix): number {
   const n = residual.length;
@@ -119,21 +88,20 @@ export function mahalanobisSquared(residual: readonly number[], s: Matrix): numb
   if (residual.some((v) => !Number.isFinite(v))) {
     throw new RangeError('mahalanobisSquared: residual has non-finite entries');
   }
-  const flat = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) flat[i * n + j] = (s[i]![j]! + s[j]![i]!) / 2;
-  const fast = choleskyDistance2(residual, flat, n, new Float64Array(n * n));
+  const sym = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) sym[i * n + j] = (s[i]![j]! + s[j]![i]!) / 2;
+  const l = choleskyFactor(sym, n);
+  const fast = l === null ? Number.NaN : choleskyNormSquared(l, n, residual);
   if (!Number.isNaN(fast)) return fast;
-  // Not positive definite as given: regularise (or throw) through the shared SPD helper.
-  const chol = choleskySpd(s, 'mahalanobisSquared: S');
-  const r = MlMatrix.columnVector([...residual]);
-  return r.transpose().mmul(chol.solve(r)).get(0, 0);
-}
-
-/** d2 between two Gaussian estimates on the sub-state `indices`, with S = Pa + Pb restricted to them. */
-export function gaussianDistance2(a: Gaussian, b: Gaussian, indices: readonly number[]): number {
-  const residual = indices.map((i) => b.mean[i]! - a.mean[i]!);
-  const s = indices.map((i) => indices.map((j) => a.cov[i]![j]! + b.cov[i]![j]!));
-  return mahalanobisSquared(residual, s);
+  // Not positive definite as given (or overflowing): regularise, or throw for garbage.
+  for (const row of s) {
+    for (const v of row) if (!Number.isFinite(v)) throw new RangeError('mahalanobisSquared: S: matrix has non-finite entries');
+  }
+  const x = Float64Array.from(residual);
+  choleskySolve(choleskyFactorRegularised(sym, n, 'mahalanobisSquared: S'), n, x, 1);
+  let d2 = 0;
+  for (let i = 0; i < n; i++) d2 += residual[i]! * x[i]!;
+  return d2;
 }
 
 /**
@@ -290,9 +258,9 @@ class PreparedList {
 }
 
 /**
- * What the options resolve to (threshold, sub-state, table) plus scratch buffers. Built once per distinct
- * (frozen table, sub-state, probability) and reused: the vehicle associates once per RSU per frame with the same
- * options, and rebuilding (quantile lookup, table check, buffers, closures) cost more than the gating itself.
+ * What the options resolve to (threshold, sub-state, table) plus the buffers its pair tests fill. Built once per
+ * distinct (frozen table, sub-state, probability) and reused: the vehicle associates once per RSU per frame with the
+ * same options, and rebuilding (quantile lookup, table check, buffers, closures) cost more than the gating itself.
  */
 interface GateCore {
   readonly subState: GateSubState;
@@ -303,13 +271,12 @@ interface GateCore {
   readonly thresholdD2: number;
   /** PACKED_INDEX of sub-state entry (i, j) at i dof + j. */
   readonly packed: Int32Array;
+  /** The pair's r and S (flat), refilled by each pair test. */
   readonly residual: Float64Array;
   readonly s: Float64Array;
-  readonly l: Float64Array;
-  readonly y: Float64Array;
   readonly listA: PreparedList;
   readonly listB: PreparedList;
-  /** Sweep scratch of gatedPairs, grown as needed. */
+  /** gatedPairs' sweep order and candidates, grown as needed. */
   order: Int32Array;
   xs: Float64Array;
   candidateCols: Int32Array;
@@ -347,7 +314,7 @@ function buildCore(subState: GateSubState, probability: number, table: ClassComp
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) packed[i * n + j] = PACKED_INDEX[indices[i]!]![indices[j]!]!;
   return {
     subState, probability, table, indices, dof: n, thresholdD2, packed,
-    residual: new Float64Array(n), s: new Float64Array(n * n), l: new Float64Array(n * n), y: new Float64Array(n),
+    residual: new Float64Array(n), s: new Float64Array(n * n),
     listA: new PreparedList(), listB: new PreparedList(),
     order: new Int32Array(0), xs: new Float64Array(0), candidateCols: new Int32Array(0), candidateD2: new Float64Array(0),
   };
@@ -382,13 +349,14 @@ function prepareList(core: GateCore, list: PreparedList, objects: readonly Detec
 
 /** d2 of row `i` of listA and row `j` of listB when compatible and inside the gate, else null. */
 function testPrepared(core: GateCore, i: number, j: number): number | null {
-  const { listA: a, listB: b, residual, s, l, y } = core;
+  const { listA: a, listB: b, residual, s } = core;
   const n = core.dof;
   if (a.valid[i] === 0 || b.valid[j] === 0 || !classesCompatible(a.classes[i]!, b.classes[j]!, core.table)) return null;
   for (let k = 0; k < n; k++) residual[k] = b.means[j * n + k]! - a.means[i * n + k]!;
   const nn = n * n;
   for (let k = 0; k < nn; k++) s[k] = a.covs[i * nn + k]! + b.covs[j * nn + k]!;
-  let d2 = choleskyDistance2(residual, s, n, l, y);
+  const l = choleskyFactor(s, n);
+  let d2 = l === null ? Number.NaN : choleskyNormSquared(l, n, residual);
   if (Number.isNaN(d2)) {
     // Rare: singular or indefinite S. Regularise like everywhere else, or treat as not gated.
     try {

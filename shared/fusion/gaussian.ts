@@ -1,19 +1,17 @@
 // Fusion of two Gaussian estimates of the same state: the information form (independent errors) and covariance
-// intersection (unknown cross-correlation). Pure math, number[] / number[][] at the interface and flat
-// Float64Arrays inside: the vehicle fuses every associated pair of every frame, and covariance intersection runs
-// dozens of Cholesky solves per pair, where per-operation allocations (ml-matrix's, then nested arrays') cost far
-// more than the 4x4 arithmetic. The loops do exactly the floating-point operations of the ml-matrix calls they
-// replaced (mmul, CholeskyDecomposition and its solve, in their order), so results are unchanged bit for bit;
-// choleskySpd still returns ml-matrix's decomposition. The flat intermediates live in one reused workspace per
-// matrix size: allocating a dozen small Float64Arrays per fusion cost more than the arithmetic on them.
+// intersection (unknown cross-correlation). number[] / number[][] at the interface; the algebra runs on flat
+// arrays (shared/kernels/).
 //
 // Degenerate inputs: a covariance that is singular but positive semi-definite (e.g. a zero matrix from a source
-// that claims perfect knowledge) is regularised by adding eps * scale to its diagonal, scale = its largest
-// absolute diagonal entry (1 if that is 0), eps = REGULARISATION_EPS. A covariance that is still not positive
-// definite after that (indefinite, NaN, Infinity) is garbage from upstream: we throw a RangeError naming it
-// rather than return a fused estimate that looks valid.
-import { CholeskyDecomposition, Matrix as MlMatrix } from 'ml-matrix';
-import type { Matrix } from '../model/covariance.js';
+// that claims perfect knowledge) is regularised by a tiny diagonal load (shared/kernels/cholesky.ts). A covariance
+// that is still not positive definite after that (indefinite, NaN, Infinity) is garbage from upstream: we throw a
+// RangeError naming it rather than return a fused estimate that looks valid.
+import { choleskyFactorCovariance, choleskySolve } from '../kernels/cholesky.js';
+import {
+  congruenceInto, covarianceInverseInto, fusionWorkspace, identityInto, symmetrisedFlatInto, symmetrisedInto,
+  symmetrisedRows, transposedInto, type FusionWorkspace,
+} from '../kernels/gaussian.js';
+import type { Matrix } from '../kernels/gaussian.js';
 
 /** A Gaussian estimate: mean vector and its covariance (row-major, symmetric positive definite). */
 export interface Gaussian {
@@ -26,18 +24,6 @@ export interface CovarianceIntersectionResult extends Gaussian {
   omega: number;
 }
 
-/** Relative diagonal loading applied once to a covariance that is not numerically positive definite. */
-export const REGULARISATION_EPS = 1e-9;
-
-function symmetrised(m: Matrix): MlMatrix {
-  const n = m.length;
-  const out = new MlMatrix(n, n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) out.set(i, j, (m[i]![j]! + m[j]![i]!) / 2);
-  }
-  return out;
-}
-
 function checkSquare(m: Matrix, n: number, what: string): void {
   if (m.length !== n || m.some((row) => row.length !== n)) {
     throw new RangeError(`${what}: expected a ${n}x${n} matrix`);
@@ -45,34 +31,6 @@ function checkSquare(m: Matrix, n: number, what: string): void {
   for (const row of m) {
     for (const v of row) if (!Number.isFinite(v)) throw new RangeError(`${what}: matrix has non-finite entries`);
   }
-}
-
-/**
- * Cholesky decomposition of a symmetric positive-definite matrix (symmetrised first). Regularises a singular
- * PSD matrix once (see the module comment) and throws a RangeError naming `what` if that does not help.
- */
-export function choleskySpd(m: Matrix, what = 'covariance'): CholeskyDecomposition {
-  checkSquare(m, m.length, what);
-  const sym = symmetrised(m);
-  const chol = new CholeskyDecomposition(sym);
-  if (chol.isPositiveDefinite()) return chol;
-  let scale = 0;
-  for (let i = 0; i < sym.rows; i++) scale = Math.max(scale, Math.abs(sym.get(i, i)));
-  const eps = REGULARISATION_EPS * (scale > 0 ? scale : 1);
-  for (let i = 0; i < sym.rows; i++) sym.set(i, i, sym.get(i, i) + eps);
-  const loaded = new CholeskyDecomposition(sym);
-  if (!loaded.isPositiveDefinite()) {
-    throw new RangeError(`${what}: matrix is not positive semi-definite`);
-  }
-  return loaded;
-}
-
-/** Inverse of a symmetric positive-definite matrix via Cholesky (regularised as in {@link choleskySpd}). */
-export function invertSpd(m: Matrix, what = 'covariance'): Matrix {
-  checkSquare(m, m.length, what);
-  const n = m.length;
-  const inv = inverseFlat(m, n, what, workspace(n).inverseA);
-  return Array.from({ length: n }, (_, i) => Array.from(inv.subarray(i * n, i * n + n)));
 }
 
 function checkPair(a: Gaussian, b: Gaussian): number {
@@ -97,21 +55,20 @@ function checkPair(a: Gaussian, b: Gaussian): number {
  */
 export function fuseInformation(a: Gaussian, b: Gaussian): Gaussian {
   const n = checkPair(a, b);
-  const ws = workspace(n);
+  const ws = fusionWorkspace(n);
   // Validates both inputs (throws on indefinite covariances); the factors themselves are not needed.
-  const pa = symmetrisedFlat(a.cov, n, ws.pa);
-  const pb = symmetrisedFlat(b.cov, n, ws.pb);
-  lowerFlat(pa, n, 'fuseInformation: a.cov', ws);
-  lowerFlat(pb, n, 'fuseInformation: b.cov', ws);
+  const pa = symmetrisedInto(a.cov, n, ws.pa);
+  const pb = symmetrisedInto(b.cov, n, ws.pb);
+  choleskyFactorCovariance(pa, n, 'fuseInformation: a.cov');
+  choleskyFactorCovariance(pb, n, 'fuseInformation: b.cov');
   const sum = ws.sum;
   for (let i = 0; i < n * n; i++) sum[i] = pa[i]! + pb[i]!;
-  const sL = lowerFlat(sum, n, 'fuseInformation: a.cov + b.cov', ws);
+  const sL = choleskyFactorCovariance(sum, n, 'fuseInformation: a.cov + b.cov');
   // S and Pa are symmetric, so K = Pa S^-1 = (S^-1 Pa)^T.
   const sInvPa = ws.product;
   sInvPa.set(pa);
-  solveFlat(sL, n, sInvPa, n);
-  const k = ws.gain;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) k[i * n + j] = sInvPa[j * n + i]!;
+  choleskySolve(sL, n, sInvPa, n);
+  const k = transposedInto(sInvPa, n, ws.gain);
   const x: number[] = [];
   for (let i = 0; i < n; i++) {
     let kd = 0;
@@ -120,11 +77,11 @@ export function fuseInformation(a: Gaussian, b: Gaussian): Gaussian {
   }
   const iMinusK = ws.complement;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) iMinusK[i * n + j] = (i === j ? 1 : 0) - k[i * n + j]!;
-  // (I - K) Pa (I - K)^T + K Pb K^T, each product summed as ml-matrix's mmul.
-  const left = congruence(iMinusK, pa, n, ws.product, ws.left);
-  const right = congruence(k, pb, n, ws.product, ws.right);
+  // (I - K) Pa (I - K)^T + K Pb K^T
+  const left = congruenceInto(iMinusK, pa, n, ws.product, ws.left);
+  const right = congruenceInto(k, pb, n, ws.product, ws.right);
   for (let i = 0; i < n * n; i++) left[i] = left[i]! + right[i]!;
-  return { mean: x, cov: symmetrisedToPlain(left, n) };
+  return { mean: x, cov: symmetrisedRows(left, n) };
 }
 
 /**
@@ -142,13 +99,13 @@ export function fuseCovarianceIntersection(a: Gaussian, b: Gaussian, omega?: num
   if (omega !== undefined && !(omega >= 0 && omega <= 1)) {
     throw new RangeError(`fuseCovarianceIntersection: omega must be in [0, 1], got ${omega}`);
   }
-  const ws = workspace(n);
-  const ia = inverseFlat(a.cov, n, 'fuseCovarianceIntersection: a.cov', ws.inverseA);
-  const ib = inverseFlat(b.cov, n, 'fuseCovarianceIntersection: b.cov', ws.inverseB);
+  const ws = fusionWorkspace(n);
+  const ia = covarianceInverseInto(a.cov, n, 'fuseCovarianceIntersection: a.cov', ws.inverseA);
+  const ib = covarianceInverseInto(b.cov, n, 'fuseCovarianceIntersection: b.cov', ws.inverseB);
   const gap = ws.gap;
   for (let i = 0; i < n * n; i++) gap[i] = ia[i]! - ib[i]!;
   const w = omega ?? maximiseConcaveOnUnitInterval((wa) => informationSlope(ws, n, wa));
-  const infoL = lowerFlat(fusedInformation(ws, n, w), n, 'fuseCovarianceIntersection: fused information', ws);
+  const infoL = choleskyFactorCovariance(fusedInformation(ws, n, w), n, 'fuseCovarianceIntersection: fused information');
   const weighted = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let fa = 0;
@@ -157,174 +114,28 @@ export function fuseCovarianceIntersection(a: Gaussian, b: Gaussian, omega?: num
     for (let c = 0; c < n; c++) fb += ib[i * n + c]! * b.mean[c]!;
     weighted[i] = fa * w + fb * (1 - w);
   }
-  const p = identityFlat(n, ws.product);
-  solveFlat(infoL, n, p, n);
-  solveFlat(infoL, n, weighted, 1);
-  return { mean: Array.from(weighted), cov: symmetrisedToPlain(p, n), omega: w };
+  const p = identityInto(n, ws.product);
+  choleskySolve(infoL, n, p, n);
+  choleskySolve(infoL, n, weighted, 1);
+  return { mean: Array.from(weighted), cov: symmetrisedRows(p, n), omega: w };
 }
 
 /** The symmetrised information matrix w Pa^-1 + (1 - w) Pb^-1 of covariance intersection, in ws.info. */
-function fusedInformation(ws: Workspace, n: number, w: number): Float64Array {
+function fusedInformation(ws: FusionWorkspace, n: number, w: number): Float64Array {
   const raw = ws.raw;
-  const info = ws.info;
   for (let i = 0; i < n * n; i++) raw[i] = ws.inverseA[i]! * w + ws.inverseB[i]! * (1 - w);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) info[i * n + j] = (raw[i * n + j]! + raw[j * n + i]!) / 2;
-  return info;
+  return symmetrisedFlatInto(raw, n, ws.info);
 }
 
 /** d/dw log det(information(w)) = tr(information(w)^-1 (Pa^-1 - Pb^-1)), non-increasing in w. */
-function informationSlope(ws: Workspace, n: number, w: number): number {
-  const l = lowerFlat(fusedInformation(ws, n, w), n, 'fuseCovarianceIntersection: fused information', ws);
+function informationSlope(ws: FusionWorkspace, n: number, w: number): number {
+  const l = choleskyFactorCovariance(fusedInformation(ws, n, w), n, 'fuseCovarianceIntersection: fused information');
   const x = ws.solved;
   x.set(ws.gap);
-  solveFlat(l, n, x, n);
+  choleskySolve(l, n, x, n);
   let trace = 0;
   for (let i = 0; i < n; i++) trace += x[i * n + i]!;
   return trace;
-}
-
-// ------------------------------------------------- flat-array algebra for the fusions (same operations, fewer objects)
-
-/** Reused n x n buffers of one matrix size. Each function below says which it writes; none calls back out, so
- * one set per size is enough. */
-interface Workspace {
-  pa: Float64Array;
-  pb: Float64Array;
-  sum: Float64Array;
-  gain: Float64Array;
-  complement: Float64Array;
-  product: Float64Array;
-  left: Float64Array;
-  right: Float64Array;
-  inverseA: Float64Array;
-  inverseB: Float64Array;
-  gap: Float64Array;
-  raw: Float64Array;
-  info: Float64Array;
-  solved: Float64Array;
-  /** lowerFlat's factor and diagonal-loaded copy; inverseFlat's symmetrised input. */
-  lower: Float64Array;
-  loaded: Float64Array;
-  symmetric: Float64Array;
-}
-
-const WORKSPACES = new Map<number, Workspace>();
-
-function workspace(n: number): Workspace {
-  let ws = WORKSPACES.get(n);
-  if (ws === undefined) {
-    const m = (): Float64Array => new Float64Array(n * n);
-    ws = {
-      pa: m(), pb: m(), sum: m(), gain: m(), complement: m(), product: m(), left: m(), right: m(), inverseA: m(),
-      inverseB: m(), gap: m(), raw: m(), info: m(), solved: m(), lower: m(), loaded: m(), symmetric: m(),
-    };
-    WORKSPACES.set(n, ws);
-  }
-  return ws;
-}
-
-/** (M + Mᵀ) / 2, row-major flat, into out. */
-function symmetrisedFlat(m: Matrix, n: number, out: Float64Array): Float64Array {
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = (m[i]![j]! + m[j]![i]!) / 2;
-  return out;
-}
-
-/** (M + Mᵀ) / 2 of a flat matrix, as number[][] (what callers get back). */
-function symmetrisedToPlain(m: Float64Array, n: number): Matrix {
-  const out: Matrix = [];
-  for (let i = 0; i < n; i++) {
-    const row: number[] = [];
-    for (let j = 0; j < n; j++) row.push((m[i * n + j]! + m[j * n + i]!) / 2);
-    out.push(row);
-  }
-  return out;
-}
-
-function identityFlat(n: number, out: Float64Array): Float64Array {
-  out.fill(0);
-  for (let i = 0; i < n; i++) out[i * n + i] = 1;
-  return out;
-}
-
-/** M P Mᵀ into out, each product entry summed from 0 over k ascending (as ml-matrix's mmul of M P, then of that
- * and Mᵀ); `mp` holds M P. */
-function congruence(m: Float64Array, p: Float64Array, n: number, mp: Float64Array, out: Float64Array): Float64Array {
-  return multiply(multiply(m, p, n, false, mp), m, n, true, out);
-}
-
-/** A B, or A Bᵀ when bTransposed, into out (not a or b). */
-function multiply(a: Float64Array, b: Float64Array, n: number, bTransposed: boolean, out: Float64Array): Float64Array {
-  const rowStride = bTransposed ? 1 : n;
-  const colStride = bTransposed ? n : 1;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += a[i * n + k]! * b[k * rowStride + j * colStride]!;
-      out[i * n + j] = s;
-    }
-  }
-  return out;
-}
-
-/** choleskyLower on a flat symmetric matrix (not modified): the same factor, regularised and throwing alike.
- * Returns ws.lower, valid until the next call. */
-function lowerFlat(sym: Float64Array, n: number, what: string, ws: Workspace): Float64Array {
-  for (let i = 0; i < n * n; i++) if (!Number.isFinite(sym[i])) throw new RangeError(`${what}: matrix has non-finite entries`);
-  const l = ws.lower;
-  if (choleskyFlat(sym, n, l)) return l;
-  let scale = 0;
-  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(sym[i * n + i]!));
-  const eps = REGULARISATION_EPS * (scale > 0 ? scale : 1);
-  const loaded = ws.loaded;
-  loaded.set(sym);
-  for (let i = 0; i < n; i++) loaded[i * n + i] = loaded[i * n + i]! + eps;
-  if (!choleskyFlat(loaded, n, l)) throw new RangeError(`${what}: matrix is not positive semi-definite`);
-  return l;
-}
-
-/** choleskyOf on flat arrays: fills l (zeroed here), false when not positive definite. */
-function choleskyFlat(a: Float64Array, n: number, l: Float64Array): boolean {
-  l.fill(0);
-  let positiveDefinite = true;
-  for (let j = 0; j < n; j++) {
-    let d = 0;
-    for (let k = 0; k < j; k++) {
-      let s = 0;
-      for (let i = 0; i < k; i++) s += l[k * n + i]! * l[j * n + i]!;
-      s = (a[j * n + k]! - s) / l[k * n + k]!;
-      l[j * n + k] = s;
-      d = d + s * s;
-    }
-    d = a[j * n + j]! - d;
-    positiveDefinite &&= d > 0;
-    l[j * n + j] = Math.sqrt(Math.max(d, 0));
-  }
-  return positiveDefinite;
-}
-
-/** choleskySolve in place on the flat n x count matrix x. */
-function solveFlat(l: Float64Array, n: number, x: Float64Array, count: number): void {
-  for (let k = 0; k < n; k++) {
-    for (let j = 0; j < count; j++) {
-      for (let i = 0; i < k; i++) x[k * count + j] = x[k * count + j]! - x[i * count + j]! * l[k * n + i]!;
-      x[k * count + j] = x[k * count + j]! / l[k * n + k]!;
-    }
-  }
-  for (let k = n - 1; k >= 0; k--) {
-    for (let j = 0; j < count; j++) {
-      for (let i = k + 1; i < n; i++) x[k * count + j] = x[k * count + j]! - x[i * count + j]! * l[i * n + k]!;
-      x[k * count + j] = x[k * count + j]! / l[k * n + k]!;
-    }
-  }
-}
-
-/** invertSpd on flat arrays, into out (ws.inverseA or ws.inverseB). */
-function inverseFlat(m: Matrix, n: number, what: string, out: Float64Array): Float64Array {
-  const ws = workspace(n);
-  const inv = identityFlat(n, ws.solved);
-  solveFlat(lowerFlat(symmetrisedFlat(m, n, ws.symmetric), n, what, ws), n, inv, n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = (inv[i * n + j]! + inv[j * n + i]!) / 2;
-  return out;
 }
 
 /**

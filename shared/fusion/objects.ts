@@ -2,6 +2,7 @@
 // Kinematics go through a Gaussian rule on [x, y, vx, vy]; class, shape, heading and existence have their own
 // rules, documented on each helper below and in docs/association-and-fusion.md.
 import { angleDiff, wrapAngle } from '../geometry/angles.js';
+import { keepShapeSeed } from '../kernels/v8-shapes.js';
 import { packCovariance, unpackCovariance } from '../model/covariance.js';
 import { DETECTED_OBJECT_SEED, OBJECT_CLASSES } from '../model/types.js';
 import type { DetectedObject, ObjectClass, StateCovariance } from '../model/types.js';
@@ -171,24 +172,18 @@ export function fuseObjects(a: FusionInput, b: FusionInput, options: ObjectFusio
   };
 }
 
-/**
- * Seeds the FusedObject hidden class (the literals of fuseObjects and singleSourceObject) with double fields, as
- * DETECTED_OBJECT_SEED does for DetectedObject: a vehicle object with a zero velocity or age fused first would
- * otherwise give it small-integer fields, replaced (and every function compiled against it deoptimised) at the
- * first double. Kept referenced: V8 drops unused classes.
- */
-export const FUSED_OBJECT_SEED: FusedObject = singleSourceObject({
+// Seeds the shape of the FusedObject literals below with doubles (shared/kernels/v8-shapes.ts, rule 4).
+keepShapeSeed(singleSourceObject({
   sourceId: '', object: DETECTED_OBJECT_SEED, defaultCovariance: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5],
-}, 'vehicle-only');
+}, 'vehicle-only'));
 
 /**
  * Wraps one source's unmatched object as a FusedObject (e.g. method 'vehicle-only'), filling a null covariance
- * with the source's default so every fused object carries one.
+ * with the source's default so every fused object carries one. One literal, not a spread of the object
+ * (shared/kernels/v8-shapes.ts, rule 1).
  */
 export function singleSourceObject(input: FusionInput, method: FusionMethod): FusedObject {
   const { object } = input;
-  // One literal in DetectedObject's field order (not a spread of a copy): this wraps every unmatched object of
-  // every source on every vehicle frame.
   return {
     trackId: object.trackId,
     objectClass: object.objectClass,

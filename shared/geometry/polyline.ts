@@ -2,6 +2,7 @@
 // arc-length intervals [startSM, endSM] along VehicleIntent.path, measured from its first point.
 import { wrapAngle } from './angles.js';
 import type { Point2 } from './transform.js';
+import { doubleArray, keepShapeSeed } from '../kernels/v8-shapes.js';
 import simplify from 'simplify-js';
 
 /** A polyline with its cumulative arc lengths precomputed, for repeated queries. */
@@ -47,10 +48,7 @@ type PolylineInput = Polyline | readonly Point2[];
 
 export function preparePolyline(points: readonly Point2[]): Polyline {
   if (points.length === 0) throw new RangeError('polyline needs at least one point');
-  // A double array even when every length is an integer (a grid route): a small-integer one reaching the projections
-  // deoptimised them. Created from a double, then set to 0.
-  const cumulativeM = [0.5];
-  cumulativeM[0] = 0;
+  const cumulativeM = doubleArray(0);
   for (let i = 1; i < points.length; i++) {
     const a = points[i - 1]!;
     const b = points[i]!;
@@ -108,13 +106,9 @@ export function projectToPolylineInto(line: Polyline, xM: number, yM: number, ex
 
 const emptyProjection = (): PolylineProjection => ({ sM: 0, lateralM: 0, segmentIndex: 0, xM: 0, yM: 0 });
 
-/**
- * Fixes the field representations of the projection's hidden class (shared by every { sM, lateralM, segmentIndex,
- * xM, yM } literal, the planners' buffers among them) at load: built from zeros, V8 would store its fields as small
- * integers and replace the class at the first double, deoptimising the projection functions compiled against it.
- * Kept referenced: V8 drops unused classes.
- */
-export const PROJECTION_SEED: PolylineProjection = { sM: 0.5, lateralM: 0.5, segmentIndex: 0, xM: 0.5, yM: 0.5 };
+// Seeds the shape of every { sM, lateralM, segmentIndex, xM, yM } literal (emptyProjection, the planners' buffers)
+// with doubles (shared/kernels/v8-shapes.ts, rule 4).
+keepShapeSeed<PolylineProjection>({ sM: 0.5, lateralM: 0.5, segmentIndex: 0, xM: 0.5, yM: 0.5 });
 
 /**
  * Like projectToPolyline, restricted to the segments overlapping [fromSM, toSM] (binary search, then only those):

@@ -7,7 +7,8 @@
 // wire carries no z variance. For a level sensor (pitch = roll = 0, the usual roadside mounting after
 // calibration) this is an exact planar rotation by yaw and every planar round trip is the identity; with tilt
 // the planar part is a projection and map -> sensor -> map is exact only for 3D quantities.
-import { packCovariance, unpackCovariance, type Matrix } from '../model/covariance.js';
+import type { Matrix } from '../kernels/gaussian.js';
+import { packCovariance, unpackCovariance } from '../model/covariance.js';
 import type { DetectedObject, Pose } from '../model/types.js';
 import { wrapAngle } from './angles.js';
 

@@ -1,8 +1,7 @@
 // Conversions between the wire's packed covariance (upper triangle of the 4x4 [x, y, vx, vy] covariance) and
 // full matrices for the algorithms. Row-major number[][] is the matrix type the algorithms exchange.
+import type { Matrix } from '../kernels/gaussian.js';
 import type { StateCovariance } from './types.js';
-
-export type Matrix = number[][];
 
 // Index of (row, col) of the 4x4 upper triangle in the packed array:
 //   [0, 1, 2, 3]

@@ -1,5 +1,6 @@
 // Domain types used by every module. They mirror the wire format (proto/iaad/v1/iaad.proto) with every field
 // required and with units in the names; shared/wire/codec.ts is the only place that converts between the two.
+import { keepShapeSeed } from '../kernels/v8-shapes.js';
 
 export type SourceKind = 'rsu' | 'vehicle';
 
@@ -136,10 +137,8 @@ export interface Envelope {
 export const ZERO_POSE: Pose = Object.freeze({ xM: 0, yM: 0, zM: 0, yawRad: 0, pitchRad: 0, rollRad: 0 });
 
 /**
- * `o` as one DetectedObject literal in the declared field order, with `covariance` in place of its own. Hot paths
- * build DetectedObjects in this order (here, the wire and chunk decoders, the tracker) rather than with spreads:
- * V8 gives literals of one field order one hidden class, while every spread site makes its own, and each extra
- * class reaching fusion and association recompiled them (fuseSequentially was compiled 8 times per run).
+ * `o` as one DetectedObject literal in the declared field order, with `covariance` in place of its own: how hot
+ * paths copy a DetectedObject (shared/kernels/v8-shapes.ts, rule 1).
  */
 export function detectedObjectWith(o: DetectedObject, covariance: StateCovariance | null): DetectedObject {
   return {
@@ -162,16 +161,11 @@ export function detectedObjectWith(o: DetectedObject, covariance: StateCovarianc
   };
 }
 
-/**
- * Fixes the field representations of that hidden class at start-up: V8 stores a field as the first value it sees
- * (a small integer, e.g. a zero velocity or age, or as a double), and a later value of the other kind replaces the
- * class, deoptimising every function compiled against it, at whatever time of the run that happens. Seeded once
- * with doubles (and a covariance that has been both an array and null), every later object finds the general
- * class. Kept referenced: V8 drops unused classes.
- */
-export const DETECTED_OBJECT_SEED: DetectedObject = detectedObjectWith({
+/** A DetectedObject with doubles in its number fields and a covariance that was an array, then null: seeds the
+ * shape of detectedObjectWith's literal (shared/kernels/v8-shapes.ts, rule 4). */
+export const DETECTED_OBJECT_SEED: DetectedObject = keepShapeSeed(detectedObjectWith({
   trackId: 0, objectClass: 'unknown', classConfidence: 0.5, xM: 0.5, yM: 0.5, zM: 0.5, vxMps: 0.5, vyMps: 0.5,
   headingRad: 0.5, yawRateRadps: 0.5, lengthM: 0.5, widthM: 0.5, heightM: 0.5, covariance: null,
   existenceProbability: 0.5, ageS: 0.5,
-}, [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
+}, [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]));
 DETECTED_OBJECT_SEED.covariance = null;

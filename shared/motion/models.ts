@@ -6,8 +6,9 @@
 // Time steps may be negative (prediction backwards in time, e.g. aligning a vehicle's own older state): the
 // equations are exact in both directions and the noise terms use the signed step, which gives the right sign
 // of the position-velocity correlation while staying positive semi-definite.
-import type { Matrix } from '../model/covariance.js';
+import type { Matrix } from '../kernels/gaussian.js';
 import { wrapAngle } from '../geometry/angles.js';
+import { flatRows, symmetricRows4 } from '../kernels/gaussian.js';
 
 export type CvState = [xM: number, yM: number, vxMps: number, vyMps: number];
 export type CtrvState = [xM: number, yM: number, headingRad: number, speedMps: number, yawRateRadps: number];
@@ -56,11 +57,8 @@ export function propagateCovariance(j: Matrix, p: Matrix, q?: Matrix): Matrix {
  * 0 and 1 entries (the same floating-point operations otherwise, so the same bits up to the sign of a zero).
  */
 export function cvPropagateCovariance(p: Matrix, dtS: number, accelStdMps2: number): Matrix {
-  for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) FLAT_P[4 * i + j] = p[i]![j]!;
-  return cvPropagateFlatCovariance(FLAT_P, dtS, accelStdMps2);
+  return cvPropagateFlatCovariance(flatRows(p, 4), dtS, accelStdMps2);
 }
-
-const FLAT_P = new Float64Array(16);
 
 /**
  * cvPropagateCovariance of a flat row-major p (p[4 i + j]): the tracker keeps its intermediate IMM states flat, so
@@ -77,8 +75,8 @@ export function cvPropagateFlatCovariance(p: ArrayLike<number>, dtS: number, acc
   const a11 = p[5]! + dtS * p[13]!;
   const a12 = p[6]! + dtS * p[14]!;
   const a13 = p[7]! + dtS * p[15]!;
-  // A Fᵀ + Q, then symmetrised as symmetrise does (each off-diagonal pair averaged once, the diagonal kept),
-  // straight into the result: the tracker predicts every mode of every track of every frame through here.
+  // A Fᵀ + Q, then symmetrised as symmetrise does (symmetricRows4), straight into the result: the tracker predicts
+  // every mode of every track of every frame through here.
   const q0 = q[0]!;
   const q1 = q[1]!;
   const q2 = q[2]!;
@@ -99,18 +97,7 @@ export function cvPropagateFlatCovariance(p: ArrayLike<number>, dtS: number, acc
   const b31 = p[13]! + p[15]! * dtS + q3[1]!;
   const b32 = p[14]! + q3[2]!;
   const b33 = p[15]! + q3[3]!;
-  const s01 = (b01 + b10) / 2;
-  const s02 = (b02 + b20) / 2;
-  const s03 = (b03 + b30) / 2;
-  const s12 = (b12 + b21) / 2;
-  const s13 = (b13 + b31) / 2;
-  const s23 = (b23 + b32) / 2;
-  return [
-    [b00, s01, s02, s03],
-    [s01, b11, s12, s13],
-    [s02, s12, b22, s23],
-    [s03, s13, s23, b33],
-  ];
+  return symmetricRows4(b00, b01, b02, b03, b10, b11, b12, b13, b20, b21, b22, b23, b30, b31, b32, b33);
 }
 
 /**
@@ -267,8 +254,6 @@ export function ctrvProcessNoise(s: Readonly<CtrvState>, dtS: number, longAccelS
   ];
   const qa = longAccelStdMps2 ** 2;
   const qw = yawAccelStdRadps2 ** 2;
-  // Loops rather than .map(): an optimised .map() builds another elements kind than an interpreted one, and
-  // propagateCovariance deoptimised ("wrong map") reading the second kind of Q rows.
   const q: Matrix = [];
   for (const gi of g) {
     const row: number[] = [];

@@ -63,7 +63,6 @@ function modelFor(obj: DetectedObject, p: Readonly<PredictParams>): MotionModelK
 export function predictObject(obj: DetectedObject, dtS: number, params: Partial<PredictParams> = {}): DetectedObject {
   if (!Number.isFinite(dtS)) throw new RangeError(`dtS must be finite, got ${dtS}`);
   const p = resolvedParams(params);
-  // A single spread per result (it was two): this runs for every roadside object of every frame.
   const ageS = Math.max(0, obj.ageS + dtS);
   if (modelFor(obj, p) === 'cv') {
     const [xM, yM] = cvPropagate([obj.xM, obj.yM, obj.vxMps, obj.vyMps], dtS);

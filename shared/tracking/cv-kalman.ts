@@ -1,15 +1,15 @@
-// Closed-form Kalman steps for the tracker's case: CV state [x, y, vx, vy] (4x4 covariance) and a position-only
-// measurement (2x2 innovation covariance). Closed form because ml-matrix allocates several objects per operation
-// and the tracker runs these for every track, mode and candidate pair of every frame.
-//
-// Each function performs exactly the floating-point operations of the generic path in kalman.ts (kfPredict with
-// cvTransition / cvProcessNoise, kfInnovation, kfUpdate, innovationLogLikelihood with H = [I2 0]), in the same
-// order, leaving out only the products with the exact 0 and 1 entries of F and H, so results are the same bit for
-// bit (up to the sign of an exact zero). A change here must keep that equivalence: gating and the IMM mode
-// probabilities react to the last bits near ties.
-import type { Matrix } from '../model/covariance.js';
+// Kalman steps for the tracker's case, in closed form: CV state [x, y, vx, vy] (4x4 covariance) and a
+// position-only measurement (2x2 innovation covariance): predict x' = F x, P' = F P Fᵀ + Q; innovation y = z − H x,
+// S = H P Hᵀ + R; Joseph-form update with K = P Hᵀ S⁻¹ (Cholesky solves, no inverse), which keeps P symmetric
+// positive semi-definite under rounding. H = [I2 0]: only the non-trivial products are written out, each sum in
+// the order of the matrix products (left to right, k ascending). Closed form because the tracker runs these for
+// every track, mode and candidate pair of every frame. The output hash depends on every bit here: gating and the
+// IMM mode probabilities react to the last bits near ties.
+import type { Matrix } from '../kernels/gaussian.js';
+import { cholesky2x2, choleskySolve2x2 } from '../kernels/cholesky.js';
+import { symmetricRows4 } from '../kernels/gaussian.js';
 import { cvPropagateFlatCovariance } from '../motion/models.js';
-import { symmetrise4Flat, type GaussianState } from './kalman.js';
+import type { GaussianState } from './imm.js';
 
 /** Innovation of a position measurement and the Cholesky factor of its covariance S = P[0:2, 0:2] + R. */
 export interface PositionInnovation {
@@ -29,9 +29,8 @@ export interface PositionInnovation {
 }
 
 /**
- * x' = F x, P' = F P Fᵀ + Q for CV over dtS with white-noise acceleration std accelStdMps2 (kfPredict's result),
- * from a flat state (cov[4 i + j], row-major): the tracker predicts the IMM's mixed states straight from its
- * flat mixing buffers.
+ * x' = F x, P' = F P Fᵀ + Q for CV over dtS with white-noise acceleration std accelStdMps2, from a flat state
+ * (cov[4 i + j], row-major): the tracker predicts the IMM's mixed states as immMixed returns them.
  */
 export function cvPredict(mean: ArrayLike<number>, cov: ArrayLike<number>, dtS: number, accelStdMps2: number): GaussianState {
   const vx = mean[2]!;
@@ -39,7 +38,7 @@ export function cvPredict(mean: ArrayLike<number>, cov: ArrayLike<number>, dtS: 
   return { mean: [mean[0]! + dtS * vx, mean[1]! + dtS * vy, vx, vy], covariance: cvPropagateFlatCovariance(cov, dtS, accelStdMps2) };
 }
 
-/** Innovation of the measurement (zx, zy) with covariance r against the prediction (kfInnovation's numbers). */
+/** Innovation of the measurement (zx, zy) with covariance r against the prediction: y = z − H x, S = H P Hᵀ + R. */
 export function positionInnovation(mean: readonly number[], cov: Matrix, zx: number, zy: number, r: Matrix): PositionInnovation {
   const p0 = cov[0]!;
   const p1 = cov[1]!;
@@ -48,19 +47,18 @@ export function positionInnovation(mean: readonly number[], cov: Matrix, zx: num
   const s00 = p0[0]! + r0[0]!;
   const s01 = (p0[1]! + r0[1]! + (p1[0]! + r1[0]!)) / 2;
   const s11 = p1[1]! + r1[1]!;
-  // Cholesky as ml-matrix does it; a non-PD S throws like kalman.ts.
-  const l00 = Math.sqrt(Math.max(s00, 0));
-  const l10 = s01 / l00;
-  const d11 = s11 - l10 * l10;
-  if (!(s00 > 0 && d11 > 0)) throw new RangeError('innovation covariance is not positive definite');
-  const l11 = Math.sqrt(d11);
+  const factor = cholesky2x2(s00, s01, s11);
+  if (factor === null) throw new RangeError('innovation covariance is not positive definite');
+  const l00 = factor[0]!;
+  const l10 = factor[1]!;
+  const l11 = factor[2]!;
   const y0 = zx - mean[0]!;
   const y1 = zy - mean[1]!;
-  choleskySolve2Into(l00, l10, l11, y0, y1, SOLVED, 0);
-  return { y0, y1, s00, s01, s11, l00, l10, l11, mahalanobisSq: y0 * SOLVED[0]! + y1 * SOLVED[1]! };
+  const solved = choleskySolve2x2(l00, l10, l11, y0, y1);
+  return { y0, y1, s00, s01, s11, l00, l10, l11, mahalanobisSq: y0 * solved[0]! + y1 * solved[1]! };
 }
 
-/** ln N(y; 0, S) without the −ln 2π constant: −d²/2 − ½ ln det S (innovationLogLikelihood's number). */
+/** ln N(y; 0, S) without the −ln 2π constant: −d²/2 − ½ ln det S. */
 export function positionLogLikelihood(inn: PositionInnovation): number {
   const logDet = 2 * Math.log(inn.l00) + 2 * Math.log(inn.l11);
   return -0.5 * inn.mahalanobisSq - 0.5 * logDet;
@@ -68,7 +66,7 @@ export function positionLogLikelihood(inn: PositionInnovation): number {
 
 export interface PositionUpdate extends GaussianState, PositionInnovation {}
 
-/** Joseph-form update with a position measurement (kfUpdate's mean and covariance). */
+/** Joseph-form update with a position measurement: (I − K H) P (I − K H)ᵀ + K R Kᵀ, x + K y. */
 export function cvPositionUpdate(mean: readonly number[], cov: Matrix, zx: number, zy: number, r: Matrix): PositionUpdate {
   const inn = positionInnovation(mean, cov, zx, zy, r);
   const { y0, y1, l00, l10, l11 } = inn;
@@ -76,20 +74,19 @@ export function cvPositionUpdate(mean: readonly number[], cov: Matrix, zx: numbe
   const p1 = cov[1]!;
   const p2 = cov[2]!;
   const p3 = cov[3]!;
-  // K = (S⁻¹ H P)ᵀ, one column of H P (= rows 0 and 1 of P) at a time; K[i] = (KG[2i], KG[2i + 1]).
-  choleskySolve2Into(l00, l10, l11, p0[0]!, p1[0]!, KG, 0);
-  choleskySolve2Into(l00, l10, l11, p0[1]!, p1[1]!, KG, 2);
-  choleskySolve2Into(l00, l10, l11, p0[2]!, p1[2]!, KG, 4);
-  choleskySolve2Into(l00, l10, l11, p0[3]!, p1[3]!, KG, 6);
-  const k00 = KG[0]!;
-  const k01 = KG[1]!;
-  const k10 = KG[2]!;
-  const k11 = KG[3]!;
-  const k20 = KG[4]!;
-  const k21 = KG[5]!;
-  const k30 = KG[6]!;
-  const k31 = KG[7]!;
-  // Built as literals, not filled in: a [0, 0, 0, 0] filled with doubles changes its element kind on the way.
+  // K = (S⁻¹ H P)ᵀ, one column of H P (= rows 0 and 1 of P) at a time: row i of K solves S k = P[0:2, i].
+  let k = choleskySolve2x2(l00, l10, l11, p0[0]!, p1[0]!);
+  const k00 = k[0]!;
+  const k01 = k[1]!;
+  k = choleskySolve2x2(l00, l10, l11, p0[1]!, p1[1]!);
+  const k10 = k[0]!;
+  const k11 = k[1]!;
+  k = choleskySolve2x2(l00, l10, l11, p0[2]!, p1[2]!);
+  const k20 = k[0]!;
+  const k21 = k[1]!;
+  k = choleskySolve2x2(l00, l10, l11, p0[3]!, p1[3]!);
+  const k30 = k[0]!;
+  const k31 = k[1]!;
   const x = [
     mean[0]! + (k00 * y0 + k01 * y1),
     mean[1]! + (k10 * y0 + k11 * y1),
@@ -137,53 +134,26 @@ export function cvPositionUpdate(mean: readonly number[], cov: Matrix, zx: numbe
   const q21 = k20 * r01 + k21 * r11;
   const q30 = k30 * r00 + k31 * r10;
   const q31 = k30 * r01 + k31 * r11;
-  // J = T (I − K H)ᵀ + K R Kᵀ, J[4 i + j]
-  J[0] = t00 * a0 + t01 * b0 + (q00 * k00 + q01 * k01);
-  J[1] = t00 * a1 + t01 * b1 + (q00 * k10 + q01 * k11);
-  J[2] = t00 * a2 + t01 * b2 + t02 + (q00 * k20 + q01 * k21);
-  J[3] = t00 * a3 + t01 * b3 + t03 + (q00 * k30 + q01 * k31);
-  J[4] = t10 * a0 + t11 * b0 + (q10 * k00 + q11 * k01);
-  J[5] = t10 * a1 + t11 * b1 + (q10 * k10 + q11 * k11);
-  J[6] = t10 * a2 + t11 * b2 + t12 + (q10 * k20 + q11 * k21);
-  J[7] = t10 * a3 + t11 * b3 + t13 + (q10 * k30 + q11 * k31);
-  J[8] = t20 * a0 + t21 * b0 + (q20 * k00 + q21 * k01);
-  J[9] = t20 * a1 + t21 * b1 + (q20 * k10 + q21 * k11);
-  J[10] = t20 * a2 + t21 * b2 + t22 + (q20 * k20 + q21 * k21);
-  J[11] = t20 * a3 + t21 * b3 + t23 + (q20 * k30 + q21 * k31);
-  J[12] = t30 * a0 + t31 * b0 + (q30 * k00 + q31 * k01);
-  J[13] = t30 * a1 + t31 * b1 + (q30 * k10 + q31 * k11);
-  J[14] = t30 * a2 + t31 * b2 + t32 + (q30 * k20 + q31 * k21);
-  J[15] = t30 * a3 + t31 * b3 + t33 + (q30 * k30 + q31 * k31);
-  // Listed out, not spread: spreading inn cost more than the whole update.
+  // J = T (I − K H)ᵀ + K R Kᵀ
+  const j00 = t00 * a0 + t01 * b0 + (q00 * k00 + q01 * k01);
+  const j01 = t00 * a1 + t01 * b1 + (q00 * k10 + q01 * k11);
+  const j02 = t00 * a2 + t01 * b2 + t02 + (q00 * k20 + q01 * k21);
+  const j03 = t00 * a3 + t01 * b3 + t03 + (q00 * k30 + q01 * k31);
+  const j10 = t10 * a0 + t11 * b0 + (q10 * k00 + q11 * k01);
+  const j11 = t10 * a1 + t11 * b1 + (q10 * k10 + q11 * k11);
+  const j12 = t10 * a2 + t11 * b2 + t12 + (q10 * k20 + q11 * k21);
+  const j13 = t10 * a3 + t11 * b3 + t13 + (q10 * k30 + q11 * k31);
+  const j20 = t20 * a0 + t21 * b0 + (q20 * k00 + q21 * k01);
+  const j21 = t20 * a1 + t21 * b1 + (q20 * k10 + q21 * k11);
+  const j22 = t20 * a2 + t21 * b2 + t22 + (q20 * k20 + q21 * k21);
+  const j23 = t20 * a3 + t21 * b3 + t23 + (q20 * k30 + q21 * k31);
+  const j30 = t30 * a0 + t31 * b0 + (q30 * k00 + q31 * k01);
+  const j31 = t30 * a1 + t31 * b1 + (q30 * k10 + q31 * k11);
+  const j32 = t30 * a2 + t31 * b2 + t32 + (q30 * k20 + q31 * k21);
+  const j33 = t30 * a3 + t31 * b3 + t33 + (q30 * k30 + q31 * k31);
+  const covariance = symmetricRows4(j00, j01, j02, j03, j10, j11, j12, j13, j20, j21, j22, j23, j30, j31, j32, j33);
   return {
-    mean: x, covariance: symmetrised4(J), y0, y1, s00: inn.s00, s01: inn.s01, s11: inn.s11, l00, l10, l11,
+    mean: x, covariance, y0, y1, s00: inn.s00, s01: inn.s01, s11: inn.s11, l00, l10, l11,
     mahalanobisSq: inn.mahalanobisSq,
   };
-}
-
-// Scratch of cvPositionUpdate (never held across calls): the gain as 4x2 and the Joseph form J as 4x4, row-major;
-// and positionInnovation's S⁻¹ y.
-const KG = new Float64Array(8);
-const J = new Float64Array(16);
-const SOLVED = new Float64Array(2);
-
-/** Solves L Lᵀ v = b for the 2x2 factor into out[at], out[at + 1], in ml-matrix's order (forward, then backward substitution). */
-function choleskySolve2Into(l00: number, l10: number, l11: number, b0: number, b1: number, out: Float64Array, at: number): void {
-  let v0 = b0 / l00;
-  let v1 = (b1 - v0 * l10) / l11;
-  v1 = v1 / l11;
-  v0 = (v0 - v1 * l10) / l00;
-  out[at] = v0;
-  out[at + 1] = v1;
-}
-
-/** A flat row-major 4x4, symmetrised (symmetrise4Flat, in place: m is scratch) and returned as rows. */
-function symmetrised4(m: Float64Array): Matrix {
-  symmetrise4Flat(m);
-  return [
-    [m[0]!, m[1]!, m[2]!, m[3]!],
-    [m[4]!, m[5]!, m[6]!, m[7]!],
-    [m[8]!, m[9]!, m[10]!, m[11]!],
-    [m[12]!, m[13]!, m[14]!, m[15]!],
-  ];
 }

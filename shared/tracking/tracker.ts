@@ -17,11 +17,13 @@
 // distance, class compatibility, optimal assignment, confirmed tracks first), update, age misses, confirm
 // M-of-N, delete, give birth to tentative tracks from unassigned detections. Pure: state in, new state out;
 // time is an input. The parameters must stay the same for the life of a TrackerState.
-import { packCovariance, type Matrix } from '../model/covariance.js';
+import type { Matrix } from '../kernels/gaussian.js';
+import { packCovariance } from '../model/covariance.js';
 import type { DetectedObject, ObjectClass } from '../model/types.js';
 import { angleDiff } from '../geometry/angles.js';
 import { cvPositionUpdate, cvPredict, positionInnovation, positionLogLikelihood } from './cv-kalman.js';
-import { immMixedInto, immPredictedProbabilities, immUpdateProbabilities, mixtureMoments, type GaussianState } from './kalman.js';
+import { immMixed, immPredictedProbabilities, immUpdateProbabilities, mixtureMoments, type GaussianState } from './imm.js';
+import { logSumExp, logTerms } from '../kernels/gaussian.js';
 // One gate and one class table for the whole code base (shared/association/gating.ts).
 import {
   chiSquareGate, classCompatibilityFromGroups, classesCompatible, type ClassCompatibility, type GatedEdge,
@@ -304,9 +306,6 @@ function assignStage(
   for (const { row, col } of solveGatedEdges(rows.length, cols.length, edges)) out.push([rows[row]!, cols[col]!]);
 }
 
-/** Per-component log-likelihoods of the pair being costed (scratch, never held across calls). */
-const componentLogs: number[] = [];
-
 /** Cost of associating d with t (see associate), +Infinity when the pair is forbidden. */
 function pairCost(t: AssociationCandidate, d: Detection, ctx: PairContext): number {
   if (!classesCompatible(t.objectClass, d.objectClass, ctx.compatible)) return Number.POSITIVE_INFINITY;
@@ -324,19 +323,15 @@ function pairCost(t: AssociationCandidate, d: Detection, ctx: PairContext): numb
   }
   if (!mayGate) return Number.POSITIVE_INFINITY;
   let inGate = false;
-  let top = -Infinity;
+  const logs = logTerms(components.length);
   for (let k = 0; k < components.length; k++) {
     const c = components[k]!;
     const inn = positionInnovation(c.mean, c.covariance, d.xM, d.yM, r);
     if (inn.mahalanobisSq <= gate) inGate = true;
-    const l = Math.log(Math.max(c.weight, Number.MIN_VALUE)) + positionLogLikelihood(inn);
-    componentLogs[k] = l;
-    top = Math.max(top, l);
+    logs[k] = Math.log(Math.max(c.weight, Number.MIN_VALUE)) + positionLogLikelihood(inn);
   }
   if (!inGate) return Number.POSITIVE_INFINITY;
-  let sum = 0;
-  for (let k = 0; k < components.length; k++) sum += Math.exp(componentLogs[k]! - top);
-  return -(top + Math.log(sum));
+  return -logSumExp(logs, components.length);
 }
 
 /** [...history, hit] without its oldest entries beyond cap: one copy (every track, every frame). */
@@ -358,8 +353,7 @@ function decayedClassScores(old: Readonly<ClassScores>, c: ObjectClass, confiden
   let keys = 0;
   let first: string | undefined;
   for (const k in old) if (keys++ === 0) first = k;
-  // Usual case, one class seen so far and seen again: the same operations, into a literal of that class's shape
-  // (adding keys one by one to an empty object goes through the runtime and was most of this).
+  // Usual case, one class seen so far and seen again: the same operations, into that class's literal.
   if (keys === 1 && first === c) return singleClassScores(c, old[c]! * CLASS_DECAY + confidence);
   const scores: ClassScores = {};
   for (const k in old) scores[k as ObjectClass] = old[k as ObjectClass]! * CLASS_DECAY;
@@ -367,7 +361,7 @@ function decayedClassScores(old: Readonly<ClassScores>, c: ObjectClass, confiden
   return scores;
 }
 
-/** { [c]: score } as a literal with a fixed shape per class (a computed key builds a slower object). */
+/** { [c]: score }, one literal per class (shared/kernels/v8-shapes.ts, rule 2). */
 function singleClassScores(c: ObjectClass, score: number): ClassScores {
   switch (c) {
     case 'unknown': return { unknown: score };
@@ -415,21 +409,15 @@ function predictedModes(t: Track, dtS: number, p: TrackerParams): Prediction {
   const modeProbabilities = immPredictedProbabilities(t.modes, t.modeProbabilities, transition);
   const modes: GaussianState[] = [];
   for (let j = 0; j < t.modes.length; j++) {
-    // Mixed straight into flat buffers and predicted from there: no nested copy of the mixed state.
-    immMixedInto(t.modes, t.modeProbabilities, transition, modeProbabilities, j, MIXED_MEAN, MIXED_COV);
-    modes.push(cvPredict(MIXED_MEAN, MIXED_COV, dtS, p.modeAccelStdMps2[j]!));
+    const mixed = immMixed(t.modes, t.modeProbabilities, transition, modeProbabilities, j);
+    modes.push(cvPredict(mixed.mean, mixed.cov, dtS, p.modeAccelStdMps2[j]!));
   }
   return { modes, modeProbabilities };
 }
 
-// predictedModes' mixed state of one mode, flat (never held across calls).
-const MIXED_MEAN = new Float64Array(4);
-const MIXED_COV = new Float64Array(16);
-
 /**
- * t with some fields replaced, built as one literal in bornTrack's field order rather than spread: spreading a
- * 19-field object and then overriding fields was a third of the tracker's time, and one fixed layout keeps every
- * track the same object shape.
+ * t with some fields replaced, as one literal in bornTrack's field order (shared/kernels/v8-shapes.ts, rule 1:
+ * spreading this 19-field object was a third of the tracker's time).
  */
 function withFields(t: Track, f: Partial<Track>): Track {
   return {
@@ -513,9 +501,7 @@ function updatedTrack(t: Track, predicted: Prediction, d: Detection, timeNs: num
     const old = t.courses;
     let first = 0;
     while (first < old.length && !(timeNs - old[first]!.timeNs <= windowNs)) first++;
-    // Copied into a fresh literal rather than sliced: a slice of a newborn track's empty (Smi-kind) list kept that
-    // elements kind, and the push below then deoptimised updatedTrack ("not a Smi"); this literal's allocation
-    // site learns the object kind once.
+    // Copied by push, not sliced (shared/kernels/v8-shapes.ts, rule 3).
     const kept: { rad: number; timeNs: number }[] = [];
     for (let i = first; i < old.length; i++) kept.push(old[i]!);
     if (courseStdRad < MAX_COURSE_STD_RAD) kept.push({ rad: course, timeNs });
@@ -593,8 +579,7 @@ function bornTrack(id: number, d: Detection, timeNs: number, p: TrackerParams): 
   };
 }
 
-/** Row-by-row copy by push, not .map(): an optimised .map() builds another elements kind than an interpreted
- * one, and the IMM mixing (mixture2x4Into) deoptimised on the second kind of covariance. */
+/** Row-by-row copy by push (shared/kernels/v8-shapes.ts, rule 3). */
 function copyRows(m: Matrix): number[][] {
   const out: number[][] = [];
   for (const row of m) out.push([...row]);
@@ -674,9 +659,6 @@ export function updateTracker(
     throw new RangeError('modeAccelStdMps2 changed under existing tracks: keep the parameters of a tracker state fixed');
   }
   const dtS = state.timeNs === null ? 0 : (timeNs - state.timeNs) / 1e9;
-  // Arrays built by push rather than .map(): V8 gives a .map() result another elements kind when the caller is
-  // optimised (HOLEY) than when it is interpreted (PACKED), and associate, assignStage and pairCost deoptimised
-  // on the second array map ("wrong map") and were recompiled.
   const predicted: Prediction[] = [];
   const candidates: AssociationCandidate[] = [];
   for (const t of state.tracks) {
@@ -726,8 +708,6 @@ export function confirmedObjects(state: TrackerState, params: Partial<TrackerPar
 function confirmedObjectsOf(state: TrackerState, p: TrackerParams): DetectedObject[] {
   if (state.timeNs === null) return [];
   const timeNs = state.timeNs;
-  // A loop rather than .map(): an optimised .map() builds its result with another elements kind, and the objects
-  // list reaches the fusion and planning code, which deoptimised on it.
   const out: DetectedObject[] = [];
   for (const t of state.tracks) if (t.status === 'confirmed') out.push(trackToObject(t, timeNs, p));
   return out;

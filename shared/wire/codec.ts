@@ -75,11 +75,7 @@ function objectFromWire(o: iaad.v1.IDetectedObject): DetectedObject {
   };
 }
 
-/**
- * Decoded objects, pushed into a literal array: map() over protobufjs's arrays (its frozen shared empty array
- * among them) returns holey or small-integer arrays depending on the message, and each kind reaching fusion
- * deoptimised it.
- */
+/** Decoded objects, pushed (shared/kernels/v8-shapes.ts, rule 3: protobufjs's arrays include a frozen shared empty one). */
 function objectsFromWire(objects: iaad.v1.IDetectedObject[] | null | undefined): DetectedObject[] {
   const out: DetectedObject[] = [];
   if (objects) for (const o of objects) out.push(objectFromWire(o));
@@ -139,7 +135,6 @@ function intentToWire(i: VehicleIntent): iaad.v1.IVehicleIntent {
   };
 }
 
-/** Pushed, not mapped (see objectsFromWire): the RSU prepares and projects onto every intent's path. */
 function pathFromWire(path: iaad.v1.IPathPoint[] | null | undefined): PathPoint[] {
   const out: PathPoint[] = [];
   if (path) for (const p of path) out.push({ xM: num(p.xM), yM: num(p.yM) });

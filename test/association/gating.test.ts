@@ -7,7 +7,6 @@ import {
   classesCompatible,
   createGate,
   gatedPairs,
-  gaussianDistance2,
   libraryQuantile,
   mahalanobisSquared,
   PRESET_GATES,
@@ -32,11 +31,13 @@ describe('association/gating', () => {
   });
 
   it('uses S = Pa + Pb on the chosen sub-state', () => {
-    const a = { mean: [0, 0, 0, 0], cov: [[0.5, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]] };
-    const b = { mean: [1, 2, 3, 0], cov: [[0.5, 0, 0, 0], [0, 3, 0, 0], [0, 0, 2, 0], [0, 0, 0, 1]] };
-    assert.equal(gaussianDistance2(a, b, [0, 1]), 2);
+    // Pa = diag(0.5, 1, 1, 1), Pb = diag(0.5, 3, 2, 1), r = (1, 2, 3, 0).
+    const a = object({ covariance: [0.5, 0, 0, 0, 1, 0, 0, 1, 0, 1] });
+    const b = object({ xM: 1, yM: 2, vxMps: 3, covariance: [0.5, 0, 0, 0, 3, 0, 0, 2, 0, 1] });
+    const options = { defaultCovarianceA: halfVar, defaultCovarianceB: halfVar };
+    assert.equal(createGate(options).test(a, b), 2);
     // + vx: 3^2 / (1 + 2); Cholesky goes through sqrt(3), hence the tolerance.
-    assert.ok(Math.abs(gaussianDistance2(a, b, [0, 1, 2, 3]) - 5) < 1e-12);
+    assert.ok(Math.abs(createGate({ ...options, subState: 'position-velocity' }).test(a, b)! - 5) < 1e-12);
   });
 
   it('regularises a singular PSD S and throws on an indefinite one', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
+import { Matrix as MlMatrix, inverse } from 'ml-matrix';
 import type { DetectedObject } from '../../shared/model/types.js';
 import { cvProcessNoise, cvTransition } from '../../shared/motion/models.js';
-import { kfPredict, kfUpdate } from '../../shared/tracking/kalman.js';
 import {
   DEFAULT_TRACKER_PARAMS,
   associate,
@@ -276,11 +276,16 @@ describe('tracking/tracker', () => {
       [0, 0, v0, 0],
       [0, 0, 0, v0],
     ];
+    // The textbook filter: predict, then K = P Hᵀ S⁻¹, x + K (z − H x), (I − K H) P.
+    const f = new MlMatrix(cvTransition(0.1));
+    const h = new MlMatrix([[1, 0, 0, 0], [0, 1, 0, 0]]);
     for (let k = 1; k < 4; k++) {
-      const g = kfPredict(x, p, cvTransition(0.1), cvProcessNoise(0.1, 2));
-      const u = kfUpdate(g.mean, g.covariance, [dets[k]![0], dets[k]![1]], [[1, 0, 0, 0], [0, 1, 0, 0]], [[r0, 0], [0, r0]]);
-      x = u.mean;
-      p = u.covariance;
+      const xp = f.mmul(MlMatrix.columnVector(x));
+      const pp = f.mmul(new MlMatrix(p)).mmul(f.transpose()).add(new MlMatrix(cvProcessNoise(0.1, 2)));
+      const s = h.mmul(pp).mmul(h.transpose()).add(MlMatrix.eye(2).mul(r0));
+      const gain = pp.mmul(h.transpose()).mmul(inverse(s));
+      x = xp.add(gain.mmul(MlMatrix.columnVector([dets[k]![0], dets[k]![1]]).sub(h.mmul(xp)))).getColumn(0);
+      p = MlMatrix.eye(4).sub(gain.mmul(h)).mmul(pp).to2DArray();
     }
     const t = state.tracks[0]!;
     t.mean.forEach((v, i) => close(v, x[i]!, 1e-12));

@@ -1,2 +1,0 @@
-export * from './models.js';
-export * from './predict.js';

@@ -1,2 +1,0 @@
-export * from './kalman.js';
-export * from './tracker.js';
