@@ -12,8 +12,7 @@ export class RoadsideTracker {
 
   /** The confirmed tracks at the batch's capture time (batches must come in capture order). */
   update(batch: DetectionBatch): DetectedObject[] {
-    // A loop rather than .map(): an optimised .map() result has another elements kind than an interpreted one,
-    // which deoptimised the tracker ("wrong map" in associate and assignStage).
+    // Pushed, not mapped (shared/kernels/v8-shapes.ts, rule 3).
     const detections: Detection[] = [];
     for (const o of batch.objects) detections.push(detectionOf(o));
     const out = updateTracker(this.state, detections, batch.captureTimeNs, this.params);
@@ -27,8 +26,8 @@ function detectionOf(o: DetectedObject): Detection {
   return {
     xM: o.xM, yM: o.yM, zM: o.zM, objectClass: o.objectClass, classConfidence: o.classConfidence,
     lengthM: o.lengthM, widthM: o.widthM, heightM: o.heightM, headingRad: o.headingRad,
-    // Always present (undefined without a covariance, which the tracker reads alike): one object shape rather
-    // than two, and no spread (which builds yet another map).
+    // Always present (undefined without a covariance, which the tracker reads alike): one object shape
+    // (shared/kernels/v8-shapes.ts, rule 1).
     positionCovariance: o.covariance ? [[o.covariance[0], o.covariance[1]], [o.covariance[1], o.covariance[4]]] : undefined,
   };
 }

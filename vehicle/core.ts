@@ -173,7 +173,7 @@ export class VehicleCore {
       this.learnLink(nowNs, null);
     }
     const routeSM = this.routeSM(ego);
-    // Pushed, not mapped: one array kind into fusion whether or not any RSU has been heard (see withoutSelf).
+    // Pushed, not mapped (shared/kernels/v8-shapes.ts, rule 3).
     const frames: RoadsideFrameInput[] = [];
     for (const r of this.roadside.values()) frames.push(this.withoutSelf(r.latest, own, ego));
     const inputs: FrameInputs = {
@@ -374,8 +374,7 @@ function alongHeading(ego: EgoState, from: Point2, dtS: number): Point2 {
  */
 function withoutSelf(input: RoadsideFrameInput, self: Point2 | null): RoadsideFrameInput {
   if (!self) return input;
-  // A pushed literal array and literals in the decoder's field order, not filter() and spreads: the frames fused
-  // then have one hidden class and one array kind whichever way they came (see fuseSequentially).
+  // A pushed array and literals in the decoder's field order (shared/kernels/v8-shapes.ts, rules 1 and 3).
   const objects: DetectedObject[] = [];
   for (const o of input.frame.objects) if (Math.hypot(o.xM - self.xM, o.yM - self.yM) > SELF_RADIUS_M) objects.push(o);
   if (objects.length === input.frame.objects.length) return input;

@@ -132,9 +132,7 @@ function selectResolved(
   roadside: readonly RoadsideFrameInput[],
   p: FusionParams,
 ): RoadsideFrameSelection[] {
-  // Arrays here and below are built by push from a literal, not by map/filter: those return packed, holey or
-  // small-integer arrays depending on the input (an empty result is one of integers), and each kind reaching the
-  // fusion functions below cost them a deoptimisation and a recompilation.
+  // Arrays here and below are built by push (shared/kernels/v8-shapes.ts, rule 3).
   const all: RoadsideFrameSelection[] = [];
   for (const input of roadside) {
     const dtMs = roadsideDtMs(own, input);
@@ -231,8 +229,7 @@ export function fuseSequentially(
     for (const o of rsu.objects) {
       if (!isFiniteEstimate(o)) continue;
       const filled = withCovariance(o, p.defaultRoadsideCovariance);
-      // predictObject's result copied into the one DetectedObject literal: its spreads give each motion model's
-      // result its own hidden class, which made everything below polymorphic.
+      // predictObject's result copied into the one DetectedObject literal (shared/kernels/v8-shapes.ts, rule 1).
       if (dtS === 0) objects.push(filled);
       else {
         const predicted = predictObject(filled, dtS, p.predict);

@@ -529,8 +529,7 @@ function stopped(o: DetectedObject): DetectedObject {
 function objectBlocks(input: DetectedObject, path: PathGeometry, n: number, p: PlannerParams, buf: SampleBuffers, out: Block[]): void {
   if (!(Number.isFinite(input.xM) && Number.isFinite(input.yM) && Number.isFinite(input.vxMps) && Number.isFinite(input.vyMps)
     && Number.isFinite(input.headingRad) && Number.isFinite(input.yawRateRadps))) return;
-  // The stationary copy as one DetectedObject literal rather than a spread (the planner reads only DetectedObject's
-  // fields): a spread clone of each input shape was one more object map for sampleObject and neverNearCorridor.
+  // The stationary copy as one DetectedObject literal (shared/kernels/v8-shapes.ts, rule 1).
   const obj: DetectedObject = isStationary(input, p.stationaryGateProbability, p.stationaryMaxSpeedMps) ? stopped(input) : input;
   const straight = p.motionModel === 'cv' || selectMotionModel(obj) === 'cv';
   if (straight && neverNearCorridor(obj, path, n * p.stepS, p)) return;
@@ -574,9 +573,8 @@ function objectBlocks(input: DetectedObject, path: PathGeometry, n: number, p: P
 function sampleObject(obj: DetectedObject, straight: boolean, path: PathGeometry, n: number, p: PlannerParams, buf: SampleBuffers): void {
   // Per path segment: the box's extents and the speed along it are the same at every sample of a CV object.
   const perSegment = straight ? new Array<{ halfAlongM: number; halfAcrossM: number; vAlongMps: number } | undefined>(path.headingRad.length) : null;
-  // The object without its covariance, built once (predictObject does not mutate it) as one literal rather than a
-  // spread: objects reach the planner in several shapes (tracks, fused objects, truth), and the spread's
-  // clone deoptimised sampleObject on each new one. predictObject reads only DetectedObject's fields.
+  // The object without its covariance, built once (predictObject does not mutate it) as one literal
+  // (shared/kernels/v8-shapes.ts, rule 1): objects reach the planner as tracks, fused objects and truth.
   const bare: DetectedObject | null = straight ? null : detectedObjectWith(obj, null);
   for (let j = 0; j <= n; j++) {
     const tS = j * p.stepS;

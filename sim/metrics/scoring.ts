@@ -99,8 +99,7 @@ export class GroundTruthSide {
     // An actor in the ROI is within roiAheadM of arc (so of distance) plus roiLateralM of the ego's point on the
     // route, which is |lateral| from the ego: anything farther cannot be in it and skips the projection.
     const roiReachM = roiAheadM + roiLateralM + Math.abs(ego.lateralM) + 1;
-    // Loops rather than .map() here and below: an optimised .map() builds another elements kind than an
-    // interpreted one, and the scoring and planning code reading these lists deoptimised on the second map.
+    // Loops rather than .map() here and below (shared/kernels/v8-shapes.ts, rule 3).
     const out: FrameTruthActor[] = [];
     for (const a of others) {
       const dx = a.xM - egoX;

@@ -55,7 +55,7 @@ export class ImpairedTransport implements Transport {
       const inner = this.inner.subscribe(topicFilter).subscribe({
         next: (m) => {
           this.impairment.offered++;
-          // Built field by field: object spreads take V8's slow generic clone path, and this runs per message.
+          // Built field by field, per message (shared/kernels/v8-shapes.ts, rule 1).
           const c = this.o.context?.();
           const ctx: NetworkContext = {
             egoXM: c?.egoXM, egoYM: c?.egoYM, routeSM: c?.routeSM, sizeBytes: m.payload.length, streamId: m.topic,

@@ -21,8 +21,7 @@ export function egoAt(s: Scenario, tS: number): KinematicSample {
 }
 
 export function truthAt(s: Scenario, tS: number): TruthActor[] {
-  // A loop rather than .map(): an optimised .map() builds another elements kind than an interpreted one, and
-  // the sensing and scoring code that reads these lists deoptimised on the second map.
+  // A loop rather than .map() (shared/kernels/v8-shapes.ts, rule 3).
   const actors: TruthActor[] = [];
   for (const a of s.actors) {
     const k = sampleTrajectory(a.trajectory, tS);

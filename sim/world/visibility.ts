@@ -14,8 +14,7 @@ export function boxCorners(b: Box2): Array<[number, number]> {
   const s = Math.sin(b.headingRad);
   const hl = b.lengthM / 2;
   const hw = b.widthM / 2;
-  // Written out rather than .map(): an optimised .map() builds another elements kind than an interpreted one,
-  // which deoptimised notOccluded (it spreads this). Same operations, same order.
+  // Written out rather than .map() (shared/kernels/v8-shapes.ts, rule 3).
   return [
     [b.xM + c * hl - s * hw, b.yM + s * hl + c * hw],
     [b.xM + c * hl - s * -hw, b.yM + s * hl + c * -hw],
