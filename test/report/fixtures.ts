@@ -1,35 +1,24 @@
 // Synthetic but realistic report data: an occluded-crossing drive (150 frames at 10 Hz) with a 5G outage, and a
 // comparison of 4 strategies × 3 seeds. Seeded, so every test run sees the same data.
 import type { ComparisonReportData, PointM, RunMetrics, RunReportData, RunSeries, SceneGeometry, StrategySummary } from '../../sim/report/index.js';
-
-/** mulberry32: a tiny seeded PRNG in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Rng } from '../../sim/world/rng.js';
 
 function line(x0: number, y0: number, x1: number, y1: number, n: number): PointM[] {
   return Array.from({ length: n }, (_, i) => ({ xM: x0 + ((x1 - x0) * i) / (n - 1), yM: y0 + ((y1 - y0) * i) / (n - 1) }));
 }
 
 export function makeSeries(seed: number, frames = 150): RunSeries {
-  const r = rng(seed);
+  const r = new Rng(seed);
   const s: RunSeries = { timeS: [], routeSM: [], egoXM: [], egoYM: [], latencyMs: [], method: [], missed: [] };
   let route = 0;
   for (let i = 0; i < frames; i++) {
     const t = i * 0.1;
     const speed = t > 9 && t < 10.5 ? 2 : 10; // slows down before the crossing
     route += speed * 0.1;
-    let latency: number | null = 18 + 12 * r() + (r() < 0.05 ? 60 * r() : 0);
+    let latency: number | null = 18 + 12 * r.next() + (r.next() < 0.05 ? 60 * r.next() : 0);
     if (t >= 5 && t < 6) latency = 150 + 900 * (t - 5); // the link degrades into an outage (queueing)
     if (t >= 6 && t < 7.5) latency = null; // outage: no roadside frame at all
-    if (latency !== null && r() < 0.02) latency = null; // a lost frame now and then
+    if (latency !== null && r.next() < 0.02) latency = null; // a lost frame now and then
     const method = latency === null ? 'vehicle-only' : latency < 45 ? 'intra' : latency < 400 ? 'inter' : 'planning';
     s.timeS.push(Number(t.toFixed(2)));
     s.routeSM.push(route);
@@ -37,7 +26,7 @@ export function makeSeries(seed: number, frames = 150): RunSeries {
     s.egoYM.push(-1.75);
     s.latencyMs.push(latency === null ? null : Math.round(latency * 10) / 10);
     s.method.push(method);
-    s.missed.push(method === 'vehicle-only' && t > 6.5 ? 1 + (r() < 0.3 ? 1 : 0) : 0);
+    s.missed.push(method === 'vehicle-only' && t > 6.5 ? 1 + (r.next() < 0.3 ? 1 : 0) : 0);
   }
   return s;
 }
@@ -66,7 +55,7 @@ function residency(method: string[]): Record<string, number> {
 }
 
 export function makeMetrics(strategy: string, seed: number, series: RunSeries, scenario = 'occluded-crossing', network = 'cicv5g-private-5g'): RunMetrics {
-  const r = rng(seed * 7919 + strategy.length);
+  const r = new Rng(seed * 7919 + strategy.length);
   const base = strategy === 'vehicle-only' ? 0.45 : strategy === 'adaptive-st' ? 0.08 : 0.2;
   return {
     scenario,
@@ -74,14 +63,14 @@ export function makeMetrics(strategy: string, seed: number, series: RunSeries, s
     strategy,
     seed,
     durationS: (series.timeS.length * 0.1),
-    fusion_miss_ratio: Math.min(1, base + 0.06 * r()),
-    recall: 0.8 + 0.15 * r(),
-    false_object_ratio: 0.02 + 0.05 * r(),
-    position_error_m: { mean: 0.4 + 0.3 * r(), p95: 1.1 + 0.6 * r() },
-    planning_displacement_error_m: { mean: base * 3 + 0.3 * r(), p95: base * 6 + r(), max: base * 9 + 2 * r() },
+    fusion_miss_ratio: Math.min(1, base + 0.06 * r.next()),
+    recall: 0.8 + 0.15 * r.next(),
+    false_object_ratio: 0.02 + 0.05 * r.next(),
+    position_error_m: { mean: 0.4 + 0.3 * r.next(), p95: 1.1 + 0.6 * r.next() },
+    planning_displacement_error_m: { mean: base * 3 + 0.3 * r.next(), p95: base * 6 + r.next(), max: base * 9 + 2 * r.next() },
     mode_residency: strategy === 'vehicle-only' ? { 'vehicle-only': 1 } : residency(series.method),
-    mode_switches: strategy === 'vehicle-only' ? 0 : 6 + Math.floor(6 * r()),
-    e2e_latency_ms: { p50: 35 + 10 * r(), p99: 900 + 400 * r() },
+    mode_switches: strategy === 'vehicle-only' ? 0 : 6 + Math.floor(6 * r.next()),
+    e2e_latency_ms: { p50: 35 + 10 * r.next(), p99: 900 + 400 * r.next() },
   };
 }
 

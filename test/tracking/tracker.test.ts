@@ -13,30 +13,10 @@ import {
   type TrackerState,
 } from '../../shared/tracking/tracker.js';
 import { chiSquareGate } from '../../shared/association/gating.js';
+import { Rng } from '../../sim/world/rng.js';
 
 const close = (a: number, b: number, tol: number, msg = ''): void =>
   assert.ok(Math.abs(a - b) <= tol, `${msg} expected ${b}, got ${a} (tol ${tol})`);
-
-/** mulberry32: tiny seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Standard normal samples (Box–Muller) from a seeded uniform source. */
-function gaussian(uniform: () => number): () => number {
-  return () => {
-    const u = 1 - uniform();
-    const v = uniform();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  };
-}
 
 const FRAME_NS = 100_000_000; // 10 Hz
 const T0_NS = 1_700_000_000_000_000_000;
@@ -86,7 +66,7 @@ describe('tracking/tracker', () => {
   it('two objects crossing at constant velocity: two confirmed tracks, stable ids, velocity within 0.3 m/s after 2 s', () => {
     // Default parameters; detection noise 0.2 m against the default 0.3 m measurement std. The strict
     // criterion below (every frame from 2 s to 3 s, both axes, both objects) holds for 195 of 200 seeds offline.
-    const noise = gaussian(prng(42));
+    const rng = new Rng(42);
     const sigma = 0.2;
     // A eastbound, B northbound; their paths cross at the origin 0.2 s apart (1.4 m apart at the closest).
     const truths: Truth[] = [
@@ -97,7 +77,7 @@ describe('tracking/tracker', () => {
     const { frames } = run(n, (k) =>
       truths.map((t) => {
         const [x, y] = at(t, k * 0.1);
-        return car(x + sigma * noise(), y + sigma * noise());
+        return car(x + sigma * rng.normal(), y + sigma * rng.normal());
       }),
     );
     // Confirmed at the third frame (3 of 5), both.
@@ -145,14 +125,14 @@ describe('tracking/tracker', () => {
   it('an isolated false positive never confirms; seeded clutter around a real object does not either', () => {
     // 3 uniform clutter detections per frame over 200 m x 200 m. Clutter can still line up 3 times in the gate
     // of a new track by chance: offline, 4 of 200 seeds confirm one such track over these 6 s.
-    const uniform = prng(7);
-    const noise = gaussian(prng(8));
+    const uniform = new Rng(7);
+    const noise = new Rng(8);
     const t: Truth = { x0: 0, y0: 0, vx: 8, vy: 0 };
     const realIds = new Set<number>();
     const { frames } = run(60, (k) => {
       const [x, y] = at(t, k * 0.1);
-      const clutter = [0, 1, 2].map(() => car(-100 + 200 * uniform(), -100 + 200 * uniform()));
-      return [car(x + 0.2 * noise(), y + 0.2 * noise()), ...clutter];
+      const clutter = [0, 1, 2].map(() => car(-100 + 200 * uniform.next(), -100 + 200 * uniform.next()));
+      return [car(x + 0.2 * noise.normal(), y + 0.2 * noise.normal()), ...clutter];
     });
     for (let k = 0; k < frames.length; k++) {
       for (const o of frames[k]!) {
@@ -226,7 +206,7 @@ describe('tracking/tracker', () => {
   it('follows a car through a 15 m radius turn at 8 m/s (4.3 m/s² lateral) and estimates its yaw rate', () => {
     // A single CV filter with 2 m/s² loses this turn (the lag pushes the detections out of the gate); the
     // manoeuvre mode of the IMM keeps it. Thresholds hold for 100 of 100 seeds offline, not just this one.
-    const noise = gaussian(prng(3));
+    const noise = new Rng(3);
     const radius = 15;
     const v = 8;
     const w = v / radius;
@@ -237,7 +217,7 @@ describe('tracking/tracker', () => {
     };
     const { frames } = run(50, (k) => {
       const [x, y] = truth(k * 0.1);
-      return [car(x + 0.2 * noise(), y + 0.2 * noise())];
+      return [car(x + 0.2 * noise.normal(), y + 0.2 * noise.normal())];
     });
     const id = frames[2]![0]!.trackId;
     const turnYaw: number[] = [];
