@@ -2,17 +2,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { EigenvalueDecomposition, Matrix as MlMatrix, determinant, inverse } from 'ml-matrix';
 import { fuseCovarianceIntersection, fuseInformation, type Gaussian } from '../../shared/fusion/gaussian.js';
+import { close, closeM, closeV } from '../support/close.js';
 
-const close = (actual: number, expected: number, tol = 1e-12): void =>
-  assert.ok(Math.abs(actual - expected) <= tol, `${actual} != ${expected} (tol ${tol})`);
-const closeVec = (actual: number[], expected: number[], tol = 1e-12): void => {
-  assert.equal(actual.length, expected.length);
-  actual.forEach((v, i) => close(v, expected[i]!, tol));
-};
-const closeMat = (actual: number[][], expected: number[][], tol = 1e-12): void => {
-  assert.equal(actual.length, expected.length);
-  actual.forEach((row, i) => closeVec(row, expected[i]!, tol));
-};
+/** Tolerance of the checks that need no looser one. */
+const TOL = 1e-12;
+
 const scalar = (mean: number, variance: number): Gaussian => ({ mean: [mean], cov: [[variance]] });
 const minEigenvalue = (m: number[][]): number => Math.min(...new EigenvalueDecomposition(m).realEigenvalues);
 
@@ -31,20 +25,20 @@ describe('fusion/gaussian', () => {
   describe('fuseInformation', () => {
     it('fuses two scalar Gaussians: equal variances', () => {
       const f = fuseInformation(scalar(0, 1), scalar(2, 1));
-      closeVec(f.mean, [1]);
-      closeMat(f.cov, [[0.5]]);
+      closeV(f.mean, [1], TOL);
+      closeM(f.cov, [[0.5]], TOL);
     });
 
     it('fuses two scalar Gaussians: variances 1 and 3', () => {
       const f = fuseInformation(scalar(0, 1), scalar(2, 3));
-      closeVec(f.mean, [0.5]);
-      closeMat(f.cov, [[0.75]]);
+      closeV(f.mean, [0.5], TOL);
+      closeM(f.cov, [[0.75]], TOL);
     });
 
     it('fuses per axis for diagonal covariances', () => {
       const f = fuseInformation({ mean: [0, 0], cov: [[1, 0], [0, 4]] }, { mean: [2, 2], cov: [[3, 0], [0, 4]] });
-      closeVec(f.mean, [0.5, 1]);
-      closeMat(f.cov, [[0.75, 0], [0, 2]]);
+      closeV(f.mean, [0.5, 1], TOL);
+      closeM(f.cov, [[0.75, 0], [0, 2]], TOL);
     });
 
     it('equals (Pa^-1 + Pb^-1)^-1 and P (Pa^-1 xa + Pb^-1 xb) on random SPD inputs (property)', () => {
@@ -56,8 +50,8 @@ describe('fusion/gaussian', () => {
           const p = inverse(ia.clone().add(ib));
           const x = p.mmul(ia.mmul(MlMatrix.columnVector(a.mean)).add(ib.mmul(MlMatrix.columnVector(b.mean))));
           const scale = Math.max(...p.to1DArray().map(Math.abs), 1e-3);
-          closeMat(f.cov, p.to2DArray(), 1e-7 * scale);
-          closeVec(f.mean, x.to1DArray(), 1e-6 * (1 + Math.max(...x.to1DArray().map(Math.abs))));
+          closeM(f.cov, p.to2DArray(), 1e-7 * scale);
+          closeV(f.mean, x.to1DArray(), 1e-6 * (1 + Math.max(...x.to1DArray().map(Math.abs))));
         }),
         { numRuns: 200, seed: 3 },
       );
@@ -65,8 +59,8 @@ describe('fusion/gaussian', () => {
 
     it('honours an exact (zero-covariance) input and rejects indefinite ones', () => {
       const f = fuseInformation({ mean: [3], cov: [[0]] }, scalar(7, 1));
-      closeVec(f.mean, [3]);
-      closeMat(f.cov, [[0]]);
+      closeV(f.mean, [3], TOL);
+      closeM(f.cov, [[0]], TOL);
       assert.throws(() => fuseInformation(scalar(0, -1), scalar(1, 1)), /not positive semi-definite/);
       assert.throws(() => fuseInformation(scalar(0, 1), { mean: [0, 0], cov: [[1, 0], [0, 1]] }), RangeError);
       assert.throws(() => fuseInformation(scalar(Number.NaN, 1), scalar(0, 1)), RangeError);
@@ -77,22 +71,22 @@ describe('fusion/gaussian', () => {
     it('returns the input for identical inputs (never more confident than a fully correlated copy)', () => {
       const a: Gaussian = { mean: [1, -2, 0.5, 3], cov: [[2, 0.3, 0, 0], [0.3, 1, 0.1, 0], [0, 0.1, 4, 0.2], [0, 0, 0.2, 3]] };
       const f = fuseCovarianceIntersection(a, { mean: [...a.mean], cov: a.cov.map((r) => [...r]) });
-      closeVec(f.mean, a.mean, 1e-12);
-      closeMat(f.cov, a.cov, 1e-12);
+      closeV(f.mean, a.mean, 1e-12);
+      closeM(f.cov, a.cov, 1e-12);
     });
 
     it('known omega: fixed weights, scalar', () => {
       // P^-1 = 0.5 / 1 + 0.5 / 3 = 2/3 -> P = 1.5; x = 1.5 (0.5 * 0 + (0.5 / 3) * 2) = 0.5.
       const f = fuseCovarianceIntersection(scalar(0, 1), scalar(2, 3), 0.5);
       assert.equal(f.omega, 0.5);
-      closeVec(f.mean, [0.5]);
-      closeMat(f.cov, [[1.5]]);
+      closeV(f.mean, [0.5], TOL);
+      closeM(f.cov, [[1.5]], TOL);
       const one = fuseCovarianceIntersection(scalar(0, 1), scalar(2, 3), 1);
-      closeVec(one.mean, [0]);
-      closeMat(one.cov, [[1]]);
+      closeV(one.mean, [0], TOL);
+      closeM(one.cov, [[1]], TOL);
       const zero = fuseCovarianceIntersection(scalar(0, 1), scalar(2, 3), 0);
-      closeVec(zero.mean, [2]);
-      closeMat(zero.cov, [[3]]);
+      closeV(zero.mean, [2], TOL);
+      closeM(zero.cov, [[3]], TOL);
     });
 
     it('known omega: symmetric diagonal case minimises det(P) at omega = 0.5', () => {
@@ -100,8 +94,8 @@ describe('fusion/gaussian', () => {
       // P = diag(1.6, 1.6); x = P * 0.5 * Pb^-1 xb = 1.6 * 0.5 * (0.25, 1) = (0.2, 0.8).
       const f = fuseCovarianceIntersection({ mean: [0, 0], cov: [[1, 0], [0, 4]] }, { mean: [1, 1], cov: [[4, 0], [0, 1]] });
       close(f.omega, 0.5, 1e-12);
-      closeMat(f.cov, [[1.6, 0], [0, 1.6]], 1e-12);
-      closeVec(f.mean, [0.2, 0.8], 1e-12);
+      closeM(f.cov, [[1.6, 0], [0, 1.6]], 1e-12);
+      closeV(f.mean, [0.2, 0.8], 1e-12);
     });
 
     it('known omega: an estimate better in every direction wins outright (omega = 1 exactly)', () => {
@@ -109,8 +103,8 @@ describe('fusion/gaussian', () => {
       const b: Gaussian = { mean: [5, 5], cov: [[4, 0], [0, 4]] };
       const f = fuseCovarianceIntersection(a, b);
       assert.equal(f.omega, 1);
-      closeVec(f.mean, a.mean);
-      closeMat(f.cov, a.cov);
+      closeV(f.mean, a.mean, TOL);
+      closeM(f.cov, a.cov, TOL);
       assert.equal(fuseCovarianceIntersection(b, a).omega, 0);
     });
 
@@ -162,7 +156,7 @@ describe('fusion/gaussian', () => {
 
   it('regularises a singular covariance (once) and names an indefinite or non-finite one', () => {
     const f = fuseCovarianceIntersection({ mean: [0, 0], cov: [[0, 0], [0, 0]] }, { mean: [1, 1], cov: [[1, 0], [0, 1]] }, 0.5);
-    closeVec(f.mean, [0, 0], 1e-8);
+    closeV(f.mean, [0, 0], 1e-8);
     assert.throws(() => fuseCovarianceIntersection(scalar(0, 1), scalar(0, -1)), /b\.cov: matrix is not positive semi-definite/);
     assert.throws(() => fuseInformation(scalar(0, 1), scalar(0, Number.POSITIVE_INFINITY)), /non-finite/);
   });

@@ -16,9 +16,10 @@ import { LATEST, LINEAR_COMPENSATION, fuseLatest } from '../../shared/fusion/bas
 import type { FusedObject } from '../../shared/fusion/types.js';
 import { diagonalCovariance } from '../../shared/model/covariance.js';
 import { ZERO_POSE, type DetectedObject, type PerceptionFrame, type PlanningAdvisory, type StateCovariance } from '../../shared/model/types.js';
+import { close } from '../support/close.js';
 
-const close = (actual: number, expected: number, tol = 1e-9): void =>
-  assert.ok(Math.abs(actual - expected) <= tol, `${actual} != ${expected} (tol ${tol})`);
+/** Tolerance of the checks that need no looser one. */
+const TOL = 1e-9;
 
 const MS = 1_000_000;
 /** Vehicle frame capture, ns (vehicle clock). Below 2^53 so every stamp in these tests is an exact integer;
@@ -61,10 +62,10 @@ const inputs = (own: PerceptionFrame, frames: RoadsideFrameInput[]): FrameInputs
 describe('fusion/methods', () => {
   describe('roadside time on the vehicle clock', () => {
     it('dt = vehicle capture − (roadside capture − offset)', () => {
-      close(roadsideDtMs(ownFrame([]), rsuFrame('rsu-1', 300, [])), 300);
-      close(roadsideDtMs(ownFrame([]), { frame: frame('rsu-1', T0, []), offsetNs: 0 }), 0);
+      close(roadsideDtMs(ownFrame([]), rsuFrame('rsu-1', 300, [])), 300, TOL);
+      close(roadsideDtMs(ownFrame([]), { frame: frame('rsu-1', T0, []), offsetNs: 0 }), 0, TOL);
       // Same stamp, RSU clock 2 ms ahead: the frame was captured 2 ms before the vehicle frame.
-      close(roadsideDtMs(ownFrame([]), { frame: frame('rsu-1', T0, []), offsetNs: OFFSET_NS }), 2);
+      close(roadsideDtMs(ownFrame([]), { frame: frame('rsu-1', T0, []), offsetNs: OFFSET_NS }), 2, TOL);
     });
 
     it('rejects invalid params', () => {
@@ -109,19 +110,19 @@ describe('fusion/methods', () => {
       assert.deepEqual(sourcesOf(f), [`${VEH}#4`, 'rsu-1#17']);
       assert.equal(f.trackId, 4);
       assert.equal(f.method, 'intra');
-      close(f.xM, 10.5);
-      close(f.yM, 0.5);
-      close(f.vxMps, 2.5);
-      f.covariance!.forEach((v, k) => close(v, [0.5, 0, 0, 0, 0.5, 0, 0, 0.5, 0, 0.5][k]!));
+      close(f.xM, 10.5, TOL);
+      close(f.yM, 0.5, TOL);
+      close(f.vxMps, 2.5, TOL);
+      f.covariance!.forEach((v, k) => close(v, [0.5, 0, 0, 0, 0.5, 0, 0, 0.5, 0, 0.5][k]!, TOL));
     });
 
     it('information form with unequal variances: 1 and 3 give mean 0.25 of the way, variance 0.75', () => {
       const own = ownFrame([obj({ xM: 0, covariance: diagonalCovariance(1, 1) })]);
       const rsu = rsuFrame('rsu-1', 0, [obj({ trackId: 17, xM: 2, covariance: diagonalCovariance(Math.sqrt(3), Math.sqrt(3)) })]);
       const f = fuseIntraFrame(own, [rsu])[0]!;
-      close(f.xM, 0.5);
-      close(f.covariance![0], 0.75);
-      close(f.covariance![7], 0.75);
+      close(f.xM, 0.5, TOL);
+      close(f.covariance![0], 0.75, TOL);
+      close(f.covariance![7], 0.75, TOL);
     });
 
     it('does not use an RSU frame 80 ms off a 100 ms period', () => {
@@ -140,7 +141,7 @@ describe('fusion/methods', () => {
       const own = ownFrame([]);
       const out = fuseIntraFrame(own, [rsuFrame('rsu-1', 50, [obj({ trackId: 18, xM: 40, vxMps: 10 })])]);
       assert.equal(out.length, 1);
-      close(out[0]!.xM, 40.5);
+      close(out[0]!.xM, 40.5, TOL);
       assert.equal(out[0]!.method, 'intra');
     });
 
@@ -157,11 +158,11 @@ describe('fusion/methods', () => {
       const out = fuseIntraFrame(own, [rsu2, rsu1]);
       assert.equal(out.length, 2);
       const seenByAll = bySources(out, `${VEH}#1`, 'rsu-1#10', 'rsu-2#20')!;
-      close(seenByAll.xM, 1); // mean of 0, 1, 2
-      close(seenByAll.covariance![0], 1 / 3);
+      close(seenByAll.xM, 1, TOL); // mean of 0, 1, 2
+      close(seenByAll.covariance![0], 1 / 3, TOL);
       // Seen by both RSUs in the vehicle's blind zone: one object, both RSUs as sources.
       const blind = bySources(out, 'rsu-1#11', 'rsu-2#21')!;
-      close(blind.xM, 50.2);
+      close(blind.xM, 50.2, TOL);
       assert.equal(blind.method, 'intra');
       assert.equal(blind.trackId, 11);
     });
@@ -206,7 +207,7 @@ describe('fusion/methods', () => {
       const own = ownFrame([obj({ trackId: 1, xM: -100 }), obj({ trackId: 2 }), obj({ trackId: 3, xM: 100 })]);
       const out = fuseIntraFrame(own, [rsuFrame('rsu-1', 0, [obj({ trackId: 5, xM: 0.2 }), obj({ trackId: 6, xM: 200 })])]);
       assert.deepEqual(out.map(sourcesOf), [[`${VEH}#1`], [`${VEH}#2`, 'rsu-1#5'], [`${VEH}#3`], ['rsu-1#6']]);
-      close(out[1]!.xM, 0.1);
+      close(out[1]!.xM, 0.1, TOL);
     });
   });
 
@@ -224,10 +225,10 @@ describe('fusion/methods', () => {
       const compensatedErrorM = Math.abs(h.xM - truthXM);
       const uncompensatedErrorM = Math.abs(late.xM - truthXM);
       assert.ok(compensatedErrorM < 0.5, `compensated error ${compensatedErrorM}`);
-      close(uncompensatedErrorM, 3);
-      close(h.xM, 23);
+      close(uncompensatedErrorM, 3, TOL);
+      close(h.xM, 23, TOL);
       // Inflated by the prediction: 0.25 + σv² dt² + σa² dt⁴ / 4 = 0.25 + 0.09 + 4 · 0.0081 / 4.
-      close(h.covariance![0], 0.3481);
+      close(h.covariance![0], 0.3481, TOL);
     });
 
     it('associates a compensated late object with the vehicle\'s (uncompensated it would be a ghost duplicate)', () => {
@@ -264,7 +265,7 @@ describe('fusion/methods', () => {
       assert.deepEqual(fuseInterFrame(own, [future]), []);
       // Within one period ahead (clock-offset error): predicted backwards to the vehicle's instant.
       const slightly = fuseInterFrame(own, [rsuFrame('rsu-2', -80, [obj({ trackId: 3, xM: 10, vxMps: 10 })])]);
-      close(slightly[0]!.xM, 9.2);
+      close(slightly[0]!.xM, 9.2, TOL);
     });
 
     it('never uses a frame with a corrupt stamp, nor a corrupt roadside object', () => {
@@ -315,7 +316,7 @@ describe('fusion/methods', () => {
       // The vehicle's estimate is kept as it is, not pulled toward the stale one.
       assert.deepEqual([out[0]!.xM, out[0]!.yM, out[0]!.vyMps], [30, 1, -1.4]);
       // The hidden car predicted over the 2 s: 10 m further.
-      close(out[1]!.yM, 2);
+      close(out[1]!.yM, 2, TOL);
       // The stale track is the same pedestrian (inter-frame fusion pairs them); completion keeps the vehicle's.
       const paired = fuseInterFrame(ownFrame([walker]), [advisory], { maxPredictionHorizonMs: 2001 });
       assert.deepEqual(sourcesOf(paired[0]!), [`${VEH}#3`, 'rsu-1#21']);
@@ -328,7 +329,7 @@ describe('fusion/methods', () => {
       const frames = [rsuFrame('rsu-1', 0, [obj({ trackId: 17, xM: 0.5, existenceProbability: 0.4 }), obj({ trackId: 18, xM: 60, existenceProbability: 0.4 })])];
       const out = fuseIntraFrame(weakOwn, frames, { minExistenceProbability: 0.5 });
       assert.deepEqual(out.map(sourcesOf), [[`${VEH}#1`, 'rsu-1#17']]);
-      close(out[0]!.existenceProbability, 1 - 0.7 * 0.6);
+      close(out[0]!.existenceProbability, 1 - 0.7 * 0.6, TOL);
       assert.deepEqual(vehicleOnlyObjects(weakOwn, { minExistenceProbability: 0.5 }), []);
     });
   });
@@ -355,7 +356,7 @@ describe('fusion/methods', () => {
       const out = fusePlanning(ownFrame([walker]), [held(2000, 3000, [hidden])], (i) => i);
       assert.deepEqual(out.map(sourcesOf), [[`${VEH}#3`], ['rsu-1#22']]);
       assert.ok(out.every((o) => o.method === 'planning'));
-      close(out[1]!.yM, 2); // 2 s at 5 m/s from -8: the horizon is stretched to the advisory's age
+      close(out[1]!.yM, 2, TOL); // 2 s at 5 m/s from -8: the horizon is stretched to the advisory's age
     });
 
     it('passes each advisory through the ego-removal hook, and skips expired ones', () => {
@@ -373,7 +374,7 @@ describe('fusion/methods', () => {
     });
 
     it('is usable while an advisory is valid: advisoryValidForMs', () => {
-      close(advisoryValidForMs([held(1000, 3000, []), held(500, 1000, [])], T0)!, 2000);
+      close(advisoryValidForMs([held(1000, 3000, []), held(500, 1000, [])], T0)!, 2000, TOL);
       assert.equal(advisoryValidForMs([held(4000, 3000, [])], T0), null);
       assert.equal(PLANNING.unusable({ ...inputs(ownFrame([]), []), advisoryValidForMs: null }), 'no valid advisory');
       assert.equal(PLANNING.unusable({ ...inputs(ownFrame([]), []), advisoryValidForMs: 10 }), null);
@@ -410,7 +411,7 @@ describe('fusion/methods', () => {
       const out = LINEAR_COMPENSATION.fuse(x);
       assert.deepEqual(removed, [late[0]!.frame.captureTimeNs, previous.frame.captureTimeNs]);
       // Moved by its last displacement (1 m per 100 ms) over the 2 s delay: 20 m on.
-      close(out.find((o) => o.sources[0]!.sourceId === 'rsu-1')!.xM, 80);
+      close(out.find((o) => o.sources[0]!.sourceId === 'rsu-1')!.xM, 80, TOL);
     });
   });
 });

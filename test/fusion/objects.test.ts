@@ -8,9 +8,10 @@ import {
 } from '../../shared/fusion/objects.js';
 import type { FusedObject } from '../../shared/fusion/types.js';
 import type { DetectedObject, StateCovariance } from '../../shared/model/types.js';
+import { close } from '../support/close.js';
 
-const close = (actual: number, expected: number, tol = 1e-12): void =>
-  assert.ok(Math.abs(actual - expected) <= tol, `${actual} != ${expected} (tol ${tol})`);
+/** Tolerance of the checks that need no looser one. */
+const TOL = 1e-12;
 
 const unit: StateCovariance = [1, 0, 0, 0, 1, 0, 0, 1, 0, 1];
 const object = (over: Partial<DetectedObject> = {}): DetectedObject => ({
@@ -33,19 +34,19 @@ describe('fusion/objects', () => {
     const f = fuseObjects(vehicle(), rsu({ xM: 2, yM: 4, vxMps: 0.5, covariance: [3, 0, 0, 0, 1, 0, 0, 1, 0, 1] }), {
       rule: 'information',
     });
-    close(f.xM, 0.5);
-    close(f.yM, 2);
-    close(f.vxMps, 0.25);
-    close(f.vyMps, 0);
+    close(f.xM, 0.5, TOL);
+    close(f.yM, 2, TOL);
+    close(f.vxMps, 0.25, TOL);
+    close(f.vyMps, 0, TOL);
     const expected = [0.75, 0, 0, 0, 0.5, 0, 0, 0.5, 0, 0.5];
-    f.covariance!.forEach((v, k) => close(v, expected[k]!));
+    f.covariance!.forEach((v, k) => close(v, expected[k]!, TOL));
   });
 
   it('covariance intersection is the default; with equal covariances it averages and keeps the covariance', () => {
     const f = fuseObjects(vehicle(), rsu({ xM: 2, yM: -2 }));
-    close(f.xM, 1);
-    close(f.yM, -1);
-    f.covariance!.forEach((v, k) => close(v, unit[k]!));
+    close(f.xM, 1, TOL);
+    close(f.yM, -1, TOL);
+    f.covariance!.forEach((v, k) => close(v, unit[k]!, TOL));
   });
 
   it('uses the per-source default covariance for a null one', () => {
@@ -54,18 +55,18 @@ describe('fusion/objects', () => {
       rsu({ xM: 2, covariance: null }, { defaultCovariance: unit }),
       { rule: 'information' },
     );
-    close(f.xM, 1.5);
-    close(f.covariance![0], 0.75);
+    close(f.xM, 1.5, TOL);
+    close(f.covariance![0], 0.75, TOL);
   });
 
   it('class: agreement raises confidence, disagreement goes to the more confident source, unknown defers', () => {
     const same = fuseClass({ objectClass: 'car', classConfidence: 0.9 }, { objectClass: 'car', classConfidence: 0.9 });
     assert.equal(same.objectClass, 'car');
-    close(same.classConfidence, 0.81 / (0.81 + 0.01 / 7));
+    close(same.classConfidence, 0.81 / (0.81 + 0.01 / 7), TOL);
     const differ = fuseClass({ objectClass: 'car', classConfidence: 0.6 }, { objectClass: 'truck', classConfidence: 0.9 });
     assert.equal(differ.objectClass, 'truck');
     // truck: 0.9 * 0.4 / 7; car: 0.6 * 0.1 / 7; each of the 6 others: 0.4 * 0.1 / 49.
-    close(differ.classConfidence, (0.36 / 7) / (0.36 / 7 + 0.06 / 7 + (6 * 0.04) / 49));
+    close(differ.classConfidence, (0.36 / 7) / (0.36 / 7 + 0.06 / 7 + (6 * 0.04) / 49), TOL);
     assert.deepEqual(fuseClass({ objectClass: 'car', classConfidence: 0.7 }, { objectClass: 'bus', classConfidence: 0.7 }).objectClass, 'car');
     assert.deepEqual(
       fuseClass({ objectClass: 'unknown', classConfidence: 0.99 }, { objectClass: 'cyclist', classConfidence: 0.4 }),
@@ -82,8 +83,8 @@ describe('fusion/objects', () => {
   });
 
   it('existence: noisy-OR of independent detections', () => {
-    close(fuseExistence(0.9, 0.5), 0.95);
-    close(fuseExistence(0, 0.3), 0.3);
+    close(fuseExistence(0.9, 0.5), 0.95, TOL);
+    close(fuseExistence(0, 0.3), 0.3, TOL);
     assert.equal(fuseExistence(1, 0.2), 1);
   });
 
@@ -101,10 +102,10 @@ describe('fusion/objects', () => {
 
   it('heading follows the fused velocity above the speed threshold, keeps facing forward when reversing', () => {
     const moving = fuseObjects(vehicle({ vxMps: 0, vyMps: 5 }), rsu({ vxMps: 0, vyMps: 5 }));
-    close(moving.headingRad, Math.PI / 2);
+    close(moving.headingRad, Math.PI / 2, TOL);
     // Box yaw ~0 rad, velocity along -x: a car reversing, heading stays ~0 rather than pi.
     const reversing = fuseObjects(vehicle({ vxMps: -3, headingRad: 0.1 }), rsu({ vxMps: -3, headingRad: 0.1 }));
-    close(reversing.headingRad, 0);
+    close(reversing.headingRad, 0, TOL);
     const slow = fuseObjects(vehicle({ vxMps: 0.5, headingRad: 2 }), rsu({ vxMps: 0.5, headingRad: 1 }));
     assert.equal(slow.headingRad, 2);
     const custom = fuseObjects(vehicle({ vxMps: 0.5, headingRad: 0.3 }), rsu({ vxMps: 0.5, headingRad: 0.3 }), {
@@ -113,7 +114,7 @@ describe('fusion/objects', () => {
     assert.equal(custom.headingRad, 0);
     // The velocity gives the axis, the box the direction along it: box 2 rad vs velocity 0 rad -> pi.
     const axis = fuseObjects(vehicle({ vxMps: 3, headingRad: 2 }), rsu({ vxMps: 3, headingRad: 2 }));
-    close(axis.headingRad, Math.PI);
+    close(axis.headingRad, Math.PI, TOL);
   });
 
   it('provenance, track id, age, method', () => {
@@ -125,7 +126,7 @@ describe('fusion/objects', () => {
       { sourceId: 'veh-7', trackId: 3 },
       { sourceId: 'rsu-1', trackId: 17 },
     ]);
-    close(f.existenceProbability, 0.99);
+    close(f.existenceProbability, 0.99, TOL);
     // Chained with a second RSU: provenance accumulates, duplicates dropped.
     const again: FusedObject = fuseObjects({ sourceId: 'veh-7', object: f, defaultCovariance: unit }, { ...rsu(), sourceId: 'rsu-2' }, { method: 'intra' });
     assert.equal(again.method, 'intra');

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { angleDiff, meanAngle, wrapAngle } from '../../shared/geometry/angles.js';
-
-const close = (a: number, b: number, tol: number, msg?: string): void =>
-  assert.ok(Math.abs(a - b) <= tol, `${msg ?? ''} expected ${b}, got ${a} (tol ${tol})`);
+import { close } from '../support/close.js';
 
 describe('geometry/angles', () => {
   describe('wrapAngle', () => {

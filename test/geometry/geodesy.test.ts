@@ -10,9 +10,7 @@ import {
   wgs84ToEnu,
   wgs84ToUtm,
 } from '../../shared/geometry/geodesy.js';
-
-const close = (a: number, b: number, tol: number, msg = ''): void =>
-  assert.ok(Math.abs(a - b) <= tol, `${msg} expected ${b}, got ${a} (tol ${tol})`);
+import { close } from '../support/close.js';
 
 // WGS-84 ellipsoid, for independent reference values.
 const A = 6378137;

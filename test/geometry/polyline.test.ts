@@ -3,9 +3,7 @@ import fc from 'fast-check';
 import {
   pointAtArcLength, polylineLength, preparePolyline, projectToPolyline, projectToPolylineInto,
 } from '../../shared/geometry/polyline.js';
-
-const close = (a: number, b: number, tol: number, msg = ''): void =>
-  assert.ok(Math.abs(a - b) <= tol, `${msg} expected ${b}, got ${a} (tol ${tol})`);
+import { close } from '../support/close.js';
 
 // East 10 m, then north 10 m.
 const L = [

@@ -22,11 +22,7 @@ import {
   sensorToMapVelocity,
   sensorToMapVelocity3,
 } from '../../shared/geometry/transform.js';
-
-const close = (a: number, b: number, tol: number, msg = ''): void =>
-  assert.ok(Math.abs(a - b) <= tol, `${msg} expected ${b}, got ${a} (tol ${tol})`);
-const closeM = (a: number[][], b: number[][], tol: number): void =>
-  a.forEach((r, i) => r.forEach((v, j) => close(v, b[i]![j]!, tol, `[${i}][${j}]`)));
+import { close, closeM } from '../support/close.js';
 
 const level = (xM: number, yM: number, yawRad: number, zM = 0): Pose => ({ xM, yM, zM, yawRad, pitchRad: 0, rollRad: 0 });
 

@@ -14,12 +14,7 @@ import {
   propagateCovariance,
   type CtrvState,
 } from '../../shared/motion/models.js';
-
-const close = (a: number, b: number, tol: number, msg = ''): void =>
-  assert.ok(Math.abs(a - b) <= tol, `${msg} expected ${b}, got ${a} (tol ${tol})`);
-const closeV = (a: readonly number[], b: readonly number[], tol: number): void => a.forEach((v, i) => close(v, b[i]!, tol, `[${i}]`));
-const closeM = (a: number[][], b: number[][], tol: number): void =>
-  a.forEach((r, i) => r.forEach((v, j) => close(v, b[i]![j]!, tol, `[${i}][${j}]`)));
+import { close, closeV, closeM } from '../support/close.js';
 
 /** Central finite-difference Jacobian of f at x. */
 function numericJacobian(f: (x: number[]) => number[], x: readonly number[], h = 1e-6): number[][] {

@@ -5,9 +5,7 @@ import { diagonalCovariance, unpackCovariance } from '../../shared/model/covaria
 import type { DetectedObject } from '../../shared/model/types.js';
 import { ctrvPropagate } from '../../shared/motion/models.js';
 import { DEFAULT_PREDICT_PARAMS, predictObject, selectMotionModel } from '../../shared/motion/predict.js';
-
-const close = (a: number, b: number, tol: number, msg = ''): void =>
-  assert.ok(Math.abs(a - b) <= tol, `${msg} expected ${b}, got ${a} (tol ${tol})`);
+import { close } from '../support/close.js';
 
 function object(over: Partial<DetectedObject> = {}): DetectedObject {
   return {

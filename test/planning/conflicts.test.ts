@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import type { DetectedObject, VehicleIntent } from '../../shared/model/types.js';
 import { DEFAULT_ADVISORY_PARAMS, computeAdvisory, type AdvisoryParams } from '../../shared/planning/index.js';
-
-const close = (a: number, b: number, tol: number, msg = ''): void =>
-  assert.ok(Math.abs(a - b) <= tol, `${msg} expected ${b}, got ${a} (tol ${tol})`);
+import { close } from '../support/close.js';
 
 // A realistic epoch: ns since 1970 are ~1.7e18, where a JS number resolves 256 ns.
 const NOW_NS = 1_700_000_000_000_000_000;

@@ -11,9 +11,7 @@ import {
   type PlannerParams,
   type PlannerZone,
 } from '../../shared/planning/planner.js';
-
-const close = (a: number, b: number, tol: number, msg = ''): void =>
-  assert.ok(Math.abs(a - b) <= tol, `${msg} expected ${b}, got ${a} (tol ${tol})`);
+import { close } from '../support/close.js';
 
 const T0_NS = 1_700_000_000_000_000_000;
 const P: PlannerParams = { ...DEFAULT_PLANNER_PARAMS, cruiseSpeedMps: 10 };

@@ -2,12 +2,7 @@ import assert from 'node:assert/strict';
 import { Matrix as MlMatrix, inverse } from 'ml-matrix';
 import { cvProcessNoise, cvTransition } from '../../shared/motion/models.js';
 import { cvPositionUpdate, cvPredict, positionInnovation, positionLogLikelihood } from '../../shared/tracking/cv-kalman.js';
-
-const close = (a: number, b: number, tol: number, msg = ''): void =>
-  assert.ok(Math.abs(a - b) <= tol, `${msg} expected ${b}, got ${a} (tol ${tol})`);
-const closeV = (a: readonly number[], b: readonly number[], tol: number): void => a.forEach((v, i) => close(v, b[i]!, tol, `[${i}]`));
-const closeM = (a: number[][], b: number[][], tol: number): void =>
-  a.forEach((r, i) => r.forEach((v, j) => close(v, b[i]![j]!, tol, `[${i}][${j}]`)));
+import { close, closeV, closeM } from '../support/close.js';
 
 const x = [1, 2, 3, 4];
 const p = [

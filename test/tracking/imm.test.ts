@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
 import { immMixed, immPredictedProbabilities, immUpdateProbabilities, mixtureMoments } from '../../shared/tracking/imm.js';
-
-const close = (a: number, b: number, tol: number, msg = ''): void =>
-  assert.ok(Math.abs(a - b) <= tol, `${msg} expected ${b}, got ${a} (tol ${tol})`);
-const closeV = (a: readonly number[], b: readonly number[], tol: number): void => a.forEach((v, i) => close(v, b[i]!, tol, `[${i}]`));
+import { close, closeV } from '../support/close.js';
 
 describe('tracking/imm', () => {
   it('mixtureMoments: mean and spread-of-means covariance', () => {

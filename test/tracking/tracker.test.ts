@@ -14,9 +14,7 @@ import {
 } from '../../shared/tracking/tracker.js';
 import { chiSquareGate } from '../../shared/association/gating.js';
 import { Rng } from '../../sim/world/rng.js';
-
-const close = (a: number, b: number, tol: number, msg = ''): void =>
-  assert.ok(Math.abs(a - b) <= tol, `${msg} expected ${b}, got ${a} (tol ${tol})`);
+import { close } from '../support/close.js';
 
 const FRAME_NS = 100_000_000; // 10 Hz
 const T0_NS = 1_700_000_000_000_000_000;
