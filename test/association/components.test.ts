@@ -3,17 +3,15 @@ import fc from 'fast-check';
 import { assignmentCost, solveAssignment } from '../../shared/association/assignment.js';
 import { associate, bipartiteComponents, solveByComponents, solveGatedEdges } from '../../shared/association/components.js';
 import type { DetectedObject, StateCovariance } from '../../shared/model/types.js';
+import { detectedObject } from '../support/objects.js';
 
 const I = Number.POSITIVE_INFINITY;
 // Position variance 0.5 m^2 per object: S = I on position, so d2 is the squared Euclidean distance.
 const halfVar: StateCovariance = [0.5, 0, 0, 0, 0.5, 0, 0, 0.5, 0, 0.5];
 const params = { defaultCovarianceA: halfVar, defaultCovarianceB: halfVar };
 
-const at = (xM: number, yM: number, over: Partial<DetectedObject> = {}): DetectedObject => ({
-  trackId: 0, objectClass: 'car', classConfidence: 0.9, xM, yM, zM: 0.75, vxMps: 0, vyMps: 0,
-  headingRad: 0, yawRateRadps: 0, lengthM: 4.5, widthM: 1.8, heightM: 1.5,
-  covariance: halfVar, existenceProbability: 0.9, ageS: 1, ...over,
-});
+const at = (xM: number, yM: number, over: Partial<DetectedObject> = {}): DetectedObject =>
+  detectedObject({ trackId: 0, xM, yM, covariance: halfVar, ageS: 1, ...over });
 
 /** Random rectangular matrices, sparse in finite entries so that they split into several components. */
 const gatedMatrix = (costs: fc.Arbitrary<number>): fc.Arbitrary<number[][]> =>

@@ -13,12 +13,10 @@ import {
 } from '../../shared/association/gating.js';
 import { diagonalCovariance } from '../../shared/model/covariance.js';
 import { OBJECT_CLASSES, type DetectedObject, type StateCovariance } from '../../shared/model/types.js';
+import { detectedObject } from '../support/objects.js';
 
-const object = (over: Partial<DetectedObject> = {}): DetectedObject => ({
-  trackId: 1, objectClass: 'car', classConfidence: 0.9, xM: 0, yM: 0, zM: 0.75, vxMps: 0, vyMps: 0,
-  headingRad: 0, yawRateRadps: 0, lengthM: 4.5, widthM: 1.8, heightM: 1.5,
-  covariance: diagonalCovariance(0.5, 1), existenceProbability: 0.9, ageS: 1, ...over,
-});
+const object = (over: Partial<DetectedObject> = {}): DetectedObject =>
+  detectedObject({ covariance: diagonalCovariance(0.5, 1), ageS: 1, ...over });
 
 // Position variance 0.5 m^2 per object, so S = diag(1, 1) on position.
 const halfVar: StateCovariance = [0.5, 0, 0, 0, 0.5, 0, 0, 0.5, 0, 0.5];

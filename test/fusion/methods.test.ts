@@ -17,6 +17,7 @@ import type { FusedObject } from '../../shared/fusion/types.js';
 import { diagonalCovariance } from '../../shared/model/covariance.js';
 import { ZERO_POSE, type DetectedObject, type PerceptionFrame, type PlanningAdvisory, type StateCovariance } from '../../shared/model/types.js';
 import { close } from '../support/close.js';
+import { detectedObject } from '../support/objects.js';
 
 /** Tolerance of the checks that need no looser one. */
 const TOL = 1e-9;
@@ -30,11 +31,7 @@ const OFFSET_NS = 2 * MS;
 const VEH = 'veh-7';
 const unit: StateCovariance = diagonalCovariance(1, 1);
 
-const obj = (over: Partial<DetectedObject> = {}): DetectedObject => ({
-  trackId: 1, objectClass: 'car', classConfidence: 0.9, xM: 0, yM: 0, zM: 0.75, vxMps: 0, vyMps: 0,
-  headingRad: 0, yawRateRadps: 0, lengthM: 4.5, widthM: 1.8, heightM: 1.5,
-  covariance: unit, existenceProbability: 0.9, ageS: 2, ...over,
-});
+const obj = (over: Partial<DetectedObject> = {}): DetectedObject => detectedObject({ covariance: unit, ...over });
 
 const frame = (sourceId: string, captureTimeNs: number, objects: DetectedObject[], mapFrame = 'map'): PerceptionFrame => ({
   sourceId, sourceKind: sourceId === VEH ? 'vehicle' : 'rsu', sequence: 1, captureTimeNs, publishTimeNs: captureTimeNs,

@@ -9,16 +9,14 @@ import {
 import type { FusedObject } from '../../shared/fusion/types.js';
 import type { DetectedObject, StateCovariance } from '../../shared/model/types.js';
 import { close } from '../support/close.js';
+import { detectedObject } from '../support/objects.js';
 
 /** Tolerance of the checks that need no looser one. */
 const TOL = 1e-12;
 
 const unit: StateCovariance = [1, 0, 0, 0, 1, 0, 0, 1, 0, 1];
-const object = (over: Partial<DetectedObject> = {}): DetectedObject => ({
-  trackId: 3, objectClass: 'car', classConfidence: 0.9, xM: 0, yM: 0, zM: 0.75, vxMps: 0, vyMps: 0,
-  headingRad: 0.1, yawRateRadps: 0.01, lengthM: 4.5, widthM: 1.8, heightM: 1.5,
-  covariance: unit, existenceProbability: 0.9, ageS: 2, ...over,
-});
+const object = (over: Partial<DetectedObject> = {}): DetectedObject =>
+  detectedObject({ trackId: 3, headingRad: 0.1, yawRateRadps: 0.01, covariance: unit, ...over });
 const vehicle = (over: Partial<DetectedObject> = {}, extra: Partial<FusionInput> = {}): FusionInput => ({
   sourceId: 'veh-7', object: object(over), defaultCovariance: unit, ...extra,
 });

@@ -6,28 +6,11 @@ import type { DetectedObject } from '../../shared/model/types.js';
 import { ctrvPropagate } from '../../shared/motion/models.js';
 import { DEFAULT_PREDICT_PARAMS, predictObject, selectMotionModel } from '../../shared/motion/predict.js';
 import { close } from '../support/close.js';
+import { detectedObject } from '../support/objects.js';
 
-function object(over: Partial<DetectedObject> = {}): DetectedObject {
-  return {
-    trackId: 1,
-    objectClass: 'car',
-    classConfidence: 0.9,
-    xM: 0,
-    yM: 0,
-    zM: 0.8,
-    vxMps: 10,
-    vyMps: 0,
-    headingRad: 0,
-    yawRateRadps: 0,
-    lengthM: 4.6,
-    widthM: 1.9,
-    heightM: 1.5,
-    covariance: diagonalCovariance(1, Math.sqrt(0.5)),
-    existenceProbability: 0.97,
-    ageS: 2,
-    ...over,
-  };
-}
+const object = (over: Partial<DetectedObject> = {}): DetectedObject => detectedObject({
+  zM: 0.8, vxMps: 10, lengthM: 4.6, widthM: 1.9, covariance: diagonalCovariance(1, Math.sqrt(0.5)), existenceProbability: 0.97, ...over,
+});
 
 describe('motion/predict', () => {
   it('CV: a 10 m/s object predicted 0.3 s moves 3 m; covariance grows by F P Fᵀ + Q exactly', () => {

@@ -2,33 +2,16 @@ import assert from 'node:assert/strict';
 import type { DetectedObject, VehicleIntent } from '../../shared/model/types.js';
 import { DEFAULT_ADVISORY_PARAMS, computeAdvisory, type AdvisoryParams } from '../../shared/planning/index.js';
 import { close } from '../support/close.js';
+import { detectedObject } from '../support/objects.js';
 
 // A realistic epoch: ns since 1970 are ~1.7e18, where a JS number resolves 256 ns.
 const NOW_NS = 1_700_000_000_000_000_000;
 const IDS = { rsuId: 'rsu-1', sequence: 42 };
 const P: AdvisoryParams = { ...DEFAULT_ADVISORY_PARAMS };
 
-function object(over: Partial<DetectedObject> = {}): DetectedObject {
-  return {
-    trackId: 1,
-    objectClass: 'pedestrian',
-    classConfidence: 0.8,
-    xM: 0,
-    yM: 0,
-    zM: 0.9,
-    vxMps: 0,
-    vyMps: 0,
-    headingRad: 0,
-    yawRateRadps: 0,
-    lengthM: 0.6,
-    widthM: 0.6,
-    heightM: 1.75,
-    covariance: null,
-    existenceProbability: 0.9,
-    ageS: 3,
-    ...over,
-  };
-}
+const object = (over: Partial<DetectedObject> = {}): DetectedObject => detectedObject({
+  objectClass: 'pedestrian', classConfidence: 0.8, zM: 0.9, lengthM: 0.6, widthM: 0.6, heightM: 1.75, ageS: 3, ...over,
+});
 
 const pedestrianNorth = (xM: number, over: Partial<DetectedObject> = {}): DetectedObject =>
   object({ xM, yM: -5, vyMps: 1.4, headingRad: Math.PI / 2, ...over });

@@ -12,33 +12,14 @@ import {
   type PlannerZone,
 } from '../../shared/planning/planner.js';
 import { close } from '../support/close.js';
+import { detectedObject } from '../support/objects.js';
 
 const T0_NS = 1_700_000_000_000_000_000;
 const P: PlannerParams = { ...DEFAULT_PLANNER_PARAMS, cruiseSpeedMps: 10 };
 const HALF_EGO_M = P.egoLengthM / 2;
 const sec = (s: number): number => T0_NS + s * 1e9;
 
-function object(over: Partial<DetectedObject> = {}): DetectedObject {
-  return {
-    trackId: 1,
-    objectClass: 'car',
-    classConfidence: 0.9,
-    xM: 0,
-    yM: 0,
-    zM: 0.8,
-    vxMps: 0,
-    vyMps: 0,
-    headingRad: 0,
-    yawRateRadps: 0,
-    lengthM: 4.5,
-    widthM: 1.8,
-    heightM: 1.5,
-    covariance: null,
-    existenceProbability: 0.95,
-    ageS: 2,
-    ...over,
-  };
-}
+const object = (over: Partial<DetectedObject> = {}): DetectedObject => detectedObject({ zM: 0.8, existenceProbability: 0.95, ...over });
 
 function input(over: Partial<PlannerInput> = {}): PlannerInput {
   return {

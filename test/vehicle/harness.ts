@@ -14,6 +14,7 @@ import type { DetectedObject, PerceptionFrame } from '../../shared/model/types.j
 import type { DetectionBatch } from '../../shared/sources/detections.js';
 import type { Clock } from '../../shared/time/clock.js';
 import { diagonalCovariance } from '../../shared/model/covariance.js';
+import { detectedObject } from '../support/objects.js';
 
 export const EPOCH_NS = 1_000_000_000_000_000;
 
@@ -29,11 +30,11 @@ export class ScriptedNetwork implements NetworkModel {
   }
 }
 
-export const obj = (trackId: number, xM: number, yM: number, vxMps = 0, vyMps = 0, objectClass: DetectedObject['objectClass'] = 'car'): DetectedObject => ({
-  trackId, objectClass, classConfidence: 0.9, xM, yM, zM: 0.75, vxMps, vyMps,
-  headingRad: vxMps || vyMps ? Math.atan2(vyMps, vxMps) : 0, yawRateRadps: 0, lengthM: 4.5, widthM: 1.8, heightM: 1.5,
-  covariance: diagonalCovariance(0.3, 0.5), existenceProbability: 0.95, ageS: 1,
-});
+export const obj = (trackId: number, xM: number, yM: number, vxMps = 0, vyMps = 0, objectClass: DetectedObject['objectClass'] = 'car'): DetectedObject =>
+  detectedObject({
+    trackId, objectClass, xM, yM, vxMps, vyMps, headingRad: vxMps || vyMps ? Math.atan2(vyMps, vxMps) : 0,
+    covariance: diagonalCovariance(0.3, 0.5), existenceProbability: 0.95, ageS: 1,
+  });
 
 export interface StepRecord {
   index: number;
