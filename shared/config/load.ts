@@ -31,20 +31,27 @@ export interface LoadedConfig<T> {
   baseDir: string;
 }
 
-export function loadConfigFile<S extends z.ZodType>(schema: S, file: string): LoadedConfig<z.output<S>> {
+/**
+ * Reads and parses a .json file or a YAML file (any other extension), not yet validated; `what` ("config",
+ * "scenario") names the file in the ConfigError of a file that cannot be read or parsed.
+ */
+export function readDataFile(file: string, what: string): { data: unknown; path: string } {
   const path = resolve(file);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read config ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  let data: unknown;
   try {
-    data = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    return { data: path.endsWith('.json') ? JSON.parse(text) : parseYaml(text), path };
   } catch (err) {
-    throw new ConfigError(`cannot parse config ${path}: ${(err as Error).message}`);
+    throw new ConfigError(`cannot parse ${what} ${path}: ${(err as Error).message}`);
   }
+}
+
+export function loadConfigFile<S extends z.ZodType>(schema: S, file: string): LoadedConfig<z.output<S>> {
+  const { data, path } = readDataFile(file, 'config');
   return { config: validateConfig(schema, data, path), path, baseDir: dirname(path) };
 }
 

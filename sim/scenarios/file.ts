@@ -1,11 +1,9 @@
 // Scenario files: a Scenario (sim/scenarios/types.ts) as JSON or YAML, validated field by field so an error names
 // the bad field ("actors.3.trajectory.2.tS: times must not go backwards"). loadScenario picks a built-in by name or
 // reads a file.
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, formatIssues } from '../../shared/config/load.js';
+import { ConfigError, formatIssues, readDataFile } from '../../shared/config/load.js';
 import { idSchema } from '../../shared/config/schemas.js';
 import { OBJECT_CLASSES } from '../../shared/model/types.js';
 import { builtinScenario, isBuiltinScenario, listScenarios, type BuiltinScenarioOptions } from './index.js';
@@ -101,19 +99,7 @@ export function parseScenario(data: unknown, origin = '<data>'): Scenario {
 
 /** Reads a scenario from a .json file or a YAML file (any other extension). */
 export function loadScenarioFile(file: string): Scenario {
-  const path = resolve(file);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read scenario ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  let data: unknown;
-  try {
-    data = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (err) {
-    throw new ConfigError(`cannot parse scenario ${path}: ${(err as Error).message}`);
-  }
+  const { data, path } = readDataFile(file, 'scenario');
   return parseScenario(data, path);
 }
 
