@@ -140,7 +140,7 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
   );
   const statsTimer = setInterval(() => {
     const now = clock.nowNs();
-    log.info({ counters: { ...handle.counters, e2eLatencyMs: undefined }, strategy, links: links.map((l) => l.monitor.snapshot(now)) }, 'stats');
+    log.info({ counters: { ...handle.counters, e2eLatencyMs: undefined }, strategy, links: links.map((l) => ({ ...l.monitor.snapshot(now), counters: l.counters })) }, 'stats');
   }, config.statsIntervalS * 1000);
 
   const why = await waitForShutdown(o.duration);

@@ -1,8 +1,11 @@
 // RSUs and one vehicle as separate OS processes over real transports: the demo, the end-to-end tests and the
 // simulator's real-time mode all run through here. Writes the configs, starts the processes, watches the
-// vehicle's output socket like a downstream planner, stops them after the duration and returns their summaries.
+// vehicle's output socket like a downstream planner, stops them after the duration (or once a condition on their
+// logs and output holds) and returns their summaries.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Subject, type Observable } from 'rxjs';
 import { connectZmqClient } from '../../shared/transport/zmq.js';
 import { systemClock } from '../../shared/time/clock.js';
 import { DEFAULT_ANSWER_WITHIN_M } from '../../shared/link/relevance.js';
@@ -15,7 +18,7 @@ import type { VehicleSummary } from '../../vehicle/summary.js';
 import type { TransportStats } from '../../shared/transport/types.js';
 import { startChild } from './children.js';
 import type { StrategyName } from '../../vehicle/core.js';
-import type { PathPoint, Pose } from '../../shared/model/types.js';
+import type { PathPoint, PerceptionFrame, Pose } from '../../shared/model/types.js';
 import { RECORD_METADATA_ENV } from '../../shared/record/metadata.js';
 
 export interface RoadsideSummary {
@@ -33,13 +36,32 @@ export interface RsuProcessSpec {
   sensorPose?: Pose;
 }
 
+/** One JSON line a process logged on stderr (pino), and which process: 'vehicle' or 'roadside:<rsuId>'. */
+export interface ProcessLogLine {
+  process: string;
+  entry: Record<string, unknown>;
+}
+
+/** What a stop condition watches, as it comes: the processes' log lines and the vehicle's output frames. */
+export interface PairWatch {
+  logs$: Observable<ProcessLogLine>;
+  outputs$: Observable<PerceptionFrame>;
+}
+
 export interface PairOptions {
   /** Folder with `<rsuId>.jsonl` and `vehicle.jsonl`. */
   scenarioDir: string;
   mapFrame: string;
   /** Where configs and process logs go. */
   workDir: string;
-  durationS: number;
+  /** Stop the processes this long after starting them. */
+  durationS?: number;
+  /**
+   * Or stop them once this resolves (tests: once what they check has been seen, however slow the machine), or
+   * once a process exits by itself. Called as they start; they are stopped whether it resolves or rejects, then
+   * its error is thrown.
+   */
+  until?: (watch: PairWatch) => Promise<unknown>;
   /** Broker URL for the MQTT path; omit for ZeroMQ only. */
   mqttUrl?: string;
   /** RSU endpoints for the ZeroMQ path; omit for MQTT only. */
@@ -124,15 +146,19 @@ export async function runProcessPair(o: PairOptions): Promise<PairResult> {
   const vehicleFile = join(o.workDir, 'vehicle.json');
   writeFileSync(vehicleFile, JSON.stringify(vehicle, null, 2));
 
+  if ((o.durationS === undefined) === (o.until === undefined)) throw new Error('runProcessPair: give durationS or until');
   // Short reconnect cap: the vehicle binds its output a moment after this connects.
   const planner = connectZmqClient({ downlink: o.outputEndpoint, clock: systemClock, reconnectMaxIntervalMs: 250 });
   let outputSeen = 0;
   let outputObjects = 0;
+  const logs$ = new Subject<ProcessLogLine>();
+  const outputs$ = new Subject<PerceptionFrame>();
   const watch = planner.subscribe(outputTopic(vehicleId)).subscribe((m) => {
     const e = decodeEnvelope(m.payload);
     if (e.payload.kind === 'frame') {
       outputSeen++;
       outputObjects += e.payload.frame.objects.length;
+      outputs$.next(e.payload.frame);
     }
   });
 
@@ -150,7 +176,20 @@ export async function runProcessPair(o: PairOptions): Promise<PairResult> {
     if (o.record?.vehicle) args.push('--record', o.record.vehicle);
     return { rsuChildren, vehChild: startChild('vehicle', args, join(o.workDir, 'vehicle.log')) };
   });
-  await new Promise((r) => setTimeout(r, o.durationS * 1000));
+  const all = [...children.rsuChildren, children.vehChild];
+  for (const c of all) {
+    createInterface({ input: c.process.stderr! }).on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      try {
+        logs$.next({ process: c.name, entry: JSON.parse(line) as Record<string, unknown> });
+      } catch {
+        // not a log line
+      }
+    });
+  }
+  const failed = await (o.until
+    ? Promise.race([o.until({ logs$, outputs$ }), ...all.map((c) => c.done)]).then(() => null, (err: unknown) => ({ err }))
+    : new Promise<null>((r) => setTimeout(() => r(null), o.durationS! * 1000)));
   // Vehicle first, so that every frame the RSU published while the vehicle listened is counted.
   children.vehChild.stop();
   const veh = await children.vehChild.done;
@@ -158,6 +197,9 @@ export async function runProcessPair(o: PairOptions): Promise<PairResult> {
   const rsuDone = await Promise.all(children.rsuChildren.map((c) => c.done));
   watch.unsubscribe();
   await planner.close();
+  logs$.complete();
+  outputs$.complete();
+  if (failed) throw failed.err;
 
   const roadsides = rsuDone.map((d) => (d.outputs.find((x) => (x as RoadsideSummary).role === 'roadside') as RoadsideSummary | undefined) ?? null);
   return {

@@ -1,13 +1,18 @@
 // The roadside and vehicle as separate OS processes exchanging frames end to end, over real brokers (aedes
-// in-process, mosquitto as its own process) and ZeroMQ over tcp:// and ipc://.
+// in-process, mosquitto as its own process) and ZeroMQ over tcp:// and ipc://. The processes run until their
+// own periodic stats show what the test checks, then are stopped: never for a fixed time counted from spawn
+// (starting them alone can take seconds on a busy machine).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { combineLatest, filter, firstValueFrom, of, skip, timeout } from 'rxjs';
 import { startEmbeddedBroker } from '../../shared/transport/broker.js';
 import { freePort } from '../../shared/net/ports.js';
-import { runProcessPair, type PairResult } from '../../sim/realtime/process-pair.js';
+import type { LinkState } from '../../shared/link/link-monitor.js';
+import { runProcessPair, type PairResult, type PairWatch } from '../../sim/realtime/process-pair.js';
+import type { RsuLinkCounters } from '../../vehicle/rsu-link.js';
 import { IAAD_BIN } from '../../sim/realtime/children.js';
 import { mosquittoOrSkip, startMosquitto } from '../support/mosquitto.js';
 import { tempIpcEndpoint } from '../support/net.js';
@@ -15,6 +20,27 @@ import { tempIpcEndpoint } from '../support/net.js';
 const SCENARIO = resolve('examples/occluded-crossing');
 const MAP_FRAME = 'enu:occluded-crossing';
 const OFFSET_MS = 25;
+/** Frames each checked path must have delivered before the processes are stopped. */
+const MIN_FRAMES = 15;
+/** A safety net only: past it the processes are stopped anyway and the assertions say what was missing. */
+const GIVE_UP_MS = 90_000;
+
+type LinkStats = LinkState & { counters: RsuLinkCounters };
+
+/**
+ * Resolves once the vehicle logs stats whose links pass `ready` and the downstream planner has seen 10 output
+ * frames (the vehicle logs stats every 5 s; the summary it prints on stop has at least these counts).
+ */
+function vehicleStatsShow(ready: (links: LinkStats[]) => boolean): (w: PairWatch) => Promise<unknown> {
+  return ({ logs$, outputs$ }) => firstValueFrom(combineLatest([
+    logs$.pipe(filter((l) => l.process === 'vehicle' && l.entry.msg === 'stats' && ready(l.entry.links as LinkStats[]))),
+    outputs$.pipe(skip(9)),
+  ]).pipe(timeout({ first: GIVE_UP_MS, with: () => of(null) })));
+}
+
+/** Both paths of the one link delivered MIN_FRAMES and the clock offset is estimated. */
+const bothPathsDelivered = vehicleStatsShow(([link]) =>
+  (link?.paths.mqtt?.received ?? 0) >= MIN_FRAMES && (link?.paths.zmq?.received ?? 0) >= MIN_FRAMES && link?.clock.offsetNs != null);
 
 function checkPair(r: PairResult, expectMqttVersion: 4 | 5): void {
   const where = `(logs in ${r.workDir})`;
@@ -25,8 +51,8 @@ function checkPair(r: PairResult, expectMqttVersion: 4 | 5): void {
   const link = r.vehicle.links[0]!;
   const mqtt = link.state.paths.mqtt;
   const zmq = link.state.paths.zmq;
-  assert.ok(mqtt && mqtt.received >= 15, `mqtt delivered ${mqtt?.received} frames ${where}`);
-  assert.ok(zmq && zmq.received >= 15, `zmq delivered ${zmq?.received} frames ${where}`);
+  assert.ok(mqtt && mqtt.received >= MIN_FRAMES, `mqtt delivered ${mqtt?.received} frames ${where}`);
+  assert.ok(zmq && zmq.received >= MIN_FRAMES, `zmq delivered ${zmq?.received} frames ${where}`);
   // Both paths carry the same frames: every frame is emitted once, the other copy is dropped as a duplicate.
   assert.equal(link.dedupe.passed, link.state.merged.received);
   assert.equal(link.dedupe.passed + link.dedupe.duplicatesDropped, link.counters.receivedPerPath.mqtt! + link.counters.receivedPerPath.zmq!);
@@ -34,14 +60,15 @@ function checkPair(r: PairResult, expectMqttVersion: 4 | 5): void {
   assert.equal(link.state.merged.lost, 0, 'nothing is lost on loopback');
   assert.equal(link.counters.decodeErrors, 0);
   assert.equal(link.counters.expired, 0);
-  // The RSU's clock is 25 ms ahead; the NTP-style exchange must find it to within a millisecond or two.
-  const offsetNs = link.state.clock.offsetNs;
-  assert.ok(offsetNs !== null, 'no clock-sync exchange completed');
-  const offsetMs = offsetNs / 1e6;
-  assert.ok(Math.abs(offsetMs - OFFSET_MS) < 2, `estimated offset ${offsetMs} ms, expected ${OFFSET_MS}`);
-  // ...so one-way latency stays loopback-small instead of showing the 25 ms clock error.
+  // The RSU's clock is 25 ms ahead; the NTP-style exchange must find it to within its own error bound, half the
+  // round trip of the exchange it used (how small that is depends on the machine's load, not on the code).
+  const { offsetNs, uncertaintyNs } = link.state.clock;
+  assert.ok(offsetNs !== null && uncertaintyNs !== null, 'no clock-sync exchange completed');
+  const [offsetMs, boundMs] = [offsetNs / 1e6, uncertaintyNs / 1e6];
+  assert.ok(Math.abs(offsetMs - OFFSET_MS) <= boundMs, `estimated offset ${offsetMs} ms ± ${boundMs}, expected ${OFFSET_MS}`);
+  // ...so one-way latency is corrected by it: uncorrected, the RSU's stamps 25 ms ahead would make it negative.
   const latency = link.state.merged.latency;
-  assert.ok(latency?.p50Ms != null && latency.p50Ms < 10, `merged latency p50 ${latency?.p50Ms} ms`);
+  assert.ok(latency?.p50Ms != null && latency.p50Ms > -OFFSET_MS / 2, `merged latency p50 ${latency?.p50Ms} ms`);
   assert.ok(r.outputSeen >= 10, `downstream saw ${r.outputSeen} output frames`);
   const mqttTransport = r.vehicle.transports.find((t) => t.kind === 'mqtt');
   assert.equal(mqttTransport?.protocolVersion, expectMqttVersion);
@@ -49,14 +76,14 @@ function checkPair(r: PairResult, expectMqttVersion: 4 | 5): void {
 }
 
 describe('roadside and vehicle processes end to end', function () {
-  this.timeout(60_000);
+  this.timeout(GIVE_UP_MS + 60_000);
 
   it('exchange frames over the embedded broker (MQTT 3.1.1) and ZeroMQ tcp://', async () => {
     const broker = await startEmbeddedBroker({ port: 0 });
     try {
       const [pub, pull, out] = [await freePort(), await freePort(), await freePort()];
       const r = await runProcessPair({
-        scenarioDir: SCENARIO, mapFrame: MAP_FRAME, workDir: mkdtempSync(join(tmpdir(), 'iaad-e2e-')), durationS: 7,
+        scenarioDir: SCENARIO, mapFrame: MAP_FRAME, workDir: mkdtempSync(join(tmpdir(), 'iaad-e2e-')), until: bothPathsDelivered,
         mqttUrl: broker.url, zmq: { pubEndpoint: `tcp://127.0.0.1:${pub}`, pullEndpoint: `tcp://127.0.0.1:${pull}` },
         outputEndpoint: `tcp://127.0.0.1:${out}`, rsuClockOffsetMs: OFFSET_MS,
       });
@@ -71,7 +98,7 @@ describe('roadside and vehicle processes end to end', function () {
     const mosquitto = await startMosquitto(bin);
     try {
       const r = await runProcessPair({
-        scenarioDir: SCENARIO, mapFrame: MAP_FRAME, workDir: mkdtempSync(join(tmpdir(), 'iaad-e2e-')), durationS: 7,
+        scenarioDir: SCENARIO, mapFrame: MAP_FRAME, workDir: mkdtempSync(join(tmpdir(), 'iaad-e2e-')), until: bothPathsDelivered,
         mqttUrl: mosquitto.url, zmq: { pubEndpoint: tempIpcEndpoint('pub'), pullEndpoint: tempIpcEndpoint('pull') },
         outputEndpoint: tempIpcEndpoint('out'), rsuClockOffsetMs: OFFSET_MS,
       });
@@ -92,17 +119,18 @@ describe('roadside and vehicle processes end to end', function () {
       rsus.push({ id, sensorPose: pose(xM), zmq: { pubEndpoint: `tcp://127.0.0.1:${await freePort()}`, pullEndpoint: `tcp://127.0.0.1:${await freePort()}` } });
     }
     const r = await runProcessPair({
-      scenarioDir: dir, mapFrame: MAP_FRAME, workDir: mkdtempSync(join(tmpdir(), 'iaad-e2e-')), durationS: 6, rsus,
+      scenarioDir: dir, mapFrame: MAP_FRAME, workDir: mkdtempSync(join(tmpdir(), 'iaad-e2e-')), rsus,
+      until: vehicleStatsShow(([near, far]) => (near?.merged.received ?? 0) >= MIN_FRAMES && (far?.counters.outOfRange ?? 0) >= MIN_FRAMES),
       outputEndpoint: `tcp://127.0.0.1:${await freePort()}`,
     });
     const where = `(logs in ${r.workDir})`;
     assert.equal(r.vehicleExit, 0, where);
     const [near, far] = r.vehicle!.links;
     assert.deepEqual([near!.rsuId, far!.rsuId], ['rsu-1', 'rsu-far']);
-    assert.ok(near!.state.merged.received >= 15 && near!.counters.outOfRange === 0, `near: ${JSON.stringify(near!.counters)} ${where}`);
+    assert.ok(near!.state.merged.received >= MIN_FRAMES && near!.counters.outOfRange === 0, `near: ${JSON.stringify(near!.counters)} ${where}`);
     // The far RSU's frames arrived and were dropped before decoding, all but any that came before the vehicle's
     // first own frame (no position yet: every RSU counts until then).
-    assert.ok(far!.counters.outOfRange >= 15, `far: ${JSON.stringify(far!.counters)} ${where}`);
+    assert.ok(far!.counters.outOfRange >= MIN_FRAMES, `far: ${JSON.stringify(far!.counters)} ${where}`);
     assert.ok(far!.state.merged.received <= 3, `far frames used: ${far!.state.merged.received} ${where}`);
     assert.equal(far!.counters.outOfRange + far!.state.merged.received, far!.counters.receivedPerPath.zmq);
   });

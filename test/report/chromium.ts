@@ -29,7 +29,7 @@ export interface Capture {
  * Loads `htmlFile` in headless Chromium with a fresh profile and no network features, writes a screenshot of the
  * window to `pngFile` and returns the rendered DOM. Kills the browser's process group if it takes over `timeoutMs`.
  */
-export async function capture(bin: string, htmlFile: string, pngFile: string, timeoutMs = 15_000): Promise<Capture> {
+export async function capture(bin: string, htmlFile: string, pngFile: string, timeoutMs = 60_000): Promise<Capture> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'iaad-chromium-'));
   const args = [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

@@ -227,7 +227,7 @@ describe('report: self-contained HTML with vega-lite SVG plots', function () {
     }
 
     it('run report: every plot is in the rendered DOM, and the screenshot shows them in colour', async function () {
-      this.timeout(30_000);
+      this.timeout(90_000); // a safety net above capture's own 60 s limit
       const { dom, png } = await shoot(this, 'run', runHtml);
       assert.equal(count(dom, /<svg\b[^>]*role="graphics-document[^>]*class="marks"/g), RUN_PLOT_IDS.length, 'vega SVGs in the DOM');
       assert.ok(count(dom, /class="mark-/g) > 20, 'SVG mark groups parsed');
@@ -236,7 +236,7 @@ describe('report: self-contained HTML with vega-lite SVG plots', function () {
     });
 
     it('comparison report: every plot is in the rendered DOM, bars and residency stacks are drawn', async function () {
-      this.timeout(30_000);
+      this.timeout(90_000); // a safety net above capture's own 60 s limit
       const { dom, png } = await shoot(this, 'comparison', cmpHtml);
       assert.equal(count(dom, /<svg\b[^>]*role="graphics-document[^>]*class="marks"/g), COMPARISON_PLOT_IDS.length + RUN_PLOT_IDS.length);
       assert.ok(dom.includes('<table class="runs">'));

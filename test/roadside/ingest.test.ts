@@ -10,12 +10,12 @@ import { frameTopic } from '../../shared/transport/topics.js';
 import { systemClock } from '../../shared/time/clock.js';
 import { decodeEnvelope } from '../../shared/wire/codec.js';
 import type { PerceptionFrame } from '../../shared/model/types.js';
-import { delay, tempIpcEndpoint } from '../support/net.js';
+import { sendUntilReceived, tempIpcEndpoint, waitUntil } from '../support/net.js';
 
 const log = pino({ level: 'silent' });
 
 describe('roadside live ingest (ZeroMQ PULL) to published frames', function () {
-  this.timeout(20_000);
+  this.timeout(30_000);
 
   it('publishes each valid batch as a frame, counts and skips bad ones', async () => {
     const ingestEndpoint = tempIpcEndpoint('ingest');
@@ -28,19 +28,24 @@ describe('roadside live ingest (ZeroMQ PULL) to published frames', function () {
       zmqIngest(ingestEndpoint, systemClock, log, counters), [server], systemClock, log,
     );
     const frames: PerceptionFrame[] = [];
-    const sub = client.subscribe(frameTopic('r', 'rsu-9')).subscribe((m) => {
+    const topic = frameTopic('r', 'rsu-9');
+    const sub = client.subscribe(topic).subscribe((m) => {
+      if (m.payload.length === 1) return; // a probe, below
       const e = decodeEnvelope(m.payload);
       if (e.payload.kind === 'frame') frames.push(e.payload.frame);
     });
+    // Slow joiner: the SUB's subscription must have reached the PUB, or the frames are dropped at the PUB. Probed
+    // on the server directly, so the pipeline's counters see only the batches below. (The PUSH needs no wait: it
+    // queues until connected.)
+    await sendUntilReceived(client.subscribe(topic), () => server.publish(topic, new Uint8Array([0])));
     const push = new Push({ linger: 0 });
     push.connect(ingestEndpoint);
-    await delay(300); // slow joiner: let SUB and PUSH connect
     const t0 = 1_764_306_000_000_000_000;
     await push.send(JSON.stringify({ captureTimeNs: t0, objects: [{ id: 5, class: 'pedestrian', xM: 3, yM: 4, posStdM: 0.5 }] }));
     await push.send('{not json');
     await push.send(JSON.stringify({ objects: [{ id: 6, class: 'spaceship', xM: 0, yM: 0 }] }));
     await push.send(JSON.stringify({ captureTimeNs: t0 + 50e6, objects: [] }));
-    for (let i = 0; i < 50 && frames.length < 2; i++) await delay(20);
+    await waitUntil(() => frames.length >= 2, 'two frames published');
     sub.unsubscribe();
     push.close();
     await rsu.stop();

@@ -82,14 +82,24 @@ describe('the perception worker kept between runs (sim/engine/perception-pool.ts
 });
 
 describe('perception worker flow control', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
 
   it(`runs at most ${MAX_CHUNKS_AHEAD} chunks ahead of the run, and goes on as the run takes them`, () => {
     const sleepMs = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-    /** Chunks posted once `target` were (or after 20 s), and then a moment more: a worker that overran shows. */
+    /**
+     * Chunks posted once `target` were (the worker notifies on each one), and then a while more: long enough for a
+     * few more chunks at the pace just seen, so that a worker that overran shows however slow the machine.
+     */
     const postedAfter = (signal: Int32Array, target: number): number => {
-      for (let i = 0; i < 200 && Atomics.load(signal, SIGNAL.chunks) < target; i++) sleepMs(100);
-      sleepMs(300);
+      const startedMs = performance.now();
+      const from = Atomics.load(signal, SIGNAL.chunks);
+      let seen = from;
+      while (seen < target) {
+        // Atomics.wait blocks mocha's timeout too: 30 s without a chunk stands in for it.
+        if (Atomics.wait(signal, SIGNAL.chunks, seen, 30_000) === 'timed-out') break;
+        seen = Atomics.load(signal, SIGNAL.chunks);
+      }
+      sleepMs(Math.max(300, (5 * (performance.now() - startedMs)) / Math.max(1, seen - from)));
       return Atomics.load(signal, SIGNAL.chunks);
     };
     // 60 chunks to compute; nothing taken yet.

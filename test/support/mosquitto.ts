@@ -32,7 +32,9 @@ export async function startMosquitto(bin: string, port?: number): Promise<Mosqui
   const p = port ?? (await freePort());
   const dir = mkdtempSync(path.join(os.tmpdir(), 'iaad-mosquitto-'));
   const conf = path.join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${p} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr',
+  // set_tcp_nodelay as docs/transports.md advises for production: without it a pong written while an earlier
+  // one is unacknowledged waits for the peer's delayed ACK.
+  writeFileSync(conf, [`listener ${p} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'set_tcp_nodelay true', 'log_dest stderr',
     'log_type error', 'log_type warning', ''].join('\n'));
   const child: ChildProcess = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -10,7 +10,7 @@ import {
   advisoryTopic, framesFilter, frameTopic, intentTopic, intentsFilter, syncRequestTopic,
 } from '../../shared/transport/topics.js';
 import type { Message } from '../../shared/transport/types.js';
-import { delay, freePort, nextValue, percentile, pingPong, sendUntilReceived, tempIpcEndpoint } from '../support/net.js';
+import { freePort, nextValue, percentile, pingPong, sendUntilReceived, tempIpcEndpoint } from '../support/net.js';
 
 const intentBytes = (sequence: number): Uint8Array => encodeEnvelope({
   senderId: 'veh-1',
@@ -24,7 +24,7 @@ const endpointKinds: Array<[string, () => { downlink: string; uplink: string }]>
 
 for (const [label, endpoints] of endpointKinds) {
   describe(`ZeroMQ transport over ${label}`, function () {
-    this.timeout(10_000);
+    this.timeout(30_000);
     let server: ZmqTransport;
     let client: ZmqTransport;
 
@@ -48,8 +48,8 @@ for (const [label, endpoints] of endpointKinds) {
       const wanted = client.subscribe('iaad/v1/+/rsu-1/frame'); // ZeroMQ prefix 'iaad/v1/', '+' checked locally
       const hold = wanted.subscribe();
       try {
+        // Late probe copies pass the filter below (same topic), so they never count as local drops.
         await sendUntilReceived(wanted, () => server.publish(frameTopic('sh', 'rsu-1'), new Uint8Array([0])));
-        await delay(50);
         const drops = client.stats().droppedReceive;
         const got = nextValue(wanted.pipe(filter((m) => m.payload[0] !== 0), take(3), toArray()));
         const before = systemClock.nowNs();
@@ -92,27 +92,25 @@ for (const [label, endpoints] of endpointKinds) {
       }
     });
 
-    it('ping-pong latency (client PUSH -> server PULL, server PUB -> client SUB)', async () => {
-      const rtts = await pingPong(client, server, 'iaad/test/ping', 'iaad/test/pong', 50);
-      const p50 = percentile(rtts, 50);
-      console.log(`      zmq ${label}: ping-pong RTT p50 ${p50.toFixed(2)} ms, p90 ${percentile(rtts, 90).toFixed(2)} ms, max ${Math.max(...rtts).toFixed(2)} ms (n=50)`);
-      assert.ok(p50 < 20);
+    it('ping-pong: 50 round trips (client PUSH -> server PULL, server PUB -> client SUB), each answered in turn', async () => {
+      const { order, rttsMs } = await pingPong(client, server, 'iaad/test/ping', 'iaad/test/pong', 50);
+      assert.deepEqual(order, Array.from({ length: 50 }, (_, i) => i));
+      // Printed for the curious; latency is measured by `npm run bench`, never asserted.
+      console.log(`      zmq ${label}: ping-pong RTT p50 ${percentile(rttsMs, 50).toFixed(2)} ms, max ${Math.max(...rttsMs).toFixed(2)} ms (n=50)`);
     });
   });
 }
 
 describe('ZeroMQ transport: drops and shutdown', function () {
-  this.timeout(10_000);
+  this.timeout(30_000);
 
   it('PUSH to an unreachable RSU counts drops instead of blocking (immediate, send timeout 0)', async () => {
     const port = await freePort();
     const c = connectZmqClient({ downlink: `tcp://127.0.0.1:${port}`, uplink: `tcp://127.0.0.1:${port}` });
     try {
-      const started = performance.now();
+      // A blocking send would never resolve here (nothing ever listens): the test then times out.
       for (let i = 0; i < 200; i++) await c.publish(intentTopic('veh-1'), new Uint8Array(32));
-      const elapsedMs = performance.now() - started;
       assert.deepEqual(c.stats(), { published: 0, received: 0, droppedSend: 200, droppedReceive: 0 });
-      assert.ok(elapsedMs < 1_000, `200 refused sends took ${elapsedMs.toFixed(0)} ms`);
     } finally {
       await c.close();
     }
@@ -137,9 +135,7 @@ describe('ZeroMQ transport: drops and shutdown', function () {
     let completed = 0;
     client.subscribe(framesFilter()).subscribe({ complete: () => completed++ });
     server.subscribe(intentsFilter()).subscribe({ complete: () => completed++ });
-    const started = performance.now();
     await Promise.all([client.close(), server.close()]);
-    assert.ok(performance.now() - started < 1_000);
     assert.equal(completed, 2);
     for (const e of Object.values(server.endpoints)) assert.equal(existsSync(e.slice('ipc://'.length)), false);
     await server.publish(frameTopic('sh', 'rsu-1'), new Uint8Array([1]));
