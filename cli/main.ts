@@ -85,10 +85,11 @@ program
 program
   .command('fuse')
   .description('offline fusion for debugging: object lists from several sources in, the fused list out (JSON)')
-  .requiredOption('-i, --input <file...>', 'one JSON file per source (docs/fuse-format.md); the first is the reference')
+  .requiredOption('-i, --input <file...>', 'one JSON file per source (docs/fuse-format.md), in any order')
   .option('--method <m>', 'intra (same instant, information form) or inter (predict to the reference time, covariance intersection)', 'inter')
   .option('--horizon-ms <ms>', 'longest prediction for inter', num('horizon'), 500)
-  .action(async (o: { input: string[]; method: string; horizonMs: number }) => {
+  .option('--reference <source>', 'source id of the input fused onto (default: the newest input; ties: smallest source id)')
+  .action(async (o: { input: string[]; method: string; horizonMs: number; reference?: string }) => {
     const { runFuseCommand } = await import('./fuse.js');
     process.exitCode = runFuseCommand(o);
   });
