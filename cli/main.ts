@@ -120,7 +120,7 @@ sim
 const scenarioOpts = (c: Command): Command => c
   .requiredOption('--scenario <name|file>', 'built-in scenario (occluded-crossing, highway-merge, cicv5g-drive) or a scenario file')
   .option('--cicv5g <file>', 'CICV5G trace for cicv5g-drive: the route, and the default network (trace:FILE@position)')
-  .option('--network <spec>', 'network model, e.g. fixed:20, jitter:20,5, ge:0.01,0.3,0,0.8, trace:FILE@time (docs/network-models.md)')
+  .option('--network <spec>', 'network model, e.g. fixed:20, jitter:20,5, ge:0.01,0.3,0,0.8, trace:FILE@time, or a bare CICV5G FILE (= trace:FILE@time) (docs/network-models.md)')
   .option('--netmap <file>', 'network-quality map for adaptive-st (default: built from --cicv5g, else learned online)')
   .requiredOption('--out <dir>', 'output folder');
 
