@@ -121,6 +121,12 @@ export interface StrategySummary {
   fusion_miss_ratio: MeanStd;
   planning_displacement_error_m: MeanStd;
   mode_residency: Record<string, number>;
+  /** Over seeds: each run's mean per-frame GOSPA over the ROI and its occluded part, m; its stale objects (count
+   * and share of output objects). Absent in files written before they existed. */
+  gospa_roi_m?: MeanStd;
+  gospa_occluded_m?: MeanStd;
+  stale_objects?: MeanStd;
+  stale_ratio?: MeanStd;
 }
 
 export interface ComparisonReportData {
