@@ -7,7 +7,7 @@ import { parseStrategy, strategyNames } from '../../shared/fusion/strategies.js'
 import { roundForJson } from '../metrics/metrics-json.js';
 import { CICV5G_ATTRIBUTION } from '../network/cicv5g.js';
 import { renderComparisonReport } from '../report/render.js';
-import type { ComparisonReportData, RunMetrics } from '../report/types.js';
+import type { ComparisonReportData, MeanStd, RunMetrics, StrategySummary } from '../report/types.js';
 import { defaultJobs, runJobs, type RunJob } from './run-pool.js';
 import { runSetup, type SimCommonOptions } from './run-setup.js';
 
@@ -33,6 +33,7 @@ export async function compareStrategies(o: Omit<SimCompareOptions, 'out'>): Prom
   const results = await runJobs(setupArgs, jobs, o.jobs ?? defaultJobs(jobs.length), (job, result) => {
     bar?.increment({ strategy: job.strategy, seed: job.seed });
     if (!bar) process.stderr.write(`  ${job.strategy} seed ${job.seed}: miss ${fmt(result.metrics.fusion_miss_ratio)}, `
+      + `GOSPA ${fmt(result.metrics.gospa?.roi.mean_m)} m, stale ${result.metrics.stale_objects?.count ?? '-'}, `
       + `planning error ${fmt(result.metrics.planning_displacement_error_m.mean)} m\n`);
   }, setup);
   bar?.stop();
@@ -70,17 +71,27 @@ function summarize(strategy: string, runs: RunMetrics[]): ComparisonReportData['
     fusion_miss_ratio: meanStd(runs.map((r) => r.fusion_miss_ratio)),
     planning_displacement_error_m: meanStd(runs.map((r) => r.planning_displacement_error_m.mean)),
     mode_residency: residency,
+    gospa_roi_m: meanStd(runs.map((r) => r.gospa?.roi.mean_m ?? null)),
+    gospa_occluded_m: meanStd(runs.map((r) => r.gospa?.occluded.mean_m ?? null)),
+    stale_objects: meanStd(runs.map((r) => r.stale_objects?.count ?? null)),
+    stale_ratio: meanStd(runs.map((r) => r.stale_objects?.ratio ?? null)),
   };
 }
 
 const fmt = (v: number | null | undefined, d = 3): string => (v === null || v === undefined ? '-' : v.toFixed(d));
 
 export function formatComparisonTable(c: ComparisonReportData): string {
-  const lines = [`${c.scenario} / ${c.network} / seeds ${c.seeds.join(',')}`,
-    `${'strategy'.padEnd(20)}${'miss ratio'.padStart(16)}${'plan. err. m'.padStart(16)}`];
-  for (const s of c.summary) {
-    lines.push(`${s.strategy.padEnd(20)}${`${fmt(s.fusion_miss_ratio.mean)} ±${fmt(s.fusion_miss_ratio.std)}`.padStart(16)}`
-      + `${`${fmt(s.planning_displacement_error_m.mean)} ±${fmt(s.planning_displacement_error_m.std)}`.padStart(16)}`);
-  }
+  const cols: Array<[string, (s: StrategySummary) => MeanStd | undefined, number]> = [
+    ['miss ratio', (s) => s.fusion_miss_ratio, 3],
+    ['GOSPA ROI m', (s) => s.gospa_roi_m, 3],
+    ['GOSPA occl. m', (s) => s.gospa_occluded_m, 3],
+    ['stale obj.', (s) => s.stale_objects, 1],
+    ['stale ratio', (s) => s.stale_ratio, 3],
+    ['plan. err. m', (s) => s.planning_displacement_error_m, 3],
+  ];
+  const cell = (v: MeanStd | undefined, d: number): string => `${fmt(v?.mean, d)} ±${fmt(v?.std, d)}`.padStart(16);
+  const lines = [`${c.scenario} / ${c.network} / seeds ${c.seeds.join(',')} (scored at output time: docs/metrics.md)`,
+    `${'strategy'.padEnd(20)}${cols.map(([name]) => name.padStart(16)).join('')}`];
+  for (const s of c.summary) lines.push(`${s.strategy.padEnd(20)}${cols.map(([, get, d]) => cell(get(s), d)).join('')}`);
   return `${lines.join('\n')}\n`;
 }
