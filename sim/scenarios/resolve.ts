@@ -15,5 +15,6 @@ export function resolveScenario(nameOrFile: string, cicv5g: string | undefined, 
   const scenario = loadScenario(nameOrFile, cicv5g ? { cicv5gFile: cicv5g } : {});
   const net = network ?? (cicv5gPath ? `trace:${cicv5gPath}@${scenario.mapFrame === 'utm51n' ? 'position' : 'time'}` : null);
   if (!net) throw new Error('--network is required (e.g. fixed:20, jitter:20,5, trace:FILE@time); with --cicv5g it defaults to the trace');
-  return { scenario, network: net, cicv5gPath };
+  // A bare trace @worst means the worst window as long as this scenario.
+  return { scenario, network: net.replace(/@worst(?=\+|$)/g, `@worst:${scenario.durationS}`), cicv5gPath };
 }
