@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { projectToPolyline } from '../../shared/geometry/polyline.js';
-import { readCicv5g, type Cicv5gTrace } from '../../sim/network/cicv5g.js';
+import { readCicv5g, worstCicv5gWindow, type Cicv5gTrace } from '../../sim/network/cicv5g.js';
 import {
   CICV5G_FILES, planCicv5gDrive, RouteFrame, type Cicv5gDrivePlan,
 } from '../../sim/scenarios/cicv5g-drive.js';
@@ -91,14 +91,17 @@ interface VisibilityStats {
   /** ... of those, in the ego sensor's range and FOV but hidden by another actor. */
   occludedPairs: number;
   occludedByActor: Map<number, number>;
+  /** Occluded pairs per frame (index k: time k / frameRateHz). */
+  occludedPerFrame: number[];
 }
 
 /** Sampled at the scenario's frame rate, as the simulator scores it. */
 function visibilityStats(s: Scenario): VisibilityStats {
   const frame = new RouteFrame(s.ego.route);
   const cum = frame.line.cumulativeM;
-  const stats: VisibilityStats = { roiPairs: 0, rsuOnlyPairs: 0, occludedPairs: 0, occludedByActor: new Map() };
+  const stats: VisibilityStats = { roiPairs: 0, rsuOnlyPairs: 0, occludedPairs: 0, occludedByActor: new Map(), occludedPerFrame: [] };
   for (const tS of frameTimes(s)) {
+    stats.occludedPerFrame.push(0);
     const truth = truthAt(s, tS);
     const e = egoAt(s, tS);
     const near = truth.filter((a) => a.id !== EGO_ID && Math.hypot(a.xM - e.xM, a.yM - e.yM) <= ROI_AHEAD_M + ROI_LATERAL_M + 5);
@@ -120,6 +123,7 @@ function visibilityStats(s: Scenario): VisibilityStats {
       stats.rsuOnlyPairs++;
       if (isVisible({ ...view, occlusion: false }, a, [])) {
         stats.occludedPairs++;
+        stats.occludedPerFrame[stats.occludedPerFrame.length - 1]!++;
         stats.occludedByActor.set(a.id, (stats.occludedByActor.get(a.id) ?? 0) + 1);
       }
     }
@@ -347,6 +351,26 @@ describe('cicv5g-drive', function () {
         assert.ok(plan.crossings.length >= 1, 'no crossing pedestrian placed');
       });
 
+      it('spreads hidden traffic along the whole drive and into its worst network stretch', function () {
+        const { trace, plan } = get(this, file);
+        const s = plan.scenario;
+        // Sites along the whole route: no 150 m without one (the RSU spacing, plus room to fit one in).
+        const arcs = [0, ...plan.siteArcM, plan.routeLengthM];
+        const gaps = arcs.slice(1).map((a, i) => a - arcs[i]!);
+        assert.ok(Math.max(...gaps) <= 150, `site gaps ${gaps.map((g) => g.toFixed(0)).join(', ')} m`);
+        // Occluded, RSU-visible pairs in every third of the drive, and in its worst 20 s of network.
+        const per = visibilityStats(s).occludedPerFrame;
+        const sum = (fromS: number, toS: number): number =>
+          per.slice(Math.ceil(fromS * s.frameRateHz), Math.ceil(toS * s.frameRateHz)).reduce((a, b) => a + b, 0);
+        for (let k = 0; k < 3; k++) {
+          const n = sum((k * s.durationS) / 3, ((k + 1) * s.durationS) / 3);
+          assert.ok(n >= 10, `third ${k + 1} of the drive: ${n} occluded pairs`);
+        }
+        const w = worstCicv5gWindow(trace, 20);
+        const n = sum(w.startS, w.startS + 20);
+        assert.ok(n >= 40, `worst 20 s (from ${w.startS.toFixed(1)} s, ${w.outageS.toFixed(1)} s outage): ${n} occluded pairs`);
+      });
+
       it('keeps actors off the ego: > 1 m from its box, crossings done 1.5 s before it arrives', function () {
         const { plan } = get(this, file);
         const s = plan.scenario;
@@ -394,7 +418,7 @@ describe('cicv5g-drive', function () {
         const ids = plan.scenario.actors.map((a) => a.id);
         assert.equal(new Set(ids).size, ids.length);
         assert.ok(!ids.includes(EGO_ID));
-        assert.ok(plan.scenario.actors.length <= 6 * plan.scenario.rsus.length);
+        assert.ok(plan.scenario.actors.length <= 5 * plan.siteArcM.length);
       });
     });
   }
