@@ -10,6 +10,10 @@ import {
 } from '../../sim/scenarios/cicv5g-drive.js';
 import { loadScenario, loadScenarioFile, parseScenario } from '../../sim/scenarios/file.js';
 import { HIGHWAY_MERGE_IDS, highwayMerge } from '../../sim/scenarios/highway-merge.js';
+import { MIXED_CORRIDOR_NETWORK, MIXED_CORRIDOR_STRETCHES, mixedCorridor } from '../../sim/scenarios/mixed-corridor.js';
+import { resolveScenario } from '../../sim/scenarios/resolve.js';
+import { parseNetworkSpec } from '../../sim/network/models.js';
+import { Rng } from '../../sim/world/rng.js';
 import { BUILTIN_SCENARIOS, builtinScenario, listScenarios } from '../../sim/scenarios/index.js';
 import type { Scenario } from '../../sim/world/scenario.js';
 import { isVisible, type Box2, type Viewpoint } from '../../sim/world/visibility.js';
@@ -93,15 +97,18 @@ interface VisibilityStats {
   occludedByActor: Map<number, number>;
   /** Occluded pairs per frame (index k: time k / frameRateHz). */
   occludedPerFrame: number[];
+  /** Which actors were occluded, per frame. */
+  occludedIds: number[][];
 }
 
 /** Sampled at the scenario's frame rate, as the simulator scores it. */
 function visibilityStats(s: Scenario): VisibilityStats {
   const frame = new RouteFrame(s.ego.route);
   const cum = frame.line.cumulativeM;
-  const stats: VisibilityStats = { roiPairs: 0, rsuOnlyPairs: 0, occludedPairs: 0, occludedByActor: new Map(), occludedPerFrame: [] };
+  const stats: VisibilityStats = { roiPairs: 0, rsuOnlyPairs: 0, occludedPairs: 0, occludedByActor: new Map(), occludedPerFrame: [], occludedIds: [] };
   for (const tS of frameTimes(s)) {
     stats.occludedPerFrame.push(0);
+    stats.occludedIds.push([]);
     const truth = truthAt(s, tS);
     const e = egoAt(s, tS);
     const near = truth.filter((a) => a.id !== EGO_ID && Math.hypot(a.xM - e.xM, a.yM - e.yM) <= ROI_AHEAD_M + ROI_LATERAL_M + 5);
@@ -124,6 +131,7 @@ function visibilityStats(s: Scenario): VisibilityStats {
       if (isVisible({ ...view, occlusion: false }, a, [])) {
         stats.occludedPairs++;
         stats.occludedPerFrame[stats.occludedPerFrame.length - 1]!++;
+        stats.occludedIds[stats.occludedIds.length - 1]!.push(a.id);
         stats.occludedByActor.set(a.id, (stats.occludedByActor.get(a.id) ?? 0) + 1);
       }
     }
@@ -144,6 +152,21 @@ function minEgoGapM(s: Scenario): { gapM: number; actorId: number; tS: number } 
   return worst;
 }
 
+/** The first (time, actor) found on the route the ego's box sweeps over the next 1.5 s, if any. */
+function onPathAhead(s: Scenario): string | undefined {
+  const frame = new RouteFrame(s.ego.route);
+  for (const tS of frameTimes(s)) {
+    const sFrom = frame.arcAtTime(tS) - s.ego.lengthM / 2;
+    const sTo = frame.arcAtTime(tS + 1.5) + s.ego.lengthM / 2;
+    const pts = Array.from({ length: Math.ceil((sTo - sFrom) / 0.5) + 1 }, (_, i) => frame.pointAt(Math.min(sTo, sFrom + i * 0.5)));
+    for (const a of truthAt(s, tS)) {
+      if (a.id === EGO_ID || !pts.some((p) => Math.hypot(p.xM - a.xM, p.yM - a.yM) < 10)) continue;
+      if (pts.some((p) => pointGapM(p, a) < s.ego.widthM / 2 + 0.3)) return `actor ${a.id} on the ego's path ahead at ${tS} s`;
+    }
+  }
+  return undefined;
+}
+
 const roundTrip = (s: Scenario): Scenario => parseScenario(JSON.parse(JSON.stringify(s)), s.name);
 
 // ---- scenario files --------------------------------------------------------------------------------------
@@ -157,7 +180,7 @@ describe('scenario files', () => {
 
   it('lists static and built scenarios', () => {
     const names = listScenarios().map((l) => l.name);
-    assert.deepEqual(names, ['occluded-crossing', 'highway-merge', 'cicv5g-drive']);
+    assert.deepEqual(names, ['occluded-crossing', 'highway-merge', 'mixed-corridor', 'cicv5g-drive']);
     assert.equal(listScenarios().find((l) => l.name === 'cicv5g-drive')?.kind, 'built');
   });
 
@@ -169,7 +192,7 @@ describe('scenario files', () => {
       assert.deepEqual(loadScenarioFile(join(dir, 's.yaml')), highwayMerge);
       assert.deepEqual(loadScenario(join(dir, 's.json')), highwayMerge);
       assert.equal(loadScenario('highway-merge'), highwayMerge);
-      assert.throws(() => loadScenario(join(dir, 'nope.yaml')), /unknown scenario .*not a built-in \(occluded-crossing, highway-merge, cicv5g-drive\) and no such file/);
+      assert.throws(() => loadScenario(join(dir, 'nope.yaml')), /unknown scenario .*not a built-in \(occluded-crossing, highway-merge, mixed-corridor, cicv5g-drive\) and no such file/);
       writeFileSync(join(dir, 'bad.yaml'), 'name: [unclosed');
       assert.throws(() => loadScenarioFile(join(dir, 'bad.yaml')), /cannot parse scenario/);
     } finally {
@@ -263,6 +286,46 @@ describe('highway-merge', () => {
     const st = visibilityStats(s);
     assert.ok(st.occludedPairs >= 40, `occluded pairs ${st.occludedPairs}`);
     assert.ok((st.occludedByActor.get(HIGHWAY_MERGE_IDS.mergingCar) ?? 0) >= 20);
+  });
+});
+
+// ---- mixed-corridor ---------------------------------------------------------------------------------------
+
+describe('mixed-corridor', function () {
+  this.timeout(60_000);
+  const s = mixedCorridor;
+
+  it('lasts 220 s, with hidden crossings and merges in every good, degraded and outage stretch', () => {
+    assert.equal(s.durationS, 220);
+    const st = visibilityStats(s);
+    const kind = (id: number): string => s.actors.find((a) => a.id === id)!.objectClass;
+    for (const w of MIXED_CORRIDOR_STRETCHES) {
+      const ids = st.occludedIds.slice(w.fromS * s.frameRateHz, w.toS * s.frameRateHz).flat();
+      const peds = ids.filter((id) => kind(id) === 'pedestrian').length;
+      const cars = ids.filter((id) => kind(id) === 'car').length;
+      assert.ok(peds >= 10 && cars >= 10, `${w.condition} ${w.fromS}-${w.toS} s: ${peds} pedestrian, ${cars} car occluded pairs`);
+    }
+  });
+
+  it('keeps actors off the ego: > 1 m from its box, off its path 1.5 s ahead', () => {
+    const worst = minEgoGapM(s);
+    assert.ok(worst.gapM > 1, `actor ${worst.actorId} within ${worst.gapM.toFixed(2)} m of the ego at ${worst.tS} s`);
+    assert.equal(onPathAhead(s), undefined);
+  });
+
+  it('brings its network: 25 ms when good, 100 ms-1 s when degraded, held >= 1 s in outages', () => {
+    const { network } = resolveScenario('mixed-corridor', undefined, undefined);
+    assert.equal(network, MIXED_CORRIDOR_NETWORK);
+    const model = parseNetworkSpec(network, { fifo: false });
+    const rng = new Rng(1);
+    for (const w of MIXED_CORRIDOR_STRETCHES) {
+      const delays: number[] = [];
+      for (let tMs = w.fromS * 1000 + 1; tMs < w.toS * 1000; tMs += 100) delays.push(model.sample(tMs * 1e6, {}, rng).delayMs);
+      const late = delays.filter((d) => d >= 100).length / delays.length;
+      if (w.condition === 'good') assert.ok(Math.max(...delays) < 100, `${w.fromS}-${w.toS} s`);
+      if (w.condition === 'degraded') assert.ok(late > 0.4 && Math.max(...delays) < 1000, `${w.fromS}-${w.toS} s: ${late}`);
+      if (w.condition === 'outage') assert.ok(delays.filter((d) => d >= 1000).length / delays.length > 0.9, `${w.fromS}-${w.toS} s`);
+    }
   });
 });
 
@@ -399,16 +462,7 @@ describe('cicv5g-drive', function () {
         }
 
         // From the ego's side: at every frame, the route its box sweeps over the next 1.5 s is clear of actors.
-        for (const tS of frameTimes(s)) {
-          const sFrom = frame.arcAtTime(tS) - s.ego.lengthM / 2;
-          const sTo = frame.arcAtTime(tS + 1.5) + s.ego.lengthM / 2;
-          const pts = Array.from({ length: Math.ceil((sTo - sFrom) / 0.5) + 1 }, (_, i) => frame.pointAt(Math.min(sTo, sFrom + i * 0.5)));
-          for (const a of truthAt(s, tS)) {
-            if (a.id === EGO_ID || !pts.some((p) => Math.hypot(p.xM - a.xM, p.yM - a.yM) < 10)) continue;
-            const blocked = pts.find((p) => pointGapM(p, a) < s.ego.widthM / 2 + 0.3);
-            assert.equal(blocked, undefined, `actor ${a.id} on the ego's path ahead at ${tS} s`);
-          }
-        }
+        assert.equal(onPathAhead(s), undefined);
       });
 
       it('validates against the file schema and builds deterministically', function () {
