@@ -165,7 +165,7 @@ sim
   .requiredOption('--out <dir>', 'output folder')
   .option('--seeds <n>', 'seeds 1..N per strategy', num('seeds'), 5)
   .option('--jobs <n>', 'runs in parallel, one worker thread each (default: one per core)', num('jobs'))
-  .option('--only <list>', 'comma-separated subset: occluded-crossing, south, urban, w2s, arterial')
+  .option('--only <list>', 'comma-separated entries or groups, e.g. south,mixed-corridor or sweep (list: sim/tools/reference-suite.ts)')
   .action(async (o: { out: string; seeds: number; jobs?: number; only?: string }) => {
     const { runSimSuite } = await import('../sim/tools/reference-suite.js');
     process.exitCode = await runSimSuite(o);

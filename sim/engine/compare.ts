@@ -8,10 +8,39 @@ import { roundForJson } from '../metrics/metrics-json.js';
 import { CICV5G_ATTRIBUTION } from '../network/cicv5g.js';
 import { renderComparisonReport } from '../report/render.js';
 import type { ComparisonReportData, MeanStd, RunMetrics, StrategySummary } from '../report/types.js';
+import type { Scenario } from '../world/scenario.js';
 import { defaultJobs, runJobs, type RunJob } from './run-pool.js';
 import { runSetup, type SimCommonOptions } from './run-setup.js';
 
 export type SimCompareOptions = SimCommonOptions & { seeds: number; strategies?: string | undefined; jobs?: number | undefined };
+
+/** A run or comparison with nothing to score: its metrics would all be null, so it fails instead (exit 1). */
+export class UnscorableError extends Error {
+  override name = 'UnscorableError';
+}
+
+/** Why a scenario cannot produce a scorable pair before anything runs (it has no actors), else null. */
+export function scenarioUnscorable(scenario: Pick<Scenario, 'name' | 'actors'>): string | null {
+  return scenario.actors.length === 0
+    ? `scenario ${scenario.name} has no actors: there is nothing to detect, so nothing to score (no run made)`
+    : null;
+}
+
+/**
+ * Why runs have no scorable pairs, else null: no actor ever in the region of interest (every metric undefined),
+ * or none there hidden from the ego while an RSU saw it (the miss ratio undefined: the methods cannot differ).
+ */
+export function runsUnscorable(scenario: string, details: ReadonlyArray<{ roiPairs: number; occludedPairs: number }>): string | null {
+  const roi = details.reduce((n, d) => n + d.roiPairs, 0);
+  const occluded = details.reduce((n, d) => n + d.occludedPairs, 0);
+  const runs = `${details.length} run${details.length === 1 ? '' : 's'}`;
+  if (roi === 0) return `no scorable pairs in ${scenario} (${runs}): no actor was ever in the region of interest ahead of the ego`;
+  if (occluded === 0) {
+    return `no scorable pairs in ${scenario} (${runs}): none of the ${roi} (frame, actor) pairs in the region of interest `
+      + 'was hidden from the ego while an RSU saw it, so the miss ratio is undefined and the methods cannot differ';
+  }
+  return null;
+}
 
 /** Every strategy (or the listed ones) over seeds 1..N, in parallel (see run-pool.ts); nothing written. */
 export async function compareStrategies(o: Omit<SimCompareOptions, 'out'>): Promise<ComparisonReportData> {
@@ -20,6 +49,8 @@ export async function compareStrategies(o: Omit<SimCompareOptions, 'out'>): Prom
   const setupArgs = { scenario: o.scenario, cicv5g: o.cicv5g, network: o.network, netmap: o.netmap };
   const setup = runSetup(setupArgs);
   const r = setup.resolved;
+  const before = scenarioUnscorable(r.scenario);
+  if (before !== null) throw new UnscorableError(before);
   const seeds = Array.from({ length: o.seeds }, (_, i) => i + 1);
   // The report's example run: adaptive-st's first seed, with its per-frame series.
   const jobs: RunJob[] = strategies.flatMap((strategy) => seeds.map((seed) => ({
@@ -37,6 +68,8 @@ export async function compareStrategies(o: Omit<SimCompareOptions, 'out'>): Prom
       + `planning error ${fmt(result.metrics.planning_displacement_error_m.mean)} m\n`);
   }, setup);
   bar?.stop();
+  const unscorable = runsUnscorable(r.scenario.name, results.map((x) => x.details));
+  if (unscorable !== null) throw new UnscorableError(unscorable);
   const runs: RunMetrics[] = results.map((x) => x.metrics);
   const example = results.find((_, i) => jobs[i]!.collectSeries);
   return {

@@ -4,7 +4,12 @@
 // - rural outage drive (south): adaptive-st misses at least 3x fewer occluded actors than intra, and has a lower
 //   mean planning displacement error than every fixed method and both baselines;
 // - good urban drive (urban): adaptive-st is within 5% of the best fixed method on both metrics.
-// Writes DIR/<entry>/comparison.json and report.html per entry, DIR/suite.json and DIR/suite.md (the README table).
+// Also mixed-corridor on its own good/degraded/outage schedule, occluded-crossing on the south drive's worst 15 s
+// (`@worst`), and the fixed-delay sweep (group `sweep`): occluded-crossing and mixed-corridor under fixed:0, 50,
+// 100, 200, 300 and 500 ms, every strategy; 100 and 200 ms are also the DAIR-V2X design of 1 and 2 frames of delay
+// at 10 Hz. `--only` takes entry names or groups: `--only sweep`, `--only south,mixed-corridor`.
+// Writes DIR/<entry>/comparison.json and report.html per entry, DIR/suite.json and DIR/suite.md (the README table,
+// one table per group).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { strategyDef, strategyNames } from '../../shared/fusion/strategies.js';
@@ -18,9 +23,26 @@ export interface SuiteEntry {
   scenario: string;
   /** cicv5g-drive: the drive (route, and network replayed by position). */
   cicv5g?: string;
-  /** Other scenarios: a CICV5G file replayed in time as the network. */
+  /** Other scenarios: a CICV5G file replayed in time as the network (`@time`, or `@worst`: its worst window). */
   timeTrace?: string;
+  traceIndex?: 'time' | 'worst';
+  /** Or an explicit network spec (else the scenario's own, e.g. mixed-corridor's). */
+  network?: string;
+  /** Selectable with --only as a whole; its own table in suite.md. */
+  group?: string;
+  /** Column header in suite.md (default the name). */
+  label?: string;
 }
+
+/** Fixed delays of the sweep, ms, with what they stand for. */
+export const SWEEP_DELAYS_MS: ReadonlyArray<{ ms: number; note?: string }> = [
+  { ms: 0 }, { ms: 50 }, { ms: 100, note: 'DAIR-V2X 1 frame' }, { ms: 200, note: 'DAIR-V2X 2 frames' }, { ms: 300 }, { ms: 500 },
+];
+
+const sweep = (scenario: string, short: string): SuiteEntry[] => SWEEP_DELAYS_MS.map(({ ms, note }) => ({
+  name: `sweep-${scenario}-${ms}ms`, scenario, network: `fixed:${ms}`, group: 'sweep',
+  label: `${short} ${ms} ms${note ? ` (${note})` : ''}`,
+}));
 
 export const REFERENCE_SUITE: readonly SuiteEntry[] = [
   { name: 'occluded-crossing', scenario: 'occluded-crossing', timeTrace: 'urban_n8_v30_run01' },
@@ -28,7 +50,25 @@ export const REFERENCE_SUITE: readonly SuiteEntry[] = [
   { name: 'urban', scenario: 'cicv5g-drive', cicv5g: 'urban_n8_v30_run01' },
   { name: 'w2s', scenario: 'cicv5g-drive', cicv5g: 'w2s_n8_v30_run01' },
   { name: 'arterial', scenario: 'cicv5g-drive', cicv5g: 'arterial_n78_v80_run01' },
+  { name: 'mixed-corridor', scenario: 'mixed-corridor' },
+  { name: 'occluded-crossing-south-worst', scenario: 'occluded-crossing', timeTrace: 'south_n8_v10_01', traceIndex: 'worst' },
+  ...sweep('occluded-crossing', 'occl.'),
+  ...sweep('mixed-corridor', 'corridor'),
 ];
+
+/** The entries --only selects: by name or by group. */
+export function selectEntries(only: string | undefined): SuiteEntry[] {
+  if (!only) return [...REFERENCE_SUITE];
+  const wanted = new Set(only.split(',').map((w) => w.trim()));
+  const entries = REFERENCE_SUITE.filter((e) => wanted.has(e.name) || (e.group !== undefined && wanted.has(e.group)));
+  const known = new Set(REFERENCE_SUITE.flatMap((e) => [e.name, ...(e.group ? [e.group] : [])]));
+  const unknown = [...wanted].filter((w) => !known.has(w));
+  if (unknown.length > 0 || entries.length === 0) {
+    throw new Error(`--only: unknown ${unknown.join(', ') || '(nothing)'}; entries ${REFERENCE_SUITE.filter((e) => !e.group).map((e) => e.name).join(', ')}, `
+      + `groups ${[...new Set(REFERENCE_SUITE.flatMap((e) => (e.group ? [e.group] : [])))].join(', ')} (${REFERENCE_SUITE.filter((e) => e.group).map((e) => e.name).join(', ')})`);
+  }
+  return entries;
+}
 
 /** The strategies whose pick is of `kind` (the claims compare with fixed methods and baselines), in table order. */
 const strategiesPicking = (kind: 'fixed' | 'baseline'): string[] => strategyNames().filter((n) => strategyDef(n).pick.kind === kind);
@@ -83,35 +123,50 @@ export function checkClaims(results: ReadonlyMap<string, ComparisonReportData>):
   return checks;
 }
 
-/** The README table: one row per strategy, miss ratio and mean planning displacement error per entry. */
+/**
+ * The README table: one row per strategy, miss ratio and mean planning displacement error per entry; entries of a
+ * group (the sweep) in a table of their own, under its name.
+ */
 export function suiteMarkdown(results: ReadonlyMap<string, ComparisonReportData>, checks: readonly SuiteCheck[], seeds: number): string {
-  const names = [...results.keys()];
-  const strategies = results.get(names[0]!)?.summary.map((s) => s.strategy) ?? [];
+  const entryOf = (n: string): SuiteEntry | undefined => REFERENCE_SUITE.find((e) => e.name === n);
+  const groups = new Map<string, string[]>();
+  for (const n of results.keys()) {
+    const g = entryOf(n)?.group ?? '';
+    groups.set(g, [...(groups.get(g) ?? []), n]);
+  }
   const cell = (c: ComparisonReportData, s: string, m: Metric): string => {
     const v = c.summary.find((x) => x.strategy === s)?.[m];
     return v?.mean === null || v?.mean === undefined ? '-' : `${f3(v.mean)} ± ${f3(v.std ?? 0)}`;
   };
+  const table = (names: string[]): string[] => {
+    const strategies = results.get(names[0]!)?.summary.map((s) => s.strategy) ?? [];
+    const head = (n: string): string => entryOf(n)?.label ?? n;
+    return [
+      `| strategy | ${names.map((n) => `${head(n)} miss | ${head(n)} PDE`).join(' | ')} |`,
+      `|---|${names.map(() => '---:|---:').join('|')}|`,
+      ...strategies.map((s) => `| ${s} | ${names.map((n) => `${cell(results.get(n)!, s, 'fusion_miss_ratio')} | ${cell(results.get(n)!, s, 'planning_displacement_error_m')}`).join(' | ')} |`),
+      '',
+    ];
+  };
   const lines = [
     `Mean ± std over seeds 1..${seeds}. Miss = \`fusion_miss_ratio\`; PDE = mean \`planning_displacement_error_m\`, m.`,
     '',
-    `| strategy | ${names.map((n) => `${n} miss | ${n} PDE`).join(' | ')} |`,
-    `|---|${names.map(() => '---:|---:').join('|')}|`,
-    ...strategies.map((s) => `| ${s} | ${names.map((n) => `${cell(results.get(n)!, s, 'fusion_miss_ratio')} | ${cell(results.get(n)!, s, 'planning_displacement_error_m')}`).join(' | ')} |`),
-    '',
+    ...[...groups].flatMap(([g, names]) => [...(g ? [`**${g}**`, ''] : []), ...table(names)]),
     ...checks.map((c) => `- ${c.holds ? 'holds' : '**does not hold**'}: ${c.entry}: ${c.claim} (${c.detail})`),
   ];
   return `${lines.join('\n')}\n`;
 }
 
 export async function runSimSuite(o: { out: string; seeds: number; jobs?: number | undefined; only?: string | undefined }): Promise<number> {
-  const wanted = o.only ? new Set(o.only.split(',')) : null;
-  const entries = REFERENCE_SUITE.filter((e) => !wanted || wanted.has(e.name));
-  if (entries.length === 0) throw new Error(`--only: none of ${REFERENCE_SUITE.map((e) => e.name).join(', ')}`);
-  if (cicv5gDataDir() === null) throw new Error('sim suite needs the CICV5G traces (../shared/data/cicv5g/), which are absent');
+  const entries = selectEntries(o.only);
+  const needData = entries.filter((e) => e.cicv5g !== undefined || e.timeTrace !== undefined);
+  if (needData.length > 0 && cicv5gDataDir() === null) {
+    throw new Error(`sim suite: ${needData.map((e) => e.name).join(', ')} need the CICV5G traces (../shared/data/cicv5g/), which are absent`);
+  }
   const results = new Map<string, ComparisonReportData>();
   for (const e of entries) {
     process.stderr.write(`sim suite: ${e.name}\n`);
-    const network = e.timeTrace ? `trace:${resolveCicv5gFile(e.timeTrace)}@time` : undefined;
+    const network = e.timeTrace ? `trace:${resolveCicv5gFile(e.timeTrace)}@${e.traceIndex ?? 'time'}` : e.network;
     const c = await compareStrategies({ scenario: e.scenario, cicv5g: e.cicv5g, network, seeds: o.seeds, jobs: o.jobs });
     await writeComparison(join(o.out, e.name), c);
     results.set(e.name, c);

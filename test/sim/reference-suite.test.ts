@@ -1,6 +1,6 @@
 // The claims `iaad sim suite` checks, on hand-made comparisons (the real ones take minutes: npm run suite).
 import assert from 'node:assert/strict';
-import { checkClaims, suiteMarkdown } from '../../sim/tools/reference-suite.js';
+import { checkClaims, selectEntries, suiteMarkdown } from '../../sim/tools/reference-suite.js';
 import type { ComparisonReportData } from '../../sim/report/types.js';
 
 const comparison = (values: Record<string, [number, number]>): ComparisonReportData => ({
@@ -41,5 +41,23 @@ describe('sim suite claims', () => {
     assert.match(md, /\| adaptive-st \| 0\.000 ± 0\.000 \| 0\.180 ± 0\.010 \| 0\.000 ± 0\.000 \| 0\.500 ± 0\.010 \|/);
     assert.equal(md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| strategy')).length, 8);
     assert.match(md, /\*\*does not hold\*\*: urban: adaptive-st planning_displacement_error_m/);
+  });
+
+  it('--only takes entry names or groups: the sweep is every fixed delay on both scenarios', () => {
+    const sweep = selectEntries('sweep');
+    assert.deepEqual(sweep.map((e) => `${e.scenario} ${e.network}`), ['occluded-crossing', 'mixed-corridor'].flatMap(
+      (sc) => [0, 50, 100, 200, 300, 500].map((ms) => `${sc} fixed:${ms}`)));
+    assert.deepEqual(sweep.filter((e) => e.label?.includes('DAIR-V2X')).map((e) => e.label),
+      ['occl. 100 ms (DAIR-V2X 1 frame)', 'occl. 200 ms (DAIR-V2X 2 frames)', 'corridor 100 ms (DAIR-V2X 1 frame)', 'corridor 200 ms (DAIR-V2X 2 frames)']);
+    assert.deepEqual(selectEntries('south,mixed-corridor').map((e) => e.name), ['south', 'mixed-corridor']);
+    assert.ok(selectEntries(undefined).length > sweep.length);
+    assert.throws(() => selectEntries('south,nope'), /--only: unknown nope; entries occluded-crossing, south, .* groups sweep/);
+  });
+
+  it('puts a group in a table of its own, with its labels', () => {
+    const results = new Map([['south', comparison(all({}))], ['sweep-occluded-crossing-100ms', comparison(all({}))]]);
+    const md = suiteMarkdown(results, [], 1);
+    assert.match(md, /\| strategy \| south miss \| south PDE \|\n/);
+    assert.match(md, /\*\*sweep\*\*\n\n\| strategy \| occl\. 100 ms \(DAIR-V2X 1 frame\) miss \| occl\. 100 ms \(DAIR-V2X 1 frame\) PDE \|/);
   });
 });
