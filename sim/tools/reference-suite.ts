@@ -203,12 +203,26 @@ export function suiteMarkdown(results: ReadonlyMap<string, ComparisonReportData>
     ];
   };
   const held = checks.filter((c) => c.holds).length;
+  // The claims at a glance: a row per claim, a column per entry checked (yes / no / blank where it does not apply).
+  const claimNames = [...new Set(checks.map((c) => c.claim))];
+  const checked = [...new Set(checks.map((c) => c.entry))];
+  const verdict = (claim: string, entry: string): string => {
+    const c = checks.find((x) => x.claim === claim && x.entry === entry);
+    return c ? (c.holds ? 'yes' : '**no**') : '';
+  };
+  const matrix = checks.length === 0 ? [] : [
+    `| claim | ${checked.map((n) => entryOf(n)?.label ?? n).join(' | ')} |`,
+    `|---|${checked.map(() => ':---:').join('|')}|`,
+    ...claimNames.map((claim) => `| ${claim} | ${checked.map((e) => verdict(claim, e)).join(' | ')} |`),
+    '',
+  ];
   const lines = [
     `Scored at output time (docs/metrics.md). Mean over seeds 1..${seeds}.`,
     '',
     ...[...groups].flatMap(([g, names]) => [...(g ? [`**${g}**`, ''] : []), ...TABLES.flatMap((t) => table(names, t))]),
     `Claims: ${held} of ${checks.length} hold.`,
     '',
+    ...matrix,
     ...checks.map((c) => `- ${c.holds ? 'holds' : '**does not hold**'}: ${c.entry}: ${c.claim} (${c.detail})`),
   ];
   return `${lines.join('\n')}\n`;
