@@ -1,5 +1,6 @@
 // `iaad fuse`: offline fusion of object lists from several sources, for debugging and regression. Input and
-// output formats: docs/fuse-format.md. The first input is the reference: everything is fused at its time.
+// output formats: docs/fuse-format.md. The reference (the newest list unless named) is what everything is fused
+// onto, at its time; which one it is never depends on the order the inputs are given in.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { formatIssues } from '../shared/config/load.js';
@@ -70,25 +71,66 @@ export interface FusedJson {
 
 const r6 = (v: number): number => Math.round(v * 1e6) / 1e6;
 
-function toJson(o: FusedObject): FusedJson {
+/** `id` is the object's 1-based place in the output: the sources' own ids collide (each numbers its tracks). */
+function toJson(o: FusedObject, index: number): FusedJson {
   const c = o.covariance;
   return {
-    id: o.trackId, class: o.objectClass, position: [r6(o.xM), r6(o.yM)], velocity: [r6(o.vxMps), r6(o.vyMps)],
+    id: index + 1, class: o.objectClass, position: [r6(o.xM), r6(o.yM)], velocity: [r6(o.vxMps), r6(o.vyMps)],
     covariance: c ? [[r6(c[0]), r6(c[1])], [r6(c[1]), r6(c[4])]] : null, method: o.method,
     sources: o.sources.map((s) => ({ source: s.sourceId, id: s.trackId })),
   };
 }
 
-/** Pure: the inputs in, the fused list out. 'intra' fuses as if all lists were of the reference's instant. */
-export function fuseInputs(inputs: readonly FuseInput[], method: 'intra' | 'inter', horizonMs: number): FusedJson[] {
-  const [ref, ...others] = inputs;
-  if (!ref) throw new Error('give at least one --input');
-  const own = toFrame(ref, 'vehicle');
+/**
+ * The input everything is fused onto: the one whose source is `reference` when given, else the newest list (ties:
+ * the smallest source id). The newest, because inter-frame fusion predicts forward only: a list more than one
+ * vehicle period newer than the reference counts as from the future and contributes nothing.
+ */
+export function referenceIndex(inputs: readonly FuseInput[], reference?: string): number {
+  if (reference !== undefined) {
+    const i = inputs.findIndex((x) => x.source === reference);
+    if (i < 0) throw new Error(`--reference ${reference}: no input has that source (${inputs.map((x) => x.source).join(', ')})`);
+    return i;
+  }
+  let best = 0;
+  for (let i = 1; i < inputs.length; i++) {
+    const a = inputs[i]!;
+    const b = inputs[best]!;
+    if (a.time > b.time || (a.time === b.time && a.source < b.source)) best = i;
+  }
+  return best;
+}
+
+export interface FuseOptions {
+  method: 'intra' | 'inter';
+  horizonMs: number;
+  /** Source id of the reference input; default: the newest (referenceIndex). */
+  reference?: string;
+}
+
+/**
+ * Pure: the inputs in, the fused list out, the same whatever order the inputs come in. 'intra' fuses as if all
+ * lists were of the reference's instant.
+ */
+export function fuseInputs(inputs: readonly FuseInput[], o: FuseOptions): FusedJson[] {
+  if (inputs.length === 0) throw new Error('give at least one --input');
+  const seen = new Set<string>();
+  for (const i of inputs) {
+    // One list per source: two of one source are not independent, and the fusion would keep only one of them.
+    if (seen.has(i.source)) throw new Error(`two inputs have source "${i.source}": give each source once`);
+    seen.add(i.source);
+  }
+  const r = referenceIndex(inputs, o.reference);
+  const own = toFrame(inputs[r]!, 'vehicle');
+  // The others in source order (the fusion sorts them so too; stated here so nothing rests on argument order).
+  const others = inputs.filter((_, i) => i !== r).sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
   const roadside: RoadsideFrameInput[] = others.map((i) => {
     const f = toFrame(i, 'rsu');
-    return { frame: method === 'intra' ? { ...f, captureTimeNs: own.captureTimeNs } : f, offsetNs: 0 };
+    return { frame: o.method === 'intra' ? { ...f, captureTimeNs: own.captureTimeNs } : f, offsetNs: 0 };
   });
-  const fused = method === 'intra' ? fuseIntraFrame(own, roadside) : fuseInterFrame(own, roadside, { maxPredictionHorizonMs: horizonMs });
+  const fused = o.method === 'intra'
+    ? fuseIntraFrame(own, roadside)
+    : fuseInterFrame(own, roadside, { maxPredictionHorizonMs: o.horizonMs });
   return fused.map(toJson);
 }
 
@@ -104,9 +146,11 @@ export function readFuseInput(path: string): FuseInput {
   return r.data;
 }
 
-export function runFuseCommand(o: { input: string[]; method: string; horizonMs: number }): number {
+export function runFuseCommand(o: { input: string[]; method: string; horizonMs: number; reference?: string }): number {
   if (o.method !== 'intra' && o.method !== 'inter') throw new Error(`--method must be intra or inter, got "${o.method}"`);
-  const fused = fuseInputs(o.input.map(readFuseInput), o.method, o.horizonMs);
+  const fused = fuseInputs(o.input.map(readFuseInput), {
+    method: o.method, horizonMs: o.horizonMs, ...(o.reference !== undefined ? { reference: o.reference } : {}),
+  });
   process.stdout.write(`${JSON.stringify(fused, null, 2)}\n`);
   return 0;
 }

@@ -85,10 +85,11 @@ program
 program
   .command('fuse')
   .description('offline fusion for debugging: object lists from several sources in, the fused list out (JSON)')
-  .requiredOption('-i, --input <file...>', 'one JSON file per source (docs/fuse-format.md); the first is the reference')
+  .requiredOption('-i, --input <file...>', 'one JSON file per source (docs/fuse-format.md), in any order')
   .option('--method <m>', 'intra (same instant, information form) or inter (predict to the reference time, covariance intersection)', 'inter')
   .option('--horizon-ms <ms>', 'longest prediction for inter', num('horizon'), 500)
-  .action(async (o: { input: string[]; method: string; horizonMs: number }) => {
+  .option('--reference <source>', 'source id of the input fused onto (default: the newest input; ties: smallest source id)')
+  .action(async (o: { input: string[]; method: string; horizonMs: number; reference?: string }) => {
     const { runFuseCommand } = await import('./fuse.js');
     process.exitCode = runFuseCommand(o);
   });
@@ -119,7 +120,7 @@ sim
 const scenarioOpts = (c: Command): Command => c
   .requiredOption('--scenario <name|file>', 'built-in scenario (occluded-crossing, highway-merge, cicv5g-drive) or a scenario file')
   .option('--cicv5g <file>', 'CICV5G trace for cicv5g-drive: the route, and the default network (trace:FILE@position)')
-  .option('--network <spec>', 'network model, e.g. fixed:20, jitter:20,5, ge:0.01,0.3,0,0.8, trace:FILE@time (docs/network-models.md)')
+  .option('--network <spec>', 'network model, e.g. fixed:20, jitter:20,5, ge:0.01,0.3,0,0.8, trace:FILE@time, or a bare CICV5G FILE (= trace:FILE@time) (docs/network-models.md)')
   .option('--netmap <file>', 'network-quality map for adaptive-st (default: built from --cicv5g, else learned online)')
   .requiredOption('--out <dir>', 'output folder');
 
@@ -164,7 +165,7 @@ sim
   .requiredOption('--out <dir>', 'output folder')
   .option('--seeds <n>', 'seeds 1..N per strategy', num('seeds'), 5)
   .option('--jobs <n>', 'runs in parallel, one worker thread each (default: one per core)', num('jobs'))
-  .option('--only <list>', 'comma-separated subset: occluded-crossing, south, urban, w2s, arterial')
+  .option('--only <list>', 'comma-separated entries or groups, e.g. south,mixed-corridor or sweep (list: sim/tools/reference-suite.ts)')
   .action(async (o: { out: string; seeds: number; jobs?: number; only?: string }) => {
     const { runSimSuite } = await import('../sim/tools/reference-suite.js');
     process.exitCode = await runSimSuite(o);

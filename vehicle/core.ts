@@ -146,6 +146,11 @@ export class VehicleCore {
     this.advisories.set(advisory.rsuId, { advisory, offsetNs, routeOffsetSM });
   }
 
+  /** The planning advisories held, by RSU, valid or not (read-only: the simulator's scorer reads their age). */
+  heldAdvisories(): ReadonlyMap<string, HeldAdvisory> {
+    return this.advisories;
+  }
+
   /** Whether waiting for a same-instant roadside frame can pay off under this strategy right now. */
   mayUseIntra(): boolean {
     return this.def.methods.intra !== undefined;

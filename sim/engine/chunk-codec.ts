@@ -66,8 +66,8 @@ class Writer {
     for (const a of f.actors) n.push(a.id, a.xM, a.yM, a.inRoi ? 1 : 0, a.rsuVisible ? 1 : 0, a.egoVisible ? 1 : 0);
     if (f.truthPlan === null) n.push(-1);
     else {
-      n.push(f.truthPlan.points.length);
-      for (const p of f.truthPlan.points) n.push(p.xM, p.yM);
+      n.push(f.truthPlan.points.length, f.truthPlan.timeNs);
+      for (const p of f.truthPlan.points) n.push(p.tS, p.xM, p.yM);
     }
   }
 }
@@ -136,9 +136,10 @@ class Reader {
     const pointCount = this.num();
     let truthPlan: TruthFrame['truthPlan'] = null;
     if (pointCount >= 0) {
-      const points: Array<{ xM: number; yM: number }> = [];
-      for (let k = 0; k < pointCount; k++) points.push({ xM: this.num(), yM: this.num() });
-      truthPlan = { points };
+      const timeNs = this.num();
+      const points: Array<{ tS: number; xM: number; yM: number }> = [];
+      for (let k = 0; k < pointCount; k++) points.push({ tS: this.num(), xM: this.num(), yM: this.num() });
+      truthPlan = { timeNs, points };
     }
     return { captureTimeNs, egoRouteSM, actors, planRouteSM, truthPlan };
   }

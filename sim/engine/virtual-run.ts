@@ -237,6 +237,7 @@ export function runResult(
     fusion_miss_ratio: summary.fusion_miss_ratio, recall: summary.recall, false_object_ratio: summary.false_object_ratio,
     position_error_m: summary.position_error_m, planning_displacement_error_m: summary.planning_displacement_error_m,
     mode_residency: summary.mode_residency, mode_switches: summary.mode_switches, e2e_latency_ms: summary.e2e_latency_ms,
+    gospa: summary.gospa, stale_objects: summary.stale_objects, by_network: summary.by_network, capture_time: summary.capture_time,
   };
   return { metrics: runMetrics, series, scene: sceneGeometry(s), details: { ...summary.counts, ...counts } };
 }

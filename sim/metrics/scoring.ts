@@ -1,21 +1,26 @@
 // Scoring vehicle frames, shared by the virtual-time run and by replays of recordings: against a scenario's
-// ground truth (TruthScorer: every metric), or, for a field drive, only what needs no truth (LinkScorer: mode
-// residency and switches, end-to-end and roadside latency). Frame by frame, from what the vehicle step produced.
+// ground truth at the instant each output is published (TruthScorer: every metric), or, for a field drive, only
+// what needs no truth (LinkScorer: mode residency and switches, end-to-end and roadside latency). Frame by frame,
+// from what the vehicle step produced (docs/metrics.md).
 import {
   preparePolyline, projectToPolyline, projectToPolylineRange, RouteProgress, simplifyPath, type Polyline,
 } from '../../shared/geometry/polyline.js';
 import { quantileNearestRank } from '../../shared/link/window.js';
 import { diagonalCovariance } from '../../shared/model/covariance.js';
+import { DEFAULT_FUSION_PARAMS } from '../../shared/fusion/methods.js';
+import type { FusedObject, FusionMethod } from '../../shared/fusion/types.js';
 import type { DetectedObject, PerceptionFrame, Pose } from '../../shared/model/types.js';
 import type { EgoState } from '../../shared/sources/detections.js';
 import type { VehicleCore, VehicleStepResult } from '../../vehicle/core.js';
 import type { Plan } from '../../shared/planning/planner.js';
-import { MetricsAccumulator, type FrameTruthActor, type MetricsSummary, type PlanPath } from './accumulator.js';
+import { MetricsAccumulator, withoutTruth, type FrameTruthActor, type MetricsSummary, type PlanPath, type ScoredObject } from './accumulator.js';
+import { networkCondition } from './network-condition.js';
+import { ActorProvenance, heldData } from './provenance.js';
 import type { RunSeries, SceneGeometry } from '../report/types.js';
 import type { Scenario, SensorSpec } from '../world/scenario.js';
 import { isVisible, type Viewpoint } from '../world/visibility.js';
 import { sampleTrajectory } from '../world/trajectory.js';
-import { egoAt, EGO_ID, TruthTimeline, type TruthActor } from '../world/truth.js';
+import { egoAt, EGO_ID, truthAt, TruthTimeline, type TruthActor } from '../world/truth.js';
 
 const NS_PER_MS = 1e6;
 
@@ -37,6 +42,8 @@ export interface TruthScorerOptions {
   roiLateralM?: number;
   /** A fused object within this of an actor finds it, m. */
   matchRadiusM?: number;
+  /** Roadside frames older than this at the output are stale, ms (the vehicle's fusion horizon). */
+  maxPredictionHorizonMs?: number;
   /** Keep per-frame series for the report (off for benchmarks). */
   collectSeries?: boolean;
   /** The run's truth, when the sensors already sample it (shared cache); else the scorer keeps its own. */
@@ -45,9 +52,9 @@ export interface TruthScorerOptions {
   ahead?: (captureTimeNs: number) => TruthFrame | undefined;
 }
 
-/** The ego at a vehicle frame, on ground truth, with its position along the route. */
+/** The ego at an instant (a vehicle frame's capture or output), on ground truth, with its position along the route. */
 export interface TruthEgo {
-  captureTimeNs: number;
+  timeNs: number;
   tS: number;
   state: EgoState;
   routeSM: number;
@@ -66,51 +73,50 @@ export type TruthPlanner = (timeNs: number, ego: EgoState, routeSM: number, obje
 export class GroundTruthSide {
   private readonly route: Polyline;
   private readonly progress: RouteProgress;
+  /** Output instants lag captures by the latency: their own route progress (each in increasing time). */
+  private readonly outputProgress: RouteProgress;
   private readonly truth: TruthTimeline;
   private readonly rsuViews: Viewpoint[];
   private lastOthers: { ego: TruthEgo; actors: TruthActor[] } | null = null;
 
-  constructor(private readonly o: Omit<TruthScorerOptions, 'matchRadiusM' | 'collectSeries' | 'ahead'>) {
+  constructor(private readonly o: Omit<TruthScorerOptions, 'matchRadiusM' | 'collectSeries' | 'ahead' | 'maxPredictionHorizonMs'>) {
     this.truth = o.truth ?? new TruthTimeline(o.scenario);
     this.rsuViews = o.scenario.rsus.map((r) => viewOf(r.sensor, r.pose));
     this.route = scenarioRoute(o.scenario);
     this.progress = new RouteProgress(this.route);
+    this.outputProgress = new RouteProgress(this.route);
   }
 
+  /** The ego at a frame's capture (frames in capture order). */
   ego(captureTimeNs: number): TruthEgo {
-    const tS = (captureTimeNs - this.o.originNs) / 1e9;
+    return this.egoAt(captureTimeNs, this.progress);
+  }
+
+  /** The ego at a frame's output (outputs in output order). */
+  outputEgo(outputTimeNs: number): TruthEgo {
+    return this.egoAt(outputTimeNs, this.outputProgress);
+  }
+
+  private egoAt(timeNs: number, progress: RouteProgress): TruthEgo {
+    const tS = (timeNs - this.o.originNs) / 1e9;
     const e = egoAt(this.o.scenario, tS);
-    const p = this.progress.update(e);
+    const p = progress.update(e);
     return {
-      captureTimeNs, tS, routeSM: p.sM, lateralM: p.lateralM,
+      timeNs, tS, routeSM: p.sM, lateralM: p.lateralM,
       state: { pose: { xM: e.xM, yM: e.yM, zM: 0, yawRad: e.headingRad, pitchRad: 0, rollRad: 0 }, speedMps: Math.hypot(e.vxMps, e.vyMps) },
     };
   }
 
   /** Every actor (the ego aside) with its ROI and visibility flags. */
   actors(ego: TruthEgo): FrameTruthActor[] {
-    const roiAheadM = this.o.roiAheadM ?? 60;
-    const roiLateralM = this.o.roiLateralM ?? 8;
     const truth = this.truth.at(ego.tS);
     const others = this.others(ego);
-    const egoS = ego.routeSM;
     const { xM: egoX, yM: egoY, yawRad } = ego.state.pose;
     const egoView = viewOf(this.o.scenario.ego.sensor, { xM: egoX, yM: egoY, yawRad });
-    // An actor in the ROI is within roiAheadM of arc (so of distance) plus roiLateralM of the ego's point on the
-    // route, which is |lateral| from the ego: anything farther cannot be in it and skips the projection.
-    const roiReachM = roiAheadM + roiLateralM + Math.abs(ego.lateralM) + 1;
     // Loops rather than .map() here and below (shared/kernels/v8-shapes.ts, rule 3).
     const out: FrameTruthActor[] = [];
     for (const a of others) {
-      const dx = a.xM - egoX;
-      const dy = a.yM - egoY;
-      let inRoi = dx * dx + dy * dy <= roiReachM * roiReachM;
-      if (inRoi) {
-        // Only the route ahead counts (and a route passing the same place twice is not confused).
-        const p = projectToPolylineRange(this.route, a, egoS, egoS + roiAheadM);
-        const ahead = p.sM - egoS;
-        inRoi = ahead >= 0 && ahead <= roiAheadM && Math.abs(p.lateralM) <= roiLateralM;
-      }
+      const inRoi = this.inRoi(ego, a.xM, a.yM);
       out.push({
         id: a.id, xM: a.xM, yM: a.yM, inRoi,
         rsuVisible: inRoi && this.rsuViews.some((v) => isVisible(v, a, truth)),
@@ -120,15 +126,36 @@ export class GroundTruthSide {
     return out;
   }
 
-  /** The planner's output on ground truth at zero latency, planned from routeSM. */
+  /**
+   * Whether a point is in the region of interest of the ego: ahead of it along the route by 0 to roiAheadM and
+   * within roiLateralM of the route (only the route ahead counts, so a route passing the same place twice is not
+   * confused).
+   */
+  inRoi(ego: TruthEgo, xM: number, yM: number): boolean {
+    const roiAheadM = this.o.roiAheadM ?? 60;
+    const roiLateralM = this.o.roiLateralM ?? 8;
+    // A point in the ROI is within roiAheadM of arc (so of distance) plus roiLateralM of the ego's point on the
+    // route, which is |lateral| from the ego: anything farther cannot be in it and skips the projection.
+    const roiReachM = roiAheadM + roiLateralM + Math.abs(ego.lateralM) + 1;
+    const dx = xM - ego.state.pose.xM;
+    const dy = yM - ego.state.pose.yM;
+    if (dx * dx + dy * dy > roiReachM * roiReachM) return false;
+    const egoS = ego.routeSM;
+    const p = projectToPolylineRange(this.route, { xM, yM }, egoS, egoS + roiAheadM);
+    const ahead = p.sM - egoS;
+    return ahead >= 0 && ahead <= roiAheadM && Math.abs(p.lateralM) <= roiLateralM;
+  }
+
+  /** The planner's output on ground truth at zero latency, planned at the ego's instant from routeSM. */
   plan(ego: TruthEgo, routeSM: number, planWith: TruthPlanner): Plan | null {
     const objects: DetectedObject[] = [];
     for (const a of this.others(ego)) objects.push(truthObject(a));
-    return planWith(ego.captureTimeNs, ego.state, routeSM, objects);
+    return planWith(ego.timeNs, ego.state, routeSM, objects);
   }
 
-  /** The actors but the ego at this frame (actors() and plan() both need them: filtered once per frame). */
-  private others(ego: TruthEgo): TruthActor[] {
+  /** The actors but the ego at the ego's instant, in scenario order (actors() and plan() both need them: filtered
+   * once per instant). */
+  others(ego: TruthEgo): readonly TruthActor[] {
     if (this.lastOthers?.ego !== ego) this.lastOthers = { ego, actors: this.truth.at(ego.tS).filter((a) => a.id !== EGO_ID) };
     return this.lastOthers.actors;
   }
@@ -147,31 +174,54 @@ export interface TruthFrame {
 /** The next frame's truth side, planned from the ego's own route position (what the vehicle plans from). */
 export function truthFrameAhead(side: GroundTruthSide, captureTimeNs: number, planWith: TruthPlanner): TruthFrame {
   const ego = side.ego(captureTimeNs);
-  const plan = side.plan(ego, ego.routeSM, planWith);
-  let truthPlan: PlanPath | null = null;
-  if (plan) {
-    const points: { xM: number; yM: number }[] = [];
-    for (const q of plan.points) points.push({ xM: q.xM, yM: q.yM });
-    truthPlan = { points };
-  }
   return {
     captureTimeNs, egoRouteSM: ego.routeSM, actors: side.actors(ego), planRouteSM: ego.routeSM,
-    truthPlan,
+    truthPlan: planPath(side.plan(ego, ego.routeSM, planWith)),
   };
 }
 
-/** Every metric, against the scenario's ground truth at each frame's capture time. */
+/** What scoring keeps of a plan. */
+function planPath(plan: Plan | null): PlanPath | null {
+  if (!plan) return null;
+  const points: { tS: number; xM: number; yM: number }[] = [];
+  for (const q of plan.points) points.push({ tS: q.tS, xM: q.xM, yM: q.yM });
+  return { timeNs: plan.timeNs, points };
+}
+
+/**
+ * Every metric, against the scenario's ground truth at the instant each output is published (the capture-time
+ * sets and figures alongside: docs/metrics.md).
+ */
 export class TruthScorer implements FrameScorer {
   readonly series = emptySeries();
   private readonly metrics: MetricsAccumulator;
   private readonly side: GroundTruthSide;
+  private readonly provenance: ActorProvenance;
+  /** Actor id -> its index among the actors but the ego (scenario order, as GroundTruthSide.others lists them). */
+  private readonly actorIndex = new Map<number, number>();
+  private readonly maxPredictionHorizonMs: number;
   /** Frames whose truth side came computed ahead, and frames computed here. */
   truthAhead = 0;
   truthHere = 0;
 
   constructor(private readonly o: TruthScorerOptions) {
     this.side = new GroundTruthSide(o);
-    this.metrics = new MetricsAccumulator(o.matchRadiusM ?? 2);
+    const matchRadiusM = o.matchRadiusM ?? 2;
+    this.metrics = new MetricsAccumulator(matchRadiusM);
+    this.maxPredictionHorizonMs = o.maxPredictionHorizonMs ?? DEFAULT_FUSION_PARAMS.maxPredictionHorizonMs;
+    o.scenario.actors.forEach((a, i) => this.actorIndex.set(a.id, i));
+    this.provenance = new ActorProvenance(new Set(this.actorIndex.keys()), (timeNs, xM, yM) => {
+      let best: number | null = null;
+      let bestD2 = matchRadiusM * matchRadiusM;
+      for (const a of truthAt(o.scenario, (timeNs - o.originNs) / 1e9)) {
+        const d2 = (a.xM - xM) ** 2 + (a.yM - yM) ** 2;
+        if (a.id !== EGO_ID && d2 <= bestD2) {
+          best = a.id;
+          bestD2 = d2;
+        }
+      }
+      return best;
+    });
   }
 
   add(own: PerceptionFrame, result: VehicleStepResult, outputTimeNs: number, core: VehicleCore): void {
@@ -181,17 +231,38 @@ export class TruthScorer implements FrameScorer {
     const sameEgo = ahead !== undefined && ahead.egoRouteSM === ego.routeSM;
     if (sameEgo) this.truthAhead++;
     else this.truthHere++;
-    const actors = sameEgo ? ahead.actors : this.side.actors(ego);
-    let truthPlan: PlanPath | null = null;
+    const planner: TruthPlanner = (t, e, r, objects) => core.planWith(t, e, r, objects, []);
+    // The sets (ROI, RSU-visible, ego-visible) at the capture; the actors where they are at the output.
+    const captureActors = sameEgo ? ahead.actors : this.side.actors(ego);
+    let captureTruthPlan: PlanPath | null = null;
     if (result.plan) {
       const routeSM = result.routeSM ?? ego.routeSM;
-      truthPlan = sameEgo && ahead.planRouteSM === routeSM
-        ? ahead.truthPlan
-        : this.side.plan(ego, routeSM, (t, e, r, objects) => core.planWith(t, e, r, objects, []));
+      captureTruthPlan = sameEgo && ahead.planRouteSM === routeSM ? ahead.truthPlan : planPath(this.side.plan(ego, routeSM, planner));
     }
+    const outEgo = this.side.outputEgo(outputTimeNs);
+    const atOutput = this.side.others(outEgo);
+    const truth: FrameTruthActor[] = [];
+    for (let i = 0; i < captureActors.length; i++) {
+      const a = captureActors[i]!;
+      const now = atOutput[i]!;
+      truth.push({ id: a.id, xM: now.xM, yM: now.yM, inRoi: a.inRoi, rsuVisible: a.rsuVisible, egoVisible: a.egoVisible });
+    }
+    const objects: ScoredObject[] = [];
+    const held = (rsuId: string) => heldData(core.roadside.get(rsuId), core.heldAdvisories().get(rsuId));
+    for (const o of result.objects) {
+      const actorId = this.provenance.actorOf(o, own.sourceId, held);
+      const actor = actorId === null ? null : atOutput[this.actorIndex.get(actorId)!]!;
+      objects.push({
+        xM: o.xM, yM: o.yM, inRoi: this.side.inRoi(ego, o.xM, o.yM), ownSensor: o.sources.some((x) => x.sourceId === own.sourceId),
+        actor: actor ? { xM: actor.xM, yM: actor.yM } : null, tooOld: this.tooOld(o, own.sourceId, result.method, outputTimeNs, core),
+      });
+    }
+    const latencyMs = freshestLatencyMs(core, outputTimeNs);
     const missed = this.metrics.add({
-      timeS: ego.tS, objects: result.objects, truth: actors, method: result.method,
-      e2eLatencyMs: (outputTimeNs - own.captureTimeNs) / NS_PER_MS, plan: result.plan, truthPlan,
+      objects, truth, method: result.method, e2eLatencyMs: (outputTimeNs - own.captureTimeNs) / NS_PER_MS,
+      plan: result.plan, truthPlan: result.plan ? planPath(this.side.plan(outEgo, outEgo.routeSM, planner)) : null,
+      condition: networkCondition(latencyMs),
+      captureTime: { objects, truth: captureActors, truthPlan: captureTruthPlan },
     });
     if (this.o.collectSeries ?? true) {
       const series = this.series;
@@ -199,10 +270,29 @@ export class TruthScorer implements FrameScorer {
       series.routeSM.push(ego.routeSM);
       series.egoXM.push(ego.state.pose.xM);
       series.egoYM.push(ego.state.pose.yM);
-      series.latencyMs.push(freshestLatencyMs(core, outputTimeNs));
+      series.latencyMs.push(latencyMs);
       series.method.push(result.method);
       series.missed.push(missed);
     }
+  }
+
+  /**
+   * Whether an output object derives from roadside data older, at the output, than its method allows: under
+   * planning fusion its RSU's advisory past its validity; otherwise its RSU's frame (the latest: what every method
+   * fuses) older than the fusion's prediction horizon. Times are the simulation's one clock.
+   */
+  private tooOld(o: FusedObject, ownSourceId: string, method: FusionMethod, outputTimeNs: number, core: VehicleCore): boolean {
+    for (const s of o.sources) {
+      if (s.sourceId === ownSourceId) continue;
+      if (method === 'planning') {
+        const a = core.heldAdvisories().get(s.sourceId);
+        if (a && outputTimeNs > a.advisory.validUntilNs) return true;
+      } else {
+        const r = core.roadside.get(s.sourceId);
+        if (r && (outputTimeNs - r.latest.frame.captureTimeNs) / NS_PER_MS > this.maxPredictionHorizonMs) return true;
+      }
+    }
+    return false;
   }
 
   summary(): MetricsSummary {
@@ -235,11 +325,11 @@ export class LinkScorer implements FrameScorer {
   add(own: PerceptionFrame, result: VehicleStepResult, outputTimeNs: number, core: VehicleCore, ego: EgoState | undefined): void {
     this.firstCaptureNs ??= own.captureTimeNs;
     this.lastCaptureNs = own.captureTimeNs;
-    this.metrics.add({
-      timeS: 0, objects: [], truth: [], method: result.method, e2eLatencyMs: (outputTimeNs - own.captureTimeNs) / NS_PER_MS,
-      plan: null, truthPlan: null,
-    });
     const latency = freshestLatencyMs(core, outputTimeNs);
+    this.metrics.add({
+      objects: [], truth: [], method: result.method, e2eLatencyMs: (outputTimeNs - own.captureTimeNs) / NS_PER_MS,
+      plan: null, truthPlan: null, condition: networkCondition(latency),
+    });
     if (latency !== null) this.roadsideLatencies.push(latency);
     for (const [id, r] of core.roadside) this.rsus.set(id, r.latest.frame.sensorPose);
     const pose = ego?.pose ?? null;
@@ -260,8 +350,7 @@ export class LinkScorer implements FrameScorer {
   }
 
   summary(): MetricsSummary {
-    const m = this.metrics.summary();
-    return { ...m, fusion_miss_ratio: null, recall: null, false_object_ratio: null, position_error_m: { mean: null, p95: null } };
+    return withoutTruth(this.metrics.summary());
   }
 
   /** Own capture span, s (first to last capture plus nothing: the drive as the vehicle saw it). */

@@ -3,6 +3,7 @@
 // and radio conditions; a bad link shows as a very large delay, never as a missing row.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { DEFAULT_LOSS_CUTOFF_RTT_MS } from '../../shared/netmap/build.js';
 
 export interface Cicv5gRow {
   /** Publish time on the car's logger, ms since the epoch. */
@@ -194,6 +195,133 @@ export function findCicv5gOutages(trace: Cicv5gTrace, rttAboveMs = 1000): Cicv5g
     i = j;
   }
   return out;
+}
+
+/** Link conditions by one-way delay (RTT / 2): good below 100 ms, degraded to 1 s, outage from 1 s or lost. */
+export const LINK_DEGRADED_FROM_MS = 100;
+export const LINK_OUTAGE_FROM_MS = 1000;
+export type LinkCondition = 'good' | 'degraded' | 'outage';
+
+/** A one-way delay's condition; null (lost) is an outage. */
+export function linkCondition(oneWayMs: number | null): LinkCondition {
+  if (oneWayMs === null || oneWayMs >= LINK_OUTAGE_FROM_MS) return 'outage';
+  return oneWayMs >= LINK_DEGRADED_FROM_MS ? 'degraded' : 'good';
+}
+
+/**
+ * How much of a stretch of a trace's own time (s since the first row's pub time) the link was degraded or out.
+ * Row i stands for [t_i, t_i+1), the last row for one mean publish interval (as the time-indexed replay loops),
+ * with the condition of its one-way delay RTT / 2; an RTT above lossCutoffRttMs is lost, an outage.
+ */
+export class Cicv5gConditionTimeline {
+  /** End of the last row's interval, s. */
+  readonly endS: number;
+  private readonly boundsS: number[];
+  /** Cumulative non-good and outage time at each boundary, s. */
+  private readonly bad: number[] = [0];
+  private readonly out: number[] = [0];
+
+  constructor(trace: Cicv5gTrace, lossCutoffRttMs = DEFAULT_LOSS_CUTOFF_RTT_MS) {
+    const { rows } = trace;
+    const n = rows.length;
+    const t0 = rows[0]!.pubTimeMs;
+    const spanMs = rows[n - 1]!.pubTimeMs - t0;
+    this.boundsS = rows.map((r) => (r.pubTimeMs - t0) / 1000);
+    this.endS = (n > 1 && spanMs > 0 ? spanMs + spanMs / (n - 1) : 1) / 1000;
+    this.boundsS.push(this.endS);
+    rows.forEach((r, i) => {
+      const c = linkCondition(r.delayMs > lossCutoffRttMs ? null : r.delayMs / 2);
+      const len = this.boundsS[i + 1]! - this.boundsS[i]!;
+      this.bad.push(this.bad[i]! + (c === 'good' ? 0 : len));
+      this.out.push(this.out[i]! + (c === 'outage' ? len : 0));
+    });
+  }
+
+  /** Row boundaries, s (ascending; the last is endS). */
+  get boundaries(): readonly number[] {
+    return this.boundsS;
+  }
+
+  /** Degraded-or-outage time in [fromS, toS), s. */
+  nonGoodS(fromS: number, toS: number): number {
+    return this.cum(this.bad, toS) - this.cum(this.bad, fromS);
+  }
+
+  outageS(fromS: number, toS: number): number {
+    return this.cum(this.out, toS) - this.cum(this.out, fromS);
+  }
+
+  /**
+   * Stretches of degraded-or-outage rows: runs of non-good rows, joined across good gaps shorter than bridgeS,
+   * kept when they hold at least minNonGoodS of non-good time; worst first (non-good time, then outage time,
+   * then the earliest).
+   */
+  stretches(bridgeS: number, minNonGoodS: number): Array<{ startS: number; endS: number; nonGoodS: number; outageS: number }> {
+    const b = this.boundsS;
+    const runs: Array<{ startS: number; endS: number }> = [];
+    for (let i = 0; i < b.length - 1; i++) {
+      if (this.bad[i + 1]! - this.bad[i]! <= 0) continue;
+      const last = runs[runs.length - 1];
+      if (last && b[i]! - last.endS < bridgeS) last.endS = b[i + 1]!;
+      else runs.push({ startS: b[i]!, endS: b[i + 1]! });
+    }
+    return runs
+      .map((r) => ({ ...r, nonGoodS: this.nonGoodS(r.startS, r.endS), outageS: this.outageS(r.startS, r.endS) }))
+      .filter((r) => r.nonGoodS >= minNonGoodS)
+      .sort((x, y) => y.nonGoodS - x.nonGoodS || y.outageS - x.outageS || x.startS - y.startS);
+  }
+
+  /** Cumulative time up to x, s: linear inside a row's interval. */
+  private cum(acc: readonly number[], x: number): number {
+    const b = this.boundsS;
+    const n = b.length - 1;
+    if (!(x > 0)) return 0;
+    if (x >= this.endS) return acc[n]!;
+    let lo = 0;
+    let hi = n; // b[lo] <= x < b[hi]
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (b[mid]! <= x) lo = mid;
+      else hi = mid;
+    }
+    const f = (x - b[lo]!) / (b[lo + 1]! - b[lo]! || 1);
+    return acc[lo]! + f * (acc[lo + 1]! - acc[lo]!);
+  }
+}
+
+/** The window of a trace with the most non-good time (see worstCicv5gWindow). */
+export interface Cicv5gWindow {
+  /** Start, s since the first row's pub time. */
+  startS: number;
+  durationS: number;
+  /** Time inside the window whose row is degraded / an outage, s. */
+  degradedS: number;
+  outageS: number;
+}
+
+/**
+ * The window of durationS with the most degraded-or-outage time, in the trace's own time (docs/network-models.md,
+ * rows' conditions as in Cicv5gConditionTimeline). Ties go to the window with more outage time, then to the
+ * earliest. A window at least as long as the trace starts at 0.
+ */
+export function worstCicv5gWindow(trace: Cicv5gTrace, durationS: number, lossCutoffRttMs = DEFAULT_LOSS_CUTOFF_RTT_MS): Cicv5gWindow {
+  if (!(durationS > 0 && Number.isFinite(durationS))) throw new RangeError(`window duration must be > 0 s, got ${durationS}`);
+  const tl = new Cicv5gConditionTimeline(trace, lossCutoffRttMs);
+  const lastStart = Math.max(0, tl.endS - durationS);
+  // The score is piecewise linear in the start: its maximum is at a start where either edge meets a boundary.
+  const starts = new Set<number>([0, lastStart]);
+  for (const b of tl.boundaries) {
+    if (b <= lastStart) starts.add(b);
+    if (b - durationS >= 0 && b - durationS <= lastStart) starts.add(b - durationS);
+  }
+  const EPS_S = 1e-9;
+  let best = { startS: 0, bad: -1, out: -1 };
+  for (const x of [...starts].sort((a, b) => a - b)) {
+    const bad = tl.nonGoodS(x, x + durationS);
+    const out = tl.outageS(x, x + durationS);
+    if (bad > best.bad + EPS_S || (bad > best.bad - EPS_S && out > best.out + EPS_S)) best = { startS: x, bad, out };
+  }
+  return { startS: best.startS, durationS, degradedS: best.bad - best.out, outageS: best.out };
 }
 
 /** Credit the CICV5G data's licence asks for, shown wherever its traces shaped a result. */

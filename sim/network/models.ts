@@ -4,7 +4,7 @@
 // channel state, token bucket, per-stream FIFO), and then they must see messages in send order.
 import type { Rng } from '../world/rng.js';
 import { DEFAULT_LOSS_CUTOFF_RTT_MS } from '../../shared/netmap/build.js';
-import { readCicv5g, type Cicv5gRow, type Cicv5gTrace } from './cicv5g.js';
+import { readCicv5g, worstCicv5gWindow, type Cicv5gRow, type Cicv5gTrace } from './cicv5g.js';
 
 const NS_PER_MS = 1e6;
 const NS_PER_S = 1e9;
@@ -325,6 +325,8 @@ export interface TraceDelayOptions {
   lossCutoffRttMs?: number;
   /** Cell size of the spatial index for 'position', m. Default 10. */
   gridCellM?: number;
+  /** 'time' only: the run starts this far into the trace, s (>= 0). Default 0. */
+  offsetS?: number;
 }
 
 /**
@@ -336,6 +338,7 @@ export class TraceDelayModel implements NetworkModel {
   readonly index: TraceIndex;
   readonly runStartNs: number;
   readonly lossCutoffRttMs: number;
+  readonly offsetS: number;
   private readonly rows: readonly Cicv5gRow[];
   private readonly offsetsMs: number[];
   private readonly periodMs: number;
@@ -349,6 +352,9 @@ export class TraceDelayModel implements NetworkModel {
     this.runStartNs = options.runStartNs ?? 0;
     this.lossCutoffRttMs = options.lossCutoffRttMs ?? DEFAULT_LOSS_CUTOFF_RTT_MS;
     requireFinite(this.lossCutoffRttMs, 'loss cut-off (ms)', 0);
+    this.offsetS = options.offsetS ?? 0;
+    requireFinite(this.offsetS, 'trace offset (s)', 0);
+    if (this.offsetS !== 0 && this.index !== 'time') throw new RangeError('a trace offset needs the time index');
     const first = this.rows[0]!.pubTimeMs;
     this.offsetsMs = this.rows.map((r) => r.pubTimeMs - first);
     const spanMs = this.offsetsMs[this.offsetsMs.length - 1]!;
@@ -376,7 +382,7 @@ export class TraceDelayModel implements NetworkModel {
       if (ctx.routeSM === undefined) throw new RangeError('route-indexed trace needs ctx.routeSM');
       return nearestSorted(this.drivenM, ctx.routeSM);
     }
-    const elapsedMs = (sendTimeNs - this.runStartNs) / NS_PER_MS;
+    const elapsedMs = (sendTimeNs - this.runStartNs) / NS_PER_MS + this.offsetS * 1000;
     const tMs = ((elapsedMs % this.periodMs) + this.periodMs) % this.periodMs;
     // At epoch scale a double holds ns only to ~256 ns, so a send time meant to equal a row's pub time can land
     // just before it: within 1 us counts as at the row.
@@ -389,7 +395,8 @@ export class TraceDelayModel implements NetworkModel {
   }
 
   describe(): string {
-    return `trace(${this.trace.origin} @${this.index}, one-way = RTT/2, lost above RTT ${this.lossCutoffRttMs} ms)`;
+    const from = this.offsetS !== 0 ? `+${this.offsetS} s` : '';
+    return `trace(${this.trace.origin} @${this.index}${from}, one-way = RTT/2, lost above RTT ${this.lossCutoffRttMs} ms)`;
   }
 }
 
@@ -535,6 +542,7 @@ export const NETWORK_SPEC_HELP = [
   '  jitter:MEAN,STD[,MIN][@normal|@gamma]   random delay, clamped at MIN (default 0)',
   '  ge:P,R,LOSS_GOOD,LOSS_BAD     Gilbert-Elliott bursty loss',
   '  trace:PATH[@time|@position|@route]      CICV5G replay, one-way = RTT/2 (default @time)',
+  '  trace:PATH@time+S | @worst[:S]            ... from S s into the trace / from its worst window of S s',
   '  outage:START-END[,START-END...][@hold|@drop]  outage windows, s since run start (default @hold)',
   '  bw:BYTES_PER_S[,BURST_BYTES]  token-bucket bandwidth limit',
 ].join('\n');
@@ -548,7 +556,7 @@ export function parseNetworkSpec(spec: string, options: NetworkSpecOptions = {})
     throw new NetworkSpecError(`network spec "${spec}": ${msg}\n${NETWORK_SPEC_HELP}`);
   };
   if (spec.trim() === '') fail('empty');
-  const stages = spec.split('+').map((raw, k) => {
+  const stages = spec.split(/(?<!@time)\+/).map((raw, k) => {
     const part = raw.trim();
     try {
       return parseStage(part, options);
@@ -608,16 +616,31 @@ function parseStage(part: string, options: NetworkSpecOptions): NetworkModel {
       return new OutageModel(windows, suffix ?? 'hold', runStartNs);
     }
     case 'trace': {
-      if (args === '') throw new NetworkSpecError('trace needs a file path');
-      if (suffix !== undefined && suffix !== 'time' && suffix !== 'position' && suffix !== 'route') {
-        throw new NetworkSpecError(`trace index must be @time, @position or @route, got @${suffix}`);
+      // @time+S: S seconds into the trace; @worst[:S]: the start of its worst window of S seconds.
+      const start = /^(.*)@(?:time\+(.*)|worst(?::(.*))?)$/.exec(body);
+      const path = start ? start[1]! : args;
+      if (path === '') throw new NetworkSpecError('trace needs a file path');
+      if (!start && suffix !== undefined && suffix !== 'time' && suffix !== 'position' && suffix !== 'route') {
+        throw new NetworkSpecError(`trace index must be @time, @time+S, @worst[:S], @position or @route, got @${suffix}`);
       }
       const load = options.loadTrace ?? readCicv5g;
-      const trace = load(args);
+      const trace = load(path);
+      const cutoff = options.lossCutoffRttMs !== undefined ? { lossCutoffRttMs: options.lossCutoffRttMs } : {};
+      let offsetS = 0;
+      if (start?.[2] !== undefined) {
+        offsetS = parseNumber(start[2]);
+        if (offsetS < 0) throw new NetworkSpecError(`trace offset must be >= 0 s, got ${offsetS}`);
+      } else if (start) {
+        if (start[3] === undefined) throw new NetworkSpecError('trace @worst needs the window length here: @worst:SECONDS (iaad sim takes the scenario\'s duration)');
+        const windowS = parseNumber(start[3]);
+        if (!(windowS > 0)) throw new NetworkSpecError(`trace @worst window must be > 0 s, got ${windowS}`);
+        offsetS = worstCicv5gWindow(trace, windowS, options.lossCutoffRttMs).startS;
+      }
       return new TraceDelayModel(trace, {
-        index: suffix ?? 'time',
+        index: start ? 'time' : (suffix as TraceIndex | undefined) ?? 'time',
         runStartNs,
-        ...(options.lossCutoffRttMs !== undefined ? { lossCutoffRttMs: options.lossCutoffRttMs } : {}),
+        ...cutoff,
+        ...(offsetS !== 0 ? { offsetS } : {}),
       });
     }
     default:

@@ -73,7 +73,7 @@ export async function scoreRecording(file: string | LoadedRecording, o: ScoreOpt
     durationS: scorer.durationS(),
     fusion_miss_ratio: null, recall: null, false_object_ratio: null, position_error_m: summary.position_error_m,
     planning_displacement_error_m: summary.planning_displacement_error_m, mode_residency: summary.mode_residency,
-    mode_switches: summary.mode_switches, e2e_latency_ms: summary.e2e_latency_ms,
+    mode_switches: summary.mode_switches, e2e_latency_ms: summary.e2e_latency_ms, by_network: summary.by_network,
   };
   return {
     metrics, series: scorer.series, scene: scorer.scene(),

@@ -67,25 +67,57 @@ function latencyRows(series: RunSeries): LatencyRow[] {
   return series.timeS.map((t, i) => ({
     timeS: t,
     routeSM: series.routeSM[i] ?? Number.NaN,
-    latencyMs: positiveOrNull(series.latencyMs[i] ?? null),
+    latencyMs: finiteOrNull(series.latencyMs[i] ?? null),
     method: series.method[i] ?? 'unknown',
   }));
 }
 
-// A log axis cannot show 0 or less, and such a value is no real one-way latency: drawn as "no frame" instead.
-function positiveOrNull(v: number | null): number | null {
-  return v !== null && Number.isFinite(v) && v > 0 ? v : null;
+// Only null means "no roadside frame": 0 ms (e.g. `fixed:0`) is a frame that arrived at once, and a slightly
+// negative value (clock offset error on a field drive) is still a frame.
+function finiteOrNull(v: number | null): number | null {
+  return v !== null && Number.isFinite(v) ? v : null;
 }
 
-// Log scale: 5G latency is tens of ms normally and seconds in an outage; a linear axis would flatten the former.
-const LATENCY_Y = {
-  field: 'latencyMs',
-  type: 'quantitative' as const,
-  title: 'one-way latency (ms, log)',
-  scale: { type: 'log' as const },
-  // 1-2-5 ticks: vega's default log ticks (10, 20, 30, 40, 100, …) crowd the labels.
-  axis: { values: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000] },
-};
+// 1-2-5 ticks (vega's default log ticks 10, 20, 30, 40, 100, … crowd the labels), mirrored below 0.
+const POSITIVE_TICKS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000];
+const LATENCY_TICKS_MS = [...POSITIVE_TICKS_MS.map((v) => -v).reverse(), 0, ...POSITIVE_TICKS_MS];
+
+/**
+ * The latency axis's domain: the data's range widened out to the ticks around it. Never empty: when every latency
+ * is the same (a fixed delay), vega would map the whole axis, every tick label included, to one height.
+ */
+export function latencyDomainMs(latenciesMs: ReadonlyArray<number | null>): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const x of latenciesMs) {
+    if (x === null || !Number.isFinite(x)) continue;
+    lo = Math.min(lo, x);
+    hi = Math.max(hi, x);
+  }
+  if (lo > hi) lo = hi = 0; // no latency at all: only the "no roadside frame" marks are drawn
+  let dLo = [...LATENCY_TICKS_MS].reverse().find((t) => t <= lo) ?? lo;
+  let dHi = LATENCY_TICKS_MS.find((t) => t >= hi) ?? hi;
+  if (dHi <= dLo) {
+    // One value: a tick either side of it, but no negative axis for a latency that is not negative.
+    const below = [...LATENCY_TICKS_MS].reverse().find((t) => t < dLo);
+    if (below !== undefined && (below >= 0 || lo < 0)) dLo = below;
+    dHi = LATENCY_TICKS_MS.find((t) => t > dHi) ?? dHi + 1;
+  }
+  return [dLo, dHi];
+}
+
+// Symmetric log (log above 1 ms, linear through 0): 5G latency is tens of ms normally and seconds in an outage, so
+// a linear axis would flatten the former; a plain log axis cannot show 0 ms.
+function latencyY(rows: readonly LatencyRow[]) {
+  const domain = latencyDomainMs(rows.map((r) => r.latencyMs));
+  return {
+    field: 'latencyMs',
+    type: 'quantitative' as const,
+    title: 'one-way latency (ms, log)',
+    scale: { type: 'symlog' as const, domain, nice: false },
+    axis: { values: LATENCY_TICKS_MS.filter((t) => t >= domain[0] && t <= domain[1]), format: ',d' },
+  };
+}
 
 /** One layer of a layered spec (derived: vega-lite's index exports only the top-level type). */
 type Layer = Extract<TopLevelSpec, { layer: unknown }>['layer'][number];
@@ -107,18 +139,19 @@ function lostLayer(xField: 'timeS' | 'routeSM', scale: ReturnType<typeof colourS
 /** Latency of the freshest roadside frame against time; gaps and red marks where there was none. */
 export function latencyOverTimeSpec(series: RunSeries): TopLevelSpec {
   const scale = colourScale(['one-way latency', LOST_LABEL], [LATENCY_COLOUR, LOST_COLOUR]);
+  const rows = latencyRows(series);
   return {
     $schema: SCHEMA,
     width: TIME_W,
     height: TIME_H,
     config: CONFIG,
-    data: { values: latencyRows(series) },
+    data: { values: rows },
     layer: [
       {
         mark: { type: 'line', strokeWidth: 1.3, point: { size: 10, filled: true } },
         encoding: {
           x: { field: 'timeS', type: 'quantitative', title: 'time (s)' },
-          y: LATENCY_Y,
+          y: latencyY(rows),
           color: { datum: 'one-way latency', scale, title: null },
         },
       },
@@ -131,19 +164,20 @@ export function latencyOverTimeSpec(series: RunSeries): TopLevelSpec {
 export function latencyAlongRouteSpec(series: RunSeries): TopLevelSpec {
   const methods = methodDomain(series.method);
   const scale = colourScale([...methods, LOST_LABEL], [...methodColours(methods), LOST_COLOUR]);
+  const rows = latencyRows(series);
   return {
     $schema: SCHEMA,
     width: TIME_W,
     height: TIME_H,
     config: CONFIG,
-    data: { values: latencyRows(series) },
+    data: { values: rows },
     layer: [
       {
         // Grey line in time order joins the dots, so a stop (same route position) reads as a vertical run.
         mark: { type: 'line', color: '#bbbbbb', strokeWidth: 1 },
         encoding: {
           x: { field: 'routeSM', type: 'quantitative', title: 'distance along route (m)' },
-          y: LATENCY_Y,
+          y: latencyY(rows),
           order: { field: 'timeS', type: 'quantitative' },
         },
       },
@@ -151,7 +185,7 @@ export function latencyAlongRouteSpec(series: RunSeries): TopLevelSpec {
         mark: { type: 'circle', size: 18, opacity: 0.9 },
         encoding: {
           x: { field: 'routeSM', type: 'quantitative' },
-          y: LATENCY_Y,
+          y: latencyY(rows),
           color: { field: 'method', type: 'nominal', scale, title: 'method' },
         },
       },

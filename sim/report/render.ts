@@ -11,6 +11,7 @@ import {
 } from './charts.js';
 import { esc, figure, page, type Figure } from './html.js';
 import { runMetricsTable, runsTable, summaryTable } from './tables.js';
+import { networkStretchTable } from './network-tables.js';
 import type { ComparisonReportData, RunReportData, RunReportOptions } from './types.js';
 import { specToSvg } from './vega-svg.js';
 
@@ -79,6 +80,7 @@ export async function renderRunReport(data: RunReportData, options: RunReportOpt
     await renderFigures(runPlots(data)),
     '<h2>Metrics</h2>',
     `<div class="table-wrap">${runMetricsTable(m)}</div>`,
+    `<div class="table-wrap">${networkStretchTable(m)}</div>`,
   ].join('\n');
   return page({
     title: `${m.scenario} · ${m.network} · ${m.strategy} · seed ${m.seed}`,
@@ -124,6 +126,7 @@ export async function renderComparisonReport(data: ComparisonReportData): Promis
       `<h2>Example run: ${esc(em.strategy)}, seed ${esc(em.seed)}</h2>`,
       await renderFigures(runPlots(ex, 'example-')),
       `<div class="table-wrap">${runMetricsTable(em)}</div>`,
+      `<div class="table-wrap">${networkStretchTable(em)}</div>`,
     );
   }
   parts.push('<h2>All runs</h2>', `<div class="table-wrap">${runsTable(data.runs)}</div>`);

@@ -19,6 +19,10 @@ export const METRIC_FIELDS: readonly MetricField[] = [
   { key: 'false_object_ratio', unit: 'ratio', meaning: 'fused objects matching no actor', format: (m) => fmt(m.false_object_ratio) },
   { key: 'position_error_m.mean', unit: 'm', meaning: 'mean position error of matched objects', format: (m) => fmt(m.position_error_m.mean, 2) },
   { key: 'position_error_m.p95', unit: 'm', meaning: '95th percentile position error', format: (m) => fmt(m.position_error_m.p95, 2) },
+  { key: 'gospa.roi.mean_m', unit: 'm', meaning: 'mean per-frame GOSPA over the region of interest, at output time', format: (m) => fmt(m.gospa?.roi.mean_m) },
+  { key: 'gospa.occluded.mean_m', unit: 'm', meaning: 'mean per-frame GOSPA over its occluded part', format: (m) => fmt(m.gospa?.occluded.mean_m) },
+  { key: 'stale_objects.count', unit: 'count', meaning: 'output objects from too-old roadside data or > 2 m from their actor', format: (m) => fmt(m.stale_objects?.count, 0) },
+  { key: 'stale_objects.ratio', unit: 'ratio', meaning: 'share of output objects that are stale', format: (m) => fmt(m.stale_objects?.ratio) },
   { key: 'planning_displacement_error_m.mean', unit: 'm', meaning: 'mean displacement of the plan from the ground-truth plan', format: (m) => fmt(m.planning_displacement_error_m.mean, 2) },
   { key: 'planning_displacement_error_m.p95', unit: 'm', meaning: '95th percentile planning displacement', format: (m) => fmt(m.planning_displacement_error_m.p95, 2) },
   { key: 'planning_displacement_error_m.max', unit: 'm', meaning: 'largest planning displacement', format: (m) => fmt(m.planning_displacement_error_m.max, 2) },
@@ -50,10 +54,16 @@ export function runsTable(runs: readonly RunMetrics[]): string {
 
 /** Per-strategy means ± std over seeds. */
 export function summaryTable(summary: readonly StrategySummary[]): string {
-  const head = ['strategy', 'fusion_miss_ratio (mean ± std)', 'planning_displacement_error_m.mean (m, mean ± std)', 'mode_residency'];
+  const head = [
+    'strategy', 'fusion_miss_ratio (mean ± std)', 'gospa.roi.mean_m (m, mean ± std)', 'gospa.occluded.mean_m (m, mean ± std)',
+    'stale_objects.count (mean ± std)', 'planning_displacement_error_m.mean (m, mean ± std)', 'mode_residency',
+  ];
   const rows = summary.map((s) => [
     s.strategy,
     fmtMeanStd(s.fusion_miss_ratio.mean, s.fusion_miss_ratio.std, 3),
+    fmtMeanStd(s.gospa_roi_m?.mean ?? null, s.gospa_roi_m?.std ?? null, 3),
+    fmtMeanStd(s.gospa_occluded_m?.mean ?? null, s.gospa_occluded_m?.std ?? null, 3),
+    fmtMeanStd(s.stale_objects?.mean ?? null, s.stale_objects?.std ?? null, 1),
     fmtMeanStd(s.planning_displacement_error_m.mean, s.planning_displacement_error_m.std, 2),
     residencyText(s.mode_residency),
   ]);

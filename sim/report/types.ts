@@ -17,6 +17,65 @@ export interface RunMetrics {
   mode_residency: Record<string, number>;
   mode_switches: number;
   e2e_latency_ms: { p50: number | null; p99: number | null };
+  /** GOSPA over the ROI and its occluded part (docs/metrics.md); null for a field drive (no truth). Absent in
+   * files written before they existed. */
+  gospa?: { roi: GospaSummary; occluded: GospaSummary } | null;
+  stale_objects?: StaleSummary | null;
+  /** Every metric per network condition of the frames. */
+  by_network?: Record<NetworkCondition, StretchMetrics>;
+  /** The same frames scored at their capture instants: what latency costs is the difference. */
+  capture_time?: CaptureTimeMetrics;
+}
+
+/** A vehicle frame's network condition (sim/metrics/network-condition.ts). */
+export type NetworkCondition = 'good' | 'degraded' | 'outage';
+
+export interface GospaSummary {
+  /** Mean and 95th percentile over frames of the per-frame GOSPA, m. */
+  mean_m: number | null;
+  p95_m: number | null;
+  /** Per-frame means of the three parts, m² (they sum to the mean of GOSPA²). */
+  mean_m2: { localisation: number | null; missed: number | null; false: number | null };
+  /** The parts summed over frames, m². */
+  total_m2: { localisation: number; missed: number; false: number };
+  /** Assigned pairs, missed truths and false estimates, summed over frames. */
+  assigned: number;
+  missed: number;
+  false: number;
+}
+
+export interface StaleSummary {
+  /** Output objects stale by either rule, and their share of all output objects. */
+  count: number;
+  ratio: number | null;
+  /** Derived from roadside data older than its method allows at the output instant. */
+  too_old: number;
+  /** More than the match radius from their own actor's true position at the output instant. */
+  displaced: number;
+}
+
+/** Every metric over one set of frames (the whole run, or one network condition's frames). */
+export interface StretchMetrics {
+  frames: number;
+  fusion_miss_ratio: number | null;
+  recall: number | null;
+  false_object_ratio: number | null;
+  position_error_m: { mean: number | null; p95: number | null };
+  planning_displacement_error_m: { mean: number | null; p95: number | null; max: number | null };
+  /** null where there is no truth (a field drive). */
+  gospa: { roi: GospaSummary; occluded: GospaSummary } | null;
+  stale_objects: StaleSummary | null;
+  mode_residency: Record<string, number>;
+  mode_switches: number;
+  e2e_latency_ms: { p50: number | null; p99: number | null };
+}
+
+/** The frames scored at their capture instants, as before output-time scoring. */
+export interface CaptureTimeMetrics {
+  fusion_miss_ratio: number | null;
+  recall: number | null;
+  gospa_roi_mean_m: number | null;
+  planning_displacement_error_m: { mean: number | null; p95: number | null };
 }
 
 /** Per-vehicle-frame time series of one run: every array has one entry per frame. */
@@ -62,6 +121,12 @@ export interface StrategySummary {
   fusion_miss_ratio: MeanStd;
   planning_displacement_error_m: MeanStd;
   mode_residency: Record<string, number>;
+  /** Over seeds: each run's mean per-frame GOSPA over the ROI and its occluded part, m; its stale objects (count
+   * and share of output objects). Absent in files written before they existed. */
+  gospa_roi_m?: MeanStd;
+  gospa_occluded_m?: MeanStd;
+  stale_objects?: MeanStd;
+  stale_ratio?: MeanStd;
 }
 
 export interface ComparisonReportData {

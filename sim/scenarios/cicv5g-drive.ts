@@ -13,7 +13,7 @@ import { angleDiff, wrapAngle } from '../../shared/geometry/angles.js';
 import { pointAtArcLength, preparePolyline, type Polyline } from '../../shared/geometry/polyline.js';
 import type { Point2 } from '../../shared/geometry/transform.js';
 import type { ObjectClass } from '../../shared/model/types.js';
-import type { Cicv5gTrace } from '../network/cicv5g.js';
+import { Cicv5gConditionTimeline, type Cicv5gTrace } from '../network/cicv5g.js';
 import type { Box2 } from '../world/visibility.js';
 import { Rng } from '../world/rng.js';
 import { sampleTrajectory, type Waypoint } from '../world/trajectory.js';
@@ -79,6 +79,8 @@ export interface Cicv5gDrivePlan {
   routeLengthM: number;
   /** Arc length of each RSU, m (same order as scenario.rsus). */
   rsuArcM: number[];
+  /** Arc length of each site's crossing point, m, in route order. */
+  siteArcM: number[];
   crossings: Cicv5gCrossing[];
   /** Candidates that were not placed, with the reason (site skipped, path conflict). */
   dropped: string[];
@@ -235,8 +237,9 @@ export class RouteFrame {
   }
 }
 
-const SIZES: Record<'truck' | 'bus' | 'car' | 'pedestrian' | 'cyclist', { lengthM: number; widthM: number; heightM: number }> = {
+const SIZES: Record<'truck' | 'bus' | 'van' | 'car' | 'pedestrian' | 'cyclist', { lengthM: number; widthM: number; heightM: number }> = {
   truck: { lengthM: 10, widthM: 2.5, heightM: 3.5 },
+  van: { lengthM: 6, widthM: 2, heightM: 2.5 },
   bus: { lengthM: 12, widthM: 2.55, heightM: 3.2 },
   car: { lengthM: 4.5, widthM: 1.8, heightM: 1.5 },
   pedestrian: { lengthM: 0.6, widthM: 0.6, heightM: 1.75 },
@@ -244,7 +247,7 @@ const SIZES: Record<'truck' | 'bus' | 'car' | 'pedestrian' | 'cyclist', { length
 };
 
 // Site layout, metres of lateral offset from the route (left positive) and of arc length from the crossing.
-const PARKED_RIGHT_LAT_M = -3.8; // inner edge 2.55 m right of the lane centre: 1.6 m from the ego's side
+const PARKED_INNER_EDGE_M = 2.55; // the parked vehicle's inner edge, right of the lane centre: 1.6 m from the ego's side
 const PED_WAIT_LAT_M = -3.0; // just beyond the parked vehicle's front, inside its shadow
 const PED_FAR_LAT_M = 6.5; // far kerb, past the opposite lane
 const PED_AWAY_LAT_M = 12; // then on, away from the road (not standing at the kerb of a route that comes back)
@@ -257,8 +260,46 @@ const SIDE_STREET_LAT_M = 9; // where the oncoming car comes from and goes to, o
 const BIKE_SIDE_LAT_M = -7; // where the cyclist joins and leaves the road
 const CROSSING_MARGIN_S = 0.3; // on top of beforeEgoS, so sampling at 10 Hz never lands on the limit
 const PARKED_HEADING_NUDGE_S = 1000;
-/** Where to try a site's crossing, relative to its RSU (well within the RSU's 80 m). */
-const SITE_CANDIDATE_OFFSETS_M = [0, 6, -6, 12, -12, 18, -18, 24, -24, 30, -30, 36, -36, 42, -42, 48, -48];
+/**
+ * Site schedule. A crossing keeps the ego's view blocked for a few seconds; one every SITE_INTERVAL_S of driving
+ * keeps the hidden traffic going through every stretch of the drive (and so through its degraded and outage
+ * stretches, which last seconds to tens of seconds). SITE_MIN_GAP_M leaves room for one site's layout (parked
+ * vehicle, crossing, footway walker +-20 m, parked car 15 m on) before the next; where the ego stands still, the
+ * next site is that far on, so it is met when the ego moves again.
+ */
+const SITE_INTERVAL_S = 12;
+const SITE_MIN_GAP_M = 45;
+/** The first site's target arc length at most (a fast ego reaches it within SITE_INTERVAL_S anyway). */
+const SITE_FIRST_M = 60;
+/** Route needed after a crossing: the pedestrian's far side and the left parked car 15 m on. */
+const SITE_AFTER_M = 15;
+const SITE_SEARCH_STEP_M = 2;
+/**
+ * Network stretches that get a site of their own: at least this much degraded-or-outage time (ten frames at 10 Hz
+ * or more), good gaps shorter than SITE_STRETCH_GAP_S joined (an outage's queue drains in a few seconds).
+ */
+const SITE_STRETCH_MIN_S = 1;
+const SITE_STRETCH_GAP_S = 3;
+/** Rng forks of the stretch sites, apart from the regular sites' 0, 1, 2... */
+const PRIORITY_FORK = 1 << 16;
+/**
+ * A site's approach, m before its crossing: from the ego's sensor range until the pedestrian steps out (20-30 m),
+ * while the ego would see the waiting pedestrian but for the parked vehicle. Where the ego stands still in it,
+ * the pedestrian waits, hidden, for as long as it stands.
+ */
+const SITE_APPROACH_FROM_M = 50;
+const SITE_APPROACH_TO_M = 20;
+/** How far a straight parked vehicle may stand off a curved kerb at its middle (the arc's sagitta), m. */
+const KERB_SAGITTA_M = 0.33;
+
+/**
+ * Sharpest bend a straight vehicle of length L parks along: sagitta L^2 / (8 R) <= KERB_SAGITTA_M, so R >=
+ * L^2 / (8 * 0.33), i.e. a heading change over 10 m of at most 10 / R rad (15 degrees for a 10 m truck, 42 for a
+ * 6 m van).
+ */
+function maxTurnPer10M(lengthM: number): number {
+  return (10 * 8 * KERB_SAGITTA_M) / (lengthM * lengthM);
+}
 
 /**
  * A parked actor facing headingRad: still for the whole run (velocity exactly 0), with a last waypoint 1 m ahead
@@ -412,11 +453,11 @@ class TrafficChecker {
     };
   }
 
-  /** Why the candidate conflicts, or null if it is fine; accepts it when fine. */
-  offer(a: ActorSpec): string | null {
+  /** Why the candidate conflicts, or null if it is fine; accepts it when fine unless only trying. */
+  offer(a: ActorSpec, onlyTry = false): string | null {
     const smp = this.sample(a);
     const why = this.pathConflict(smp) ?? this.egoConflict(smp) ?? this.actorConflict(smp);
-    if (why === null) this.accepted.push(smp);
+    if (why === null && !onlyTry) this.accepted.push(smp);
     return why;
   }
 
@@ -509,17 +550,19 @@ export function planCicv5gDrive(trace: Cicv5gTrace, options: Cicv5gDriveOptions 
   });
 
   const checker = new TrafficChecker(frame, durationS);
+  const conditions = new Cicv5gConditionTimeline(trace);
   const actors: ActorSpec[] = [];
   const crossings: Cicv5gCrossing[] = [];
   const dropped: string[] = [];
   let nextId = 1;
+  const actorOf = (objectClass: ObjectClass, size: keyof typeof SIZES, wps: Waypoint[]): ActorSpec => {
+    const still = wps.every((w) => w.tS > durationS || (w.xM === wps[0]!.xM && w.yM === wps[0]!.yM));
+    return { id: nextId, objectClass, ...SIZES[size], trajectory: roundWaypoints(still ? wps : clipTrajectory(wps, durationS)) };
+  };
   const add = (
     site: number, what: string, objectClass: ObjectClass, size: keyof typeof SIZES, wps: Waypoint[], quiet = false,
   ): number | null => {
-    const still = wps.every((w) => w.tS > durationS || (w.xM === wps[0]!.xM && w.yM === wps[0]!.yM));
-    const a: ActorSpec = {
-      id: nextId, objectClass, ...SIZES[size], trajectory: roundWaypoints(still ? wps : clipTrajectory(wps, durationS)),
-    };
+    const a = actorOf(objectClass, size, wps);
     const why = checker.offer(a);
     if (why !== null) {
       if (!quiet) dropped.push(`site ${site + 1} ${what}: ${why}`);
@@ -537,37 +580,87 @@ export function planCicv5gDrive(trace: Cicv5gTrace, options: Cicv5gDriveOptions 
     return Array.from({ length: n + 1 }, (_, i) => frame.offset(sA + ((sB - sA) * i) / n, lateralM));
   };
 
-  rsuArcM.forEach((sRsu, site) => {
-    const rng = root.fork(site);
-    const nextRsu = rsuArcM[site + 1] ?? L + spacingM / 2;
-
-    // Crossing point near the RSU where the road is straight or gently curved (< 15 degrees per 10 m) for the
-    // parked vehicle and the crossing, and where the parked vehicle keeps clear of the ego (the recorded ego
-    // changes lanes, and the route may pass the same place twice): the first candidate that passes.
-    const kind: 'truck' | 'bus' = rng.bernoulli(0.5) ? 'truck' : 'bus';
-    const parkedLen = SIZES[kind].lengthM;
-    const gentle = (s: number): boolean => {
-      for (let d = -PED_GAP_TO_PARKED_M - parkedLen - 5; d <= 5; d += 2) {
-        if (Math.abs(angleDiff(frame.headingAt(s + d + 5), frame.headingAt(s + d - 5))) > (15 * Math.PI) / 180) return false;
-      }
-      return true;
-    };
-    let sC: number | undefined;
-    for (const d of SITE_CANDIDATE_OFFSETS_M) {
-      const s = sRsu + d;
-      if (s - PED_GAP_TO_PARKED_M - parkedLen - 30 < 0 || s + 15 > L || !gentle(s)) continue;
+  // Sites: a parked vehicle hiding a pedestrian who crosses in front of the ego, with more traffic around it.
+  // The occluder is a truck or a bus, or where the road bends too tightly for one, a van (tall enough to hide a
+  // standing pedestrian, unlike a car). It stands where the road is straight enough over the parked vehicle and
+  // the crossing for the vehicle to sit along the kerb, and where it keeps clear of the ego (the recorded ego
+  // changes lanes, and the route may pass the same place twice).
+  const gentle = (s: number, parkedLen: number): boolean => {
+    const maxTurnRad = maxTurnPer10M(parkedLen);
+    for (let d = -PED_GAP_TO_PARKED_M - parkedLen - 5; d <= 5; d += 2) {
+      if (Math.abs(angleDiff(frame.headingAt(s + d + 5), frame.headingAt(s + d - 5))) > maxTurnRad) return false;
+    }
+    return true;
+  };
+  type Place = { sM: number; kind: 'truck' | 'bus' | 'van'; wps: Waypoint[] };
+  const placeAt = (s: number, big: 'truck' | 'bus'): Place | undefined => {
+    for (const kind of [big, 'van'] as const) {
+      const parkedLen = SIZES[kind].lengthM;
+      if (s - PED_GAP_TO_PARKED_M - parkedLen - 30 < 0 || s + SITE_AFTER_M > L || !gentle(s, parkedLen)) continue;
       const sParked = s - PED_GAP_TO_PARKED_M - parkedLen / 2;
-      const wps = parked(frame.offset(sParked, PARKED_RIGHT_LAT_M), frame.headingAt(sParked), durationS);
-      if (add(site, kind, kind, kind, wps, true) !== null) {
-        sC = s;
-        break;
-      }
+      // Inner edge PARKED_INNER_EDGE_M right of the lane centre whatever its width: the pedestrian's shadow.
+      const lat = -PARKED_INNER_EDGE_M - SIZES[kind].widthM / 2;
+      const wps = parked(frame.offset(sParked, lat), frame.headingAt(sParked), durationS);
+      if (checker.offer(actorOf('car', kind, wps), true) === null) return { sM: s, kind, wps };
     }
-    if (sC === undefined) {
-      dropped.push(`site ${site + 1}: no place near s=${sRsu.toFixed(0)} m for a parked vehicle and a crossing`);
-      return;
-    }
+    return undefined;
+  };
+  const siteArcM: number[] = [];
+  const farFromSites = (s: number): boolean => siteArcM.every((x) => Math.abs(x - s) >= SITE_MIN_GAP_M);
+  let site = 0;
+  const build = (p: Place, rng: Rng, nextSite: number): void => {
+    add(site, p.kind, p.kind === 'van' ? 'car' : p.kind, p.kind, p.wps);
+    siteArcM.push(round3(p.sM));
+    populate(site++, rng, p.sM, nextSite);
+  };
 
+  // First the network's bad stretches (SITE_STRETCH_MIN_S or more of degraded-or-outage time, gaps under
+  // SITE_STRETCH_GAP_S bridged; worst first): a site whose approach holds the most degraded-or-outage time, then
+  // the most outage, then the first such place.
+  for (const [k, st] of conditions.stretches(SITE_STRETCH_GAP_S, SITE_STRETCH_MIN_S).entries()) {
+    const rng = root.fork(PRIORITY_FORK + k);
+    const big: 'truck' | 'bus' = rng.bernoulli(0.5) ? 'truck' : 'bus';
+    let best: (Place & { bad: number; out: number }) | undefined;
+    const to = frame.arcAtTime(st.endS) + SITE_APPROACH_FROM_M;
+    for (let s = frame.arcAtTime(st.startS); s < to; s += SITE_SEARCH_STEP_M) {
+      const approach = [frame.timeAtArc(s - SITE_APPROACH_FROM_M), frame.timeAtArc(s - SITE_APPROACH_TO_M)] as const;
+      const bad = conditions.nonGoodS(...approach);
+      const out = conditions.outageS(...approach);
+      if (bad <= 0 || (best && !(bad > best.bad + 1e-9 || (bad > best.bad - 1e-9 && out > best.out + 1e-9)))) continue;
+      const p = farFromSites(s) ? placeAt(s, big) : undefined;
+      if (p) best = { ...p, bad, out };
+    }
+    if (best) build(best, rng, L + spacingM);
+    else dropped.push(`network stretch ${st.startS.toFixed(1)}-${st.endS.toFixed(1)} s: no place for a site the ego approaches in it`);
+  }
+
+  // Then regular sites: one every SITE_INTERVAL_S of the ego's driving, at least SITE_MIN_GAP_M and at most the
+  // RSU spacing apart, each at the first place from its target on (searched up to the next target). So a slow
+  // drive meets as many per minute as a fast one, and a twisty one still gets sites between its bends.
+  const nextTarget = (sPrev: number): number => {
+    const byTime = frame.arcAtTime(frame.timeAtArc(sPrev) + SITE_INTERVAL_S);
+    return sPrev + Math.min(spacingM, Math.max(SITE_MIN_GAP_M, byTime - sPrev));
+  };
+  let target = Math.min(nextTarget(0), SITE_FIRST_M);
+  for (let k = 0; target + SITE_AFTER_M <= L; k++) {
+    const rng = root.fork(k);
+    const big: 'truck' | 'bus' = rng.bernoulli(0.5) ? 'truck' : 'bus';
+    const limit = nextTarget(target);
+    let p: Place | undefined;
+    for (let s = target; s < limit && !p; s += SITE_SEARCH_STEP_M) p = farFromSites(s) ? placeAt(s, big) : undefined;
+    if (!p) {
+      dropped.push(`site at s=${target.toFixed(0)}-${limit.toFixed(0)} m: no place for a parked vehicle and a crossing`);
+      target = limit;
+      continue;
+    }
+    target = nextTarget(p.sM);
+    build(p, rng, target);
+  }
+  siteArcM.sort((x, y) => x - y);
+  crossings.sort((x, y) => x.crossingSM - y.crossingSM);
+
+
+  function populate(site: number, rng: Rng, sC: number, nextSite: number): void {
     // The pedestrian waiting in front of the parked vehicle steps out when the ego is 20-30 m away, early enough
     // to have left the ego's lane beforeEgoS + margin before the ego's front arrives: walking if that is enough,
     // else hurrying (2.5 m/s), and on fast roads stepping out earlier still (the ego further away). The times come
@@ -636,7 +729,7 @@ export function planCicv5gDrive(trace: Cicv5gTrace, options: Cicv5gDriveOptions 
       }
     } else {
       const sA = sC + 30;
-      const sB = Math.min(sA + frame.straightExtent(sA, 1, 80, (35 * Math.PI) / 180), nextRsu - 40, L - 5);
+      const sB = Math.min(sA + frame.straightExtent(sA, 1, 80, (35 * Math.PI) / 180), nextSite - 40, L - 5);
       if (sB - sA < 25) {
         dropped.push(`site ${site + 1} cyclist: no straight stretch of 25 m after the site`);
       } else {
@@ -648,7 +741,7 @@ export function planCicv5gDrive(trace: Cicv5gTrace, options: Cicv5gDriveOptions 
         add(site, 'cyclist', 'cyclist', 'cyclist', wps.map((w) => ({ ...w, tS: w.tS + frame.timeAtArc(sA - 40) - atStart })));
       }
     }
-  });
+  }
 
   const lane = (lateralM: number): Point2[] => {
     const n = Math.max(1, Math.ceil(L / 2));
@@ -671,7 +764,7 @@ export function planCicv5gDrive(trace: Cicv5gTrace, options: Cicv5gDriveOptions 
     rsus,
     actors,
   };
-  return { scenario, routeLengthM: L, rsuArcM, crossings, dropped };
+  return { scenario, routeLengthM: L, rsuArcM, siteArcM, crossings, dropped };
 }
 
 /** The scenario for one CICV5G trace (see planCicv5gDrive for the placement report). */

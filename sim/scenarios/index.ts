@@ -4,13 +4,25 @@ import { join, resolve } from 'node:path';
 import { readCicv5g } from '../network/cicv5g.js';
 import { buildCicv5gDriveScenario, CICV5G_DATA_DIR, CICV5G_FILES, cicv5gDataDir } from './cicv5g-drive.js';
 import { highwayMerge } from './highway-merge.js';
+import { MIXED_CORRIDOR_NETWORK, mixedCorridor } from './mixed-corridor.js';
 import { occludedCrossing } from './occluded-crossing.js';
 import type { Scenario } from '../world/scenario.js';
 
 export const BUILTIN_SCENARIOS: Readonly<Record<string, Scenario>> = {
   [occludedCrossing.name]: occludedCrossing,
   [highwayMerge.name]: highwayMerge,
+  [mixedCorridor.name]: mixedCorridor,
 };
+
+/** Networks that built-in scenarios bring along, used when no --network is given. */
+const DEFAULT_NETWORKS: Readonly<Record<string, string>> = {
+  [mixedCorridor.name]: MIXED_CORRIDOR_NETWORK,
+};
+
+/** The network a built-in scenario comes with, if any. */
+export function defaultNetwork(scenarioName: string): string | undefined {
+  return DEFAULT_NETWORKS[scenarioName];
+}
 
 export interface BuiltinScenarioOptions {
   /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { parseCicv5g, readCicv5g, type Cicv5gTrace } from '../../sim/network/cicv5g.js';
+import { parseCicv5g, readCicv5g, worstCicv5gWindow, type Cicv5gTrace } from '../../sim/network/cicv5g.js';
 import {
   BandwidthLimit, FifoLink, FixedDelayModel, GilbertElliottLoss, JitterDelayModel, NetworkSpecError, OutageModel,
   SeriesModel, TraceDelayModel, gilbertElliottStationaryLoss, parseNetworkSpec,
@@ -326,6 +326,56 @@ describe('SeriesModel and FifoLink', () => {
   });
 });
 
+/** A 200 s trace, a row every 100 ms at 20 ms RTT, with RTT 400 ms (degraded) in [40, 45) s and 5 s (outage) in [120, 130) s. */
+const PLANTED = parseCicv5g(Array.from({ length: 2000 }, (_, i) => {
+  const tMs = 1_000_000 + i * 100;
+  const rtt = i >= 1200 && i < 1300 ? 5000 : i >= 400 && i < 450 ? 400 : 20 + (i % 7);
+  return `${tMs} ${tMs + rtt} ${rtt} ${X0 + i} ${Y0} 0 0 A 1 -80`;
+}).join('\n'), 'planted.txt');
+
+describe('trace offsets and the worst window', () => {
+  const rng = new Rng(1);
+  const load = (): Cicv5gTrace => PLANTED;
+
+  it('@time+S replays from S seconds into the trace: the model at t returns what the plain one returns at t + S', () => {
+    const plain = parseNetworkSpec('trace:p@time', { loadTrace: load, fifo: false });
+    for (const offsetS of [0.05, 12.3, 119.95, 150]) {
+      const shifted = parseNetworkSpec(`trace:p@time+${offsetS}`, { loadTrace: load, fifo: false, runStartNs: 7 * S });
+      for (let tMs = 0; tMs < 250_000; tMs += 37) {
+        assert.deepEqual(shifted.sample(7 * S + tMs * MS, {}, rng), plain.sample((tMs + offsetS * 1000) * MS, {}, rng), `offset ${offsetS} s, t ${tMs} ms`);
+      }
+    }
+    // Row 1201 (t = 120.1 s), in the outage: one-way 2500 ms; a later stage still parses after the offset.
+    const m = parseNetworkSpec('trace:p@time+120.1+fixed:5', { loadTrace: load });
+    assert.deepEqual(m.sample(0, {}, rng), { delivered: true, delayMs: 2505 });
+    assert.equal(m.describe(), 'fifo(trace(planted.txt @time+120.1 s, one-way = RTT/2, lost above RTT 10000 ms) + fixed(5 ms))');
+  });
+
+  it('worst window: the most degraded-or-outage time, then the most outage, then the earliest', () => {
+    // Every 30 s window holding all of [120, 130) ties on 10 s of outage: the earliest starts at 100 s.
+    assert.deepEqual(worstCicv5gWindow(PLANTED, 30), { startS: 100, durationS: 30, degradedS: 0, outageS: 10 });
+    // 5 s: the outage and the degraded stretch both fill one; the outage wins.
+    assert.deepEqual(worstCicv5gWindow(PLANTED, 5), { startS: 120, durationS: 5, degradedS: 0, outageS: 5 });
+    // 90 s: both stretches fit from 40 s on (15 s in all).
+    assert.deepEqual(worstCicv5gWindow(PLANTED, 90), { startS: 40, durationS: 90, degradedS: 5, outageS: 10 });
+    // Longer than the trace (200 s): from the start.
+    assert.equal(worstCicv5gWindow(PLANTED, 500).startS, 0);
+    // Through the spec: @worst:30 starts the replay at 100 s, so 20 s into the run is 120 s into the outage.
+    const m = parseNetworkSpec('trace:p@worst:30', { loadTrace: load });
+    assert.deepEqual(m.sample(0, {}, rng), { delivered: true, delayMs: 10 + (1000 % 7) / 2 });
+    assert.deepEqual(m.sample(20 * S, {}, rng), { delivered: true, delayMs: 2500 });
+    assert.deepEqual(m.sample(30 * S, {}, rng), { delivered: true, delayMs: 10 + (1300 % 7) / 2 });
+  });
+
+  it('finds the long outage of the south drive', function () {
+    const south = readCicv5g(join(cicv5gDirOrSkip(this), 'south_n8_v10_01.txt'));
+    const w = worstCicv5gWindow(south, 15);
+    // The ~11 s outage from ~74 s (docs/network-models.md): all of its late rows fit in the window.
+    assert.ok(w.startS > 69 && w.startS < 75, `start ${w.startS}`);
+    assert.ok(w.outageS > 9, `outage ${w.outageS} s`);
+  });
+});
+
 describe('parseNetworkSpec', () => {
   const stubTrace = (path: string): Cicv5gTrace => ({ ...SMALL_TRACE, origin: path });
 
@@ -373,7 +423,11 @@ describe('parseNetworkSpec', () => {
     ['bw:0', /bandwidth must be > 0 B\/s, got 0/],
     ['fixed:20@fast', /fixed takes no @fast/],
     ['trace:', /trace needs a file path/],
-    ['trace:x.txt@space', /trace index must be @time, @position or @route, got @space/],
+    ['trace:x.txt@space', /trace index must be @time, @time\+S, @worst\[:S\], @position or @route, got @space/],
+    ['trace:x.txt@time+-3', /trace offset must be >= 0 s, got -3/],
+    ['trace:x.txt@time+abc', /"abc" is not a number/],
+    ['trace:x.txt@worst', /trace @worst needs the window length here: @worst:SECONDS/],
+    ['trace:x.txt@worst:0', /trace @worst window must be > 0 s, got 0/],
   ];
   for (const [spec, re] of bad) {
     it(`rejects ${JSON.stringify(spec)} clearly`, () => {

@@ -29,7 +29,7 @@ describe('perception chunk packing', () => {
       own: [{ captureTimeNs: 1.7e18, objects: [object(3)], ego: { pose: { xM: 1, yM: 2, zM: 0, yawRad: -0.5, pitchRad: 0, rollRad: 0 }, speedMps: 9 } }],
       truth: [
         { captureTimeNs: 1.7e18, egoRouteSM: 12.5, planRouteSM: 12.5,
-          actors: [{ id: 4, xM: 3, yM: 4, inRoi: true, rsuVisible: false, egoVisible: true }], truthPlan: { points: [{ xM: 0, yM: 1 }, { xM: 2, yM: 3 }] } },
+          actors: [{ id: 4, xM: 3, yM: 4, inRoi: true, rsuVisible: false, egoVisible: true }], truthPlan: { timeNs: 1.7e18, points: [{ tS: 0, xM: 0, yM: 1 }, { tS: 0.1, xM: 2, yM: 3 }] } },
         { captureTimeNs: 1.7e18 + 100e6, egoRouteSM: 13.4, planRouteSM: 13.4, actors: [], truthPlan: null },
       ],
     };

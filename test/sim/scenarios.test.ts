@@ -4,12 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { projectToPolyline } from '../../shared/geometry/polyline.js';
-import { readCicv5g, type Cicv5gTrace } from '../../sim/network/cicv5g.js';
+import { readCicv5g, worstCicv5gWindow, type Cicv5gTrace } from '../../sim/network/cicv5g.js';
 import {
   CICV5G_FILES, planCicv5gDrive, RouteFrame, type Cicv5gDrivePlan,
 } from '../../sim/scenarios/cicv5g-drive.js';
 import { loadScenario, loadScenarioFile, parseScenario } from '../../sim/scenarios/file.js';
 import { HIGHWAY_MERGE_IDS, highwayMerge } from '../../sim/scenarios/highway-merge.js';
+import { MIXED_CORRIDOR_NETWORK, MIXED_CORRIDOR_STRETCHES, mixedCorridor } from '../../sim/scenarios/mixed-corridor.js';
+import { resolveScenario } from '../../sim/scenarios/resolve.js';
+import { parseNetworkSpec } from '../../sim/network/models.js';
+import { Rng } from '../../sim/world/rng.js';
 import { BUILTIN_SCENARIOS, builtinScenario, listScenarios } from '../../sim/scenarios/index.js';
 import type { Scenario } from '../../sim/world/scenario.js';
 import { isVisible, type Box2, type Viewpoint } from '../../sim/world/visibility.js';
@@ -91,14 +95,20 @@ interface VisibilityStats {
   /** ... of those, in the ego sensor's range and FOV but hidden by another actor. */
   occludedPairs: number;
   occludedByActor: Map<number, number>;
+  /** Occluded pairs per frame (index k: time k / frameRateHz). */
+  occludedPerFrame: number[];
+  /** Which actors were occluded, per frame. */
+  occludedIds: number[][];
 }
 
 /** Sampled at the scenario's frame rate, as the simulator scores it. */
 function visibilityStats(s: Scenario): VisibilityStats {
   const frame = new RouteFrame(s.ego.route);
   const cum = frame.line.cumulativeM;
-  const stats: VisibilityStats = { roiPairs: 0, rsuOnlyPairs: 0, occludedPairs: 0, occludedByActor: new Map() };
+  const stats: VisibilityStats = { roiPairs: 0, rsuOnlyPairs: 0, occludedPairs: 0, occludedByActor: new Map(), occludedPerFrame: [], occludedIds: [] };
   for (const tS of frameTimes(s)) {
+    stats.occludedPerFrame.push(0);
+    stats.occludedIds.push([]);
     const truth = truthAt(s, tS);
     const e = egoAt(s, tS);
     const near = truth.filter((a) => a.id !== EGO_ID && Math.hypot(a.xM - e.xM, a.yM - e.yM) <= ROI_AHEAD_M + ROI_LATERAL_M + 5);
@@ -120,6 +130,8 @@ function visibilityStats(s: Scenario): VisibilityStats {
       stats.rsuOnlyPairs++;
       if (isVisible({ ...view, occlusion: false }, a, [])) {
         stats.occludedPairs++;
+        stats.occludedPerFrame[stats.occludedPerFrame.length - 1]!++;
+        stats.occludedIds[stats.occludedIds.length - 1]!.push(a.id);
         stats.occludedByActor.set(a.id, (stats.occludedByActor.get(a.id) ?? 0) + 1);
       }
     }
@@ -140,6 +152,21 @@ function minEgoGapM(s: Scenario): { gapM: number; actorId: number; tS: number } 
   return worst;
 }
 
+/** The first (time, actor) found on the route the ego's box sweeps over the next 1.5 s, if any. */
+function onPathAhead(s: Scenario): string | undefined {
+  const frame = new RouteFrame(s.ego.route);
+  for (const tS of frameTimes(s)) {
+    const sFrom = frame.arcAtTime(tS) - s.ego.lengthM / 2;
+    const sTo = frame.arcAtTime(tS + 1.5) + s.ego.lengthM / 2;
+    const pts = Array.from({ length: Math.ceil((sTo - sFrom) / 0.5) + 1 }, (_, i) => frame.pointAt(Math.min(sTo, sFrom + i * 0.5)));
+    for (const a of truthAt(s, tS)) {
+      if (a.id === EGO_ID || !pts.some((p) => Math.hypot(p.xM - a.xM, p.yM - a.yM) < 10)) continue;
+      if (pts.some((p) => pointGapM(p, a) < s.ego.widthM / 2 + 0.3)) return `actor ${a.id} on the ego's path ahead at ${tS} s`;
+    }
+  }
+  return undefined;
+}
+
 const roundTrip = (s: Scenario): Scenario => parseScenario(JSON.parse(JSON.stringify(s)), s.name);
 
 // ---- scenario files --------------------------------------------------------------------------------------
@@ -153,7 +180,7 @@ describe('scenario files', () => {
 
   it('lists static and built scenarios', () => {
     const names = listScenarios().map((l) => l.name);
-    assert.deepEqual(names, ['occluded-crossing', 'highway-merge', 'cicv5g-drive']);
+    assert.deepEqual(names, ['occluded-crossing', 'highway-merge', 'mixed-corridor', 'cicv5g-drive']);
     assert.equal(listScenarios().find((l) => l.name === 'cicv5g-drive')?.kind, 'built');
   });
 
@@ -165,7 +192,7 @@ describe('scenario files', () => {
       assert.deepEqual(loadScenarioFile(join(dir, 's.yaml')), highwayMerge);
       assert.deepEqual(loadScenario(join(dir, 's.json')), highwayMerge);
       assert.equal(loadScenario('highway-merge'), highwayMerge);
-      assert.throws(() => loadScenario(join(dir, 'nope.yaml')), /unknown scenario .*not a built-in \(occluded-crossing, highway-merge, cicv5g-drive\) and no such file/);
+      assert.throws(() => loadScenario(join(dir, 'nope.yaml')), /unknown scenario .*not a built-in \(occluded-crossing, highway-merge, mixed-corridor, cicv5g-drive\) and no such file/);
       writeFileSync(join(dir, 'bad.yaml'), 'name: [unclosed');
       assert.throws(() => loadScenarioFile(join(dir, 'bad.yaml')), /cannot parse scenario/);
     } finally {
@@ -262,6 +289,46 @@ describe('highway-merge', () => {
   });
 });
 
+// ---- mixed-corridor ---------------------------------------------------------------------------------------
+
+describe('mixed-corridor', function () {
+  this.timeout(60_000);
+  const s = mixedCorridor;
+
+  it('lasts 220 s, with hidden crossings and merges in every good, degraded and outage stretch', () => {
+    assert.equal(s.durationS, 220);
+    const st = visibilityStats(s);
+    const kind = (id: number): string => s.actors.find((a) => a.id === id)!.objectClass;
+    for (const w of MIXED_CORRIDOR_STRETCHES) {
+      const ids = st.occludedIds.slice(w.fromS * s.frameRateHz, w.toS * s.frameRateHz).flat();
+      const peds = ids.filter((id) => kind(id) === 'pedestrian').length;
+      const cars = ids.filter((id) => kind(id) === 'car').length;
+      assert.ok(peds >= 10 && cars >= 10, `${w.condition} ${w.fromS}-${w.toS} s: ${peds} pedestrian, ${cars} car occluded pairs`);
+    }
+  });
+
+  it('keeps actors off the ego: > 1 m from its box, off its path 1.5 s ahead', () => {
+    const worst = minEgoGapM(s);
+    assert.ok(worst.gapM > 1, `actor ${worst.actorId} within ${worst.gapM.toFixed(2)} m of the ego at ${worst.tS} s`);
+    assert.equal(onPathAhead(s), undefined);
+  });
+
+  it('brings its network: 25 ms when good, 100 ms-1 s when degraded, held >= 1 s in outages', () => {
+    const { network } = resolveScenario('mixed-corridor', undefined, undefined);
+    assert.equal(network, MIXED_CORRIDOR_NETWORK);
+    const model = parseNetworkSpec(network, { fifo: false });
+    const rng = new Rng(1);
+    for (const w of MIXED_CORRIDOR_STRETCHES) {
+      const delays: number[] = [];
+      for (let tMs = w.fromS * 1000 + 1; tMs < w.toS * 1000; tMs += 100) delays.push(model.sample(tMs * 1e6, {}, rng).delayMs);
+      const late = delays.filter((d) => d >= 100).length / delays.length;
+      if (w.condition === 'good') assert.ok(Math.max(...delays) < 100, `${w.fromS}-${w.toS} s`);
+      if (w.condition === 'degraded') assert.ok(late > 0.4 && Math.max(...delays) < 1000, `${w.fromS}-${w.toS} s: ${late}`);
+      if (w.condition === 'outage') assert.ok(delays.filter((d) => d >= 1000).length / delays.length > 0.9, `${w.fromS}-${w.toS} s`);
+    }
+  });
+});
+
 // ---- cicv5g-drive on the real traces ----------------------------------------------------------------------
 
 /** Minimum occluded-from-the-ego, RSU-visible (actor, frame) pairs in the ROI per trace. */
@@ -347,6 +414,26 @@ describe('cicv5g-drive', function () {
         assert.ok(plan.crossings.length >= 1, 'no crossing pedestrian placed');
       });
 
+      it('spreads hidden traffic along the whole drive and into its worst network stretch', function () {
+        const { trace, plan } = get(this, file);
+        const s = plan.scenario;
+        // Sites along the whole route: no 150 m without one (the RSU spacing, plus room to fit one in).
+        const arcs = [0, ...plan.siteArcM, plan.routeLengthM];
+        const gaps = arcs.slice(1).map((a, i) => a - arcs[i]!);
+        assert.ok(Math.max(...gaps) <= 150, `site gaps ${gaps.map((g) => g.toFixed(0)).join(', ')} m`);
+        // Occluded, RSU-visible pairs in every third of the drive, and in its worst 20 s of network.
+        const per = visibilityStats(s).occludedPerFrame;
+        const sum = (fromS: number, toS: number): number =>
+          per.slice(Math.ceil(fromS * s.frameRateHz), Math.ceil(toS * s.frameRateHz)).reduce((a, b) => a + b, 0);
+        for (let k = 0; k < 3; k++) {
+          const n = sum((k * s.durationS) / 3, ((k + 1) * s.durationS) / 3);
+          assert.ok(n >= 10, `third ${k + 1} of the drive: ${n} occluded pairs`);
+        }
+        const w = worstCicv5gWindow(trace, 20);
+        const n = sum(w.startS, w.startS + 20);
+        assert.ok(n >= 40, `worst 20 s (from ${w.startS.toFixed(1)} s, ${w.outageS.toFixed(1)} s outage): ${n} occluded pairs`);
+      });
+
       it('keeps actors off the ego: > 1 m from its box, crossings done 1.5 s before it arrives', function () {
         const { plan } = get(this, file);
         const s = plan.scenario;
@@ -375,16 +462,7 @@ describe('cicv5g-drive', function () {
         }
 
         // From the ego's side: at every frame, the route its box sweeps over the next 1.5 s is clear of actors.
-        for (const tS of frameTimes(s)) {
-          const sFrom = frame.arcAtTime(tS) - s.ego.lengthM / 2;
-          const sTo = frame.arcAtTime(tS + 1.5) + s.ego.lengthM / 2;
-          const pts = Array.from({ length: Math.ceil((sTo - sFrom) / 0.5) + 1 }, (_, i) => frame.pointAt(Math.min(sTo, sFrom + i * 0.5)));
-          for (const a of truthAt(s, tS)) {
-            if (a.id === EGO_ID || !pts.some((p) => Math.hypot(p.xM - a.xM, p.yM - a.yM) < 10)) continue;
-            const blocked = pts.find((p) => pointGapM(p, a) < s.ego.widthM / 2 + 0.3);
-            assert.equal(blocked, undefined, `actor ${a.id} on the ego's path ahead at ${tS} s`);
-          }
-        }
+        assert.equal(onPathAhead(s), undefined);
       });
 
       it('validates against the file schema and builds deterministically', function () {
@@ -394,7 +472,7 @@ describe('cicv5g-drive', function () {
         const ids = plan.scenario.actors.map((a) => a.id);
         assert.equal(new Set(ids).size, ids.length);
         assert.ok(!ids.includes(EGO_ID));
-        assert.ok(plan.scenario.actors.length <= 6 * plan.scenario.rsus.length);
+        assert.ok(plan.scenario.actors.length <= 5 * plan.siteArcM.length);
       });
     });
   }
