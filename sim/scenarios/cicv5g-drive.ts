@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { angleDiff, wrapAngle } from '../../shared/geometry/angles.js';
 import { pointAtArcLength, preparePolyline, type Polyline } from '../../shared/geometry/polyline.js';
 import type { Point2 } from '../../shared/geometry/transform.js';
+import { DEFAULT_SIZE_M, type BoxSizeM } from '../../shared/model/classes.js';
 import type { ObjectClass } from '../../shared/model/types.js';
 import { Cicv5gConditionTimeline, type Cicv5gTrace } from '../network/cicv5g.js';
 import type { Box2 } from '../world/visibility.js';
@@ -237,13 +238,14 @@ export class RouteFrame {
   }
 }
 
-const SIZES: Record<'truck' | 'bus' | 'van' | 'car' | 'pedestrian' | 'cyclist', { lengthM: number; widthM: number; heightM: number }> = {
-  truck: { lengthM: 10, widthM: 2.5, heightM: 3.5 },
+/** Actor boxes: the classes' default sizes, and a van (its class is car: there is no van class). */
+const SIZES: Record<'truck' | 'bus' | 'van' | 'car' | 'pedestrian' | 'cyclist', BoxSizeM> = {
+  truck: DEFAULT_SIZE_M.truck,
   van: { lengthM: 6, widthM: 2, heightM: 2.5 },
-  bus: { lengthM: 12, widthM: 2.55, heightM: 3.2 },
-  car: { lengthM: 4.5, widthM: 1.8, heightM: 1.5 },
-  pedestrian: { lengthM: 0.6, widthM: 0.6, heightM: 1.75 },
-  cyclist: { lengthM: 1.8, widthM: 0.6, heightM: 1.7 },
+  bus: DEFAULT_SIZE_M.bus,
+  car: DEFAULT_SIZE_M.car,
+  pedestrian: DEFAULT_SIZE_M.pedestrian,
+  cyclist: DEFAULT_SIZE_M.cyclist,
 };
 
 // Site layout, metres of lateral offset from the route (left positive) and of arc length from the crossing.
