@@ -120,6 +120,11 @@ export class VehicleCore {
     this.selector = pick.kind === 'adaptive' ? new MethodSelector({ spatial: pick.spatial, params: o.criteria ?? {} }) : null;
   }
 
+  /** The fusion parameters in force (defaults filled in): what scoring judges the outputs' age against. */
+  get fusionParams(): Readonly<FusionParams> {
+    return this.fusion;
+  }
+
   get strategy(): StrategyName {
     return this.o.strategy;
   }

@@ -87,8 +87,6 @@ export async function writeComparison(dir: string, comparison: ComparisonReportD
   writeFileSync(join(dir, 'report.html'), await renderComparisonReport(comparison));
 }
 
-
-
 const meanStd = (v: Array<number | null>): { mean: number | null; std: number | null } => {
   const x = v.filter((n): n is number => n !== null);
   if (x.length === 0) return { mean: null, std: null };

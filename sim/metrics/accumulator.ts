@@ -3,7 +3,7 @@
 // the plans and the frame's network condition; it never looks at how they were produced.
 import { quantileNearestRank } from '../../shared/link/window.js';
 import type { FusionMethod } from '../../shared/fusion/types.js';
-import { gospa, GOSPA_PARAMS, type GospaResult } from './gospa.js';
+import { gospa, GOSPA_PARAMS, type GospaParams, type GospaResult } from './gospa.js';
 import { NETWORK_CONDITIONS } from './network-condition.js';
 import type { CaptureTimeMetrics, GospaSummary, NetworkCondition, StretchMetrics } from '../report/types.js';
 
@@ -68,7 +68,8 @@ export interface MetricsSummary extends StretchMetrics {
 const METHODS: readonly FusionMethod[] = ['intra', 'inter', 'planning', 'vehicle-only'];
 
 const mean = (v: readonly number[]): number | null => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : null);
-const q = (v: readonly number[], p: number): number | null => (v.length ? quantileNearestRank([...v].sort((a, b) => a - b), p) : null);
+/** Nearest-rank quantile of unsorted values, or null for none. */
+export const quantileOrNull = (v: readonly number[], p: number): number | null => (v.length ? quantileNearestRank([...v].sort((a, b) => a - b), p) : null);
 
 /**
  * Mean distance between two plans over the same absolute times: at each point of `truth` from `truth.timeNs` on,
@@ -118,12 +119,12 @@ export interface FrameSets {
  * ROI's unassigned objects that only roadside sources produced (the vehicle did not see them), GOSPA over those.
  * An occluded actor is found when the ROI assignment gives it an object (so within the cut-off).
  */
-export function scoreSets(objects: readonly ScoredObject[], truth: readonly FrameTruthActor[]): FrameSets {
+export function scoreSets(objects: readonly ScoredObject[], truth: readonly FrameTruthActor[], params: GospaParams = GOSPA_PARAMS): FrameSets {
   const x: FrameTruthActor[] = [];
   for (const a of truth) if (a.inRoi) x.push(a);
   const y: ScoredObject[] = [];
   for (const o of objects) if (o.inRoi) y.push(o);
-  const roi = gospa(x, y, GOSPA_PARAMS);
+  const roi = gospa(x, y, params);
   const xOcc: FrameTruthActor[] = [];
   const yOcc: ScoredObject[] = [];
   const positionErrors: number[] = [];
@@ -144,7 +145,7 @@ export function scoreSets(objects: readonly ScoredObject[], truth: readonly Fram
   }
   for (const j of roi.unassignedEstimates) if (!y[j]!.ownSensor) yOcc.push(y[j]!);
   return {
-    roi, occluded: gospa(xOcc, yOcc, GOSPA_PARAMS), roiPairs: x.length, roiFound, occludedPairs: xOcc.length, missedPairs,
+    roi, occluded: gospa(xOcc, yOcc, params), roiPairs: x.length, roiFound, occludedPairs: xOcc.length, missedPairs,
     positionErrors,
   };
 }
@@ -172,7 +173,7 @@ class GospaStats {
     const n = this.distances.length;
     const per = (v: number): number | null => (n ? v / n : null);
     return {
-      mean_m: mean(this.distances), p95_m: q(this.distances, 0.95),
+      mean_m: mean(this.distances), p95_m: quantileOrNull(this.distances, 0.95),
       mean_m2: { localisation: per(this.totals.localisation), missed: per(this.totals.missed), false: per(this.totals.false) },
       total_m2: { ...this.totals }, assigned: this.assigned, missed: this.missed, false: this.falses,
     };
@@ -228,8 +229,8 @@ class StretchStats {
       fusion_miss_ratio: this.occludedPairs ? this.missedPairs / this.occludedPairs : null,
       recall: this.roiPairs ? this.roiFound / this.roiPairs : null,
       false_object_ratio: this.fusedObjects ? this.falseObjects / this.fusedObjects : null,
-      position_error_m: { mean: mean(this.positionErrors), p95: q(this.positionErrors, 0.95) },
-      planning_displacement_error_m: { mean: mean(this.planErrors), p95: q(this.planErrors, 0.95), max: maxPlanError },
+      position_error_m: { mean: mean(this.positionErrors), p95: quantileOrNull(this.positionErrors, 0.95) },
+      planning_displacement_error_m: { mean: mean(this.planErrors), p95: quantileOrNull(this.planErrors, 0.95), max: maxPlanError },
       gospa: { roi: this.gospaRoi.summary(), occluded: this.gospaOccluded.summary() },
       stale_objects: {
         count: this.staleObjects, ratio: this.fusedObjects ? this.staleObjects / this.fusedObjects : null,
@@ -237,7 +238,7 @@ class StretchStats {
       },
       mode_residency: residency,
       mode_switches: this.switches,
-      e2e_latency_ms: { p50: q(this.latencies, 0.5), p99: q(this.latencies, 0.99) },
+      e2e_latency_ms: { p50: quantileOrNull(this.latencies, 0.5), p99: quantileOrNull(this.latencies, 0.99) },
     };
   }
 }
@@ -261,20 +262,25 @@ export class MetricsAccumulator {
   private lastMethod: FusionMethod | null = null;
   private readonly capture = { occludedPairs: 0, missedPairs: 0, roiPairs: 0, roiFound: 0, gospa: [] as number[], planErrors: [] as number[] };
 
-  constructor(private readonly matchRadiusM = 2) {}
+  /** The match radius is GOSPA's cut-off too: "found", false and displaced objects all use the one distance. */
+  private readonly gospaParams: GospaParams;
+
+  constructor(private readonly matchRadiusM = GOSPA_PARAMS.cutoffM) {
+    this.gospaParams = { ...GOSPA_PARAMS, cutoffM: matchRadiusM };
+  }
 
   /** Scores one vehicle frame; returns how many occluded ROI actors it missed (for the per-frame series). */
   add(f: FrameScoreInput): number {
     const switched = this.lastMethod !== null && f.method !== this.lastMethod;
     this.lastMethod = f.method;
-    const sets = scoreSets(f.objects, f.truth);
+    const sets = scoreSets(f.objects, f.truth, this.gospaParams);
     const objects = this.objectCounts(f.objects, f.truth);
     const planErrorM = f.plan && f.truthPlan ? planDisplacementM(f.plan, f.truthPlan) : null;
     this.all.add(f, sets, switched, objects, planErrorM);
     this.byCondition[f.condition].add(f, sets, switched, objects, planErrorM);
     const c = f.captureTime;
     if (c) {
-      const s = scoreSets(c.objects, c.truth);
+      const s = scoreSets(c.objects, c.truth, this.gospaParams);
       this.capture.occludedPairs += s.occludedPairs;
       this.capture.missedPairs += s.missedPairs;
       this.capture.roiPairs += s.roiPairs;
@@ -319,7 +325,7 @@ export class MetricsAccumulator {
         fusion_miss_ratio: c.occludedPairs ? c.missedPairs / c.occludedPairs : null,
         recall: c.roiPairs ? c.roiFound / c.roiPairs : null,
         gospa_roi_mean_m: mean(c.gospa),
-        planning_displacement_error_m: { mean: mean(c.planErrors), p95: q(c.planErrors, 0.95) },
+        planning_displacement_error_m: { mean: mean(c.planErrors), p95: quantileOrNull(c.planErrors, 0.95) },
       },
       counts: {
         frames: this.all.frames, occludedPairs: this.all.occludedPairs, missedPairs: this.all.missedPairs, roiPairs: this.all.roiPairs,

@@ -10,6 +10,4 @@ export type { NetworkCondition };
 export const NETWORK_CONDITIONS: readonly NetworkCondition[] = ['good', 'degraded', 'outage'];
 
 /** Nothing heard in the last second (null) is an outage. */
-export function networkCondition(freshestLatencyMs: number | null): NetworkCondition {
-  return linkCondition(freshestLatencyMs);
-}
+export const networkCondition: (freshestLatencyMs: number | null) => NetworkCondition = linkCondition;

@@ -5,15 +5,13 @@
 import {
   preparePolyline, projectToPolyline, projectToPolylineRange, RouteProgress, simplifyPath, type Polyline,
 } from '../../shared/geometry/polyline.js';
-import { quantileNearestRank } from '../../shared/link/window.js';
 import { diagonalCovariance } from '../../shared/model/covariance.js';
-import { DEFAULT_FUSION_PARAMS } from '../../shared/fusion/methods.js';
 import type { FusedObject, FusionMethod } from '../../shared/fusion/types.js';
 import type { DetectedObject, PerceptionFrame, Pose } from '../../shared/model/types.js';
 import type { EgoState } from '../../shared/sources/detections.js';
 import type { VehicleCore, VehicleStepResult } from '../../vehicle/core.js';
 import type { Plan } from '../../shared/planning/planner.js';
-import { MetricsAccumulator, withoutTruth, type FrameTruthActor, type MetricsSummary, type PlanPath, type ScoredObject } from './accumulator.js';
+import { MetricsAccumulator, quantileOrNull, withoutTruth, type FrameTruthActor, type MetricsSummary, type PlanPath, type ScoredObject } from './accumulator.js';
 import { networkCondition } from './network-condition.js';
 import { ActorProvenance, heldData } from './provenance.js';
 import type { RunSeries, SceneGeometry } from '../report/types.js';
@@ -42,8 +40,6 @@ export interface TruthScorerOptions {
   roiLateralM?: number;
   /** A fused object within this of an actor finds it, m. */
   matchRadiusM?: number;
-  /** Roadside frames older than this at the output are stale, ms (the vehicle's fusion horizon). */
-  maxPredictionHorizonMs?: number;
   /** Keep per-frame series for the report (off for benchmarks). */
   collectSeries?: boolean;
   /** The run's truth, when the sensors already sample it (shared cache); else the scorer keeps its own. */
@@ -79,7 +75,7 @@ export class GroundTruthSide {
   private readonly rsuViews: Viewpoint[];
   private lastOthers: { ego: TruthEgo; actors: TruthActor[] } | null = null;
 
-  constructor(private readonly o: Omit<TruthScorerOptions, 'matchRadiusM' | 'collectSeries' | 'ahead' | 'maxPredictionHorizonMs'>) {
+  constructor(private readonly o: Omit<TruthScorerOptions, 'matchRadiusM' | 'collectSeries' | 'ahead'>) {
     this.truth = o.truth ?? new TruthTimeline(o.scenario);
     this.rsuViews = o.scenario.rsus.map((r) => viewOf(r.sensor, r.pose));
     this.route = scenarioRoute(o.scenario);
@@ -199,7 +195,6 @@ export class TruthScorer implements FrameScorer {
   private readonly provenance: ActorProvenance;
   /** Actor id -> its index among the actors but the ego (scenario order, as GroundTruthSide.others lists them). */
   private readonly actorIndex = new Map<number, number>();
-  private readonly maxPredictionHorizonMs: number;
   /** Frames whose truth side came computed ahead, and frames computed here. */
   truthAhead = 0;
   truthHere = 0;
@@ -208,7 +203,6 @@ export class TruthScorer implements FrameScorer {
     this.side = new GroundTruthSide(o);
     const matchRadiusM = o.matchRadiusM ?? 2;
     this.metrics = new MetricsAccumulator(matchRadiusM);
-    this.maxPredictionHorizonMs = o.maxPredictionHorizonMs ?? DEFAULT_FUSION_PARAMS.maxPredictionHorizonMs;
     o.scenario.actors.forEach((a, i) => this.actorIndex.set(a.id, i));
     this.provenance = new ActorProvenance(new Set(this.actorIndex.keys()), (timeNs, xM, yM) => {
       let best: number | null = null;
@@ -289,7 +283,7 @@ export class TruthScorer implements FrameScorer {
         if (a && outputTimeNs > a.advisory.validUntilNs) return true;
       } else {
         const r = core.roadside.get(s.sourceId);
-        if (r && (outputTimeNs - r.latest.frame.captureTimeNs) / NS_PER_MS > this.maxPredictionHorizonMs) return true;
+        if (r && (outputTimeNs - r.latest.frame.captureTimeNs) / NS_PER_MS > core.fusionParams.maxPredictionHorizonMs) return true;
       }
     }
     return false;
@@ -360,8 +354,7 @@ export class LinkScorer implements FrameScorer {
 
   /** One-way latency of the freshest roadside frame at each output, ms. */
   roadsideLatencyMs(): { p50: number | null; p99: number | null } {
-    const v = [...this.roadsideLatencies].sort((a, b) => a - b);
-    return { p50: v.length ? quantileNearestRank(v, 0.5) : null, p99: v.length ? quantileNearestRank(v, 0.99) : null };
+    return { p50: quantileOrNull(this.roadsideLatencies, 0.5), p99: quantileOrNull(this.roadsideLatencies, 0.99) };
   }
 
   scene(): SceneGeometry {

@@ -209,6 +209,24 @@ export function linkCondition(oneWayMs: number | null): LinkCondition {
 }
 
 /**
+ * How long one pass of a trace lasts, ms: first to last publish time plus one mean publish interval (the last row
+ * stands for one interval, as the time-indexed replay loops); 1 ms for a single row.
+ */
+export function tracePeriodMs(rows: ReadonlyArray<{ pubTimeMs: number }>): number {
+  const n = rows.length;
+  const spanMs = n > 0 ? rows[n - 1]!.pubTimeMs - rows[0]!.pubTimeMs : 0;
+  return n > 1 && spanMs > 0 ? spanMs + spanMs / (n - 1) : 1;
+}
+
+/**
+ * What counts as a bad stretch of a drive (a site of its own in cicv5g-drive, the suite's "stretches" claim): at
+ * least this much degraded-or-outage time (ten frames at 10 Hz or more), good gaps shorter than STRETCH_BRIDGE_S
+ * joined (an outage's queue drains in a few seconds).
+ */
+export const STRETCH_MIN_S = 1;
+export const STRETCH_BRIDGE_S = 3;
+
+/**
  * How much of a stretch of a trace's own time (s since the first row's pub time) the link was degraded or out.
  * Row i stands for [t_i, t_i+1), the last row for one mean publish interval (as the time-indexed replay loops),
  * with the condition of its one-way delay RTT / 2; an RTT above lossCutoffRttMs is lost, an outage.
@@ -223,11 +241,9 @@ export class Cicv5gConditionTimeline {
 
   constructor(trace: Cicv5gTrace, lossCutoffRttMs = DEFAULT_LOSS_CUTOFF_RTT_MS) {
     const { rows } = trace;
-    const n = rows.length;
     const t0 = rows[0]!.pubTimeMs;
-    const spanMs = rows[n - 1]!.pubTimeMs - t0;
     this.boundsS = rows.map((r) => (r.pubTimeMs - t0) / 1000);
-    this.endS = (n > 1 && spanMs > 0 ? spanMs + spanMs / (n - 1) : 1) / 1000;
+    this.endS = tracePeriodMs(rows) / 1000;
     this.boundsS.push(this.endS);
     rows.forEach((r, i) => {
       const c = linkCondition(r.delayMs > lossCutoffRttMs ? null : r.delayMs / 2);
@@ -256,7 +272,7 @@ export class Cicv5gConditionTimeline {
    * kept when they hold at least minNonGoodS of non-good time; worst first (non-good time, then outage time,
    * then the earliest).
    */
-  stretches(bridgeS: number, minNonGoodS: number): Array<{ startS: number; endS: number; nonGoodS: number; outageS: number }> {
+  stretches(bridgeS = STRETCH_BRIDGE_S, minNonGoodS = STRETCH_MIN_S): Array<{ startS: number; endS: number; nonGoodS: number; outageS: number }> {
     const b = this.boundsS;
     const runs: Array<{ startS: number; endS: number }> = [];
     for (let i = 0; i < b.length - 1; i++) {

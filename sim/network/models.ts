@@ -4,7 +4,7 @@
 // channel state, token bucket, per-stream FIFO), and then they must see messages in send order.
 import type { Rng } from '../world/rng.js';
 import { DEFAULT_LOSS_CUTOFF_RTT_MS } from '../../shared/netmap/build.js';
-import { readCicv5g, worstCicv5gWindow, type Cicv5gRow, type Cicv5gTrace } from './cicv5g.js';
+import { readCicv5g, tracePeriodMs, worstCicv5gWindow, type Cicv5gRow, type Cicv5gTrace } from './cicv5g.js';
 
 const NS_PER_MS = 1e6;
 const NS_PER_S = 1e9;
@@ -357,14 +357,12 @@ export class TraceDelayModel implements NetworkModel {
     if (this.offsetS !== 0 && this.index !== 'time') throw new RangeError('a trace offset needs the time index');
     const first = this.rows[0]!.pubTimeMs;
     this.offsetsMs = this.rows.map((r) => r.pubTimeMs - first);
-    const spanMs = this.offsetsMs[this.offsetsMs.length - 1]!;
-    const n = this.rows.length;
-    this.periodMs = n > 1 && spanMs > 0 ? spanMs + spanMs / (n - 1) : 1;
+    this.periodMs = tracePeriodMs(this.rows);
     if (this.index === 'position') {
       this.grid = new PointGrid(this.rows, options.gridCellM ?? 10);
     } else if (this.index === 'route') {
       const d = [0];
-      for (let i = 1; i < n; i++) d.push(d[i - 1]! + Math.hypot(this.rows[i]!.xM - this.rows[i - 1]!.xM, this.rows[i]!.yM - this.rows[i - 1]!.yM));
+      for (let i = 1; i < this.rows.length; i++) d.push(d[i - 1]! + Math.hypot(this.rows[i]!.xM - this.rows[i - 1]!.xM, this.rows[i]!.yM - this.rows[i - 1]!.yM));
       this.drivenM = d;
     } else if (this.index !== 'time') {
       throw new RangeError(`trace index must be time, position or route, got ${String(this.index)}`);

@@ -74,6 +74,8 @@ export async function scoreRecording(file: string | LoadedRecording, o: ScoreOpt
     fusion_miss_ratio: null, recall: null, false_object_ratio: null, position_error_m: summary.position_error_m,
     planning_displacement_error_m: summary.planning_displacement_error_m, mode_residency: summary.mode_residency,
     mode_switches: summary.mode_switches, e2e_latency_ms: summary.e2e_latency_ms, by_network: summary.by_network,
+    // Null without ground truth (docs/metrics.md), present so every metrics.json has the same fields.
+    gospa: summary.gospa, stale_objects: summary.stale_objects, capture_time: summary.capture_time,
   };
   return {
     metrics, series: scorer.series, scene: scorer.scene(),

@@ -165,6 +165,7 @@ export function latencyAlongRouteSpec(series: RunSeries): TopLevelSpec {
   const methods = methodDomain(series.method);
   const scale = colourScale([...methods, LOST_LABEL], [...methodColours(methods), LOST_COLOUR]);
   const rows = latencyRows(series);
+  const y = latencyY(rows);
   return {
     $schema: SCHEMA,
     width: TIME_W,
@@ -177,7 +178,7 @@ export function latencyAlongRouteSpec(series: RunSeries): TopLevelSpec {
         mark: { type: 'line', color: '#bbbbbb', strokeWidth: 1 },
         encoding: {
           x: { field: 'routeSM', type: 'quantitative', title: 'distance along route (m)' },
-          y: latencyY(rows),
+          y,
           order: { field: 'timeS', type: 'quantitative' },
         },
       },
@@ -185,7 +186,7 @@ export function latencyAlongRouteSpec(series: RunSeries): TopLevelSpec {
         mark: { type: 'circle', size: 18, opacity: 0.9 },
         encoding: {
           x: { field: 'routeSM', type: 'quantitative' },
-          y: latencyY(rows),
+          y,
           color: { field: 'method', type: 'nominal', scale, title: 'method' },
         },
       },

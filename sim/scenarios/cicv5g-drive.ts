@@ -276,12 +276,6 @@ const SITE_FIRST_M = 60;
 /** Route needed after a crossing: the pedestrian's far side and the left parked car 15 m on. */
 const SITE_AFTER_M = 15;
 const SITE_SEARCH_STEP_M = 2;
-/**
- * Network stretches that get a site of their own: at least this much degraded-or-outage time (ten frames at 10 Hz
- * or more), good gaps shorter than SITE_STRETCH_GAP_S joined (an outage's queue drains in a few seconds).
- */
-const SITE_STRETCH_MIN_S = 1;
-const SITE_STRETCH_GAP_S = 3;
 /** Rng forks of the stretch sites, apart from the regular sites' 0, 1, 2... */
 const PRIORITY_FORK = 1 << 16;
 /**
@@ -616,10 +610,10 @@ export function planCicv5gDrive(trace: Cicv5gTrace, options: Cicv5gDriveOptions 
     populate(site++, rng, p.sM, nextSite);
   };
 
-  // First the network's bad stretches (SITE_STRETCH_MIN_S or more of degraded-or-outage time, gaps under
-  // SITE_STRETCH_GAP_S bridged; worst first): a site whose approach holds the most degraded-or-outage time, then
+  // First the network's bad stretches (sim/network/cicv5g.ts STRETCH_MIN_S or more of degraded-or-outage time,
+  // gaps under STRETCH_BRIDGE_S bridged; worst first): a site whose approach holds the most degraded-or-outage time, then
   // the most outage, then the first such place.
-  for (const [k, st] of conditions.stretches(SITE_STRETCH_GAP_S, SITE_STRETCH_MIN_S).entries()) {
+  for (const [k, st] of conditions.stretches().entries()) {
     const rng = root.fork(PRIORITY_FORK + k);
     const big: 'truck' | 'bus' = rng.bernoulli(0.5) ? 'truck' : 'bus';
     let best: (Place & { bad: number; out: number }) | undefined;

@@ -1,4 +1,4 @@
-// Scenario files: a Scenario (sim/scenarios/types.ts) as JSON or YAML, validated field by field so an error names
+// Scenario files: a Scenario (sim/world/scenario.ts) as JSON or YAML, validated field by field so an error names
 // the bad field ("actors.3.trajectory.2.tS: times must not go backwards"). loadScenario picks a built-in by name or
 // reads a file.
 import { existsSync } from 'node:fs';

@@ -148,11 +148,10 @@ export const CLAIMS: ReadonlyArray<{ name: string; appliesTo: (e: SuiteEntry) =>
   },
 ];
 
-/** Whether a drive's trace has degraded or outage time (the stretches claim applies to it then). */
+/** Whether a drive's trace has a bad stretch (as cicv5g-drive places sites for): the stretches claim applies then. */
 function driveHasStretches(e: SuiteEntry): boolean {
   if (!e.cicv5g) return e.stretches === true;
-  const t = new Cicv5gConditionTimeline(readCicv5g(resolveCicv5gFile(e.cicv5g)));
-  return t.nonGoodS(0, t.endS) > 0;
+  return new Cicv5gConditionTimeline(readCicv5g(resolveCicv5gFile(e.cicv5g))).stretches().length > 0;
 }
 
 /** The claims, on the entries that are present and that they apply to. */

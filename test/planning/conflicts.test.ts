@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { DetectedObject, VehicleIntent } from '../../shared/model/types.js';
-import { DEFAULT_ADVISORY_PARAMS, computeAdvisory, type AdvisoryParams } from '../../shared/planning/index.js';
+import { DEFAULT_ADVISORY_PARAMS, computeAdvisory, type AdvisoryParams } from '../../shared/planning/conflicts.js';
 import { close } from '../support/close.js';
 import { detectedObject } from '../support/objects.js';
 
