@@ -67,7 +67,12 @@ export async function runRoadsideCommand(o: ProcessCommandArgs): Promise<number>
     log.info({ counters: handle.counters, transports: transports.map((t) => ({ kind: t.kind, ...t.stats() })) }, 'stats');
   }, config.statsIntervalS * 1000);
 
-  const why = await waitForShutdown(o.duration);
+  // A dead pipeline (its source failed) must not leave a process that answers clock sync but sends no frames.
+  let failed = false;
+  const why = await waitForShutdown(o.duration, handle.failure.then((err) => {
+    failed = true;
+    return `pipeline failed: ${err.message}`;
+  }));
   clearInterval(statsTimer);
   await handle.stop();
   const transportStats = raw.map((t) => ({ kind: t.kind, ...t.stats() }));
@@ -78,5 +83,5 @@ export async function runRoadsideCommand(o: ProcessCommandArgs): Promise<number>
     type: 'summary', role: 'roadside', id: config.rsu.id, stoppedBy: why, counters: handle.counters,
     ingest: source.ingest ?? null, transports: transportStats, ...(recorded ? { recording: recorded } : {}),
   })}\n`);
-  return 0;
+  return failed ? 1 : 0;
 }

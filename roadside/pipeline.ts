@@ -55,10 +55,17 @@ export interface RoadsideCounters {
   /** Undecodable or unexpected messages received (counted, logged, never fatal). */
   badMessages: number;
   publishErrors: number;
+  /**
+   * Batches the tracker threw on (dropped; the tracker restarts empty): the source edge's plausibility checks
+   * should leave none, this is the net under them so that no batch kills the pipeline.
+   */
+  batchesFailed?: number;
 }
 
 export interface RoadsideHandle {
   counters: RoadsideCounters;
+  /** Resolves (never rejects) if the pipeline dies: its source failed. The process must then exit non-zero. */
+  failure: Promise<Error>;
   /** Resolves when every publish already started has completed. */
   stop(): Promise<void>;
 }
@@ -82,7 +89,21 @@ export function startRoadside(
   const delivery = { ...DEFAULT_DELIVERY.frame, expirySeconds: Math.max(1, Math.ceil(opts.frameValidityMs / 1000)) };
   let sequence = 0;
   let lastCaptureNs = -Infinity;
-  const tracker = opts.tracking?.enabled ? new RoadsideTracker(opts.tracking.params) : null;
+  let tracker = opts.tracking?.enabled ? new RoadsideTracker(opts.tracking.params) : null;
+  let fail!: (err: Error) => void;
+  const failure = new Promise<Error>((resolve) => { fail = resolve; });
+  /** The batch's tracks, or null if the tracker threw on it (then dropped, counted, and the tracker reset). */
+  const trackedObjects = (batch: DetectionBatch): DetectedObject[] | null => {
+    if (!tracker) return batch.objects;
+    try {
+      return tracker.update(batch);
+    } catch (err) {
+      counters.batchesFailed = (counters.batchesFailed ?? 0) + 1;
+      log.error({ err: (err as Error).message, objects: batch.objects.length }, 'tracker failed on a batch: dropped, tracker reset');
+      tracker = new RoadsideTracker(opts.tracking?.params);
+      return null;
+    }
+  };
   const encodeFrame = opts.frameEncoder ?? ((frame: PerceptionFrame) => frameEnvelope(opts.rsuId, opts.frameValidityMs, frame));
   /** The objects of the last published frame and their capture time: what advisories are computed from. */
   let latestTracks: { objects: DetectedObject[]; timeNs: number } | null = null;
@@ -129,10 +150,11 @@ export function startRoadside(
       lastCaptureNs = batch.captureTimeNs;
       return true;
     }),
-    map((batch): PerceptionFrame => ({
+    map((batch) => ({ batch, objects: trackedObjects(batch) })),
+    filter((t): t is { batch: DetectionBatch; objects: DetectedObject[] } => t.objects !== null),
+    map(({ batch, objects }): PerceptionFrame => ({
       sourceId: opts.rsuId, sourceKind: 'rsu', sequence: sequence++, captureTimeNs: batch.captureTimeNs,
-      publishTimeNs: 0, mapFrame: opts.mapFrame, sensorPose: opts.sensorPose,
-      objects: tracker ? tracker.update(batch) : batch.objects,
+      publishTimeNs: 0, mapFrame: opts.mapFrame, sensorPose: opts.sensorPose, objects,
     })),
   );
 
@@ -146,7 +168,10 @@ export function startRoadside(
       counters.objectsPublished += frame.objects.length;
       latestTracks = { objects: frame.objects, timeNs: frame.captureTimeNs };
     },
-    error: (err: unknown) => log.error({ err }, 'detection source failed'),
+    error: (err: unknown) => {
+      log.error({ err }, 'detection source failed: the pipeline is dead');
+      fail(err instanceof Error ? err : new Error(String(err)));
+    },
   }));
 
   // Clock sync: answer on the transport the request came in on, stamping t3 as late as possible.
@@ -214,6 +239,7 @@ export function startRoadside(
 
   return {
     counters,
+    failure,
     async stop() {
       subs.unsubscribe();
       await whenDrained();

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { asyncScheduler, defer, filter, map, Observable, repeat, timer, concatMap, from, type SchedulerLike } from 'rxjs';
 import type { Clock } from '../time/clock.js';
 import { formatIssues } from '../config/load.js';
-import { batchJsonSchema, detectionFromJson, type DetectionBatch, type EgoState } from './detections.js';
+import { batchJsonSchema, DETECTION_LIMITS, detectionFromJson, implausibleDetection, type DetectionBatch, type EgoState } from './detections.js';
 
 export interface TraceRow {
   timeS: number;
@@ -35,6 +35,11 @@ export function parseTrace(text: string, origin = 'trace'): TraceRow[] {
     if (prev && r.data.timeS < prev.timeS) {
       throw new TraceError(`${origin}:${i + 1}: timeS ${r.data.timeS} goes back from ${prev.timeS}`);
     }
+    if (r.data.objects.length > DETECTION_LIMITS.maxObjectsPerBatch) {
+      throw new TraceError(`${origin}:${i + 1}: objects: ${r.data.objects.length} > ${DETECTION_LIMITS.maxObjectsPerBatch} per row`);
+    }
+    const bad = r.data.objects.map(implausibleDetection).findIndex((why) => why !== null);
+    if (bad >= 0) throw new TraceError(`${origin}:${i + 1}: objects.${bad}.${implausibleDetection(r.data.objects[bad]!)!}`);
     const ego: EgoState | undefined = r.data.ego;
     rows.push({ timeS: r.data.timeS, batch: { objects: r.data.objects.map(detectionFromJson), ...(ego ? { ego } : {}) } });
   }

@@ -1,0 +1,129 @@
+// Schema-valid but extreme detections (xM 1e300, posStdM 1e200) used to kill the roadside pipeline for good
+// (solveAssignment: cost must be finite ... got NaN). Now the source edge drops and counts them, the tracker
+// stage survives a batch it throws on, and a process whose pipeline does die exits non-zero.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pull, Push } from 'zeromq';
+import { pino } from 'pino';
+import { Subject } from 'rxjs';
+import { zmqIngest, parseIngestMessage, type IngestCounters } from '../../shared/sources/zmq-ingest.js';
+import { parseTrace } from '../../shared/sources/trace.js';
+import { implausibleDetection, type DetectionBatch } from '../../shared/sources/detections.js';
+import { startRoadside } from '../../roadside/pipeline.js';
+import { MemoryBus } from '../../shared/transport/memory.js';
+import { frameTopic } from '../../shared/transport/topics.js';
+import { systemClock } from '../../shared/time/clock.js';
+import { decodeEnvelope } from '../../shared/wire/codec.js';
+import type { DetectedObject, PerceptionFrame } from '../../shared/model/types.js';
+import { IAAD_BIN } from '../../sim/realtime/children.js';
+import { freePort, tempIpcEndpoint, waitUntil } from '../support/net.js';
+
+const log = pino({ level: 'silent' });
+const POSE = { xM: 0, yM: 0, zM: 0, yawRad: 0, pitchRad: 0, rollRad: 0 };
+const T0 = 1_764_306_000_000_000_000;
+
+describe('extreme detections never kill the roadside pipeline', function () {
+  this.timeout(60_000);
+
+  it('the plausibility check names the field of each extreme value', () => {
+    const base = { id: 1, class: 'car' as const, confidence: 1, xM: 1, yM: 2, zM: 0, vxMps: 0, vyMps: 0, yawRateRadps: 0,
+      existenceProbability: 1, ageS: 0 };
+    assert.equal(implausibleDetection(base), null);
+    assert.match(implausibleDetection({ ...base, xM: 1e300 })!, /^xM:/);
+    assert.match(implausibleDetection({ ...base, posStdM: 1e200 })!, /^posStdM:/);
+    assert.match(implausibleDetection({ ...base, posStdM: 1e-200 })!, /^posStdM:/);
+    assert.match(implausibleDetection({ ...base, vyMps: 1e300 })!, /^vyMps:/);
+    assert.match(implausibleDetection({ ...base, lengthM: 1e10 })!, /^lengthM:/);
+  });
+
+  it('a trace with an extreme detection is rejected at start naming FILE:LINE: field', () => {
+    const text = '{"timeS":0,"objects":[]}\n{"timeS":0.1,"objects":[{"id":1,"xM":0,"yM":0},{"id":2,"xM":1e300,"yM":0}]}\n';
+    assert.throws(() => parseTrace(text, 't.jsonl'), /^TraceError: t\.jsonl:2: objects\.1\.xM: beyond/);
+    const many = JSON.stringify({ timeS: 0, objects: Array.from({ length: 2001 }, (_, i) => ({ id: i, xM: 0, yM: 0 })) });
+    assert.throws(() => parseTrace(many, 'm.jsonl'), /m\.jsonl:1: objects: 2001 > 2000/);
+  });
+
+  it('ingest drops implausible detections, oversized and crowded batches, counting each reason', () => {
+    const dropped: string[] = [];
+    const batch = parseIngestMessage(Buffer.from(JSON.stringify({ captureTimeNs: T0, objects: [
+      { id: 1, xM: 1e300, yM: 0 }, { id: 2, xM: 3, yM: 4, posStdM: 1e200 }, { id: 3, xM: 5, yM: 6 },
+    ] })), systemClock, (reason) => dropped.push(reason));
+    assert.deepEqual(batch.objects.map((o) => o.trackId), [3]);
+    assert.deepEqual(dropped, ['implausible:xM', 'implausible:posStdM']);
+    const crowded = JSON.stringify({ objects: Array.from({ length: 2001 }, (_, i) => ({ id: i, xM: 0, yM: 0 })) });
+    assert.throws(() => parseIngestMessage(Buffer.from(crowded), systemClock), (e: Error & { reason?: string }) => e.reason === 'tooManyObjects');
+    assert.throws(() => parseIngestMessage(new Uint8Array(5 * 1024 * 1024), systemClock), (e: Error & { reason?: string }) => e.reason === 'tooLarge');
+  });
+
+  it('live ingest with tracking: frames keep coming after extreme detections', async () => {
+    const ingestEndpoint = tempIpcEndpoint('ingest');
+    const transport = new MemoryBus().connect();
+    const counters: IngestCounters = { received: 0, rejected: 0 };
+    const rsu = startRoadside({ rsuId: 'rsu-x', region: 'r', mapFrame: 'enu:t', sensorPose: POSE, rateHz: 100, frameValidityMs: 1000,
+      tracking: { enabled: true } }, zmqIngest(ingestEndpoint, systemClock, log, counters), [transport], systemClock, log);
+    const frames: PerceptionFrame[] = [];
+    const sub = transport.subscribe(frameTopic('r', 'rsu-x')).subscribe((m) => {
+      const e = decodeEnvelope(m.payload);
+      if (e.payload.kind === 'frame') frames.push(e.payload.frame);
+    });
+    const push = new Push({ linger: 0 });
+    push.connect(ingestEndpoint);
+    const ped = (t: number): string => JSON.stringify({ captureTimeNs: T0 + t * 100e6, objects: [{ id: 5, class: 'pedestrian', xM: 3 + t * 0.1, yM: 4, posStdM: 0.3 }] });
+    for (let t = 0; t < 3; t++) await push.send(ped(t));
+    await push.send(JSON.stringify({ captureTimeNs: T0 + 300e6, objects: [{ id: 6, xM: 3, yM: 4, posStdM: 1e200 }, { id: 7, xM: 1e300, yM: 4 }] }));
+    for (let t = 4; t < 8; t++) await push.send(ped(t));
+    await waitUntil(() => counters.received === 8, 'eight batches received');
+    await waitUntil(() => frames.length === 8, 'eight frames published');
+    sub.unsubscribe();
+    push.close();
+    await rsu.stop();
+    await transport.close();
+    assert.equal(counters.detectionsDropped, 2);
+    assert.deepEqual(counters.rejectedBy, { 'implausible:posStdM': 1, 'implausible:xM': 1 });
+    assert.equal(rsu.counters.batchesFailed ?? 0, 0);
+    assert.ok(frames[7]!.objects.length >= 1, 'the pedestrian is still tracked');
+  });
+
+  it('a batch the tracker throws on is dropped and counted; the tracker restarts and frames go on', async () => {
+    const transport = new MemoryBus().connect();
+    const source = new Subject<DetectionBatch>();
+    const rsu = startRoadside({ rsuId: 'rsu-y', region: 'r', mapFrame: 'enu:t', sensorPose: POSE, rateHz: 100, frameValidityMs: 1000,
+      tracking: { enabled: true } }, source, [transport], systemClock, log);
+    const obj = (xM: number, posVar: number): DetectedObject => ({
+      trackId: 1, objectClass: 'car', classConfidence: 1, xM, yM: 0, zM: 0, vxMps: 0, vyMps: 0, headingRad: 0, yawRateRadps: 0,
+      lengthM: 4, widthM: 2, heightM: 1.5, covariance: [posVar, 0, 0, 0, posVar, 0, 0, 1, 0, 1], existenceProbability: 1, ageS: 0,
+    });
+    // Bypasses the source edge on purpose: what the net under it catches.
+    for (let i = 0; i < 3; i++) source.next({ captureTimeNs: T0 + i * 100e6, objects: [obj(i, 0.1)] });
+    source.next({ captureTimeNs: T0 + 300e6, objects: [obj(3, 1e300 * 1e300), obj(1e300, 0.1)] });
+    for (let i = 4; i < 7; i++) source.next({ captureTimeNs: T0 + i * 100e6, objects: [obj(i, 0.1)] });
+    await rsu.stop();
+    await transport.close();
+    assert.equal(rsu.counters.batchesFailed, 1);
+    assert.equal(rsu.counters.framesPublished, 6);
+  });
+
+  it('a roadside process whose pipeline dies exits non-zero, naming why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iaad-dead-'));
+    const ingest = `tcp://127.0.0.1:${await freePort()}`;
+    const squatter = new Pull({ linger: 0 });
+    await squatter.bind(ingest); // the ingest cannot bind: its source fails
+    writeFileSync(join(dir, 'roadside.yaml'), [
+      'rsu: { id: rsu-d, mapFrame: "enu:t" }', `source: { type: zmq-pull, endpoint: "${ingest}" }`,
+      `transports: { zmq: { pubEndpoint: "${tempIpcEndpoint('pub')}", pullEndpoint: "${tempIpcEndpoint('pull')}" } }`, '',
+    ].join('\n'));
+    let stderr = '';
+    const child = spawn(process.execPath, [IAAD_BIN, 'roadside', '--config', join(dir, 'roadside.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    squatter.close();
+    assert.equal(code, 1, stderr);
+    const summary = JSON.parse(stdout.trim().split('\n').pop()!) as { stoppedBy: string };
+    assert.match(summary.stoppedBy, /^pipeline failed: /);
+  });
+});
