@@ -14,9 +14,9 @@ import { parseTrace } from '../../shared/sources/trace.js';
 import { implausibleDetection, type DetectionBatch } from '../../shared/sources/detections.js';
 import { startRoadside } from '../../roadside/pipeline.js';
 import { MemoryBus } from '../../shared/transport/memory.js';
-import { frameTopic } from '../../shared/transport/topics.js';
+import { frameTopic, syncRequestTopic } from '../../shared/transport/topics.js';
 import { systemClock } from '../../shared/time/clock.js';
-import { decodeEnvelope } from '../../shared/wire/codec.js';
+import { decodeEnvelope, encodeEnvelope } from '../../shared/wire/codec.js';
 import type { DetectedObject, PerceptionFrame } from '../../shared/model/types.js';
 import { IAAD_BIN } from '../../sim/realtime/children.js';
 import { freePort, tempIpcEndpoint, waitUntil } from '../support/net.js';
@@ -125,5 +125,29 @@ describe('extreme detections never kill the roadside pipeline', function () {
     assert.equal(code, 1, stderr);
     const summary = JSON.parse(stdout.trim().split('\n').pop()!) as { stoppedBy: string };
     assert.match(summary.stoppedBy, /^pipeline failed: /);
+  });
+});
+
+describe('roadside: received intents and sync requests are validated, rejections counted per reason', () => {
+  it('counts oversized, undecodable, wrong-kind and implausible messages, answers the good ones', async () => {
+    const bus = new MemoryBus();
+    const rsuSide = bus.connect('rsu');
+    const vehicle = bus.connect('veh');
+    const rsu = startRoadside({ rsuId: 'rsu-v', region: 'r', mapFrame: 'm', sensorPose: POSE, rateHz: 10, frameValidityMs: 1000,
+      advisories: { enabled: true } }, new Subject<DetectionBatch>(), [rsuSide], systemClock, log);
+    const now = systemClock.nowNs();
+    const req = (t1Ns: number): Uint8Array => encodeEnvelope({ senderId: 'v', payload: { kind: 'syncRequest', syncRequest: { clientId: 'v', sequence: 1, t1Ns } } });
+    const topic = syncRequestTopic('r', 'rsu-v');
+    await vehicle.publish(topic, req(now));
+    await vehicle.publish(topic, new Uint8Array(5 * 1024 * 1024));
+    await vehicle.publish(topic, new Uint8Array([1, 2, 3]));
+    await vehicle.publish(topic, encodeEnvelope({ senderId: 'v', payload: { kind: 'intent', intent: {
+      vehicleId: 'v', sequence: 1, timeNs: now, pose: POSE, speedMps: 1e300, mapFrame: 'm', path: [], horizonS: 5 } } }));
+    await vehicle.publish(topic, encodeEnvelope({ senderId: 'v', payload: { kind: 'intent', intent: {
+      vehicleId: 'v', sequence: 1, timeNs: now, pose: POSE, speedMps: 1, mapFrame: 'm', path: [], horizonS: 5 } } }));
+    await rsu.stop();
+    assert.equal(rsu.counters.syncAnswered, 1);
+    assert.deepEqual(rsu.counters.rejected, { tooLarge: 1, undecodable: 1, implausible: 1, unexpected: 1 });
+    assert.equal(rsu.counters.badMessages, 4);
   });
 });
