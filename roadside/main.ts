@@ -28,6 +28,8 @@ export async function runRoadsideCommand(o: ProcessCommandArgs): Promise<number>
     raw.push(await bindZmqServer({
       downlink: zmq.pubEndpoint, uplink: zmq.pullEndpoint, clock,
       sendHighWaterMark: zmq.sendHighWaterMark, receiveHighWaterMark: zmq.receiveHighWaterMark,
+    }).catch((err: unknown) => {
+      throw new Error(`${path}: transports.zmq (pubEndpoint ${zmq.pubEndpoint}, pullEndpoint ${zmq.pullEndpoint}): cannot bind: ${(err as Error).message}`);
     }));
   }
   const mqtt = config.transports.mqtt;
