@@ -151,3 +151,13 @@ describe('roadside: received intents and sync requests are validated, rejections
     assert.equal(rsu.counters.badMessages, 4);
   });
 });
+
+describe('trace playback: degenerate timing rejected at start', () => {
+  it('names the file and line when every row has one timeS or the span passes 2^31 ms', () => {
+    assert.throws(() => parseTrace('{"timeS":5,"objects":[]}\n\n{"timeS":5,"objects":[]}\n', 'same.jsonl'),
+      /same\.jsonl:3: timeS: all 2 rows have timeS 5/);
+    assert.throws(() => parseTrace('{"timeS":0,"objects":[]}\n{"timeS":1,"objects":[]}\n{"timeS":2200000,"objects":[]}\n', 'long.jsonl'),
+      /long\.jsonl:3: timeS 2200000: more than 2\^31 ms/);
+    assert.equal(parseTrace('{"timeS":7,"objects":[]}\n', 'one.jsonl').length, 1);
+  });
+});
