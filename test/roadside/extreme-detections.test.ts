@@ -18,8 +18,10 @@ import { frameTopic, syncRequestTopic } from '../../shared/transport/topics.js';
 import { systemClock } from '../../shared/time/clock.js';
 import { decodeEnvelope, encodeEnvelope } from '../../shared/wire/codec.js';
 import type { DetectedObject, PerceptionFrame } from '../../shared/model/types.js';
-import { IAAD_BIN } from '../../sim/realtime/children.js';
-import { freePort, tempIpcEndpoint, waitUntil } from '../support/net.js';
+import { IAAD_BIN, startChild } from '../../sim/realtime/children.js';
+import { connectZmqClient } from '../../shared/transport/zmq.js';
+import { filter } from 'rxjs';
+import { freePort, sendUntilReceived, tempIpcEndpoint, waitUntil } from '../support/net.js';
 
 const log = pino({ level: 'silent' });
 const POSE = { xM: 0, yM: 0, zM: 0, yawRad: 0, pitchRad: 0, rollRad: 0 };
@@ -104,6 +106,43 @@ describe('extreme detections never kill the roadside pipeline', function () {
     await transport.close();
     assert.equal(rsu.counters.batchesFailed, 1);
     assert.equal(rsu.counters.framesPublished, 6);
+  });
+
+  it('a roadside process fed extreme detections over its live ingest keeps publishing frames', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iaad-extreme-'));
+    const [ingest, pub, pull] = [await freePort(), await freePort(), await freePort()].map((p) => `tcp://127.0.0.1:${p}`) as [string, string, string];
+    writeFileSync(join(dir, 'roadside.yaml'), [
+      'rsu: { id: rsu-e, region: r, mapFrame: "enu:t" }', `source: { type: zmq-pull, endpoint: "${ingest}" }`,
+      `transports: { zmq: { pubEndpoint: "${pub}", pullEndpoint: "${pull}" } }`, '',
+    ].join('\n'));
+    const rsu = startChild('roadside', ['roadside', '--config', join(dir, 'roadside.yaml')]);
+    const client = connectZmqClient({ downlink: pub, uplink: pull, reconnectMaxIntervalMs: 100 });
+    const push = new Push({ linger: 0 });
+    push.connect(ingest); // queued until the roadside has bound it
+    try {
+      const t0 = systemClock.nowNs();
+      await push.send(JSON.stringify({ captureTimeNs: t0, objects: [{ id: 6, xM: 3, yM: 4, posStdM: 1e200 }, { id: 7, xM: 1e300, yM: 4 }] }));
+      let k = 1;
+      // Resends valid batches (100 ms apart in capture time) until a frame carrying the tracked pedestrian arrives.
+      const tracked$ = client.subscribe(frameTopic('r', 'rsu-e')).pipe(filter((m) => {
+        const e = decodeEnvelope(m.payload);
+        return e.payload.kind === 'frame' && e.payload.frame.objects.length > 0;
+      }));
+      await sendUntilReceived(tracked$, () => push.send(JSON.stringify({
+        captureTimeNs: t0 + 100e6 * k, objects: [{ id: 5, class: 'pedestrian', xM: 3 + 0.1 * k++, yM: 4, posStdM: 0.3 }],
+      })), 30_000);
+    } finally {
+      push.close();
+      await client.close();
+      rsu.stop();
+    }
+    const { code, outputs } = await rsu.done;
+    assert.equal(code, 0);
+    const summary = outputs[outputs.length - 1] as { stoppedBy: string; ingest: IngestCounters; counters: { batchesFailed?: number } };
+    assert.equal(summary.stoppedBy, 'SIGTERM');
+    assert.equal(summary.ingest.detectionsDropped, 2);
+    assert.deepEqual(summary.ingest.rejectedBy, { 'implausible:posStdM': 1, 'implausible:xM': 1 });
+    assert.equal(summary.counters.batchesFailed ?? 0, 0);
   });
 
   it('a roadside process whose pipeline dies exits non-zero, naming why', async () => {
