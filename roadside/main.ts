@@ -28,6 +28,8 @@ export async function runRoadsideCommand(o: ProcessCommandArgs): Promise<number>
     raw.push(await bindZmqServer({
       downlink: zmq.pubEndpoint, uplink: zmq.pullEndpoint, clock,
       sendHighWaterMark: zmq.sendHighWaterMark, receiveHighWaterMark: zmq.receiveHighWaterMark,
+    }).catch((err: unknown) => {
+      throw new Error(`${path}: transports.zmq (pubEndpoint ${zmq.pubEndpoint}, pullEndpoint ${zmq.pullEndpoint}): cannot bind: ${(err as Error).message}`);
     }));
   }
   const mqtt = config.transports.mqtt;
@@ -67,7 +69,12 @@ export async function runRoadsideCommand(o: ProcessCommandArgs): Promise<number>
     log.info({ counters: handle.counters, transports: transports.map((t) => ({ kind: t.kind, ...t.stats() })) }, 'stats');
   }, config.statsIntervalS * 1000);
 
-  const why = await waitForShutdown(o.duration);
+  // A dead pipeline (its source failed) must not leave a process that answers clock sync but sends no frames.
+  let failed = false;
+  const why = await waitForShutdown(o.duration, handle.failure.then((err) => {
+    failed = true;
+    return `pipeline failed: ${err.message}`;
+  }));
   clearInterval(statsTimer);
   await handle.stop();
   const transportStats = raw.map((t) => ({ kind: t.kind, ...t.stats() }));
@@ -78,5 +85,5 @@ export async function runRoadsideCommand(o: ProcessCommandArgs): Promise<number>
     type: 'summary', role: 'roadside', id: config.rsu.id, stoppedBy: why, counters: handle.counters,
     ingest: source.ingest ?? null, transports: transportStats, ...(recorded ? { recording: recorded } : {}),
   })}\n`);
-  return 0;
+  return failed ? 1 : 0;
 }

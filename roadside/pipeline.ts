@@ -16,6 +16,9 @@ import { computeAdvisory, DEFAULT_ADVISORY_PARAMS, type AdvisoryParams } from '.
 import type { Message, Transport } from '../shared/transport/types.js';
 import { answerSyncRequest } from '../shared/link/clock-sync.js';
 import { decodeEnvelope, encodeEnvelope, WireError } from '../shared/wire/codec.js';
+import { checkSize, validateEnvelope, type Rejection } from '../shared/wire/validate.js';
+import { RejectionLog } from '../shared/link/rejections.js';
+import type { Envelope } from '../shared/model/types.js';
 
 export interface RoadsideIdentity {
   rsuId: string;
@@ -52,13 +55,22 @@ export interface RoadsideCounters {
   /** Intents from vehicles beyond advisories.answerWithinM, left unanswered. */
   intentsOutOfRange: number;
   advisoriesSent: number;
-  /** Undecodable or unexpected messages received (counted, logged, never fatal). */
+  /** Undecodable, invalid or unexpected messages received (counted, logged, never fatal). */
   badMessages: number;
+  /** badMessages per reason: 'undecodable', 'unexpected' (wrong kind) or a shared/wire/validate.ts reason. Absent until the first. */
+  rejected?: Record<string, number>;
   publishErrors: number;
+  /**
+   * Batches the tracker threw on (dropped; the tracker restarts empty): the source edge's plausibility checks
+   * should leave none, this is the net under them so that no batch kills the pipeline.
+   */
+  batchesFailed?: number;
 }
 
 export interface RoadsideHandle {
   counters: RoadsideCounters;
+  /** Resolves (never rejects) if the pipeline dies: its source failed. The process must then exit non-zero. */
+  failure: Promise<Error>;
   /** Resolves when every publish already started has completed. */
   stop(): Promise<void>;
 }
@@ -82,11 +94,49 @@ export function startRoadside(
   const delivery = { ...DEFAULT_DELIVERY.frame, expirySeconds: Math.max(1, Math.ceil(opts.frameValidityMs / 1000)) };
   let sequence = 0;
   let lastCaptureNs = -Infinity;
-  const tracker = opts.tracking?.enabled ? new RoadsideTracker(opts.tracking.params) : null;
+  let tracker = opts.tracking?.enabled ? new RoadsideTracker(opts.tracking.params) : null;
+  let fail!: (err: Error) => void;
+  const failure = new Promise<Error>((resolve) => { fail = resolve; });
+  /** The batch's tracks, or null if the tracker threw on it (then dropped, counted, and the tracker reset). */
+  const trackedObjects = (batch: DetectionBatch): DetectedObject[] | null => {
+    if (!tracker) return batch.objects;
+    try {
+      return tracker.update(batch);
+    } catch (err) {
+      counters.batchesFailed = (counters.batchesFailed ?? 0) + 1;
+      log.error({ err: (err as Error).message, objects: batch.objects.length }, 'tracker failed on a batch: dropped, tracker reset');
+      tracker = new RoadsideTracker(opts.tracking?.params);
+      return null;
+    }
+  };
   const encodeFrame = opts.frameEncoder ?? ((frame: PerceptionFrame) => frameEnvelope(opts.rsuId, opts.frameValidityMs, frame));
   /** The objects of the last published frame and their capture time: what advisories are computed from. */
   let latestTracks: { objects: DetectedObject[]; timeNs: number } | null = null;
   const advisorySequence = new Map<string, number>();
+  const rejections = new RejectionLog();
+  const reject = (r: { reason: Rejection['reason'] | 'undecodable' | 'unexpected'; detail: string }, m: Message): void => {
+    counters.badMessages++;
+    const line = rejections.note(r.reason, r.detail, m.receivedAtNs / 1e6);
+    counters.rejected = rejections.counts;
+    if (line) log.warn({ reason: line.reason, count: line.count, last: line.detail, topic: m.topic }, 'received message rejected');
+  };
+  /** Size-checked, decoded, validated (shared/wire/validate.ts); null when rejected (counted). */
+  const decodeChecked = (m: Message): Envelope | null => {
+    try {
+      const tooLarge = checkSize(m.payload);
+      if (tooLarge) {
+        reject(tooLarge, m);
+        return null;
+      }
+      // The sender's clock offset is unknown here: validation assumes the unsynced uncertainty.
+      const v = validateEnvelope(decodeEnvelope(m.payload), { nowSenderNs: m.receivedAtNs, offsetUncertaintyNs: null });
+      for (const issue of v.issues) reject(issue, m);
+      return v.envelope;
+    } catch (err) {
+      reject({ reason: 'undecodable', detail: (err as Error).message }, m);
+      return null;
+    }
+  };
   const answeredIntent = new Map<string, number>();
 
   // Publishes in flight, for stop(): a count and one waiter rather than a set of chained promises per publish (a
@@ -129,10 +179,11 @@ export function startRoadside(
       lastCaptureNs = batch.captureTimeNs;
       return true;
     }),
-    map((batch): PerceptionFrame => ({
+    map((batch) => ({ batch, objects: trackedObjects(batch) })),
+    filter((t): t is { batch: DetectionBatch; objects: DetectedObject[] } => t.objects !== null),
+    map(({ batch, objects }): PerceptionFrame => ({
       sourceId: opts.rsuId, sourceKind: 'rsu', sequence: sequence++, captureTimeNs: batch.captureTimeNs,
-      publishTimeNs: 0, mapFrame: opts.mapFrame, sensorPose: opts.sensorPose,
-      objects: tracker ? tracker.update(batch) : batch.objects,
+      publishTimeNs: 0, mapFrame: opts.mapFrame, sensorPose: opts.sensorPose, objects,
     })),
   );
 
@@ -146,7 +197,10 @@ export function startRoadside(
       counters.objectsPublished += frame.objects.length;
       latestTracks = { objects: frame.objects, timeNs: frame.captureTimeNs };
     },
-    error: (err: unknown) => log.error({ err }, 'detection source failed'),
+    error: (err: unknown) => {
+      log.error({ err }, 'detection source failed: the pipeline is dead');
+      fail(err instanceof Error ? err : new Error(String(err)));
+    },
   }));
 
   // Clock sync: answer on the transport the request came in on, stamping t3 as late as possible.
@@ -164,8 +218,9 @@ export function startRoadside(
   }
 
   function answerIntent(m: Message, params: AdvisoryParams, withinM: number): void {
+    const e = decodeChecked(m);
+    if (!e) return;
     try {
-      const e = decodeEnvelope(m.payload);
       if (e.payload.kind !== 'intent') throw new WireError(`expected intent, got ${e.payload.kind}`);
       const intent = e.payload.intent;
       if ((answeredIntent.get(intent.vehicleId) ?? -1) >= intent.sequence) return; // the other path's copy
@@ -189,14 +244,14 @@ export function startRoadside(
       for (const t of transports) track_(t.publish(topic, bytes, delivery));
       counters.advisoriesSent++;
     } catch (err) {
-      counters.badMessages++;
-      log.warn({ err: (err as Error).message, topic: m.topic }, 'bad intent dropped');
+      reject({ reason: 'unexpected', detail: `intent: ${(err as Error).message}` }, m);
     }
   }
 
   function answerSync(m: Message, t: Transport): Promise<void> {
+    const e = decodeChecked(m);
+    if (!e) return Promise.resolve();
     try {
-      const e = decodeEnvelope(m.payload);
       if (e.payload.kind !== 'syncRequest') throw new WireError(`expected syncRequest, got ${e.payload.kind}`);
       const req = e.payload.syncRequest;
       const response = answerSyncRequest(req, opts.rsuId, m.receivedAtNs, clock.nowNs());
@@ -206,14 +261,14 @@ export function startRoadside(
       track_(p);
       return p.catch(() => undefined);
     } catch (err) {
-      counters.badMessages++;
-      log.warn({ err: (err as Error).message, topic: m.topic }, 'bad sync request dropped');
+      reject({ reason: 'unexpected', detail: `sync request: ${(err as Error).message}` }, m);
       return Promise.resolve();
     }
   }
 
   return {
     counters,
+    failure,
     async stop() {
       subs.unsubscribe();
       await whenDrained();

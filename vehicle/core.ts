@@ -88,6 +88,12 @@ const SELF_RADIUS_M = 3;
  * default, up to the RSU's validity), and its tracks, the ego's among them, are as old as the advisory.
  */
 const EGO_TRAIL_NS = 10_000 * NS_PER_MS;
+/**
+ * A held roadside frame whose capture (vehicle clock) is this far after a newer arrival was stamped in the
+ * future: it no longer blocks the frames after it (one frame stamped 1 h ahead used to disable fusion with
+ * that RSU for the rest of the run). Far above any offset estimation error.
+ */
+const FUTURE_HELD_NS = 1_000 * NS_PER_MS;
 
 export class VehicleCore {
   readonly roadside = new Map<string, RoadsideSnapshot>();
@@ -132,7 +138,13 @@ export class VehicleCore {
   onRoadsideFrame(frame: PerceptionFrame, offsetNs: number, receivedAtNs: number): void {
     this.learnLink(receivedAtNs, (receivedAtNs + offsetNs - frame.publishTimeNs) / NS_PER_MS);
     const prev = this.roadside.get(frame.sourceId);
-    if (prev && frame.captureTimeNs <= prev.latest.frame.captureTimeNs) return; // late copy of an older frame
+    if (prev && frame.captureTimeNs <= prev.latest.frame.captureTimeNs) {
+      // A late copy of an older frame, unless the held one claims a capture still in the future.
+      const held = prev.latest;
+      if (held.frame.captureTimeNs - held.offsetNs <= receivedAtNs + FUTURE_HELD_NS) return;
+      this.roadside.set(frame.sourceId, { latest: { frame, offsetNs }, previous: null, receivedAtNs });
+      return;
+    }
     this.roadside.set(frame.sourceId, { latest: { frame, offsetNs }, previous: prev?.latest ?? null, receivedAtNs });
   }
 

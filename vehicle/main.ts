@@ -57,8 +57,13 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
     owned.push(z);
     zmqByRsu.set(r.id, z);
   }
+  // Fail fast, naming the endpoint and its config field, and close what is already open (an open MQTT session
+  // used to keep the process hanging after 'Address already in use').
   const output = await bindZmqServer({
     downlink: config.output.endpoint, sendHighWaterMark: config.output.sendHighWaterMark, clock,
+  }).catch(async (err: unknown) => {
+    await Promise.all(owned.map((t) => t.close()));
+    throw new Error(`${path}: output.endpoint: cannot bind ${config.output.endpoint}: ${(err as Error).message}`);
   });
   owned.push(output);
 

@@ -12,9 +12,11 @@ import type { Clock } from '../shared/time/clock.js';
 import {
   DEFAULT_DELIVERY, advisoryTopic, frameTopic, syncRequestTopic, syncResponseTopic,
 } from '../shared/transport/topics.js';
-import type { PlanningAdvisory } from '../shared/model/types.js';
+import type { Envelope, PlanningAdvisory } from '../shared/model/types.js';
 import type { Message, Transport, TransportKind } from '../shared/transport/types.js';
 import { decodeEnvelope, encodeEnvelope, isExpired } from '../shared/wire/codec.js';
+import { checkSize, DEFAULT_WIRE_LIMITS, validateEnvelope, type Rejection, type WireLimits } from '../shared/wire/validate.js';
+import { RejectionLog } from '../shared/link/rejections.js';
 
 export interface RoadsideArrival {
   frame: PerceptionFrame;
@@ -37,6 +39,8 @@ export interface RsuLinkOptions {
   staleAfterMs: number;
   latencyWindowMs: number;
   syncIntervalMs: number;
+  /** Validation limits of received messages (shared/wire/validate.ts); default DEFAULT_WIRE_LIMITS. */
+  wireLimits?: Partial<WireLimits>;
 }
 
 export interface RsuLinkCounters {
@@ -55,6 +59,12 @@ export interface RsuLinkCounters {
   outOfRange: number;
   /** Advisories dropped undecoded while the RSU was out of range. */
   advisoriesOutOfRange: number;
+  /**
+   * Validation after decoding, per reason (shared/wire/validate.ts): whole messages rejected (tooLarge before
+   * decoding, nonFinite, implausible, tooManyObjects, future), objects dropped (nonFinite, implausible, tooFar)
+   * and covariances repaired (covarianceRepaired); also 'undecodable'. Absent until the first one.
+   */
+  rejected?: Record<string, number>;
 }
 
 /** Sync requests sent quickly at start so the offset is known within ~0.5 s, then every syncIntervalMs. */
@@ -75,6 +85,8 @@ export class RsuLink {
   readonly frames$: Observable<RoadsideArrival>;
   private readonly pendingSync = new Map<number, number>();
   private syncSequence = 0;
+  private readonly rejections = new RejectionLog();
+  private readonly limits: Readonly<WireLimits>;
 
   constructor(
     private readonly opts: RsuLinkOptions,
@@ -83,6 +95,7 @@ export class RsuLink {
     private readonly log: Logger,
     private readonly scheduler: SchedulerLike = asyncScheduler,
   ) {
+    this.limits = { ...DEFAULT_WIRE_LIMITS, ...opts.wireLimits };
     this.monitor = new LinkMonitor({
       sourceId: opts.rsuId, staleAfterMs: opts.staleAfterMs, latencyWindowMs: opts.latencyWindowMs,
     });
@@ -116,8 +129,8 @@ export class RsuLink {
       return [];
     }
     try {
-      const e = decodeEnvelope(m.payload);
-      if (e.payload.kind !== 'advisory') throw new Error(`expected an advisory, got ${e.payload.kind}`);
+      const e = this.decodeChecked(m, 'advisory');
+      if (!e || e.payload.kind !== 'advisory') return [];
       const advisory = e.payload.advisory;
       if (advisory.rsuId !== this.opts.rsuId || advisory.sequence <= this.lastAdvisorySequence) return [];
       const offsetNs = this.monitor.clockOffsetNs() ?? 0;
@@ -129,9 +142,37 @@ export class RsuLink {
       this.counters.advisories++;
       return [{ advisory, receivedAtNs: m.receivedAtNs, offsetNs }];
     } catch (err) {
-      this.counters.decodeErrors++;
-      this.log.warn({ rsu: this.opts.rsuId, err: (err as Error).message }, 'undecodable advisory dropped');
+      this.noteRejection({ reason: 'undecodable', detail: (err as Error).message }, 'advisory', m);
       return [];
+    }
+  }
+
+  /**
+   * Size-checked, decoded and validated (shared/wire/validate.ts) envelope of the expected kind; null when
+   * rejected (counted). Throws on undecodable bytes or another kind.
+   */
+  private decodeChecked(m: Message, kind: 'frame' | 'advisory'): Envelope | null {
+    const tooLarge = checkSize(m.payload, this.limits);
+    if (tooLarge) {
+      this.noteRejection(tooLarge, kind, m);
+      return null;
+    }
+    const e = decodeEnvelope(m.payload);
+    if (e.payload.kind !== kind) throw new Error(`expected ${kind === 'frame' ? 'a frame' : 'an advisory'}, got ${e.payload.kind}`);
+    const offsetNs = this.monitor.clockOffsetNs() ?? 0;
+    const v = validateEnvelope(e, { nowSenderNs: m.receivedAtNs + offsetNs, offsetUncertaintyNs: this.monitor.clockUncertaintyNs() }, this.limits);
+    for (const issue of v.issues) this.noteRejection(issue, kind, m);
+    return v.envelope;
+  }
+
+  /** Counts a rejection (undecodable ones also as decodeErrors); logs one summary line per reason per interval. */
+  private noteRejection(r: { reason: Rejection['reason'] | 'undecodable'; detail: string }, kind: string, m: Message): void {
+    if (r.reason === 'undecodable') this.counters.decodeErrors++;
+    const line = this.rejections.note(`${r.reason}`, `${kind}: ${r.detail}`, m.receivedAtNs / 1e6);
+    this.counters.rejected = this.rejections.counts;
+    if (line) {
+      this.log.warn({ rsu: this.opts.rsuId, reason: line.reason, count: line.count, last: line.detail, transport: m.transport },
+        'received message rejected');
     }
   }
 
@@ -152,13 +193,13 @@ export class RsuLink {
     let frame: PerceptionFrame;
     let expiresAtNs: number;
     try {
-      const e = decodeEnvelope(m.payload);
-      if (e.payload.kind !== 'frame') throw new Error(`expected a frame, got ${e.payload.kind}`);
+      // Validated before the link monitor sees it: a frame stamped in the future must not make the link look fresh.
+      const e = this.decodeChecked(m, 'frame');
+      if (!e || e.payload.kind !== 'frame') return [];
       frame = e.payload.frame;
       expiresAtNs = e.expiresAtNs;
     } catch (err) {
-      this.counters.decodeErrors++;
-      this.log.warn({ rsu: this.opts.rsuId, err: (err as Error).message }, 'undecodable frame dropped');
+      this.noteRejection({ reason: 'undecodable', detail: (err as Error).message }, 'frame', m);
       return [];
     }
     if (frame.sourceId !== this.opts.rsuId) {
@@ -213,8 +254,11 @@ export class RsuLink {
 
   private onSyncResponse(m: Message): void {
     try {
+      if (checkSize(m.payload, this.limits)) throw new Error(`${m.payload.length} bytes: too large`);
       const e = decodeEnvelope(m.payload);
       if (e.payload.kind !== 'syncResponse') return;
+      const v = validateEnvelope(e, { nowSenderNs: 0, offsetUncertaintyNs: null }, this.limits);
+      if (!v.envelope) throw new Error(v.issues.map((i) => i.detail).join('; '));
       const r = e.payload.syncResponse;
       const t1 = this.pendingSync.get(r.sequence);
       if (t1 === undefined || t1 !== r.t1Ns || r.clientId !== this.opts.vehicleId) return;
@@ -222,8 +266,7 @@ export class RsuLink {
       this.counters.syncResponses++;
       this.monitor.onSync(r.t1Ns, r.t2Ns, r.t3Ns, m.receivedAtNs);
     } catch (err) {
-      this.counters.decodeErrors++;
-      this.log.warn({ rsu: this.opts.rsuId, err: (err as Error).message }, 'undecodable sync response dropped');
+      this.noteRejection({ reason: 'undecodable', detail: (err as Error).message }, 'sync response', m);
     }
   }
 }

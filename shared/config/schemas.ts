@@ -19,13 +19,23 @@ export const poseSchema = z
   })
   .strict();
 
+/** A TCP port named in an endpoint or URL: 1..65535 (a larger one used to bind another port, modulo 65536). */
+function portInRange(endpoint: string): boolean {
+  const m = /^[a-z]+:\/\/(?:\[[^\]]*\]|[^/:]*):(\d+)(?:\/.*)?$/.exec(endpoint);
+  if (!m) return true; // no port: the scheme's default
+  const port = Number(m[1]);
+  return port >= 1 && port <= 65535;
+}
+
 export const zmqEndpointSchema = z
   .string()
-  .regex(/^(tcp:\/\/[^\s]+:\d+|ipc:\/\/[^\s]+)$/, 'must be tcp://HOST:PORT or ipc://PATH');
+  .regex(/^(tcp:\/\/[^\s]+:\d+|ipc:\/\/[^\s]+)$/, 'must be tcp://HOST:PORT or ipc://PATH')
+  .refine((e) => !e.startsWith('tcp://') || portInRange(e), 'port must be 1..65535');
 
 export const mqttSchema = z
   .object({
-    url: z.string().regex(/^mqtts?:\/\/[^\s]+$/, 'must be mqtt://HOST:PORT or mqtts://HOST:PORT'),
+    url: z.string().regex(/^mqtts?:\/\/[^\s]+$/, 'must be mqtt://HOST:PORT or mqtts://HOST:PORT')
+      .refine(portInRange, 'port must be 1..65535'),
     /** 'auto' tries MQTT 5 (broker-side message expiry) and falls back to 3.1.1 (e.g. aedes). */
     protocolVersion: z.union([z.literal(5), z.literal(4), z.literal('auto')]).default('auto'),
     username: z.string().optional(),

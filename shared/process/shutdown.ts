@@ -1,5 +1,6 @@
 // Resolves on SIGINT/SIGTERM (or after durationS), so processes stop cleanly and print their summary.
-export function waitForShutdown(durationS?: number): Promise<string> {
+// `until` resolving also ends the wait (with its value), and removes the signal handlers and the timer.
+export function waitForShutdown(durationS?: number, until?: Promise<string>): Promise<string> {
   return new Promise((resolve) => {
     const done = (why: string): void => {
       process.off('SIGINT', onInt);
@@ -11,6 +12,7 @@ export function waitForShutdown(durationS?: number): Promise<string> {
     const onTerm = (): void => done('SIGTERM');
     process.once('SIGINT', onInt);
     process.once('SIGTERM', onTerm);
+    void until?.then(done);
     const timer = durationS !== undefined ? setTimeout(() => done('duration'), durationS * 1000) : undefined;
   });
 }

@@ -58,6 +58,54 @@ export const batchJsonSchema = z
   .strict();
 
 export type DetectionJson = z.output<typeof detectionJsonSchema>;
+
+/**
+ * Physical plausibility of one detection, checked at the source edge (trace files, live ingest) after the
+ * schema: a schema-valid but extreme value (xM 1e300, posStdM 1e200) squares to Infinity inside the tracker and
+ * used to kill the pipeline. The bounds are generous on purpose (docs/reliability.md): coordinates of a map
+ * frame (UTM northings included), road speeds, vehicle sizes, sensor noise from millimetres to a kilometre.
+ */
+export const DETECTION_LIMITS = {
+  /** |x|, |y|, |z| of the map frame, m. */
+  maxAbsPositionM: 1e7,
+  /** Speed, m/s (about 720 km/h). */
+  maxSpeedMps: 200,
+  maxAbsYawRateRadps: 100,
+  maxAbsHeadingRad: 1e3,
+  maxSizeM: 100,
+  minStdDev: 1e-4,
+  maxPosStdM: 1e3,
+  maxVelStdMps: 1e3,
+  maxAgeS: 1e6,
+  /** Detections in one batch: a perception stack sees hundreds, not thousands (5,000 took an RSU to 2.8 GB). */
+  maxObjectsPerBatch: 2000,
+} as const;
+
+/** Why a detection fails DETECTION_LIMITS ('field: reason'), or null if it is plausible. */
+export function implausibleDetection(d: DetectionJson): string | null {
+  const L = DETECTION_LIMITS;
+  for (const f of ['xM', 'yM', 'zM'] as const) {
+    if (!(Math.abs(d[f]) <= L.maxAbsPositionM)) return `${f}: beyond ${L.maxAbsPositionM} m`;
+  }
+  for (const f of ['vxMps', 'vyMps'] as const) {
+    if (!(Math.abs(d[f]) <= L.maxSpeedMps)) return `${f}: beyond ${L.maxSpeedMps} m/s`;
+  }
+  if (!(Math.hypot(d.vxMps, d.vyMps) <= L.maxSpeedMps)) return `vxMps: speed beyond ${L.maxSpeedMps} m/s`;
+  if (!(Math.abs(d.yawRateRadps) <= L.maxAbsYawRateRadps)) return `yawRateRadps: beyond ${L.maxAbsYawRateRadps} rad/s`;
+  if (d.headingRad !== undefined && !(Math.abs(d.headingRad) <= L.maxAbsHeadingRad)) return `headingRad: beyond ${L.maxAbsHeadingRad} rad`;
+  for (const f of ['lengthM', 'widthM', 'heightM'] as const) {
+    const v = d[f];
+    if (v !== undefined && !(v <= L.maxSizeM)) return `${f}: beyond ${L.maxSizeM} m`;
+  }
+  if (d.posStdM !== undefined && !(d.posStdM >= L.minStdDev && d.posStdM <= L.maxPosStdM)) {
+    return `posStdM: outside [${L.minStdDev}, ${L.maxPosStdM}] m`;
+  }
+  if (d.velStdMps !== undefined && !(d.velStdMps >= L.minStdDev && d.velStdMps <= L.maxVelStdMps)) {
+    return `velStdMps: outside [${L.minStdDev}, ${L.maxVelStdMps}] m/s`;
+  }
+  if (!(d.ageS <= L.maxAgeS)) return `ageS: beyond ${L.maxAgeS} s`;
+  return null;
+}
 export type BatchJson = z.output<typeof batchJsonSchema>;
 
 export function detectionFromJson(d: DetectionJson): DetectedObject {

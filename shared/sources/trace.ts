@@ -4,20 +4,27 @@ import { readFileSync } from 'node:fs';
 import { asyncScheduler, defer, filter, map, Observable, repeat, timer, concatMap, from, type SchedulerLike } from 'rxjs';
 import type { Clock } from '../time/clock.js';
 import { formatIssues } from '../config/load.js';
-import { batchJsonSchema, detectionFromJson, type DetectionBatch, type EgoState } from './detections.js';
+import { batchJsonSchema, DETECTION_LIMITS, detectionFromJson, implausibleDetection, type DetectionBatch, type EgoState } from './detections.js';
 
 export interface TraceRow {
   timeS: number;
   batch: Omit<DetectionBatch, 'captureTimeNs'>;
 }
 
+/** Longest span of a trace: timers beyond 2^31 - 1 ms fire at once. */
+const MAX_SPAN_MS = 2 ** 31 - 1;
+
 export class TraceError extends Error {
   override name = 'TraceError';
 }
 
-/** Parses a trace; every bad line is reported with its number. Rows must have increasing timeS. */
+/**
+ * Parses a trace; every bad line is reported with its number. Rows must have non-decreasing timeS, not all the
+ * same (several rows), spanning at most 2^31 ms.
+ */
 export function parseTrace(text: string, origin = 'trace'): TraceRow[] {
   const rows: TraceRow[] = [];
+  let lastLine = 0;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
@@ -35,10 +42,24 @@ export function parseTrace(text: string, origin = 'trace'): TraceRow[] {
     if (prev && r.data.timeS < prev.timeS) {
       throw new TraceError(`${origin}:${i + 1}: timeS ${r.data.timeS} goes back from ${prev.timeS}`);
     }
+    if (r.data.objects.length > DETECTION_LIMITS.maxObjectsPerBatch) {
+      throw new TraceError(`${origin}:${i + 1}: objects: ${r.data.objects.length} > ${DETECTION_LIMITS.maxObjectsPerBatch} per row`);
+    }
+    const bad = r.data.objects.map(implausibleDetection).findIndex((why) => why !== null);
+    if (bad >= 0) throw new TraceError(`${origin}:${i + 1}: objects.${bad}.${implausibleDetection(r.data.objects[bad]!)!}`);
+    // Past 2^31 ms a timer fires at once (Node clamps it): the replay would busy-loop.
+    if (rows.length > 0 && (r.data.timeS - rows[0]!.timeS) * 1000 > MAX_SPAN_MS) {
+      throw new TraceError(`${origin}:${i + 1}: timeS ${r.data.timeS}: more than 2^31 ms (24.8 days) after the first row's ${rows[0]!.timeS}`);
+    }
+    lastLine = i + 1;
     const ego: EgoState | undefined = r.data.ego;
     rows.push({ timeS: r.data.timeS, batch: { objects: r.data.objects.map(detectionFromJson), ...(ego ? { ego } : {}) } });
   }
   if (rows.length === 0) throw new TraceError(`${origin}: no rows`);
+  // One instant for every row: a looped replay would have a period of 0 and busy-loop.
+  if (rows.length > 1 && rows[rows.length - 1]!.timeS === rows[0]!.timeS) {
+    throw new TraceError(`${origin}:${lastLine}: timeS: all ${rows.length} rows have timeS ${rows[0]!.timeS}: no timing to replay`);
+  }
   return rows;
 }
 
