@@ -187,13 +187,17 @@ export class VehicleCore {
         rsus.push({
           rsuId: l.sourceId,
           freshestCaptureAgeMs: r ? roadsideDtMs(own, r.latest) : null,
-          rsuPeriodMs: latest && prev ? (latest.captureTimeNs - prev.captureTimeNs) / NS_PER_MS : null,
+          rsuPeriodMs: latest && prev ? rsuPeriodMs(latest, prev) : null,
           processingMs: latest ? (latest.publishTimeNs - latest.captureTimeNs) / NS_PER_MS : 0,
           link: { latencyP90Ms: h.latencyP90Ms, jitterMs: h.jitterMs, windowLossRatio: h.windowLossRatio, stale: h.stale },
         });
       }
+      const criteria: CriteriaInputs = {
+        ownCaptureTimeNs: own.captureTimeNs, rsus, advisoryValidForMs: advisoryValidForMs(this.advisories.values(), own.captureTimeNs),
+      };
       const d = intraWaitDecision({
         elapsedMs: (nowNs - own.captureTimeNs) / NS_PER_MS, rsus, egoSpeedMps: ego?.speedMps ?? 0, maxWaitMs,
+        interWithoutWait: this.selector.wouldUseInter(criteria),
         roadsideVelocityStdMps: Math.sqrt(this.fusion.defaultRoadsideCovariance[7]!), accelStdMps2: this.fusion.predict?.accelStdMps2 ?? DEFAULT_PREDICT_PARAMS.accelStdMps2,
       }, this.o.criteria ?? {});
       // Whole milliseconds: the timer's resolution.
@@ -407,6 +411,13 @@ export class VehicleCore {
       path, horizonS: early ? this.o.earlyIntentHorizonS ?? 12 : this.o.intentHorizonS ?? 5,
     };
   }
+}
+
+/** An RSU's capture period from two of its frames, ms: per sequence step, so that frames lost in between (an
+ * outage) do not stretch it; null if the sequence did not advance. */
+function rsuPeriodMs(latest: PerceptionFrame, previous: PerceptionFrame): number | null {
+  const steps = latest.sequence - previous.sequence;
+  return steps > 0 ? (latest.captureTimeNs - previous.captureTimeNs) / NS_PER_MS / steps : null;
 }
 
 /** Age at the own capture of the ego trail's sample i, ns. */

@@ -366,6 +366,16 @@ export class MethodSelector {
     return method === 'intra' ? this.params.intraUpgradeAfterFrames : this.params.upgradeAfterFrames;
   }
 
+  /**
+   * Whether this frame, without a same-instant roadside frame, would be fused by inter-frame fusion: inter's
+   * precondition holds and it is the current method, a degrade, or an upgrade earned with this frame. Reads the
+   * state, changes nothing (the same-instant wait asks before select).
+   */
+  wouldUseInter(inputs: CriteriaInputs): boolean {
+    if (!interResolved(inputs, this.params).holds) return false;
+    return rankOf('inter') >= rankOf(this.current) || this.held.inter + 1 >= this.upgradeAfter('inter');
+  }
+
   reset(): void {
     this.current = this.initialMethod;
     this.held = zeroCounts();
@@ -430,7 +440,8 @@ export interface IntraWaitRsu {
   rsuId: string;
   /** Own capture − freshest RSU capture, vehicle clock, ms (roadsideDtMs); null if no frame yet. */
   freshestCaptureAgeMs: number | null;
-  /** The RSU's capture period from its last two frames, ms; null if unknown (the vehicle period is assumed). */
+  /** The RSU's capture period from its last two frames (per sequence step), ms; null if unknown (the vehicle
+   * period is assumed). */
   rsuPeriodMs: number | null;
   /** Capture to publish at the RSU (its processing), from the freshest frame, ms. */
   processingMs: number;
@@ -445,6 +456,10 @@ export interface IntraWaitInputs {
   egoSpeedMps: number;
   /** The longest wait allowed, ms (the vehicle's intraWaitMs). */
   maxWaitMs: number;
+  /** Without a same-instant frame this vehicle frame would be fused by inter-frame fusion (MethodSelector
+   * .wouldUseInter); if not (inter's precondition fails, or its upgrade is not earned yet), the roadside objects
+   * are missing without the wait. Default true. */
+  interWithoutWait?: boolean;
   /** The roadside velocity σ (m/s) and the prediction's acceleration σ (m/s²): inter's error across an age. */
   roadsideVelocityStdMps: number;
   accelStdMps2: number;
@@ -489,7 +504,7 @@ export function predictionCostM(ageMs: number, velocityStdMps: number, accelStdM
  * "The same-instant wait"). Per RSU without one at hand: when its next capture falls in this vehicle frame's slot,
  * it is expected (at the link's latency p90) at slot offset + RSU processing + p90 after the own capture; waiting
  * that long is worth it when ARRIVAL_PROBABILITY × gain > cost, with gain = what intra saves over inter with the
- * frame at hand (predictionCostM of its age; missingRoadsideCostM when inter cannot use it) and cost = (ego speed
+ * frame at hand (predictionCostM of its age; missingRoadsideCostM when inter would not fuse it) and cost = (ego speed
  * + objectSpeedMps) × the wait (at output time every actor, and the ego's own plan, moves on while the output
  * waits). The wait is the longest of the RSUs worth waiting for, at most maxWaitMs.
  */
@@ -519,7 +534,7 @@ export function intraWaitDecision(inputs: IntraWaitInputs, params: Partial<Crite
     }
     d.arrivalP90Ms = slotMs + Math.max(0, r.processingMs) + p90!;
     const needMs = d.arrivalP90Ms - inputs.elapsedMs;
-    d.gainM = age! >= 0 && age! <= p.maxPredictionHorizonMs
+    d.gainM = inputs.interWithoutWait !== false && age! >= 0 && age! <= p.maxPredictionHorizonMs
       ? predictionCostM(age!, inputs.roadsideVelocityStdMps, inputs.accelStdMps2) - predictionCostM(slotMs, inputs.roadsideVelocityStdMps, inputs.accelStdMps2)
       : p.missingRoadsideCostM;
     d.costM = costPerMs * Math.max(0, needMs);

@@ -297,6 +297,25 @@ describe('fusion/criteria', () => {
       assert.equal(intraWaitDecision(afterOutage).waitMs, 30);
     });
 
+    it('when inter would not fuse the frame at hand, the wait is worth the roadside objects themselves', () => {
+      const moving = waitInputs([waitRsu()], { egoSpeedMps: 10, interWithoutWait: false });
+      assert.equal(intraWaitDecision(moving).waitMs, 30);
+      assert.equal(intraWaitDecision(moving).perRsu[0]!.gainM, 2);
+      // What the selector says: inter's precondition holds but its upgrade is not earned from vehicle-only ...
+      const sel = new MethodSelector();
+      assert.equal(sel.wouldUseInter(INTER_OK), false);
+      sel.select(INTER_OK);
+      assert.equal(sel.wouldUseInter(INTER_OK), false);
+      sel.select(INTER_OK);
+      assert.equal(sel.wouldUseInter(INTER_OK), true); // the third frame earns it
+      assert.equal(sel.method, 'vehicle-only'); // asking changed nothing (planning is not earned either)
+      // ... a degrade from intra is taken at once; a link unfit for prediction never qualifies.
+      const fromIntra = new MethodSelector();
+      fromIntra.select(INTRA_OK);
+      assert.equal(fromIntra.wouldUseInter(INTER_OK), true);
+      assert.equal(fromIntra.wouldUseInter(BAD), false);
+    });
+
     it('the measured p90 says the frame cannot come within the longest wait: no wait (fixed 100 and 200 ms delays)', () => {
       // 50 ms of RSU processing, 30 ms of the vehicle's own: due at 50 + 100 = 150 ms, 120 ms from now.
       for (const latencyP90Ms of [100, 200]) {
