@@ -3,14 +3,15 @@
 // (shared/fusion/strategies.ts: fixed, adaptively from the link state and the network map, or a rule of its own),
 // runs that entry's fusion method, plans, and says when to send an intent. The vehicle process and the simulator
 // both drive this same class; only the way inputs arrive differs.
-import type { LinkHealth } from '../shared/link/link-monitor.js';
+import type { LinkHealth, LinkMonitor } from '../shared/link/link-monitor.js';
 import type { NetworkMap } from '../shared/netmap/network-map.js';
 import type { DetectedObject, PathPoint, PerceptionFrame, PlanningAdvisory, VehicleIntent } from '../shared/model/types.js';
 import type { EgoState } from '../shared/sources/detections.js';
 import type { Point2 } from '../shared/geometry/transform.js';
 import { preparePolyline, RouteProgress, simplifyPath, type Polyline } from '../shared/geometry/polyline.js';
 import {
-  aheadCriteria, lookAheadDistanceM, MethodSelector, type CriteriaInputs, type CriteriaParams, type RsuCriteriaInput,
+  aheadCriteria, intraWaitDecision, lookAheadDistanceM, MethodSelector, type CriteriaInputs, type CriteriaParams, type IntraWaitRsu,
+  type RsuCriteriaInput,
 } from '../shared/fusion/criteria.js';
 import {
   roadsideDtMs, resolveFusionParams, type FrameFuser, type FrameInputs, type FusionParams, type HeldAdvisory,
@@ -19,6 +20,7 @@ import {
 import { advisoryValidForMs } from '../shared/fusion/planning.js';
 import { strategyDef, type MethodChoice, type StrategyDef, type StrategyName } from '../shared/fusion/strategies.js';
 import type { FusedObject, FusionMethod } from '../shared/fusion/types.js';
+import { DEFAULT_PREDICT_PARAMS } from '../shared/motion/predict.js';
 import { DEFAULT_PLANNER_PARAMS, planSpeedProfile, type Plan, type PlannerParams, type PlannerZone } from '../shared/planning/planner.js';
 
 export type { StrategyName } from '../shared/fusion/strategies.js';
@@ -44,6 +46,16 @@ export interface VehicleCoreOptions {
   /** Longer horizon asked for before a bad stretch, s: advisories then cover the outage. */
   earlyIntentHorizonS?: number;
 }
+
+/** How long the vehicle waits for same-instant roadside frames before fusing, and for which RSUs' frames. */
+export interface SameInstantWait {
+  /** 0: fuse now. */
+  waitMs: number;
+  /** The wait ends early once each of these RSUs' freshest frame is of the own frame's instant. */
+  rsuIds: readonly string[];
+}
+
+const NO_WAIT: SameInstantWait = Object.freeze({ waitMs: 0, rsuIds: Object.freeze([]) });
 
 export interface RoadsideSnapshot extends RoadsideHistory {
   receivedAtNs: number;
@@ -171,6 +183,46 @@ export class VehicleCore {
   /** Whether waiting for a same-instant roadside frame can pay off under this strategy right now. */
   mayUseIntra(): boolean {
     return this.def.methods.intra !== undefined;
+  }
+
+  /**
+   * The wait for same-instant roadside frames before `own` is fused (vehicle/pipeline.ts runs it), on the links
+   * listened to. An adaptive strategy waits by expected outcome (criteria.ts intraWaitDecision: only for a frame
+   * likely to come within maxWaitMs and worth the delay); a fixed strategy that may fuse intra waits maxWaitMs for
+   * every live link's frame, the method as its strategy defines it. The pipeline skips the wait when every RSU
+   * named already has its frame of this instant.
+   */
+  sameInstantWait(own: PerceptionFrame, ego: EgoState | undefined, links: readonly LinkMonitor[], nowNs: number, maxWaitMs: number): SameInstantWait {
+    if (!this.mayUseIntra() || links.length === 0) return NO_WAIT;
+    if (this.selector) {
+      const rsus: IntraWaitRsu[] = [];
+      for (const l of links) {
+        const h = l.health(nowNs);
+        const r = this.roadside.get(l.sourceId);
+        const latest = r?.latest.frame;
+        const prev = r?.previous?.frame;
+        rsus.push({
+          rsuId: l.sourceId,
+          freshestCaptureAgeMs: r ? roadsideDtMs(own, r.latest) : null,
+          rsuPeriodMs: latest && prev ? rsuPeriodMs(latest, prev) : null,
+          processingMs: latest ? (latest.publishTimeNs - latest.captureTimeNs) / NS_PER_MS : 0,
+          link: { latencyP90Ms: h.latencyP90Ms, jitterMs: h.jitterMs, windowLossRatio: h.windowLossRatio, stale: h.stale },
+        });
+      }
+      const criteria: CriteriaInputs = {
+        ownCaptureTimeNs: own.captureTimeNs, rsus, advisoryValidForMs: advisoryValidForMs(this.advisories.values(), own.captureTimeNs),
+      };
+      const d = intraWaitDecision({
+        elapsedMs: (nowNs - own.captureTimeNs) / NS_PER_MS, rsus, egoSpeedMps: ego?.speedMps ?? 0, maxWaitMs,
+        interWithoutWait: this.selector.wouldUseInter(criteria),
+        roadsideVelocityStdMps: Math.sqrt(this.fusion.defaultRoadsideCovariance[7]!), accelStdMps2: this.fusion.predict?.accelStdMps2 ?? DEFAULT_PREDICT_PARAMS.accelStdMps2,
+      }, this.o.criteria ?? {});
+      // Whole milliseconds: the timer's resolution.
+      return d.waitMs > 0 ? { waitMs: Math.ceil(d.waitMs), rsuIds: d.rsuIds } : NO_WAIT;
+    }
+    // The pipeline skips the wait when every one of them has its frame already.
+    const live = links.filter((l) => !l.isStale(nowNs)).map((l) => l.sourceId);
+    return live.length === 0 ? NO_WAIT : { waitMs: maxWaitMs, rsuIds: live };
   }
 
   /**
@@ -376,6 +428,13 @@ export class VehicleCore {
       path, horizonS: early ? this.o.earlyIntentHorizonS ?? 12 : this.o.intentHorizonS ?? 5,
     };
   }
+}
+
+/** An RSU's capture period from two of its frames, ms: per sequence step, so that frames lost in between (an
+ * outage) do not stretch it; null if the sequence did not advance. */
+function rsuPeriodMs(latest: PerceptionFrame, previous: PerceptionFrame): number | null {
+  const steps = latest.sequence - previous.sequence;
+  return steps > 0 ? (latest.captureTimeNs - previous.captureTimeNs) / NS_PER_MS / steps : null;
 }
 
 /** Age at the own capture of the ego trail's sample i, ns. */

@@ -1,5 +1,5 @@
 // The vehicle pipeline: RSU links and own detections in; per own frame (after waiting briefly for a same-instant
-// roadside frame when intra-frame fusion may pay off) the core picks the method, fuses and plans; the output
+// roadside frame when the core says it may pay off) the core picks the method, fuses and plans; the output
 // frame goes to the downstream planner and due intents go to every RSU. RxJS wiring only: decisions are in
 // core.ts, link measures in rsu-link.ts.
 import { asyncScheduler, concatMap, filter, map, merge, of, race, Subscription, take, timer, type Observable,
@@ -124,25 +124,26 @@ export function startVehicle(
     Math.abs(a.frame.captureTimeNs - a.offsetNs - own.captureTimeNs) <= periodNs / 2;
 
   /**
-   * Completes when every live RSU link (not stale) has delivered its frame of this instant, or after intraWaitMs:
-   * fusing on the first RSU's arrival would leave the others' same-instant frames out of intra-frame fusion.
+   * Completes when each RSU the core chose to wait for (under a fixed intra strategy every live link; under an
+   * adaptive one those whose frame is likely to come in time and worth it) has delivered its frame of this instant,
+   * or after the core's wait: fusing on the first RSU's arrival would leave the others' frames out of intra-frame
+   * fusion.
    */
   const waitForSameInstant = (own: PerceptionFrame): Observable<unknown> => {
-    if (!core.mayUseIntra() || listened.length === 0) return of(null);
-    const nowNs = clock.nowNs();
-    const live = listened.filter((l) => !l.monitor.isStale(nowNs)).map((l) => l.monitor.sourceId);
-    const complete = (): boolean => live.every((id) => {
+    if (listened.length === 0) return of(null);
+    const wait = core.sameInstantWait(own, egoOf.get(own.sequence), listened.map((l) => l.monitor), clock.nowNs(), intraWaitMs);
+    const complete = (): boolean => wait.rsuIds.every((id) => {
       const r = core.roadside.get(id);
       return r !== undefined && matches(own)(r.latest);
     });
-    if (live.length === 0 || complete()) return of(null);
+    if (wait.waitMs <= 0 || complete()) return of(null);
     counters.intraWaits++;
     return race(
       merge(...listened.map((l) => l.frames$)).pipe(filter(complete), take(1), map(() => {
         counters.intraWaitHits++;
         return null;
       })),
-      timer(intraWaitMs, scheduler),
+      timer(wait.waitMs, scheduler),
     );
   };
 

@@ -67,6 +67,10 @@ export interface CriteriaParams {
   lookAheadTimeS: number;
   /** Look-ahead floor, m (lookAheadDistanceM). */
   minLookAheadM: number;
+  /** Same-instant wait: how fast the actors' error grows with output delay besides the ego's own speed, m/s. */
+  objectSpeedMps: number;
+  /** Same-instant wait: what a frame without any usable roadside frame loses, per roadside object, m. */
+  missingRoadsideCostM: number;
 }
 
 /** Justified one by one in docs/fusion-criteria.md. */
@@ -82,6 +86,8 @@ export const DEFAULT_CRITERIA_PARAMS: Readonly<CriteriaParams> = Object.freeze({
   badAheadOutageRate: 0.2,
   lookAheadTimeS: 3,
   minLookAheadM: 50,
+  objectSpeedMps: 1.5,
+  missingRoadsideCostM: 2,
 });
 
 export function resolveCriteriaParams(params: Partial<CriteriaParams> = {}): CriteriaParams {
@@ -97,6 +103,7 @@ export function resolveCriteriaParams(params: Partial<CriteriaParams> = {}): Cri
 
 const NON_NEGATIVE_PARAMS = [
   'maxPredictionHorizonMs', 'predictionSafetyMarginMs', 'maxInterLatencyP90Ms', 'minAdvisoryValidityMs', 'lookAheadTimeS', 'minLookAheadM',
+  'objectSpeedMps', 'missingRoadsideCostM',
 ] as const;
 
 function checkParam(p: CriteriaParams, ok: boolean, field: keyof CriteriaParams, want: string): void {
@@ -359,6 +366,16 @@ export class MethodSelector {
     return method === 'intra' ? this.params.intraUpgradeAfterFrames : this.params.upgradeAfterFrames;
   }
 
+  /**
+   * Whether this frame, without a same-instant roadside frame, would be fused by inter-frame fusion: inter's
+   * precondition holds and it is the current method, a degrade, or an upgrade earned with this frame. Reads the
+   * state, changes nothing (the same-instant wait asks before select).
+   */
+  wouldUseInter(inputs: CriteriaInputs): boolean {
+    if (!interResolved(inputs, this.params).holds) return false;
+    return rankOf('inter') >= rankOf(this.current) || this.held.inter + 1 >= this.upgradeAfter('inter');
+  }
+
   reset(): void {
     this.current = this.initialMethod;
     this.held = zeroCounts();
@@ -416,4 +433,136 @@ export class MethodSelector {
     }
     return badAhead === null ? reason : `${reason}; ${badAhead.reason}`;
   }
+}
+
+/** One RSU as the same-instant wait sees it (VehicleCore fills it from the frames held and the link health). */
+export interface IntraWaitRsu {
+  rsuId: string;
+  /** Own capture − freshest RSU capture, vehicle clock, ms (roadsideDtMs); null if no frame yet. */
+  freshestCaptureAgeMs: number | null;
+  /** The RSU's capture period from its last two frames (per sequence step), ms; null if unknown (the vehicle
+   * period is assumed). */
+  rsuPeriodMs: number | null;
+  /** Capture to publish at the RSU (its processing), from the freshest frame, ms. */
+  processingMs: number;
+  link: RsuLinkCriteria;
+}
+
+export interface IntraWaitInputs {
+  /** Own capture to now, ms: the part of the wait already spent (perception). */
+  elapsedMs: number;
+  rsus: readonly IntraWaitRsu[];
+  /** The ego's speed, m/s: a later output is a plan from an older instant of its own motion. */
+  egoSpeedMps: number;
+  /** The longest wait allowed, ms (the vehicle's intraWaitMs). */
+  maxWaitMs: number;
+  /** Without a same-instant frame this vehicle frame would be fused by inter-frame fusion (MethodSelector
+   * .wouldUseInter); if not (inter's precondition fails, or its upgrade is not earned yet), the roadside objects
+   * are missing without the wait. Default true. */
+  interWithoutWait?: boolean;
+  /** The roadside velocity σ (m/s) and the prediction's acceleration σ (m/s²): inter's error across an age. */
+  roadsideVelocityStdMps: number;
+  accelStdMps2: number;
+}
+
+export type IntraWaitVerdict = 'at-hand' | 'stale' | 'no-frame' | 'no-latency' | 'no-slot' | 'overdue' | 'too-late' | 'not-worth' | 'wait';
+
+export interface IntraWaitRsuDecision {
+  rsuId: string;
+  verdict: IntraWaitVerdict;
+  /** Own capture to the expected arrival of the same-instant frame at the latency p90, ms (NaN if not estimated). */
+  arrivalP90Ms: number;
+  /** Expected gain of intra over the alternative, m, and the cost of waiting for it, m. */
+  gainM: number;
+  costM: number;
+}
+
+export interface IntraWaitDecision {
+  /** How much longer to wait, ms (0: fuse now). */
+  waitMs: number;
+  /** The RSUs whose same-instant frame is waited for. */
+  rsuIds: string[];
+  perRsu: IntraWaitRsuDecision[];
+  /** In words, formatted when first read. */
+  reason: string;
+}
+
+/** Share of same-instant frames that arrive by the latency p90: the chance the wait is rewarded. */
+const ARRIVAL_PROBABILITY = 0.9;
+
+/**
+ * Position error, m, that inter-frame fusion adds by predicting a roadside object across `ageMs` rather than using
+ * a same-instant one: the roadside velocity error times the age, plus the unmodelled acceleration (½ a t²).
+ */
+export function predictionCostM(ageMs: number, velocityStdMps: number, accelStdMps2: number): number {
+  const t = Math.abs(ageMs) / 1000;
+  return velocityStdMps * t + 0.5 * accelStdMps2 * t * t;
+}
+
+/**
+ * Whether, and how long, to wait for a same-instant roadside frame before fusing (docs/fusion-criteria.md,
+ * "The same-instant wait"). Per RSU without one at hand: when its next capture falls in this vehicle frame's slot,
+ * it is expected (at the link's latency p90) at slot offset + RSU processing + p90 after the own capture; waiting
+ * that long is worth it when ARRIVAL_PROBABILITY × gain > cost, with gain = what intra saves over inter with the
+ * frame at hand (predictionCostM of its age; missingRoadsideCostM when inter would not fuse it) and cost = (ego speed
+ * + objectSpeedMps) × the wait (at output time every actor, and the ego's own plan, moves on while the output
+ * waits). The wait is the longest of the RSUs worth waiting for, at most maxWaitMs.
+ */
+export function intraWaitDecision(inputs: IntraWaitInputs, params: Partial<CriteriaParams> = {}): IntraWaitDecision {
+  const p = resolveCriteriaParams(params);
+  const halfMs = p.vehicleFramePeriodMs / 2;
+  const costPerMs = (Math.max(0, Number.isFinite(inputs.egoSpeedMps) ? Math.abs(inputs.egoSpeedMps) : 0) + p.objectSpeedMps) / 1000;
+  const perRsu: IntraWaitRsuDecision[] = [];
+  let waitMs = 0;
+  const rsuIds: string[] = [];
+  for (const r of inputs.rsus) {
+    const d: IntraWaitRsuDecision = { rsuId: r.rsuId, verdict: 'wait', arrivalP90Ms: NaN, gainM: 0, costM: 0 };
+    perRsu.push(d);
+    const age = r.freshestCaptureAgeMs;
+    const p90 = r.link.latencyP90Ms;
+    if (r.link.stale) d.verdict = 'stale';
+    else if (age === null || !Number.isFinite(age)) d.verdict = 'no-frame';
+    else if (Math.abs(age) <= halfMs) d.verdict = 'at-hand';
+    else if (p90 === null || !Number.isFinite(p90)) d.verdict = 'no-latency';
+    if (d.verdict !== 'wait') continue;
+    const period = r.rsuPeriodMs !== null && r.rsuPeriodMs > 0 ? r.rsuPeriodMs : p.vehicleFramePeriodMs;
+    // The RSU's capture nearest the own capture, after its freshest one.
+    const slotMs = Math.max(1, Math.round(age! / period)) * period - age!;
+    if (!(Math.abs(slotMs) <= halfMs)) {
+      d.verdict = 'no-slot';
+      continue;
+    }
+    d.arrivalP90Ms = slotMs + Math.max(0, r.processingMs) + p90!;
+    const needMs = d.arrivalP90Ms - inputs.elapsedMs;
+    d.gainM = inputs.interWithoutWait !== false && age! >= 0 && age! <= p.maxPredictionHorizonMs
+      ? predictionCostM(age!, inputs.roadsideVelocityStdMps, inputs.accelStdMps2) - predictionCostM(slotMs, inputs.roadsideVelocityStdMps, inputs.accelStdMps2)
+      : p.missingRoadsideCostM;
+    d.costM = costPerMs * Math.max(0, needMs);
+    if (!(needMs > 0)) d.verdict = 'overdue';
+    else if (!(needMs <= inputs.maxWaitMs)) d.verdict = 'too-late';
+    else if (!(ARRIVAL_PROBABILITY * d.gainM > d.costM)) d.verdict = 'not-worth';
+    else {
+      rsuIds.push(r.rsuId);
+      waitMs = Math.max(waitMs, needMs);
+    }
+  }
+  let text: string | undefined;
+  const describe = (): string => {
+    const each = perRsu.map((d) => {
+      const est = Number.isNaN(d.arrivalP90Ms) ? ''
+        : ` (p90 arrival ${fmt(d.arrivalP90Ms)} ms after capture, gain ${d.gainM.toFixed(2)} m, cost ${d.costM.toFixed(2)} m)`;
+      return `${d.rsuId}: ${d.verdict}${est}`;
+    });
+    const head = waitMs > 0 ? `wait ${fmt(waitMs)} ms` : 'no wait';
+    return `${head}${each.length > 0 ? `: ${each.join('; ')}` : ''}`;
+  };
+  return {
+    waitMs, rsuIds, perRsu,
+    get reason(): string {
+      return (text ??= describe());
+    },
+    set reason(value: string) {
+      text = value;
+    },
+  };
 }

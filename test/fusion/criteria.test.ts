@@ -7,13 +7,17 @@ import {
   bestAvailableMethod,
   evaluatePreconditions,
   interPrecondition,
+  intraWaitDecision,
   intraPrecondition,
   lookAheadDistanceM,
   planningPrecondition,
+  predictionCostM,
   resolveCriteriaParams,
   rsuLinkCriteria,
   type AheadCriteria,
   type CriteriaInputs,
+  type IntraWaitInputs,
+  type IntraWaitRsu,
   type RsuCriteriaInput,
 } from '../../shared/fusion/criteria.js';
 import type { FusionMethod } from '../../shared/fusion/types.js';
@@ -95,7 +99,7 @@ describe('fusion/criteria', () => {
       assert.deepEqual({ ...DEFAULT_CRITERIA_PARAMS }, {
         vehicleFramePeriodMs: 100, maxPredictionHorizonMs: 500, predictionSafetyMarginMs: 100, maxInterLatencyP90Ms: 300,
         maxInterWindowLossRatio: 0.3, minAdvisoryValidityMs: 500, upgradeAfterFrames: 3, intraUpgradeAfterFrames: 1,
-        badAheadOutageRate: 0.2, lookAheadTimeS: 3, minLookAheadM: 50,
+        badAheadOutageRate: 0.2, lookAheadTimeS: 3, minLookAheadM: 50, objectSpeedMps: 1.5, missingRoadsideCostM: 2,
       });
       assert.throws(() => resolveCriteriaParams({ upgradeAfterFrames: 0 }), /upgradeAfterFrames/);
       assert.throws(() => resolveCriteriaParams({ intraUpgradeAfterFrames: 1.5 }), /intraUpgradeAfterFrames/);
@@ -251,5 +255,125 @@ describe('fusion/criteria', () => {
     }
     const link = rsuLinkCriteria(m.snapshot(T0 + 950 * MS));
     assert.deepEqual(link, { latencyP90Ms: 30, jitterMs: 0, windowLossRatio: 0.1, stale: false });
+  });
+
+  describe('the same-instant wait (intraWaitDecision)', () => {
+    // An RSU in phase with the vehicle (10 Hz both), its freshest frame one period old, 10 ms of RSU processing.
+    const waitRsu = (over: Partial<Omit<IntraWaitRsu, 'link'>> & { link?: Partial<IntraWaitRsu['link']> } = {}): IntraWaitRsu => ({
+      rsuId: over.rsuId ?? 'rsu-1',
+      freshestCaptureAgeMs: over.freshestCaptureAgeMs === undefined ? 100 : over.freshestCaptureAgeMs,
+      rsuPeriodMs: over.rsuPeriodMs === undefined ? 100 : over.rsuPeriodMs,
+      processingMs: over.processingMs ?? 10,
+      link: { latencyP90Ms: 20, jitterMs: 2, windowLossRatio: 0, stale: false, ...over.link },
+    });
+    const waitInputs = (rsus: IntraWaitRsu[], over: Partial<IntraWaitInputs> = {}): IntraWaitInputs => ({
+      elapsedMs: 0, rsus, egoSpeedMps: 0, maxWaitMs: 100, roadsideVelocityStdMps: 1, accelStdMps2: 2, ...over,
+    });
+    const verdicts = (i: IntraWaitInputs) => intraWaitDecision(i).perRsu.map((d) => d.verdict);
+
+    it('prediction cost: velocity error times age plus half the unmodelled acceleration', () => {
+      assert.equal(predictionCostM(0, 1, 2), 0);
+      assert.ok(Math.abs(predictionCostM(100, 1, 2) - 0.11) < 1e-12); // 0.1 + 0.5·2·0.01
+      assert.ok(Math.abs(predictionCostM(-300, 1, 2) - 0.39) < 1e-12); // the sign of the age does not matter
+    });
+
+    it('a standing ego waits for a fast link\'s frame until its p90 arrival, and not longer', () => {
+      // Arrives at 0 (slot) + 10 (processing) + 20 (p90) = 30 ms after the capture; 5 ms are spent already.
+      // Gain 0.11 m (inter across 100 ms) > cost 1.5 m/s × 25 ms = 0.0375 m / 0.9.
+      const d = intraWaitDecision(waitInputs([waitRsu()], { elapsedMs: 5 }));
+      assert.equal(d.waitMs, 25);
+      assert.deepEqual(d.rsuIds, ['rsu-1']);
+      assert.equal(d.perRsu[0]!.arrivalP90Ms, 30);
+      assert.match(d.reason, /^wait 25 ms: rsu-1: wait \(p90 arrival 30 ms after capture, gain 0\.11 m, cost 0\.04 m\)$/);
+    });
+
+    it('a moving ego does not wait: the delay costs more than intra gains over inter', () => {
+      // 10 m/s: cost (10 + 1.5) × 30 ms = 0.345 m > 0.9 × 0.11 m.
+      const d = intraWaitDecision(waitInputs([waitRsu()], { egoSpeedMps: 10 }));
+      assert.equal(d.waitMs, 0);
+      assert.deepEqual(verdicts(waitInputs([waitRsu()], { egoSpeedMps: 10 })), ['not-worth']);
+      // ... unless the frame at hand is beyond inter's horizon: then the roadside is missing, which is worth 2 m.
+      const afterOutage = waitInputs([waitRsu({ freshestCaptureAgeMs: 1200 })], { egoSpeedMps: 10 });
+      assert.equal(intraWaitDecision(afterOutage).waitMs, 30);
+    });
+
+    it('when inter would not fuse the frame at hand, the wait is worth the roadside objects themselves', () => {
+      const moving = waitInputs([waitRsu()], { egoSpeedMps: 10, interWithoutWait: false });
+      assert.equal(intraWaitDecision(moving).waitMs, 30);
+      assert.equal(intraWaitDecision(moving).perRsu[0]!.gainM, 2);
+      // What the selector says: inter's precondition holds but its upgrade is not earned from vehicle-only ...
+      const sel = new MethodSelector();
+      assert.equal(sel.wouldUseInter(INTER_OK), false);
+      sel.select(INTER_OK);
+      assert.equal(sel.wouldUseInter(INTER_OK), false);
+      sel.select(INTER_OK);
+      assert.equal(sel.wouldUseInter(INTER_OK), true); // the third frame earns it
+      assert.equal(sel.method, 'vehicle-only'); // asking changed nothing (planning is not earned either)
+      // ... a degrade from intra is taken at once; a link unfit for prediction never qualifies.
+      const fromIntra = new MethodSelector();
+      fromIntra.select(INTRA_OK);
+      assert.equal(fromIntra.wouldUseInter(INTER_OK), true);
+      assert.equal(fromIntra.wouldUseInter(BAD), false);
+    });
+
+    it('the measured p90 says the frame cannot come within the longest wait: no wait (fixed 100 and 200 ms delays)', () => {
+      // 50 ms of RSU processing, 30 ms of the vehicle's own: due at 50 + 100 = 150 ms, 120 ms from now.
+      for (const latencyP90Ms of [100, 200]) {
+        const i = waitInputs([waitRsu({ freshestCaptureAgeMs: 1200, processingMs: 50, link: { latencyP90Ms } })], { elapsedMs: 30 });
+        const d = intraWaitDecision(i);
+        assert.equal(d.waitMs, 0, `p90 ${latencyP90Ms}`);
+        assert.deepEqual(verdicts(i), ['too-late']);
+      }
+      // At 70 ms it can (50 + 70 − 30 = 90 ms to go), and after an outage it is worth it.
+      const at70 = waitInputs([waitRsu({ freshestCaptureAgeMs: 1200, processingMs: 50, link: { latencyP90Ms: 70 } })], { elapsedMs: 30 });
+      assert.equal(intraWaitDecision(at70).waitMs, 90);
+    });
+
+    it('no wait when the frame is at hand, overdue, out of phase, or the link says nothing', () => {
+      const i = waitInputs([
+        waitRsu({ rsuId: 'a', freshestCaptureAgeMs: 20 }),
+        waitRsu({ rsuId: 'b', freshestCaptureAgeMs: 200 }), // its capture of our instant was due 30 ms after it: lost or late
+        waitRsu({ rsuId: 'c', freshestCaptureAgeMs: 150 }), // out of phase by half a period: next capture 50 ms after ours
+        waitRsu({ rsuId: 'd', freshestCaptureAgeMs: 130, rsuPeriodMs: 200 }), // next capture 70 ms after ours: another slot
+        waitRsu({ rsuId: 'e', link: { latencyP90Ms: null } }),
+        waitRsu({ rsuId: 'f', link: { stale: true } }),
+        waitRsu({ rsuId: 'g', freshestCaptureAgeMs: null }),
+      ], { elapsedMs: 40 });
+      assert.deepEqual(verdicts(i), ['at-hand', 'overdue', 'wait', 'no-slot', 'no-latency', 'stale', 'no-frame']);
+      // c's frame, captured 50 ms after ours, is due at 50 + 10 + 20 = 80 ms: 40 ms to go.
+      const d = intraWaitDecision(i);
+      assert.equal(d.waitMs, 40);
+      assert.deepEqual(d.rsuIds, ['c']);
+    });
+
+    it('waits for the slowest RSU worth it, only for those', () => {
+      const d = intraWaitDecision(waitInputs([
+        waitRsu({ rsuId: 'near', link: { latencyP90Ms: 15 } }),
+        waitRsu({ rsuId: 'far', link: { latencyP90Ms: 45 } }),
+        waitRsu({ rsuId: 'late', link: { latencyP90Ms: 150 } }),
+      ]));
+      assert.equal(d.waitMs, 55);
+      assert.deepEqual(d.rsuIds, ['near', 'far']);
+    });
+
+    it('reads a LinkMonitor\'s measured p90', () => {
+      const m = new LinkMonitor({ sourceId: 'rsu-1' });
+      const MS = 1_000_000;
+      for (let seq = 0; seq < 20; seq++) {
+        const captureTimeNs = T0 + seq * 100 * MS;
+        // One-way latency 20 ms, and 120 ms on every fifth frame: p90 is then 120 ms.
+        const latencyMs = seq % 5 === 4 ? 120 : 20;
+        m.onFrame({ sourceId: 'rsu-1', sequence: seq, captureTimeNs, publishTimeNs: captureTimeNs + 10 * MS,
+          receivedAtNs: captureTimeNs + (10 + latencyMs) * MS, transport: 'mqtt' });
+      }
+      const nowNs = T0 + 2000 * MS;
+      const link = rsuLinkCriteria(m.snapshot(nowNs));
+      assert.equal(link.latencyP90Ms, 120);
+      // Due at 10 + 120 = 130 ms after the capture: beyond the 100 ms wait; with 1 frame in 5 that late, intra
+      // would wait the full 100 ms a fifth of the time for nothing.
+      const d = intraWaitDecision(waitInputs([waitRsu({ link })]));
+      assert.equal(d.waitMs, 0);
+      assert.equal(d.perRsu[0]!.verdict, 'too-late');
+    });
   });
 });

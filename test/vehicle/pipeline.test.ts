@@ -78,8 +78,9 @@ describe('vehicle pipeline in virtual time', function () {
 
   it('adaptive: degrades at once when the link fails, upgrades to intra on the first same-instant frame', () => {
     // Good (20 ms) until 3 s, then 300 ms late until 6 s, then nothing until 9 s, then good again until 12 s.
+    // A standing ego: waiting ~20 ms for the same-instant frame costs less than inter's prediction across a period.
     const downlink = (t: number): number | null => (t < 3 ? 20 : t < 6 ? 300 : t < 9 ? null : 20);
-    const steps = run({ strategy: 'adaptive', durationS: 12, rsuObjects: rsuSees, ownObjects: visible, downlink });
+    const steps = run({ strategy: 'adaptive', durationS: 12, rsuObjects: rsuSees, ownObjects: visible, downlink, ego: { x0M: 0, yM: 0, speedMps: 0 } });
     const methodAt = (t: number) => steps.find((s) => Math.abs(s.tS - t) < 1e-6)!.result.method;
     // Settled phases: intra when good, inter when late, vehicle-only in the outage (no advisory: no route given).
     for (const t of [1, 2, 2.9]) assert.equal(methodAt(t), 'intra', `t=${t}`);
@@ -99,6 +100,20 @@ describe('vehicle pipeline in virtual time', function () {
     // so vehicle-only at 6.4 s; after the outage intra is taken on its first same-instant frame, 9.1 s.
     const switches = steps.filter((s) => s.result.switched).map((s) => `${s.tS.toFixed(1)}:${s.result.method}`);
     assert.deepEqual(switches, ['0.1:intra', '3.0:inter', '6.4:vehicle-only', '9.1:intra']);
+  });
+
+  it('adaptive, moving ego: waits for a same-instant frame only when inter would not fuse the roadside', () => {
+    // As above at 10 m/s: waiting ~20 ms costs (10 + 1.5 m/s) × 20 ms = 0.23 m, more than intra gains over inter
+    // with a frame one period old (0.11 m), but less than the roadside objects missing altogether (2 m).
+    const downlink = (t: number): number | null => (t < 3 ? 20 : t < 6 ? 300 : t < 9 ? null : 20);
+    const steps = run({ strategy: 'adaptive', durationS: 12, rsuObjects: rsuSees, ownObjects: visible, downlink, ego: { x0M: 0, yM: 0, speedMps: 10 } });
+    // 0.1 s: inter is not earned yet (vehicle-only otherwise), so it waits: intra. From 0.2 s inter is a degrade
+    // from intra, taken at once, and the wait no longer pays. After the outage the window loss ratio keeps inter's
+    // precondition failing until 10.0 s: until then every frame waits and is fused intra, not left vehicle-only.
+    const switches = steps.filter((s) => s.result.switched).map((s) => `${s.tS.toFixed(1)}:${s.result.method}`);
+    assert.deepEqual(switches, ['0.1:intra', '0.2:inter', '6.4:vehicle-only', '9.1:intra', '10.0:inter']);
+    const hidden = steps.filter((s) => s.tS >= 9.1 && s.tS < 12);
+    assert.ok(hidden.every((s) => find(s, HIDDEN) !== undefined), 'the hidden car is in every frame after the outage');
   });
 
   it('planning: the planner slows for an advisory conflict zone it cannot see itself', () => {
