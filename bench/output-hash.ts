@@ -41,6 +41,7 @@ function sha(text: string): string {
 
 export function outputHashes(quick: boolean, write: (line: string) => void): string {
   const total = createHash('sha256');
+  const dir = cicv5gDataDir();
   for (const c of cases(quick)) {
     const setup = runSetup({ scenario: c.scenario, cicv5g: c.cicv5g, network: c.network });
     for (const strategy of c.strategies) {
@@ -48,8 +49,10 @@ export function outputHashes(quick: boolean, write: (line: string) => void): str
         scenario: setup.resolved.scenario, network: setup.resolved.network, strategy, seed: c.seed,
         netmap: strategyDef(strategy).needsNetmap ? setup.netmap() : null, collectSeries: true,
       });
-      // Full precision: JSON keeps every double exactly (shortest round-trip form).
-      const h = sha(JSON.stringify({ metrics: r.metrics, details: r.details, series: r.series }));
+      // Full precision: JSON keeps every double exactly (shortest round-trip form). The network spec names the
+      // trace file by its path: hashed without the data folder, so the hash does not depend on where it lies.
+      const json = JSON.stringify({ metrics: r.metrics, details: r.details, series: r.series });
+      const h = sha(dir ? json.split(dir).join('<cicv5g>') : json);
       total.update(h);
       const label = c.cicv5g ? `${c.scenario}@${c.cicv5g.split('/').pop()}` : `${c.scenario} ${c.network}`;
       write(`${h}  ${label} ${strategy} seed=${c.seed}`);
