@@ -35,7 +35,7 @@ export async function runRoadsideCommand(o: ProcessCommandArgs): Promise<number>
   const mqtt = config.transports.mqtt;
   if (mqtt) {
     raw.push(await connectMqtt({
-      url: mqtt.url, clientId: `iaad-rsu-${config.rsu.id}`, protocolVersion: mqtt.protocolVersion, clock,
+      url: mqtt.url, clientName: `iaad-rsu-${config.rsu.id}`, protocolVersion: mqtt.protocolVersion, clock, log,
       keepaliveS: mqtt.keepaliveS, username: mqtt.username, password: mqtt.password,
     }));
   }

@@ -43,7 +43,7 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
   let mqtt: MqttTransport | null = null;
   if (config.mqtt) {
     mqtt = await connectMqtt({
-      url: config.mqtt.url, clientId: `iaad-veh-${config.vehicle.id}`, protocolVersion: config.mqtt.protocolVersion,
+      url: config.mqtt.url, clientName: `iaad-veh-${config.vehicle.id}`, protocolVersion: config.mqtt.protocolVersion, log,
       clock, keepaliveS: config.mqtt.keepaliveS, username: config.mqtt.username, password: config.mqtt.password,
     });
     owned.push(mqtt);

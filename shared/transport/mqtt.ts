@@ -14,7 +14,8 @@
 import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
-import type { IClientOptions, IConnackPacket, MqttClient } from 'mqtt';
+import type { IClientOptions, IConnackPacket, IDisconnectPacket, MqttClient } from 'mqtt';
+import type { Logger } from '../log.js';
 import { EMPTY, type Observable } from 'rxjs';
 import { systemClock, type Clock } from '../time/clock.js';
 import { TopicRouter, deliveryFor, validateTopicName } from './topics.js';
@@ -25,8 +26,15 @@ export type MqttProtocolChoice = 5 | 4 | 'auto';
 export interface MqttTransportOptions {
   /** mqtt://host:port (mqtts://, ws:// also work; TCP_NODELAY applies to TCP-based ones). */
   url: string;
-  /** Default: iaad-<random>. Fix it for a persistent session (clean: false). */
+  /** Exact client id. Fix it for a persistent session (clean: false). Default: `<clientName>-<8 random hex>`. */
   clientId?: string;
+  /**
+   * Readable prefix of the default client id (e.g. iaad-rsu-<id>); a random suffix makes it unique per process
+   * instance, so two processes with one configured id do not take over each other's session. Default 'iaad'.
+   */
+  clientName?: string;
+  /** Where disconnects (with their reason) and reconnects are logged. Default: not logged, only counted. */
+  log?: Logger;
   /** Default true. false keeps subscriptions and queued QoS 1 messages at the broker while offline. */
   clean?: boolean;
   /** MQTT 5 session-expiry-interval used when clean is false. Default 300 s. */
@@ -61,8 +69,8 @@ const SUBSCRIBE_QOS = 1; // the maximum: each message then arrives at the QoS it
 
 export class MqttTransport implements Transport {
   readonly kind = 'mqtt' as const;
-  private readonly opts: Required<Omit<MqttTransportOptions, 'username' | 'password'>> &
-    Pick<MqttTransportOptions, 'username' | 'password'>;
+  private readonly opts: Required<Omit<MqttTransportOptions, 'username' | 'password' | 'log' | 'clientName'>> &
+    Pick<MqttTransportOptions, 'username' | 'password' | 'log'>;
   private readonly router: TopicRouter<Message>;
   private readonly counters: TransportStats = { published: 0, received: 0, droppedSend: 0, droppedReceive: 0 };
   /** Filters we believe the broker holds for this session: reconciled against the router on every CONNACK. */
@@ -74,6 +82,12 @@ export class MqttTransport implements Transport {
   private version: 4 | 5 | null = null;
   private attempt = 0;
   private reconnects = 0;
+  private disconnects = 0;
+  /** A CONNACK arrived on the current connection, so its close is a lost connection rather than a failed attempt. */
+  private sessionUp = false;
+  /** Why the current connection ended, as far as known: a broker DISCONNECT or a client/socket error. */
+  private closeReason: string | null = null;
+  private lastDisconnect: string | null = null;
   private offlineQueued = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -81,8 +95,9 @@ export class MqttTransport implements Transport {
   private firstConnect: { resolve(): void; reject(err: Error): void } | null = null;
 
   constructor(options: MqttTransportOptions) {
+    const { clientName, ...rest } = options;
     this.opts = {
-      clientId: `iaad-${randomBytes(6).toString('hex')}`,
+      clientId: uniqueClientId(clientName ?? 'iaad'),
       clean: true,
       sessionExpirySeconds: 300,
       keepaliveS: 10,
@@ -95,7 +110,7 @@ export class MqttTransport implements Transport {
       maxQueuedOffline: 1_000,
       maxBufferedBytes: 1 << 20,
       noDelay: true,
-      ...stripUndefined(options),
+      ...stripUndefined(rest),
       url: options.url,
     };
     this.tryVersion = this.opts.protocolVersion === 4 ? 4 : 5;
@@ -117,6 +132,16 @@ export class MqttTransport implements Transport {
   /** Successful connections after the first one. */
   get reconnectCount(): number {
     return this.reconnects;
+  }
+
+  /** Established connections that were lost (not counting close()). */
+  get disconnectCount(): number {
+    return this.disconnects;
+  }
+
+  /** Reason of the last lost connection (e.g. 'broker DISCONNECT 0x8e: Session taken over'), null if none yet. */
+  get lastDisconnectReason(): string | null {
+    return this.lastDisconnect;
   }
 
   /** Last client or socket error (connection refused, CONNACK refusal, ...), for diagnostics. */
@@ -251,6 +276,7 @@ export class MqttTransport implements Transport {
     client.on('connect', (packet) => current() && this.onConnect(client, packet));
     client.on('close', () => current() && this.onClose(client));
     client.on('error', (err) => current() && this.onError(client, err));
+    client.on('disconnect', (packet) => current() && this.onBrokerDisconnect(packet));
     client.on('message', (topic, payload) => {
       const receivedAtNs = this.opts.clock.nowNs(); // first thing: the stamp should not include our dispatch
       if (!current()) return;
@@ -266,7 +292,13 @@ export class MqttTransport implements Transport {
   }
 
   private onConnect(client: MqttClient, packet: IConnackPacket): void {
-    if (this.version !== null) this.reconnects++;
+    if (this.version !== null) {
+      this.reconnects++;
+      this.opts.log?.info({ url: this.opts.url, clientId: this.opts.clientId, reconnects: this.reconnects,
+        sessionPresent: packet.sessionPresent }, 'mqtt reconnected');
+    }
+    this.closeReason = null;
+    this.sessionUp = true;
     this.version = this.tryVersion;
     this.attempt = 0;
     this.offlineQueued = 0;
@@ -278,11 +310,30 @@ export class MqttTransport implements Transport {
     this.firstConnect = null;
   }
 
+  /** MQTT 5 only: the broker says why it closes us (0x8e: another connection took our client id). */
+  private onBrokerDisconnect(packet: IDisconnectPacket): void {
+    const code = packet.reasonCode ?? 0;
+    const text = packet.properties?.reasonString;
+    this.closeReason = `broker DISCONNECT 0x${code.toString(16).padStart(2, '0')}${text ? `: ${text}` : ''}`;
+  }
+
   private onClose(client: MqttClient): void {
+    if (this.sessionUp) {
+      this.sessionUp = false;
+      this.disconnects++;
+      this.lastDisconnect = this.closeReason ?? (this.error ? `error: ${this.error.message}` : 'connection closed');
+      this.opts.log?.warn({ url: this.opts.url, clientId: this.opts.clientId, reason: this.lastDisconnect,
+        disconnects: this.disconnects }, 'mqtt disconnected');
+    }
+    this.closeReason = null;
     if (this.reconnectTimer) return;
     const base = Math.min(this.opts.reconnectMaxDelayMs, this.opts.reconnectInitialDelayMs * 2 ** this.attempt);
     this.attempt++;
     const delayMs = base * (0.75 + Math.random() * 0.25); // jitter: spread a fleet's reconnects
+    // Only the first retry after a loss is logged at info; later failed attempts at debug (a long outage is one line).
+    const level = this.attempt === 1 ? 'info' : 'debug';
+    this.opts.log?.[level]({ url: this.opts.url, attempt: this.attempt, delayMs: Math.round(delayMs),
+      lastError: this.error?.message ?? null }, 'mqtt reconnecting');
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       if (this.closed || this.client !== client) return;
@@ -294,6 +345,7 @@ export class MqttTransport implements Transport {
 
   private onError(client: MqttClient, err: Error & { code?: unknown }): void {
     this.error = err;
+    this.closeReason ??= `error: ${err.message}`;
     const code = typeof err.code === 'number' ? err.code : null;
     if (code === null || this.version !== null) return; // socket errors: 'close' follows and we retry
     // A CONNACK refusal before the first session: fall back to 3.1.1, or give up (bad credentials, ...).
@@ -353,6 +405,11 @@ export class MqttTransport implements Transport {
       if (this.ops.get(filter)?.last === done) this.ops.delete(filter);
     });
   }
+}
+
+/** `<name>-<8 random hex>`: readable, yet unique per process instance (MQTT allows one connection per id). */
+export function uniqueClientId(name: string): string {
+  return `${name}-${randomBytes(4).toString('hex')}`;
 }
 
 /** Creates an MqttTransport and waits for its first connection (see MqttTransport.connect). */

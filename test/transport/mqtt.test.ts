@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import mqtt from 'mqtt';
+import { pino, type Logger } from 'pino';
 import { filter } from 'rxjs';
 import { decodeEnvelope, encodeEnvelope } from '../../shared/wire/codec.js';
 import { ZERO_POSE, type PerceptionFrame } from '../../shared/model/types.js';
@@ -100,6 +101,39 @@ async function flushed(pub: Transport, sub: Transport, marker: string): Promise<
   await arrived;
 }
 
+/** A pino logger that keeps its records in memory, for asserting what the transport logged. */
+function memoryLog(): { log: Logger; records: Array<Record<string, unknown>> } {
+  const records: Array<Record<string, unknown>> = [];
+  const log = pino({ level: 'debug' }, { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) });
+  return { log, records };
+}
+
+/**
+ * Two processes configured with one id (a long one: beyond MQTT 3.1.1's 23-byte recommendation) both connect and
+ * both receive every one of n QoS 1 messages published after that: neither takes over the other's session.
+ */
+async function sameNameBothReceive(open: (o: MqttTransportOptions) => Promise<MqttTransport>, url: string): Promise<void> {
+  const clientName = `iaad-veh-vehicle-with-a-long-configured-id-${uid()}`;
+  const a = await open({ url, clientName });
+  const b = await open({ url, clientName });
+  const pub = await open({ url });
+  assert.notEqual(a.clientId, b.clientId);
+  for (const c of [a, b]) assert.ok(c.clientId.startsWith(`${clientName}-`), c.clientId);
+  const topic = `iaad/test/${uid()}/same-name`;
+  const got = [new Set<number>(), new Set<number>()];
+  const subs = [a, b].map((c, i) => c.subscribe(topic).subscribe((m) => m.payload.length === 2 && got[i]!.add(m.payload[1]!)));
+  const n = 50;
+  try {
+    await pathUp(pub, a, topic, topic);
+    await pathUp(pub, b, topic, topic);
+    for (let i = 0; i < n; i++) await pub.publish(topic, new Uint8Array([1, i]), { qos: 1 });
+    await waitUntil(() => got.every((g) => g.size === n), `both receive all ${n} messages`, 30_000);
+  } finally {
+    subs.forEach((s) => s.unsubscribe());
+  }
+  assert.equal(a.disconnectCount + b.disconnectCount, 0, 'no connection lost');
+}
+
 describe('MQTT transport over aedes (embedded, MQTT 3.1.1)', function () {
   this.timeout(30_000);
   let broker: EmbeddedBroker;
@@ -110,6 +144,43 @@ describe('MQTT transport over aedes (embedded, MQTT 3.1.1)', function () {
   });
   afterEach(() => t.closeAll());
   after(() => broker?.close());
+
+  it('two processes with the same configured id get distinct client ids and both receive everything', async () => {
+    await sameNameBothReceive((o) => t.open(o), broker.url);
+  });
+
+  it('logs and counts a lost connection with its reason, the retry and the reconnect', async function () {
+    this.timeout(60_000);
+    const own = await startEmbeddedBroker({ port: 0 });
+    const { log, records } = memoryLog();
+    try {
+      const c = await t.open({ url: own.url, clientName: 'iaad-rsu-logged', log });
+      assert.equal(c.disconnectCount, 0);
+      assert.equal(c.lastDisconnectReason, null);
+      await own.close();
+      await waitUntil(() => c.disconnectCount === 1, 'the lost connection is counted');
+      const lost = records.find((r) => r.msg === 'mqtt disconnected');
+      assert.ok(lost, 'a disconnect line is logged');
+      assert.equal(lost.level, 40); // warn
+      assert.equal(lost.clientId, c.clientId);
+      assert.equal(lost.reason, c.lastDisconnectReason);
+      assert.equal(typeof lost.reason, 'string');
+      await waitUntil(() => records.some((r) => r.msg === 'mqtt reconnecting'), 'the retry is logged');
+      const back = await startEmbeddedBroker({ port: own.port });
+      try {
+        await waitUntil(() => c.reconnectCount === 1, 'reconnected', 30_000);
+        const line = records.find((r) => r.msg === 'mqtt reconnected');
+        assert.ok(line, 'the reconnect is logged');
+        assert.equal(line.reconnects, 1);
+        assert.equal(c.disconnectCount, 1, 'failed attempts while the broker was down are not lost connections');
+      } finally {
+        await t.closeAll();
+        await back.close();
+      }
+    } finally {
+      await own.close();
+    }
+  });
 
   it('embedded broker reports its actual port and url', () => {
     assert.ok(broker.port > 0);
@@ -323,6 +394,20 @@ describe('MQTT transport over mosquitto (MQTT 5)', function () {
     await broker?.stop();
   });
 
+  it('two processes with the same configured id get distinct client ids and both receive everything', async () => {
+    await sameNameBothReceive((o) => t.open(o), broker!.url);
+  });
+
+  it('a session takeover (one exact client id twice) is counted and logged as a lost connection', async () => {
+    const { log, records } = memoryLog();
+    const clientId = `iaad-fixed-${uid()}`;
+    const first = await t.open({ url: broker!.url, clientId, log, reconnectInitialDelayMs: 60_000, reconnectMaxDelayMs: 60_000 });
+    await t.open({ url: broker!.url, clientId });
+    await waitUntil(() => first.disconnectCount === 1, 'the first connection is taken over');
+    // mosquitto 2.0 closes the socket without an MQTT 5 DISCONNECT, so no reason code: see the raw-broker test.
+    assert.ok(records.some((r) => r.msg === 'mqtt disconnected' && r.reason === first.lastDisconnectReason));
+  });
+
   it('negotiates MQTT 5', async () => {
     const c = await t.open({ url: broker!.url });
     assert.equal(c.protocolVersion, 5);
@@ -423,6 +508,32 @@ describe('MQTT transport over mosquitto (MQTT 5)', function () {
       assert.ok([29, 30].includes(byTopic.get(frameTopic(region, 'rsu-2'))?.expiry ?? -1));
     } finally {
       await raw.endAsync(true);
+    }
+  });
+});
+
+describe('MQTT transport: broker DISCONNECT reason (MQTT 5)', function () {
+  this.timeout(30_000);
+
+  it('logs the reason code a broker sends in DISCONNECT (0x8e: session taken over)', async () => {
+    // A minimal MQTT 5 peer: CONNACK (success), then DISCONNECT 0x8e and close, as a broker does on a takeover.
+    const server = net.createServer((socket) => {
+      socket.on('error', () => socket.destroy());
+      socket.once('data', () => socket.end(Buffer.from([0x20, 0x03, 0x00, 0x00, 0x00, 0xe0, 0x02, 0x8e, 0x00])));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as net.AddressInfo;
+    const { log, records } = memoryLog();
+    const c = new MqttTransport({ url: `mqtt://127.0.0.1:${port}`, protocolVersion: 5, log,
+      reconnectInitialDelayMs: 60_000, reconnectMaxDelayMs: 60_000 });
+    try {
+      await c.connect();
+      await waitUntil(() => c.disconnectCount === 1, 'the DISCONNECT is counted');
+      assert.equal(c.lastDisconnectReason, 'broker DISCONNECT 0x8e');
+      assert.ok(records.some((r) => r.msg === 'mqtt disconnected' && r.reason === 'broker DISCONNECT 0x8e'));
+    } finally {
+      await c.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });
