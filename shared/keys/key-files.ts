@@ -4,7 +4,7 @@
 //   { "iaadPublicKey": 1, "keyId": "3f1c...", "boundTo": "rsu-1", "algorithm": "ed25519",
 //     "publicKeyPem": "-----BEGIN PUBLIC KEY-----\n...\n-----END PUBLIC KEY-----\n" }
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, formatIssues } from '../config/load.js';
@@ -94,9 +94,11 @@ export interface GeneratedKey {
 
 /**
  * A new Ed25519 key pair for `id` in `outDir`: ID.key (PKCS#8 PEM, mode 0600) and ID.pub.json (for trust stores).
- * `name` (default id) names the files, so that a rotation's second key can sit beside the first. Never overwrites.
+ * `name` (default id) names the files, so that a rotation's second key can sit beside the first. Never overwrites;
+ * creates outDir (mode 0700) if missing.
  */
 export function generateKeyFiles(id: string, outDir: string, name = id): GeneratedKey {
+  mkdirSync(outDir, { recursive: true, mode: 0o700 });
   const privateKeyFile = resolve(outDir, `${name}${PRIVATE_KEY_SUFFIX}`);
   const publicKeyFile = resolve(outDir, `${name}${PUBLIC_KEY_SUFFIX}`);
   for (const f of [privateKeyFile, publicKeyFile]) if (existsSync(f)) throw new Error(`${f} exists: not overwritten (pick another --name)`);
