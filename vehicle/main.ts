@@ -38,7 +38,7 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
   const strategy = o.strategy === undefined ? config.strategy : parseStrategy(o.strategy, '--strategy');
   // Keys first: a bad key file fails the start before any socket opens.
   const sec = config.security;
-  const security = loadSecurity(sec ? { ...sec, requireSigned: sec.requireSigned } : undefined, baseDir, clock.nowNs());
+  const security = loadSecurity(sec, baseDir, clock.nowNs());
   // Only loaded when asked for: a plain vehicle never loads the MCAP writer.
   const io = o.record ? await import('../shared/record/process-recording.js') : null;
   const source = openSource(config.source, baseDir, clock, log, o.startAtMs !== undefined ? { startAtMs: o.startAtMs } : {});
