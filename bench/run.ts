@@ -61,17 +61,22 @@ function simSpeed(): BenchResult {
 /** Warm runs per strategy after the cold one. */
 const SIM_SPEED_WARM_RUNS = 3;
 
-function codec(): BenchResult {
-  const rng = new Rng(7);
-  const objects: DetectedObject[] = Array.from({ length: 30 }, (_, i) => ({
+/** An RSU frame of `count` cars with covariances, from a seeded RNG. */
+function benchFrame(count: number, seed: number): PerceptionFrame {
+  const rng = new Rng(seed);
+  const objects: DetectedObject[] = Array.from({ length: count }, (_, i) => ({
     trackId: i, objectClass: 'car', classConfidence: 0.9, xM: 329000 + rng.next() * 100, yM: 3463000 + rng.next() * 100,
     zM: 0.7, vxMps: rng.normal(0, 5), vyMps: rng.normal(0, 5), headingRad: 0.3, yawRateRadps: 0, lengthM: 4.5, widthM: 1.8,
     heightM: 1.5, covariance: diagonalCovariance(0.3, 0.5), existenceProbability: 0.9, ageS: 2,
   }));
-  const frame: PerceptionFrame = {
+  return {
     sourceId: 'rsu-1', sourceKind: 'rsu', sequence: 1, captureTimeNs: 1.7e18, publishTimeNs: 1.7e18, mapFrame: 'utm51n',
     sensorPose: { xM: 0, yM: 0, zM: 6, yawRad: 0, pitchRad: 0, rollRad: 0 }, objects,
   };
+}
+
+function codec(): BenchResult {
+  const frame = benchFrame(30, 7);
   const n = 20000;
   let bytes = encodeEnvelope({ senderId: 'rsu-1', payload: { kind: 'frame', frame } });
   let t0 = performance.now();
@@ -155,16 +160,7 @@ async function transports(): Promise<BenchResult> {
  * which the vehicle does before decoding). Median of 5 batches.
  */
 function signing(): BenchResult {
-  const rng = new Rng(15);
-  const objects: DetectedObject[] = Array.from({ length: 100 }, (_, i) => ({
-    trackId: i, objectClass: 'car', classConfidence: 0.9, xM: 329000 + rng.next() * 100, yM: 3463000 + rng.next() * 100,
-    zM: 0.7, vxMps: rng.normal(0, 5), vyMps: rng.normal(0, 5), headingRad: 0.3, yawRateRadps: 0, lengthM: 4.5, widthM: 1.8,
-    heightM: 1.5, covariance: diagonalCovariance(0.3, 0.5), existenceProbability: 0.9, ageS: 2,
-  }));
-  const frame: PerceptionFrame = {
-    sourceId: 'rsu-1', sourceKind: 'rsu', sequence: 1, captureTimeNs: 1.7e18, publishTimeNs: 1.7e18, mapFrame: 'utm51n',
-    sensorPose: { xM: 0, yM: 0, zM: 6, yawRad: 0, pitchRad: 0, rollRad: 0 }, objects,
-  };
+  const frame = benchFrame(100, 15);
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const keyId = keyIdOf(publicKey);
   const signer = ed25519Signer(privateKey, keyId);
