@@ -1,6 +1,6 @@
 // The vehicle process's config file (YAML or JSON), validated at start. Example: examples/occluded-crossing/.
 import { z } from 'zod';
-import { idSchema, mqttSchema, sourceSchema, zmqEndpointSchema } from '../shared/config/schemas.js';
+import { idSchema, mqttSchema, sourceSchema, zmqCurveClientSchema, zmqEndpointSchema } from '../shared/config/schemas.js';
 import { findStrategy, unknownStrategy } from '../shared/fusion/strategies.js';
 
 const rsuLinkSchema = z
@@ -15,6 +15,8 @@ const rsuLinkSchema = z
         pubEndpoint: zmqEndpointSchema,
         pullEndpoint: zmqEndpointSchema,
         receiveHighWaterMark: z.number().int().min(1).max(100000).default(64),
+        /** The RSU runs CURVE: its public key and this vehicle's key pair. */
+        curve: zmqCurveClientSchema.optional(),
       })
       .strict()
       .optional(),

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import mqtt from 'mqtt';
-import { pino, type Logger } from 'pino';
 import { filter } from 'rxjs';
 import { decodeEnvelope, encodeEnvelope } from '../../shared/wire/codec.js';
 import { ZERO_POSE, type PerceptionFrame } from '../../shared/model/types.js';
@@ -14,6 +13,7 @@ import { MqttTransport, connectMqtt, type MqttTransportOptions } from '../../sha
 import { advisoryTopic, framesFilter, frameTopic } from '../../shared/transport/topics.js';
 import type { Message, Transport } from '../../shared/transport/types.js';
 import { mosquittoOrSkip, startMosquitto, type Mosquitto } from '../support/mosquitto.js';
+import { memoryLog } from '../support/log.js';
 import { delay, freePort, nextValue, percentile, pingPong, sendUntilReceived, waitUntil } from '../support/net.js';
 
 const frame = (sequence: number): PerceptionFrame => ({
@@ -99,13 +99,6 @@ async function flushed(pub: Transport, sub: Transport, marker: string): Promise<
   const arrived = nextValue(sub.subscribe(marker).pipe(filter((m) => Buffer.from(m.payload).equals(id))), 10_000, 'marker');
   await pub.publish(marker, id, { qos: 1 });
   await arrived;
-}
-
-/** A pino logger that keeps its records in memory, for asserting what the transport logged. */
-function memoryLog(): { log: Logger; records: Array<Record<string, unknown>> } {
-  const records: Array<Record<string, unknown>> = [];
-  const log = pino({ level: 'debug' }, { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) });
-  return { log, records };
 }
 
 /**
