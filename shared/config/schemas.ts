@@ -87,6 +87,11 @@ export const zmqCurveServerSchema = z
   .object({
     /** The RSU's secret key (40 Z85 characters). Its public key is what vehicles configure as serverPublicKeyFile. */
     secretKeyFile: filePath,
+    /**
+     * Accept only these vehicles: a file of their public keys (Z85, one per line, '#' comments). Without it any
+     * client that knows the RSU's public key may connect (the traffic is still encrypted and the RSU authenticated).
+     */
+    authorizedKeysFile: filePath.optional(),
   })
   .strict();
 

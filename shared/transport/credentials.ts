@@ -86,9 +86,30 @@ function readZ85Key(site: ConfigSite, key: string, p: string): string {
   return z85;
 }
 
+/**
+ * An authorized-keys file: one Z85 public key per line, optionally followed by whitespace and a note; blank lines
+ * and comment lines ('#' then a space, or '#' alone) ignored. A key itself may contain '#' (a Z85 character).
+ */
+function readAuthorizedKeys(site: ConfigSite, key: string, p: string): string[] {
+  const { text, path } = readText(site, key, p);
+  const keys: string[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || /^#(\s|$)/.test(line)) return;
+    const z85 = line.split(/\s/, 1)[0]!;
+    if (!Z85_KEY.test(z85)) throw new ConfigError(`${site.origin}: ${site.field}.${key}: ${path}:${i + 1}: not a Z85 CURVE public key`);
+    keys.push(z85);
+  });
+  if (keys.length === 0) throw new ConfigError(`${site.origin}: ${site.field}.${key}: ${path} lists no key (no client could connect)`);
+  return keys;
+}
+
 export function curveServerKeysFromConfig(c: ZmqCurveServerConfig, site: ConfigSite): CurveServerKeys {
   const s = { ...site, field: `${site.field}.curve` };
-  return { secretKey: readZ85Key(s, 'secretKeyFile', c.secretKeyFile) };
+  return {
+    secretKey: readZ85Key(s, 'secretKeyFile', c.secretKeyFile),
+    ...(c.authorizedKeysFile !== undefined ? { allowedClientKeys: readAuthorizedKeys(s, 'authorizedKeysFile', c.authorizedKeysFile) } : {}),
+  };
 }
 
 export function curveClientKeysFromConfig(c: ZmqCurveClientConfig, site: ConfigSite): CurveClientKeys {

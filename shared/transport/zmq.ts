@@ -24,6 +24,7 @@ import { Publisher, Pull, Push, Subscriber } from 'zeromq';
 import { EMPTY, type Observable } from 'rxjs';
 import { systemClock, type Clock } from '../time/clock.js';
 import { TopicRouter, filterPrefix, validateTopicName } from './topics.js';
+import { registerAllowList } from './zap.js';
 import type { Message, PublishOptions, Transport, TransportStats } from './types.js';
 
 export interface ZmqEndpoints {
@@ -68,6 +69,8 @@ export interface ZmqOptions extends ZmqEndpoints {
 /** CURVE on the RSU's sockets: its secret key, Z85 (the matching public key is what vehicles configure). */
 export interface CurveServerKeys {
   secretKey: string;
+  /** Client public keys (Z85) accepted, checked over ZAP (zap.ts). Default: any client that knows our public key. */
+  allowedClientKeys?: readonly string[];
 }
 
 /** CURVE on a vehicle's sockets: the RSU's public key and the vehicle's own key pair, Z85. */
@@ -123,6 +126,8 @@ export class ZmqTransport implements Transport {
     private readonly sender: Sender | null,
     private readonly receiver: Receiver | null,
     clock: Clock,
+    /** Called once the sockets are closed (releases the server's ZAP allow-list). */
+    private readonly onClosed: () => void = () => undefined,
   ) {
     this.clock = clock;
     const sub = receiver instanceof Subscriber ? receiver : null;
@@ -171,6 +176,7 @@ export class ZmqTransport implements Transport {
     this.sender?.close();
     this.receiver?.close();
     await this.pump;
+    this.onClosed();
     if (this.role === 'server') {
       // libzmq leaves the socket file of a bound ipc endpoint behind.
       for (const e of [this.endpoints.downlink, this.endpoints.uplink]) {
@@ -199,7 +205,7 @@ export class ZmqTransport implements Transport {
   }
 }
 
-function socketOptions(o: typeof DEFAULTS, curve: CurveServerKeys | CurveClientKeys | undefined) {
+function socketOptions(o: typeof DEFAULTS, curve: CurveServerKeys | CurveClientKeys | undefined, zapDomain?: string) {
   return {
     linger: 0,
     reconnectInterval: o.reconnectIntervalMs,
@@ -209,6 +215,7 @@ function socketOptions(o: typeof DEFAULTS, curve: CurveServerKeys | CurveClientK
     heartbeatTimeout: o.heartbeatTimeoutMs,
     heartbeatTimeToLive: o.heartbeatTimeoutMs,
     ...curveOptions(curve),
+    ...(zapDomain !== undefined ? { zapDomain } : {}),
   };
 }
 
@@ -225,7 +232,9 @@ export async function bindZmqServer(options: ZmqServerOptions): Promise<ZmqTrans
   const downlink = checkEndpoint(options.downlink, 'downlink');
   const uplink = options.uplink === undefined ? undefined : checkEndpoint(options.uplink, 'uplink');
   const o = { ...DEFAULTS, ...stripUndefined(options) };
-  const common = socketOptions(o, options.curve);
+  const allowed = options.curve?.allowedClientKeys;
+  const zap = allowed ? await registerAllowList(allowed) : null;
+  const common = socketOptions(o, options.curve, zap?.domain);
   const pub = new Publisher({ ...common, sendHighWaterMark: o.sendHighWaterMark });
   const pull = uplink === undefined ? null : new Pull({ ...common, receiveHighWaterMark: o.receiveHighWaterMark });
   try {
@@ -234,10 +243,11 @@ export async function bindZmqServer(options: ZmqServerOptions): Promise<ZmqTrans
   } catch (err) {
     pub.close();
     pull?.close();
+    zap?.release();
     throw err;
   }
   const endpoints = { downlink: pub.lastEndpoint ?? downlink, uplink: pull ? pull.lastEndpoint ?? uplink : undefined };
-  return new ZmqTransport('server', endpoints, pub, pull, o.clock);
+  return new ZmqTransport('server', endpoints, pub, pull, o.clock, () => zap?.release());
 }
 
 /** Vehicle side: connects SUB to the RSU's downlink and, if given, PUSH to its uplink (in the background). */

@@ -11,6 +11,7 @@ import { writeCurveKeyPair } from '../../cli/keys-curve.js';
 import { ConfigError } from '../../shared/config/load.js';
 import { zmqCurveClientSchema, zmqCurveServerSchema } from '../../shared/config/schemas.js';
 import { curveClientKeysFromConfig, curveServerKeysFromConfig } from '../../shared/transport/credentials.js';
+import { zapCounters } from '../../shared/transport/zap.js';
 import { bindZmqServer, connectZmqClient, type CurveClientKeys, type ZmqTransport } from '../../shared/transport/zmq.js';
 import { framesFilter, frameTopic, intentTopic, intentsFilter } from '../../shared/transport/topics.js';
 import { sendUntilReceived, waitUntil } from '../support/net.js';
@@ -82,6 +83,32 @@ describe('ZeroMQ CURVE: only clients that know the RSU\'s public key get its mes
       assert.equal(phantom, 0, `no frame from a ${squatterPair ? 'CURVE' : 'plain'} squatter reached the vehicle`);
       await Promise.all(open.splice(0).map((t) => t.close()));
     }
+  });
+
+  it('with an authorized-keys file the RSU accepts only the listed vehicles (ZAP)', async () => {
+    writeFileSync(path.join(dir, 'authorized'), `# vehicles allowed on rsu-1\n${rsuKeys.publicKey} veh-1\n\n`);
+    const server = curveServerKeysFromConfig({ secretKeyFile: 'rsu-1.curve.secret', authorizedKeysFile: 'authorized' },
+      { baseDir: dir, origin: 'rsu.yaml', field: 'transports.zmq' });
+    assert.deepEqual(server.allowedClientKeys, [rsuKeys.publicKey]);
+    const rsu = track(await bindZmqServer({ ...TCP, curve: server }));
+    const stranger = curveKeyPair(); // knows the RSU's public key, but is not listed
+    const deniedBefore = zapCounters.denied;
+    const unlisted = track(connectZmqClient({ ...rsu.endpoints, curve: { ...rsuKeys, publicKey: stranger.publicKey, secretKey: stranger.secretKey } }));
+    let leaked = 0;
+    unlisted.subscribe(framesFilter()).subscribe(() => leaked++);
+    await waitUntil(() => zapCounters.denied > deniedBefore, 'the RSU refuses the unlisted vehicle over ZAP');
+    const listed = track(connectZmqClient({ ...rsu.endpoints, curve: rsuKeys }));
+    await receivesMany(listed, rsu);
+    assert.equal(leaked, 0, 'the unlisted vehicle received no frame');
+    await unlisted.publish(intentTopic('veh-x'), new Uint8Array([3]), { qos: 0 });
+    assert.equal(unlisted.stats().published, 0, 'its uplink has no completed connection');
+  });
+
+  it('an authorized-keys file with a bad line is refused at start, naming the line', () => {
+    writeFileSync(path.join(dir, 'authorized-bad'), `${rsuKeys.publicKey}\nnot-a-key\n`);
+    assert.throws(() => curveServerKeysFromConfig({ secretKeyFile: 'rsu-1.curve.secret', authorizedKeysFile: 'authorized-bad' },
+      { baseDir: dir, origin: 'rsu.yaml', field: 'transports.zmq' }),
+    new RegExp(`^ConfigError: rsu\\.yaml: transports\\.zmq\\.curve\\.authorizedKeysFile: .*authorized-bad:2: not a Z85 CURVE public key$`));
   });
 
   it('a key file that is not a Z85 key is refused at start, naming the field and the file', () => {
