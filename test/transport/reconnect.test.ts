@@ -137,8 +137,10 @@ describe('ZeroMQ: a path that stalls and returns recovers', function () {
     open.push(veh);
     await waitUntil(() => proxy!.accepted() >= 1, 'the vehicle connects into the stalled path');
     proxy!.resume();
+    const resumedAt = performance.now();
     // libzmq's default handshake limit (30 s) kept such a connection for 30 s; the safety limit here is 20 s.
     await sendUntilReceived(veh.subscribe(framesFilter()), () => rsu.publish(topic, new Uint8Array([1])), 20_000);
+    console.log(`      stalled before the handshake: delivery ${Math.round(performance.now() - resumedAt)} ms after the path was back`);
     assert.ok(proxy!.accepted() >= 2, 'delivery came over a new connection');
   });
 
@@ -153,7 +155,9 @@ describe('ZeroMQ: a path that stalls and returns recovers', function () {
     // The vehicle gives up on the silent connection (ZMTP heartbeat timeout) and tries a new one.
     await waitUntil(() => proxy!.accepted() > before, 'the vehicle drops the stalled connection and reconnects', 20_000);
     proxy!.resume();
+    const resumedAt = performance.now();
     const m = await sendUntilReceived(frames, () => rsu.publish(topic, new Uint8Array([2])), 20_000);
+    console.log(`      stalled after the handshake: delivery ${Math.round(performance.now() - resumedAt)} ms after the path was back`);
     assert.deepEqual([...m.payload], [2]);
   });
 });
