@@ -20,7 +20,7 @@ const ACL = fileURLToPath(new URL('../../examples/secure/acl', import.meta.url))
 interface PathStats { received?: number }
 interface StatsLine { msg?: string; links?: Array<{ paths?: Record<string, PathStats | undefined> }> }
 
-/** Spawns `iaad <role> --config file`, collecting stderr; resolves `until` once a JSON log line satisfies it. */
+/** Spawns `iaad <role> --config file`, collecting stderr; logged(pred) resolves once a JSON log line satisfies pred. */
 function start(role: 'roadside' | 'vehicle', config: string): { child: ChildProcess; stderr: () => string; logged(pred: (l: StatsLine) => boolean): Promise<void> } {
   const child = spawn(process.execPath, [IAAD_BIN, role, '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

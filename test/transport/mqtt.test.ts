@@ -14,6 +14,7 @@ import { advisoryTopic, framesFilter, frameTopic } from '../../shared/transport/
 import type { Message, Transport } from '../../shared/transport/types.js';
 import { mosquittoOrSkip, startMosquitto, type Mosquitto } from '../support/mosquitto.js';
 import { memoryLog } from '../support/log.js';
+import { transports } from '../support/mqtt-clients.js';
 import { delay, freePort, nextValue, percentile, pingPong, sendUntilReceived, waitUntil } from '../support/net.js';
 
 const frame = (sequence: number): PerceptionFrame => ({
@@ -29,21 +30,6 @@ const frameBytes = (sequence: number): Uint8Array =>
   encodeEnvelope({ senderId: 'rsu-1', payload: { kind: 'frame', frame: frame(sequence) } });
 
 const uid = (): string => randomBytes(4).toString('hex');
-
-/** Opens transports and closes them all in afterEach, so a failing test leaks nothing. */
-function transports(): { open(o: MqttTransportOptions): Promise<MqttTransport>; closeAll(): Promise<void> } {
-  const open: MqttTransport[] = [];
-  return {
-    async open(o) {
-      const t = new MqttTransport(o);
-      open.push(t);
-      return t.connect();
-    },
-    async closeAll() {
-      await Promise.all(open.splice(0).map((t) => t.close()));
-    },
-  };
-}
 
 /** Waits until pub -> broker -> sub works for a topic matching sub's filter (subscription reached the broker). */
 async function pathUp(pub: Transport, sub: Transport, filterTopic: string, probeTopic: string): Promise<void> {

@@ -15,25 +15,13 @@ import { mqttOptionsFromConfig } from '../../shared/transport/credentials.js';
 import { MqttTransport, type MqttTransportOptions } from '../../shared/transport/mqtt.js';
 import { framesFilter, frameTopic, intentTopic, intentsFilter } from '../../shared/transport/topics.js';
 import type { Message } from '../../shared/transport/types.js';
+import { transports } from '../support/mqtt-clients.js';
 import { mosquittoOrSkip, startMosquitto, type Mosquitto } from '../support/mosquitto.js';
 import { sendUntilReceived } from '../support/net.js';
 import { makePki, opensslOrSkip, type Pki } from '../support/pki.js';
 import { findExecutable, requireOrSkip } from '../support/require.js';
 
 const ACL = fileURLToPath(new URL('../../examples/secure/acl', import.meta.url));
-
-/** Opens transports and closes them all in afterEach. */
-function transports(): { open(o: MqttTransportOptions): Promise<MqttTransport>; closeAll(): Promise<void> } {
-  const open: MqttTransport[] = [];
-  return {
-    async open(o) {
-      const t = new MqttTransport(o);
-      open.push(t);
-      return t.connect();
-    },
-    closeAll: async () => void (await Promise.all(open.splice(0).map((t) => t.close()))),
-  };
-}
 
 /**
  * Sends a forbidden message and then an allowed one on the same connection, until the allowed one arrives: the
