@@ -161,3 +161,44 @@ describe('ZeroMQ: a path that stalls and returns recovers', function () {
     assert.deepEqual([...m.payload], [2]);
   });
 });
+
+describe('MQTT: a path that dies silently and returns', function () {
+  this.timeout(60_000);
+  let broker: Mosquitto | undefined;
+  let proxy: Awaited<ReturnType<typeof stallingProxy>> | undefined;
+  const open: MqttTransport[] = [];
+
+  before(async function () {
+    broker = await startMosquitto(mosquittoOrSkip(this));
+  });
+  after(async () => {
+    await Promise.all(open.map((t) => t.close()));
+    await proxy?.close();
+    await broker?.stop();
+  });
+
+  it('keepalive notices the dead connection, attempts into the dead path time out, frames flow once it is back', async () => {
+    const { log, records } = memoryLog();
+    proxy = await stallingProxy(broker!.port);
+    const rsu = await new MqttTransport({ url: broker!.url, clientName: 'iaad-rsu-silent' }).connect();
+    // keepaliveS 2 keeps the test short; the default (docs/transports.md) notices the loss later the same way.
+    const veh = await new MqttTransport({ url: `mqtt://127.0.0.1:${proxy.port}`, clientName: 'iaad-veh-silent', keepaliveS: 2, log }).connect();
+    open.push(rsu, veh);
+    const topic = frameTopic('default', 'rsu-1');
+    const frames = veh.subscribe(framesFilter());
+    await sendUntilReceived(frames, () => rsu.publish(topic, new Uint8Array([1])));
+    proxy.stall();
+    await waitUntil(() => veh.disconnectCount === 1, 'the vehicle notices the silent loss (keepalive)', 20_000);
+    const accepted = proxy.accepted();
+    // A reconnect attempt went into the dead path, had no CONNACK, and was abandoned for a new one.
+    await waitUntil(() => proxy!.accepted() >= accepted + 2, 'attempts into the dead path are abandoned and retried', 20_000);
+    proxy.resume();
+    const resumedAt = performance.now();
+    const m = await sendUntilReceived(frames, () => rsu.publish(topic, new Uint8Array([2])), 20_000);
+    console.log(`      MQTT path dead then back: delivery ${Math.round(performance.now() - resumedAt)} ms after the path was back`);
+    assert.deepEqual([...m.payload], [2]);
+    assert.equal(veh.reconnectCount, 1);
+    const lost = records.find((r) => r.msg === 'mqtt disconnected');
+    assert.match(String(lost?.reason), /keepalive/i, 'the reason names the keepalive timeout');
+  });
+});
