@@ -31,7 +31,7 @@ export async function runRoadsideCommand(o: ProcessCommandArgs): Promise<number>
   const mqttOptions = config.transports.mqtt && mqttOptionsFromConfig(config.transports.mqtt, site('transports.mqtt'));
   if (zmq) {
     raw.push(await bindZmqServer({
-      downlink: zmq.pubEndpoint, uplink: zmq.pullEndpoint, clock, curve,
+      downlink: zmq.pubEndpoint, uplink: zmq.pullEndpoint, clock, curve, handshakeIntervalMs: zmq.handshakeTimeoutMs,
       sendHighWaterMark: zmq.sendHighWaterMark, receiveHighWaterMark: zmq.receiveHighWaterMark,
     }).catch((err: unknown) => {
       throw new Error(`${path}: transports.zmq (pubEndpoint ${zmq.pubEndpoint}, pullEndpoint ${zmq.pullEndpoint}): cannot bind: ${(err as Error).message}`);

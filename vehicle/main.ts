@@ -56,7 +56,7 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
     if (!r.zmq) continue;
     const z = connectZmqClient({
       downlink: r.zmq.pubEndpoint, uplink: r.zmq.pullEndpoint, receiveHighWaterMark: r.zmq.receiveHighWaterMark, clock,
-      curve: curveByRsu.get(r.id),
+      curve: curveByRsu.get(r.id), handshakeIntervalMs: r.zmq.handshakeTimeoutMs,
     });
     owned.push(z);
     zmqByRsu.set(r.id, z);

@@ -106,6 +106,9 @@ export const zmqCurveClientSchema = z
   })
   .strict();
 
+/** Raise it above 1000 for paths whose round trip exceeds ~250 ms (TCP + ZMTP + CURVE take ~3 round trips). */
+export const zmqHandshakeTimeoutMs = z.number().int().min(100).max(60000).optional();
+
 /** ZeroMQ endpoints of one RSU: it binds them, vehicles connect to them. */
 export const zmqRsuSchema = z
   .object({
@@ -118,6 +121,8 @@ export const zmqRsuSchema = z
     receiveHighWaterMark: z.number().int().min(1).max(100000).default(64),
     /** Encrypt and authenticate both sockets with CURVE; vehicles then need the RSU's public key. */
     curve: zmqCurveServerSchema.optional(),
+    /** A connection whose handshake is not done by then is dropped and redone, ms. Default 1000. */
+    handshakeTimeoutMs: zmqHandshakeTimeoutMs,
   })
   .strict();
 
