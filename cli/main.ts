@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ProcessCommandArgs } from '../shared/process/command-args.js';
 import type { SimRunArgs } from '../sim/engine/run-setup.js';
+import { registerCurveKeys } from './keys-curve.js';
 
 const num = (what: string) => (v: string): number => {
   const n = Number(v);
@@ -103,6 +104,8 @@ program
     const { runBench } = await import('../bench/run.js');
     process.exitCode = await runBench(o);
   });
+
+registerCurveKeys(program.command('keys').description('key material for transport security and message signing'));
 
 const sim = program.command('sim').description('simulator: scenarios, traces, replay and scoring');
 sim
