@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ProcessCommandArgs } from '../shared/process/command-args.js';
 import type { SimRunArgs } from '../sim/engine/run-setup.js';
+import { registerCurveKeys } from './keys-curve.js';
 
 const num = (what: string) => (v: string): number => {
   const n = Number(v);
@@ -94,7 +95,8 @@ program
     process.exitCode = runFuseCommand(o);
   });
 
-const keys = program.command('keys').description('message authentication keys (docs/security.md)');
+// One `keys` command: `generate` (Ed25519 message signing, docs/security.md) and `curve` (ZeroMQ CURVE, docs/transports.md).
+const keys = program.command('keys').description('key material for transport security and message signing');
 keys
   .command('generate')
   .description('a new Ed25519 key pair: DIR/NAME.key (private, mode 0600) and DIR/NAME.pub.json (for trust stores)')
@@ -115,6 +117,8 @@ program
     const { runBench } = await import('../bench/run.js');
     process.exitCode = await runBench(o);
   });
+
+registerCurveKeys(keys);
 
 const sim = program.command('sim').description('simulator: scenarios, traces, replay and scoring');
 sim

@@ -7,6 +7,7 @@ import { openSource } from '../shared/sources/open.js';
 import { msToNs, offsetClock, systemClock } from '../shared/time/clock.js';
 import { connectMqtt } from '../shared/transport/mqtt.js';
 import { bindZmqServer } from '../shared/transport/zmq.js';
+import { curveServerKeysFromConfig, mqttOptionsFromConfig } from '../shared/transport/credentials.js';
 import type { Transport } from '../shared/transport/types.js';
 import type { ProcessCommandArgs } from '../shared/process/command-args.js';
 import { waitForShutdown } from '../shared/process/shutdown.js';
@@ -28,20 +29,20 @@ export async function runRoadsideCommand(o: ProcessCommandArgs): Promise<number>
 
   const raw: Transport[] = [];
   const zmq = config.transports.zmq;
+  const site = (field: string) => ({ baseDir, origin: path, field });
+  // Read key, certificate and password files before opening anything: a bad one fails the start, naming it.
+  const curve = zmq?.curve && curveServerKeysFromConfig(zmq.curve, site('transports.zmq'));
+  const mqttOptions = config.transports.mqtt && mqttOptionsFromConfig(config.transports.mqtt, site('transports.mqtt'));
   if (zmq) {
     raw.push(await bindZmqServer({
-      downlink: zmq.pubEndpoint, uplink: zmq.pullEndpoint, clock,
+      downlink: zmq.pubEndpoint, uplink: zmq.pullEndpoint, clock, curve, handshakeIntervalMs: zmq.handshakeTimeoutMs,
       sendHighWaterMark: zmq.sendHighWaterMark, receiveHighWaterMark: zmq.receiveHighWaterMark,
     }).catch((err: unknown) => {
       throw new Error(`${path}: transports.zmq (pubEndpoint ${zmq.pubEndpoint}, pullEndpoint ${zmq.pullEndpoint}): cannot bind: ${(err as Error).message}`);
     }));
   }
-  const mqtt = config.transports.mqtt;
-  if (mqtt) {
-    raw.push(await connectMqtt({
-      url: mqtt.url, clientName: `iaad-rsu-${config.rsu.id}`, protocolVersion: mqtt.protocolVersion, clock, log,
-      keepaliveS: mqtt.keepaliveS, username: mqtt.username, password: mqtt.password,
-    }));
+  if (mqttOptions) {
+    raw.push(await connectMqtt({ ...mqttOptions, clientName: `iaad-rsu-${config.rsu.id}`, clock, log }));
   }
   const recording = o.record && io
     ? await io.openProcessRecording(o.record, clock, roadsideMetadata({

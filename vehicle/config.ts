@@ -1,6 +1,6 @@
 // The vehicle process's config file (YAML or JSON), validated at start. Example: examples/occluded-crossing/.
 import { z } from 'zod';
-import { idSchema, mqttSchema, sourceSchema, zmqEndpointSchema } from '../shared/config/schemas.js';
+import { idSchema, mqttSchema, sourceSchema, zmqCurveClientSchema, zmqEndpointSchema, zmqHandshakeTimeoutMs } from '../shared/config/schemas.js';
 import { findStrategy, unknownStrategy } from '../shared/fusion/strategies.js';
 
 const rsuLinkSchema = z
@@ -15,6 +15,10 @@ const rsuLinkSchema = z
         pubEndpoint: zmqEndpointSchema,
         pullEndpoint: zmqEndpointSchema,
         receiveHighWaterMark: z.number().int().min(1).max(100000).default(64),
+        /** The RSU runs CURVE: its public key and this vehicle's key pair. */
+        curve: zmqCurveClientSchema.optional(),
+        /** A connection whose handshake is not done by then is dropped and redone, ms. Default 1000. */
+        handshakeTimeoutMs: zmqHandshakeTimeoutMs,
       })
       .strict()
       .optional(),

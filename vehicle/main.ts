@@ -14,6 +14,7 @@ import { openSource } from '../shared/sources/open.js';
 import { msToNs, offsetClock, systemClock } from '../shared/time/clock.js';
 import { connectMqtt, type MqttTransport } from '../shared/transport/mqtt.js';
 import { bindZmqServer, connectZmqClient } from '../shared/transport/zmq.js';
+import { curveClientKeysFromConfig, mqttOptionsFromConfig } from '../shared/transport/credentials.js';
 import type { Transport } from '../shared/transport/types.js';
 import type { ProcessCommandArgs } from '../shared/process/command-args.js';
 import { waitForShutdown } from '../shared/process/shutdown.js';
@@ -44,12 +45,14 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
   const source = openSource(config.source, baseDir, clock, log, o.startAtMs !== undefined ? { startAtMs: o.startAtMs } : {});
 
   const owned: Transport[] = [];
+  const site = (field: string) => ({ baseDir, origin: path, field });
+  // Read key, certificate and password files before opening anything: a bad one fails the start, naming it.
+  const mqttOptions = config.mqtt && mqttOptionsFromConfig(config.mqtt, site('mqtt'));
+  const curveByRsu = new Map(config.rsus.flatMap((r, i) =>
+    (r.zmq?.curve ? [[r.id, curveClientKeysFromConfig(r.zmq.curve, site(`rsus.${i}.zmq`))] as const] : [])));
   let mqtt: MqttTransport | null = null;
-  if (config.mqtt) {
-    mqtt = await connectMqtt({
-      url: config.mqtt.url, clientName: `iaad-veh-${config.vehicle.id}`, protocolVersion: config.mqtt.protocolVersion, log,
-      clock, keepaliveS: config.mqtt.keepaliveS, username: config.mqtt.username, password: config.mqtt.password,
-    });
+  if (mqttOptions) {
+    mqtt = await connectMqtt({ ...mqttOptions, clientName: `iaad-veh-${config.vehicle.id}`, log, clock });
     owned.push(mqtt);
   }
   const zmqByRsu = new Map<string, Transport>();
@@ -57,6 +60,7 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
     if (!r.zmq) continue;
     const z = connectZmqClient({
       downlink: r.zmq.pubEndpoint, uplink: r.zmq.pullEndpoint, receiveHighWaterMark: r.zmq.receiveHighWaterMark, clock,
+      curve: curveByRsu.get(r.id), handshakeIntervalMs: r.zmq.handshakeTimeoutMs,
     });
     owned.push(z);
     zmqByRsu.set(r.id, z);

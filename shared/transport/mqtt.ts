@@ -6,7 +6,11 @@
 //
 // Reconnect is ours, not mqtt.js's: mqtt.js retries at a fixed period, we back off exponentially with jitter
 // (so a fleet does not reconnect in lockstep after a broker restart) and reconcile subscriptions ourselves on
-// every CONNACK. mqtt.js's own resubscribe is off so that no filter is ever subscribed twice.
+// every CONNACK. mqtt.js's own resubscribe is off so that no filter is ever subscribed twice. The backoff is
+// capped at 500 ms: an uncapped doubling left a client asleep for seconds after the broker came back.
+//
+// TLS (mqtts://) takes the CA, client certificate and key as PEM contents (mqtt-config.ts reads them from the
+// files a config names), so a private CA needs no NODE_EXTRA_CA_CERTS.
 //
 // Offline behaviour: QoS 0 publishes are dropped and counted (a late frame is useless). QoS 1 publishes are
 // queued by mqtt.js (bounded here by maxQueuedOffline) and sent after reconnect; the broker's expiry interval
@@ -42,16 +46,22 @@ export interface MqttTransportOptions {
   /** Keepalive (PINGREQ) interval. Default 10 s: a dead link is noticed within ~15 s. */
   keepaliveS?: number;
   username?: string;
+  /** The secret itself (mqtt-config.ts reads it from a file or an environment variable for the processes). */
   password?: string;
+  /** TLS material for mqtts:// URLs (PEM contents, not paths). */
+  tls?: MqttTlsOptions;
   /** Default 'auto': try 5, fall back to 3.1.1 if the broker refuses it. */
   protocolVersion?: MqttProtocolChoice;
   /** Stamps Message.receivedAtNs. Default systemClock. */
   clock?: Clock;
   /** First reconnect delay; doubles per failed attempt. Default 250 ms. */
   reconnectInitialDelayMs?: number;
-  /** Reconnect delay cap. Default 10 000 ms. */
+  /** Reconnect delay cap (before jitter): the longest a client sleeps after the broker is back. Default 500 ms. */
   reconnectMaxDelayMs?: number;
-  /** Per-attempt wait for CONNACK. Default 5 000 ms. */
+  /**
+   * Per-attempt wait for CONNACK (TCP, TLS and MQTT handshakes). Default 2 000 ms. It bounds an attempt whose
+   * SYN or handshake went into a dead path: the next attempt starts at most this (plus the backoff) later.
+   */
   connackTimeoutMs?: number;
   /** How long connect() waits for the first session before rejecting; 0 = resolve at once, connect in background. Default 10 000 ms. */
   initialConnectTimeoutMs?: number;
@@ -63,14 +73,24 @@ export interface MqttTransportOptions {
   noDelay?: boolean;
 }
 
+export interface MqttTlsOptions {
+  /** CA certificate(s) the broker's certificate must chain to, PEM. Default: Node's built-in public CAs. */
+  ca?: string | Buffer;
+  /** Client certificate (PEM) and its private key, for brokers that require one (mosquitto require_certificate). */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** Default true. false accepts any broker certificate: for tests only. */
+  rejectUnauthorized?: boolean;
+}
+
 // CONNACK codes meaning "wrong protocol version": 1 in 3.1.1 framing (aedes), 0x84 in MQTT 5 framing.
 const PROTOCOL_REFUSED = new Set([1, 0x84]);
 const SUBSCRIBE_QOS = 1; // the maximum: each message then arrives at the QoS it was published with
 
 export class MqttTransport implements Transport {
   readonly kind = 'mqtt' as const;
-  private readonly opts: Required<Omit<MqttTransportOptions, 'username' | 'password' | 'log' | 'clientName'>> &
-    Pick<MqttTransportOptions, 'username' | 'password' | 'log'>;
+  private readonly opts: Required<Omit<MqttTransportOptions, 'username' | 'password' | 'tls' | 'log' | 'clientName'>> &
+    Pick<MqttTransportOptions, 'username' | 'password' | 'tls' | 'log'>;
   private readonly router: TopicRouter<Message>;
   private readonly counters: TransportStats = { published: 0, received: 0, droppedSend: 0, droppedReceive: 0 };
   /** Filters we believe the broker holds for this session: reconciled against the router on every CONNACK. */
@@ -88,6 +108,8 @@ export class MqttTransport implements Transport {
   /** Why the current connection ended, as far as known: a broker DISCONNECT or a client/socket error. */
   private closeReason: string | null = null;
   private lastDisconnect: string | null = null;
+  /** performance.now() when the current outage began, for the reconnect log line. */
+  private lostAtMs: number | null = null;
   private offlineQueued = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -104,8 +126,8 @@ export class MqttTransport implements Transport {
       protocolVersion: 'auto',
       clock: systemClock,
       reconnectInitialDelayMs: 250,
-      reconnectMaxDelayMs: 10_000,
-      connackTimeoutMs: 5_000,
+      reconnectMaxDelayMs: 500,
+      connackTimeoutMs: 2_000,
       initialConnectTimeoutMs: 10_000,
       maxQueuedOffline: 1_000,
       maxBufferedBytes: 1 << 20,
@@ -266,6 +288,7 @@ export class MqttTransport implements Transport {
       queueQoSZero: false,
       ...(o.username !== undefined ? { username: o.username } : {}),
       ...(o.password !== undefined ? { password: o.password } : {}),
+      ...(o.tls ? tlsOptions(o.tls) : {}),
       // MQTT 5 ends a session when the connection closes unless session-expiry-interval says otherwise.
       ...(v5 && !o.clean ? { properties: { sessionExpiryInterval: o.sessionExpirySeconds } } : {}),
     };
@@ -295,7 +318,8 @@ export class MqttTransport implements Transport {
     if (this.version !== null) {
       this.reconnects++;
       this.opts.log?.info({ url: this.opts.url, clientId: this.opts.clientId, reconnects: this.reconnects,
-        sessionPresent: packet.sessionPresent }, 'mqtt reconnected');
+        sessionPresent: packet.sessionPresent, attempts: this.attempt, afterDisconnect: this.lastDisconnect,
+        downMs: this.lostAtMs === null ? null : Math.round(performance.now() - this.lostAtMs) }, 'mqtt reconnected');
     }
     this.closeReason = null;
     this.sessionUp = true;
@@ -321,6 +345,7 @@ export class MqttTransport implements Transport {
     if (this.sessionUp) {
       this.sessionUp = false;
       this.disconnects++;
+      this.lostAtMs = performance.now();
       this.lastDisconnect = this.closeReason ?? (this.error ? `error: ${this.error.message}` : 'connection closed');
       this.opts.log?.warn({ url: this.opts.url, clientId: this.opts.clientId, reason: this.lastDisconnect,
         disconnects: this.disconnects }, 'mqtt disconnected');
@@ -329,7 +354,7 @@ export class MqttTransport implements Transport {
     if (this.reconnectTimer) return;
     const base = Math.min(this.opts.reconnectMaxDelayMs, this.opts.reconnectInitialDelayMs * 2 ** this.attempt);
     this.attempt++;
-    const delayMs = base * (0.75 + Math.random() * 0.25); // jitter: spread a fleet's reconnects
+    const delayMs = base * (0.5 + Math.random() * 0.5); // jitter: spread a fleet's reconnects
     // Only the first retry after a loss is logged at info; later failed attempts at debug (a long outage is one line).
     const level = this.attempt === 1 ? 'info' : 'debug';
     this.opts.log?.[level]({ url: this.opts.url, attempt: this.attempt, delayMs: Math.round(delayMs),
@@ -415,6 +440,15 @@ export function uniqueClientId(name: string): string {
 /** Creates an MqttTransport and waits for its first connection (see MqttTransport.connect). */
 export function connectMqtt(options: MqttTransportOptions): Promise<MqttTransport> {
   return new MqttTransport(options).connect();
+}
+
+function tlsOptions(tls: MqttTlsOptions): Partial<IClientOptions> {
+  return {
+    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+    ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+    ...(tls.key !== undefined ? { key: tls.key } : {}),
+    rejectUnauthorized: tls.rejectUnauthorized ?? true,
+  };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

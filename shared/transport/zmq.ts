@@ -13,11 +13,18 @@
 // That loss is measured at the receiver from sequence gaps (the link monitor does it). PUSH sends use a send
 // timeout of 0, so a full queue or an absent peer is counted in droppedSend instead of blocking the caller.
 // There is no broker-side expiry: receivers check the Envelope's expires_at_ns. libzmq sets TCP_NODELAY itself.
+//
+// Security: with CURVE keys the RSU is a CURVE server and each vehicle a client that must know the RSU's public
+// key, so a process squatting the RSU's port without its secret key completes no handshake and delivers nothing.
+//
+// Recovery: libzmq's defaults wait 30 s for a handshake and back off reconnects without bound; we cap both (and
+// use ZMTP heartbeats) so a path that stalls, even before its handshake, is dropped and redone within ~1-2 s.
 import { rmSync } from 'node:fs';
 import { Publisher, Pull, Push, Subscriber } from 'zeromq';
 import { EMPTY, type Observable } from 'rxjs';
 import { systemClock, type Clock } from '../time/clock.js';
 import { TopicRouter, filterPrefix, validateTopicName } from './topics.js';
+import { registerAllowList } from './zap.js';
 import type { Message, PublishOptions, Transport, TransportStats } from './types.js';
 
 export interface ZmqEndpoints {
@@ -43,12 +50,42 @@ export interface ZmqOptions extends ZmqEndpoints {
   receiveHighWaterMark?: number;
   /** Client PUSH: queue only on completed connections, so sends to an absent RSU are counted drops. Default true. */
   immediate?: boolean;
-  /** libzmq's reconnect backoff, mirroring the MQTT transport: 250 ms doubling to 10 s. */
+  /** libzmq's reconnect backoff: 100 ms doubling to 500 ms (plus libzmq's own jitter of up to one interval). */
   reconnectIntervalMs?: number;
   reconnectMaxIntervalMs?: number;
-  /** ZMTP heartbeats so a dead peer is noticed (and its queue dropped) without waiting for TCP. Default 1 s / 3 s. */
+  /**
+   * Longest wait for a connection's ZMTP (and CURVE) handshake before it is dropped and redone. Default 1 s
+   * (libzmq's is 30 s: a connection that stalled before its handshake then hung for 30 s).
+   */
+  handshakeIntervalMs?: number;
+  /**
+   * ZMTP heartbeats, so a dead or stalled peer is noticed (its queue dropped, the connection redone) without
+   * waiting for TCP. Default every 500 ms, dropped after 1.5 s without traffic; the peer is asked for the same.
+   */
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
+}
+
+/** CURVE on the RSU's sockets: its secret key, Z85 (the matching public key is what vehicles configure). */
+export interface CurveServerKeys {
+  secretKey: string;
+  /** Client public keys (Z85) accepted, checked over ZAP (zap.ts). Default: any client that knows our public key. */
+  allowedClientKeys?: readonly string[];
+}
+
+/** CURVE on a vehicle's sockets: the RSU's public key and the vehicle's own key pair, Z85. */
+export interface CurveClientKeys {
+  serverPublicKey: string;
+  publicKey: string;
+  secretKey: string;
+}
+
+export interface ZmqServerOptions extends ZmqOptions {
+  curve?: CurveServerKeys;
+}
+
+export interface ZmqClientOptions extends ZmqOptions {
+  curve?: CurveClientKeys;
 }
 
 type Role = 'server' | 'client';
@@ -60,10 +97,11 @@ const DEFAULTS = {
   sendHighWaterMark: 16,
   receiveHighWaterMark: 16,
   immediate: true,
-  reconnectIntervalMs: 250,
-  reconnectMaxIntervalMs: 10_000,
-  heartbeatIntervalMs: 1_000,
-  heartbeatTimeoutMs: 3_000,
+  reconnectIntervalMs: 100,
+  reconnectMaxIntervalMs: 500,
+  handshakeIntervalMs: 1_000,
+  heartbeatIntervalMs: 500,
+  heartbeatTimeoutMs: 1_500,
 };
 
 function checkEndpoint(endpoint: string, what: string): string {
@@ -88,6 +126,8 @@ export class ZmqTransport implements Transport {
     private readonly sender: Sender | null,
     private readonly receiver: Receiver | null,
     clock: Clock,
+    /** Called once the sockets are closed (releases the server's ZAP allow-list). */
+    private readonly onClosed: () => void = () => undefined,
   ) {
     this.clock = clock;
     const sub = receiver instanceof Subscriber ? receiver : null;
@@ -136,6 +176,7 @@ export class ZmqTransport implements Transport {
     this.sender?.close();
     this.receiver?.close();
     await this.pump;
+    this.onClosed();
     if (this.role === 'server') {
       // libzmq leaves the socket file of a bound ipc endpoint behind.
       for (const e of [this.endpoints.downlink, this.endpoints.uplink]) {
@@ -164,22 +205,36 @@ export class ZmqTransport implements Transport {
   }
 }
 
-function socketOptions(o: typeof DEFAULTS) {
+function socketOptions(o: typeof DEFAULTS, curve: CurveServerKeys | CurveClientKeys | undefined, zapDomain?: string) {
   return {
     linger: 0,
     reconnectInterval: o.reconnectIntervalMs,
     reconnectMaxInterval: o.reconnectMaxIntervalMs,
+    handshakeInterval: o.handshakeIntervalMs,
     heartbeatInterval: o.heartbeatIntervalMs,
     heartbeatTimeout: o.heartbeatTimeoutMs,
+    heartbeatTimeToLive: o.heartbeatTimeoutMs,
+    ...curveOptions(curve),
+    ...(zapDomain !== undefined ? { zapDomain } : {}),
   };
 }
 
+function curveOptions(curve: CurveServerKeys | CurveClientKeys | undefined) {
+  if (!curve) return {};
+  if ('serverPublicKey' in curve) {
+    return { curveServerKey: curve.serverPublicKey, curvePublicKey: curve.publicKey, curveSecretKey: curve.secretKey };
+  }
+  return { curveServer: true, curveSecretKey: curve.secretKey };
+}
+
 /** RSU side: binds PUB (downlink) and, if given, PULL (uplink). publish() goes out on PUB, subscribe() reads PULL. */
-export async function bindZmqServer(options: ZmqOptions): Promise<ZmqTransport> {
+export async function bindZmqServer(options: ZmqServerOptions): Promise<ZmqTransport> {
   const downlink = checkEndpoint(options.downlink, 'downlink');
   const uplink = options.uplink === undefined ? undefined : checkEndpoint(options.uplink, 'uplink');
   const o = { ...DEFAULTS, ...stripUndefined(options) };
-  const common = socketOptions(o);
+  const allowed = options.curve?.allowedClientKeys;
+  const zap = allowed ? await registerAllowList(allowed) : null;
+  const common = socketOptions(o, options.curve, zap?.domain);
   const pub = new Publisher({ ...common, sendHighWaterMark: o.sendHighWaterMark });
   const pull = uplink === undefined ? null : new Pull({ ...common, receiveHighWaterMark: o.receiveHighWaterMark });
   try {
@@ -188,18 +243,19 @@ export async function bindZmqServer(options: ZmqOptions): Promise<ZmqTransport> 
   } catch (err) {
     pub.close();
     pull?.close();
+    zap?.release();
     throw err;
   }
   const endpoints = { downlink: pub.lastEndpoint ?? downlink, uplink: pull ? pull.lastEndpoint ?? uplink : undefined };
-  return new ZmqTransport('server', endpoints, pub, pull, o.clock);
+  return new ZmqTransport('server', endpoints, pub, pull, o.clock, () => zap?.release());
 }
 
 /** Vehicle side: connects SUB to the RSU's downlink and, if given, PUSH to its uplink (in the background). */
-export function connectZmqClient(options: ZmqOptions): ZmqTransport {
+export function connectZmqClient(options: ZmqClientOptions): ZmqTransport {
   const downlink = checkEndpoint(options.downlink, 'downlink');
   const uplink = options.uplink === undefined ? undefined : checkEndpoint(options.uplink, 'uplink');
   const o = { ...DEFAULTS, ...stripUndefined(options) };
-  const common = socketOptions(o);
+  const common = socketOptions(o, options.curve);
   const push = uplink === undefined ? null
     : new Push({ ...common, sendHighWaterMark: o.sendHighWaterMark, sendTimeout: 0, immediate: o.immediate });
   const sub = new Subscriber({ ...common, receiveHighWaterMark: o.receiveHighWaterMark });

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import mqtt from 'mqtt';
-import { pino, type Logger } from 'pino';
 import { filter } from 'rxjs';
 import { decodeEnvelope, encodeEnvelope } from '../../shared/wire/codec.js';
 import { ZERO_POSE, type PerceptionFrame } from '../../shared/model/types.js';
@@ -14,6 +13,8 @@ import { MqttTransport, connectMqtt, type MqttTransportOptions } from '../../sha
 import { advisoryTopic, framesFilter, frameTopic } from '../../shared/transport/topics.js';
 import type { Message, Transport } from '../../shared/transport/types.js';
 import { mosquittoOrSkip, startMosquitto, type Mosquitto } from '../support/mosquitto.js';
+import { memoryLog } from '../support/log.js';
+import { transports } from '../support/mqtt-clients.js';
 import { delay, freePort, nextValue, percentile, pingPong, sendUntilReceived, waitUntil } from '../support/net.js';
 
 const frame = (sequence: number): PerceptionFrame => ({
@@ -29,21 +30,6 @@ const frameBytes = (sequence: number): Uint8Array =>
   encodeEnvelope({ senderId: 'rsu-1', payload: { kind: 'frame', frame: frame(sequence) } });
 
 const uid = (): string => randomBytes(4).toString('hex');
-
-/** Opens transports and closes them all in afterEach, so a failing test leaks nothing. */
-function transports(): { open(o: MqttTransportOptions): Promise<MqttTransport>; closeAll(): Promise<void> } {
-  const open: MqttTransport[] = [];
-  return {
-    async open(o) {
-      const t = new MqttTransport(o);
-      open.push(t);
-      return t.connect();
-    },
-    async closeAll() {
-      await Promise.all(open.splice(0).map((t) => t.close()));
-    },
-  };
-}
 
 /** Waits until pub -> broker -> sub works for a topic matching sub's filter (subscription reached the broker). */
 async function pathUp(pub: Transport, sub: Transport, filterTopic: string, probeTopic: string): Promise<void> {
@@ -99,13 +85,6 @@ async function flushed(pub: Transport, sub: Transport, marker: string): Promise<
   const arrived = nextValue(sub.subscribe(marker).pipe(filter((m) => Buffer.from(m.payload).equals(id))), 10_000, 'marker');
   await pub.publish(marker, id, { qos: 1 });
   await arrived;
-}
-
-/** A pino logger that keeps its records in memory, for asserting what the transport logged. */
-function memoryLog(): { log: Logger; records: Array<Record<string, unknown>> } {
-  const records: Array<Record<string, unknown>> = [];
-  const log = pino({ level: 'debug' }, { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) });
-  return { log, records };
 }
 
 /**
