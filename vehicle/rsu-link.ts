@@ -95,7 +95,7 @@ export class RsuLink {
     advisories: 0, advisoriesExpired: 0, outOfRange: 0, advisoriesOutOfRange: 0,
   };
   private inRange = true;
-  /** Planning advisories for this vehicle, first copy of each (sequence), unexpired. Hot while subscribed. */
+  /** Planning advisories for this vehicle, first copy of each (boot epoch, sequence), unexpired. Hot while subscribed. */
   readonly advisories$: Observable<AdvisoryArrival>;
   /** First copy of each advisory, by (boot epoch, sequence): an RSU restart starts a later boot epoch. */
   private readonly advisoryGate = new SequenceGate();
