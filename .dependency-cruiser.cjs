@@ -11,11 +11,11 @@ const TOP = [['shared'], ['roadside', 'vehicle'], ['sim'], ['bench'], ['cli']];
 
 /** shared/: the pure core (no sockets, files, processes or clocks of its own), lowest first. */
 const SHARED_CORE = [
-  'kernels', 'model', 'time', 'geometry', 'wire', 'motion', 'association', 'tracking', 'netmap', 'link', 'fusion',
+  'kernels', 'model', 'time', 'geometry', 'wire', 'auth', 'motion', 'association', 'tracking', 'netmap', 'link', 'fusion',
   'planning',
 ];
 /** shared/: the I/O edge (where data enters and leaves), lowest first. It may import the pure core. */
-const SHARED_EDGE = ['config', 'log', 'net', 'transport', 'sources', 'record', 'process'];
+const SHARED_EDGE = ['config', 'keys', 'log', 'net', 'transport', 'sources', 'record', 'process'];
 
 /** sim/: lowest first; sim/*.ts at the top (the commands). */
 const SIM = [

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { SimSpeedRuns } from './sim-speed.js';
-import { encodeEnvelope, decodeEnvelope } from '../shared/wire/codec.js';
+import { encodeEnvelope, encodeEnvelopeBody, decodeEnvelope } from '../shared/wire/codec.js';
 import { associate } from '../shared/association/components.js';
 import { diagonalCovariance } from '../shared/model/covariance.js';
 import type { DetectedObject, PerceptionFrame } from '../shared/model/types.js';
@@ -18,6 +18,9 @@ import type { Transport } from '../shared/transport/types.js';
 import { freePort } from '../shared/net/ports.js';
 import { quantileNearestRank } from '../shared/link/window.js';
 import { filter, firstValueFrom } from 'rxjs';
+import { generateKeyPairSync } from 'node:crypto';
+import { ed25519Signer, envelopeSealer, keyIdOf } from '../shared/auth/signed-envelope.js';
+import { checkSignature, trustStoreOf } from '../shared/auth/authenticate.js';
 
 interface BenchResult {
   name: string;
@@ -58,17 +61,22 @@ function simSpeed(): BenchResult {
 /** Warm runs per strategy after the cold one. */
 const SIM_SPEED_WARM_RUNS = 3;
 
-function codec(): BenchResult {
-  const rng = new Rng(7);
-  const objects: DetectedObject[] = Array.from({ length: 30 }, (_, i) => ({
+/** An RSU frame of `count` cars with covariances, from a seeded RNG. */
+function benchFrame(count: number, seed: number): PerceptionFrame {
+  const rng = new Rng(seed);
+  const objects: DetectedObject[] = Array.from({ length: count }, (_, i) => ({
     trackId: i, objectClass: 'car', classConfidence: 0.9, xM: 329000 + rng.next() * 100, yM: 3463000 + rng.next() * 100,
     zM: 0.7, vxMps: rng.normal(0, 5), vyMps: rng.normal(0, 5), headingRad: 0.3, yawRateRadps: 0, lengthM: 4.5, widthM: 1.8,
     heightM: 1.5, covariance: diagonalCovariance(0.3, 0.5), existenceProbability: 0.9, ageS: 2,
   }));
-  const frame: PerceptionFrame = {
+  return {
     sourceId: 'rsu-1', sourceKind: 'rsu', sequence: 1, captureTimeNs: 1.7e18, publishTimeNs: 1.7e18, mapFrame: 'utm51n',
     sensorPose: { xM: 0, yM: 0, zM: 6, yawRad: 0, pitchRad: 0, rollRad: 0 }, objects,
   };
+}
+
+function codec(): BenchResult {
+  const frame = benchFrame(30, 7);
   const n = 20000;
   let bytes = encodeEnvelope({ senderId: 'rsu-1', payload: { kind: 'frame', frame } });
   let t0 = performance.now();
@@ -146,8 +154,43 @@ async function transports(): Promise<BenchResult> {
   return { name: 'transports', note: 'round trips on loopback; one-way is about half', results };
 }
 
+/**
+ * Issue 15: what message authentication costs per frame (docs/security.md). A 100-object frame: encoding it
+ * unsigned vs sealed (encode + Ed25519 sign), decoding it vs verifying it (locate the signature + Ed25519 verify,
+ * which the vehicle does before decoding). Median of 5 batches.
+ */
+function signing(): BenchResult {
+  const frame = benchFrame(100, 15);
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const keyId = keyIdOf(publicKey);
+  const signer = ed25519Signer(privateKey, keyId);
+  const seal = envelopeSealer({ bootEpochNs: 1.7e18, signer });
+  const policy = { trust: trustStoreOf([{ keyId, boundTo: 'rsu-1', publicKey }]), requireSigned: true };
+  const init = { senderId: 'rsu-1', payload: { kind: 'frame' as const, frame }, expiresAtNs: 1.7e18 };
+  const signed = seal(init);
+  const unsigned = encodeEnvelope(init);
+  const body = encodeEnvelopeBody(init);
+  if ('rejection' in checkSignature(signed, policy)) throw new Error('bench: signed frame does not verify');
+  const n = 2000;
+  const perCallUs = (f: () => unknown): number => {
+    for (let i = 0; i < n; i++) f(); // warm-up: JIT, caches
+    const batches = Array.from({ length: 5 }, () => {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) f();
+      return ((performance.now() - t0) * 1000) / n;
+    });
+    return r3(q(batches, 0.5));
+  };
+  return {
+    name: 'signing', objectsPerFrame: 100, frameBytes: unsigned.length, signedFrameBytes: signed.length,
+    encodeUs: perCallUs(() => encodeEnvelope(init)), encodeAndSignUs: perCallUs(() => seal(init)),
+    signOnlyUs: perCallUs(() => signer.sign(body)),
+    decodeUs: perCallUs(() => decodeEnvelope(signed)), verifyUs: perCallUs(() => checkSignature(signed, policy)),
+  };
+}
+
 const BENCHES: Record<string, () => BenchResult | Promise<BenchResult>> = {
-  'sim-speed': simSpeed, codec, association, transports,
+  'sim-speed': simSpeed, codec, association, transports, signing,
 };
 
 export async function runBench(o: { only?: string; out: string }): Promise<number> {

@@ -95,6 +95,19 @@ program
     process.exitCode = runFuseCommand(o);
   });
 
+// One `keys` command: `generate` (Ed25519 message signing, docs/security.md) and `curve` (ZeroMQ CURVE, docs/transports.md).
+const keys = program.command('keys').description('key material for transport security and message signing');
+keys
+  .command('generate')
+  .description('a new Ed25519 key pair: DIR/NAME.key (private, mode 0600) and DIR/NAME.pub.json (for trust stores)')
+  .requiredOption('--id <id>', 'the RSU or vehicle id the key may sign for (bound in the public key file)')
+  .requiredOption('--out <dir>', 'where to write the two files (created if missing)')
+  .option('--name <name>', 'file name stem, e.g. rsu-1-2027 for a rotation key (default: the id)')
+  .action(async (o: { id: string; out: string; name?: string }) => {
+    const { runKeysGenerateCommand } = await import('./keys.js');
+    process.exitCode = runKeysGenerateCommand(o);
+  });
+
 program
   .command('bench')
   .description('benchmarks (JSON to bench/results/): simulator speed, codec, association, transports')
@@ -105,7 +118,7 @@ program
     process.exitCode = await runBench(o);
   });
 
-registerCurveKeys(program.command('keys').description('key material for transport security and message signing'));
+registerCurveKeys(keys);
 
 const sim = program.command('sim').description('simulator: scenarios, traces, replay and scoring');
 sim

@@ -42,6 +42,22 @@ export const roadsideConfigSchema = z
       .default({ enabled: true, validityS: 3, maxHorizonS: 12, answerWithinM: DEFAULT_ANSWER_WITHIN_M }),
     /** How often the process logs its counters. */
     statsIntervalS: z.number().positive().default(5),
+    /**
+     * Message authentication (docs/security.md). signingKey: the RSU's private key (from `iaad keys generate`,
+     * mode 0600), relative to this file: every frame, advisory and sync response is signed with it (keyId: default
+     * derived from the key, as in its .pub.json). trustStore: vehicle public keys (files or folders); with it
+     * intents and sync requests must be signed by their vehicle (requireSignedIntents, default true).
+     */
+    security: z
+      .object({
+        signingKey: z.string().min(1).optional(),
+        keyId: z.string().min(1).max(128).optional(),
+        trustStore: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+        requireSignedIntents: z.boolean().optional(),
+      })
+      .strict()
+      .refine((s) => !(s.requireSignedIntents && !s.trustStore), { path: ['requireSignedIntents'], message: 'requireSignedIntents needs a trustStore' })
+      .optional(),
   })
   .strict();
 

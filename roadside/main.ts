@@ -14,11 +14,15 @@ import { waitForShutdown } from '../shared/process/shutdown.js';
 import { metadataFromEnv, roadsideMetadata } from '../shared/record/metadata.js';
 import { roadsideConfigSchema } from './config.js';
 import { startRoadside } from './pipeline.js';
+import { loadSecurity } from '../shared/keys/security.js';
 
 export async function runRoadsideCommand(o: ProcessCommandArgs): Promise<number> {
   const { config, baseDir, path } = loadConfigFile(roadsideConfigSchema, o.config);
   const log = createLogger(`roadside:${config.rsu.id}`);
   const clock = o.clockOffsetMs ? offsetClock(systemClock, msToNs(o.clockOffsetMs)) : systemClock;
+  // Keys first: a bad key file fails the start before any socket opens.
+  const sec = config.security;
+  const security = loadSecurity(sec ? { ...sec, requireSigned: sec.requireSignedIntents } : undefined, baseDir, clock.nowNs());
   // Only loaded when asked for: a plain RSU never loads the MCAP writer.
   const io = o.record ? await import('../shared/record/process-recording.js') : null;
   const source = openSource(config.source, baseDir, clock, log, o.startAtMs !== undefined ? { startAtMs: o.startAtMs } : {});
@@ -56,14 +60,16 @@ export async function runRoadsideCommand(o: ProcessCommandArgs): Promise<number>
     return recording ? recording.wrap(impaired) : impaired;
   });
   log.info({ config: path, source: source.describe, transports: transports.map((t) => t.kind), impair: o.receive?.describe ?? null,
-    record: o.record ?? null }, 'roadside started');
+    record: o.record ?? null,
+    security: { signedBy: security.keyId, trustedKeys: security.trustedKeys, requireSignedIntents: security.policy?.requireSigned ?? false } }, 'roadside started');
 
   const handle = startRoadside(
     { rsuId: config.rsu.id, region: config.rsu.region, mapFrame: config.rsu.mapFrame, sensorPose: config.rsu.sensorPose,
       rateHz: config.rateHz, frameValidityMs: config.frameValidityMs, tracking: config.tracking,
       advisories: { enabled: config.advisories.enabled,
         params: { validityS: config.advisories.validityS, maxHorizonS: config.advisories.maxHorizonS },
-        answerWithinM: config.advisories.answerWithinM } },
+        answerWithinM: config.advisories.answerWithinM },
+      seal: security.seal, ...(security.policy ? { auth: security.policy } : {}) },
     source.batches$, transports, clock, log,
   );
   const statsTimer = setInterval(() => {

@@ -19,6 +19,9 @@ import { decodeEnvelope, encodeEnvelope, WireError } from '../shared/wire/codec.
 import { checkSize, validateEnvelope, type Rejection } from '../shared/wire/validate.js';
 import { RejectionLog } from '../shared/link/rejections.js';
 import type { Envelope } from '../shared/model/types.js';
+import { checkBinding, checkSignature, ReplayGuard, type AuthPolicy, type AuthRejection } from '../shared/auth/authenticate.js';
+import { SequenceGate } from '../shared/auth/replay-window.js';
+import type { EnvelopeSealer } from '../shared/auth/signed-envelope.js';
 
 export interface RoadsideIdentity {
   rsuId: string;
@@ -42,6 +45,13 @@ export interface RoadsideOptions extends RoadsideIdentity {
    * perception worker encoded ahead for exactly this frame (sim/engine/perception-feed.ts).
    */
   frameEncoder?: (frame: PerceptionFrame) => Uint8Array;
+  /**
+   * How frames (unless frameEncoder), advisories and sync responses are sealed: the boot epoch and the RSU's
+   * signature (shared/auth, docs/security.md). Default: unsigned, no boot epoch (the simulator's bytes).
+   */
+  seal?: EnvelopeSealer;
+  /** Verify intents and sync requests against vehicle keys; absent: unsigned ones are accepted. */
+  auth?: AuthPolicy;
 }
 
 export interface RoadsideCounters {
@@ -57,7 +67,11 @@ export interface RoadsideCounters {
   advisoriesSent: number;
   /** Undecodable, invalid or unexpected messages received (counted, logged, never fatal). */
   badMessages: number;
-  /** badMessages per reason: 'undecodable', 'unexpected' (wrong kind) or a shared/wire/validate.ts reason. Absent until the first. */
+  /**
+   * badMessages per reason: 'undecodable', 'unexpected' (wrong kind), a shared/wire/validate.ts reason or an
+   * authentication one (shared/auth/authenticate.ts: unsigned, unknownKey, badSignature, misBound, replayed, ...).
+   * Absent until the first.
+   */
   rejected?: Record<string, number>;
   publishErrors: number;
   /**
@@ -109,18 +123,23 @@ export function startRoadside(
       return null;
     }
   };
-  const encodeFrame = opts.frameEncoder ?? ((frame: PerceptionFrame) => frameEnvelope(opts.rsuId, opts.frameValidityMs, frame));
+  const seal = opts.seal ?? encodeEnvelope;
+  const encodeFrame = opts.frameEncoder ?? ((frame: PerceptionFrame) => frameEnvelope(opts.rsuId, opts.frameValidityMs, frame, seal));
   /** The objects of the last published frame and their capture time: what advisories are computed from. */
   let latestTracks: { objects: DetectedObject[]; timeNs: number } | null = null;
   const advisorySequence = new Map<string, number>();
   const rejections = new RejectionLog();
-  const reject = (r: { reason: Rejection['reason'] | 'undecodable' | 'unexpected'; detail: string }, m: Message): void => {
+  const reject = (r: { reason: Rejection['reason'] | AuthRejection['reason'] | 'undecodable' | 'unexpected'; detail: string }, m: Message): void => {
     counters.badMessages++;
     const line = rejections.note(r.reason, r.detail, m.receivedAtNs / 1e6);
     counters.rejected = rejections.counts;
     if (line) log.warn({ reason: line.reason, count: line.count, last: line.detail, topic: m.topic }, 'received message rejected');
   };
-  /** Size-checked, decoded, validated (shared/wire/validate.ts); null when rejected (counted). */
+  const replay = new ReplayGuard();
+  /**
+   * Size-checked, signature-checked (when auth is configured), decoded, validated (shared/wire/validate.ts) and
+   * bound to the vehicle it names; null when rejected (counted).
+   */
   const decodeChecked = (m: Message): Envelope | null => {
     try {
       const tooLarge = checkSize(m.payload);
@@ -128,16 +147,37 @@ export function startRoadside(
         reject(tooLarge, m);
         return null;
       }
+      const signed = opts.auth ? checkSignature(m.payload, opts.auth) : { key: null };
+      if ('rejection' in signed) {
+        reject(signed.rejection, m);
+        return null;
+      }
       // The sender's clock offset is unknown here: validation assumes the unsynced uncertainty.
       const v = validateEnvelope(decodeEnvelope(m.payload), { nowSenderNs: m.receivedAtNs, offsetUncertaintyNs: null });
       for (const issue of v.issues) reject(issue, m);
-      return v.envelope;
+      const e = v.envelope;
+      if (!e || !signed.key) return e;
+      // A vehicle key signs only for its vehicle; intents are also checked for replays (sync requests are
+      // harmless to replay: the vehicle drops an answer to a request it has not pending).
+      const p = e.payload;
+      const bad = p.kind === 'intent'
+        ? checkBinding(signed.key, p.intent.vehicleId, [e.senderId]) ?? replay.check({
+          keyId: signed.key.keyId, stream: 'intent', path: m.transport, bootEpochNs: e.bootEpochNs,
+          sequence: p.intent.sequence, timeNs: p.intent.timeNs, nowSenderNs: m.receivedAtNs,
+        })
+        : p.kind === 'syncRequest' ? checkBinding(signed.key, p.syncRequest.clientId, [e.senderId]) : null;
+      if (bad) {
+        reject(bad, m);
+        return null;
+      }
+      return e;
     } catch (err) {
       reject({ reason: 'undecodable', detail: (err as Error).message }, m);
       return null;
     }
   };
-  const answeredIntent = new Map<string, number>();
+  /** First copy of each vehicle's intent by (boot epoch, sequence): a vehicle restart starts a later boot epoch. */
+  const answeredIntent = new Map<string, SequenceGate>();
 
   // Publishes in flight, for stop(): a count and one waiter rather than a set of chained promises per publish (a
   // virtual-time run settles none of them before it ends, so they all piled up).
@@ -223,8 +263,9 @@ export function startRoadside(
     try {
       if (e.payload.kind !== 'intent') throw new WireError(`expected intent, got ${e.payload.kind}`);
       const intent = e.payload.intent;
-      if ((answeredIntent.get(intent.vehicleId) ?? -1) >= intent.sequence) return; // the other path's copy
-      answeredIntent.set(intent.vehicleId, intent.sequence);
+      let gate = answeredIntent.get(intent.vehicleId);
+      if (!gate) answeredIntent.set(intent.vehicleId, (gate = new SequenceGate()));
+      if (!gate.accept(e.bootEpochNs, intent.sequence)) return; // the other path's copy
       counters.intentsReceived++;
       const p = opts.sensorPose;
       if (intent.mapFrame === opts.mapFrame && !(Math.hypot(intent.pose.xM - p.xM, intent.pose.yM - p.yM) <= withinM)) {
@@ -236,7 +277,7 @@ export function startRoadside(
       advisorySequence.set(intent.vehicleId, seq + 1);
       // Issue time = the tracks' capture time: zone times and zone objects are then exactly of that instant.
       const advisory = computeAdvisory(latestTracks.objects, intent, latestTracks.timeNs, params, { rsuId: opts.rsuId, sequence: seq });
-      const bytes = encodeEnvelope({
+      const bytes = seal({
         senderId: opts.rsuId, payload: { kind: 'advisory', advisory }, expiresAtNs: advisory.validUntilNs,
       });
       const topic = advisoryTopic(opts.region, opts.rsuId, intent.vehicleId);
@@ -255,7 +296,7 @@ export function startRoadside(
       if (e.payload.kind !== 'syncRequest') throw new WireError(`expected syncRequest, got ${e.payload.kind}`);
       const req = e.payload.syncRequest;
       const response = answerSyncRequest(req, opts.rsuId, m.receivedAtNs, clock.nowNs());
-      const bytes = encodeEnvelope({ senderId: opts.rsuId, payload: { kind: 'syncResponse', syncResponse: response } });
+      const bytes = seal({ senderId: opts.rsuId, payload: { kind: 'syncResponse', syncResponse: response } });
       counters.syncAnswered++;
       const p = t.publish(syncResponseTopic(opts.region, opts.rsuId, req.clientId), bytes, DEFAULT_DELIVERY.syncResponse);
       track_(p);

@@ -74,6 +74,24 @@ export const vehicleConfigSchema = z
       .strict()
       .default({ intervalMs: 1000 }),
     statsIntervalS: z.number().positive().default(5),
+    /**
+     * Message authentication (docs/security.md). trustStore: public key files of the RSUs (.pub.json, from
+     * `iaad keys generate`), or folders of them, relative to this file; with it every frame, advisory and
+     * clock-sync response must be signed by a key bound to its RSU (requireSigned, default true). signingKey: the
+     * vehicle's own private key, to sign its intents and sync requests (keyId: default derived from the key).
+     */
+    security: z
+      .object({
+        trustStore: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+        requireSigned: z.boolean().optional(),
+        signingKey: z.string().min(1).optional(),
+        keyId: z.string().min(1).max(128).optional(),
+        /** A frame or advisory whose own time is older than this (synced clock) is rejected as stale, ms. */
+        maxAgeMs: z.number().int().min(100).max(600000).default(10000),
+      })
+      .strict()
+      .refine((s) => !(s.requireSigned && !s.trustStore), { path: ['requireSigned'], message: 'requireSigned needs a trustStore' })
+      .optional(),
   })
   .strict()
   .superRefine((c, ctx) => {

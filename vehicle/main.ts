@@ -24,6 +24,7 @@ import { startVehicle } from './pipeline.js';
 import { RsuLink } from './rsu-link.js';
 import { DEFAULT_RSU_RELEVANCE, rsuRelevanceFor } from '../shared/link/relevance.js';
 import { summarizeVehicle } from './summary.js';
+import { loadSecurity } from '../shared/keys/security.js';
 
 /** Flags of the command (cli/main.ts): every process's, plus a strategy override. */
 export interface VehicleCommandArgs extends ProcessCommandArgs {
@@ -36,6 +37,9 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
   const log = createLogger(`vehicle:${config.vehicle.id}`);
   const clock = o.clockOffsetMs ? offsetClock(systemClock, msToNs(o.clockOffsetMs)) : systemClock;
   const strategy = o.strategy === undefined ? config.strategy : parseStrategy(o.strategy, '--strategy');
+  // Keys first: a bad key file fails the start before any socket opens.
+  const sec = config.security;
+  const security = loadSecurity(sec, baseDir, clock.nowNs());
   // Only loaded when asked for: a plain vehicle never loads the MCAP writer.
   const io = o.record ? await import('../shared/record/process-recording.js') : null;
   const source = openSource(config.source, baseDir, clock, log, o.startAtMs !== undefined ? { startAtMs: o.startAtMs } : {});
@@ -122,12 +126,14 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
     const z = zmqByRsu.get(r.id);
     if (z) paths.push(receiving(z));
     return new RsuLink(
-      { rsuId: r.id, region: r.region, vehicleId: config.vehicle.id, ...setup.link },
+      { rsuId: r.id, region: r.region, vehicleId: config.vehicle.id, ...setup.link, seal: security.seal,
+        ...(security.policy ? { auth: { ...security.policy, maxAgeMs: config.security?.maxAgeMs } } : {}) },
       paths, clock, log,
     );
   });
   log.info({ config: path, source: source.describe, rsus: config.rsus.map((r) => r.id), output: config.output.endpoint,
-    strategy, impair: o.receive?.describe ?? null, record: o.record ?? null }, 'vehicle started');
+    strategy, impair: o.receive?.describe ?? null, record: o.record ?? null,
+    security: { signedBy: security.keyId, trustedKeys: security.trustedKeys, requireSigned: security.policy?.requireSigned ?? false } }, 'vehicle started');
 
   const ownTransport = config.source.type === 'zmq-pull' ? 'zmq' : 'local';
   const own$ = source.batches$.pipe(
@@ -142,7 +148,7 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
   const handle = startVehicle(
     {
       vehicleId: config.vehicle.id, mapFrame: config.vehicle.mapFrame, framePeriodMs, intraWaitMs: config.intraWaitMs,
-      ...(rsuRelevance ? { rsuRelevance } : {}),
+      ...(rsuRelevance ? { rsuRelevance } : {}), seal: security.seal,
     },
     own$, links, output, core, clock, log,
     recording ? (_own, result, outputTimeNs) => recording.process.output(config.vehicle.id, result.output, outputTimeNs) : undefined,

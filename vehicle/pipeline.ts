@@ -15,6 +15,7 @@ import type { FusionMethod } from '../shared/fusion/types.js';
 import type { VehicleCore, VehicleStepResult } from './core.js';
 import type { RsuLink } from './rsu-link.js';
 import type { RsuRelevance } from '../shared/link/relevance.js';
+import type { EnvelopeSealer } from '../shared/auth/signed-envelope.js';
 
 /** Where the vehicle's output frames go on its local output socket. */
 export const outputTopic = (vehicleId: string): string => `${TOPIC_ROOT}/vehicle/${validateId(vehicleId, 'vehicleId')}/fused`;
@@ -29,6 +30,8 @@ export interface VehicleOptions {
   /** Listen only to the RSUs near the ego (from its own frames' poses); without it, to every link. */
   rsuRelevance?: RsuRelevance;
   scheduler?: SchedulerLike;
+  /** How intents are sealed (boot epoch, the vehicle's signature: shared/auth); default unsigned. */
+  seal?: EnvelopeSealer;
 }
 
 export interface VehicleCounters {
@@ -176,7 +179,7 @@ export function startVehicle(
       }
       if (output) send(output, topic, encodeEnvelope({ senderId: opts.vehicleId, payload: { kind: 'frame', frame: out } }), 'frame');
       if (result.intent) {
-        const bytes = encodeEnvelope({ senderId: opts.vehicleId, payload: { kind: 'intent', intent: result.intent } });
+        const bytes = (opts.seal ?? encodeEnvelope)({ senderId: opts.vehicleId, payload: { kind: 'intent', intent: result.intent } });
         for (const t of uplinks) send(t, intentTopic(opts.vehicleId), bytes, 'intent');
         counters.intentsSent++;
       }

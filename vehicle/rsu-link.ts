@@ -17,6 +17,11 @@ import type { Message, Transport, TransportKind } from '../shared/transport/type
 import { decodeEnvelope, encodeEnvelope, isExpired } from '../shared/wire/codec.js';
 import { checkSize, DEFAULT_WIRE_LIMITS, validateEnvelope, type Rejection, type WireLimits } from '../shared/wire/validate.js';
 import { RejectionLog } from '../shared/link/rejections.js';
+import {
+  checkBinding, checkSignature, ReplayGuard, type AuthPolicy, type AuthRejection, type TrustedKey,
+} from '../shared/auth/authenticate.js';
+import { SequenceGate } from '../shared/auth/replay-window.js';
+import type { EnvelopeSealer } from '../shared/auth/signed-envelope.js';
 
 export interface RoadsideArrival {
   frame: PerceptionFrame;
@@ -41,6 +46,16 @@ export interface RsuLinkOptions {
   syncIntervalMs: number;
   /** Validation limits of received messages (shared/wire/validate.ts); default DEFAULT_WIRE_LIMITS. */
   wireLimits?: Partial<WireLimits>;
+  /**
+   * Authentication of what the RSU sends (docs/security.md): frames, advisories and clock-sync responses are
+   * verified against the trust store before anything else sees them. Absent: unsigned traffic is accepted.
+   */
+  auth?: AuthPolicy & {
+    /** A frame or advisory whose own time is older than this (synced clock) is rejected as stale, ms; default 10 s. */
+    maxAgeMs?: number;
+  };
+  /** How sync requests are sealed (boot epoch, the vehicle's signature); default unsigned without boot epoch. */
+  seal?: EnvelopeSealer;
 }
 
 export interface RsuLinkCounters {
@@ -62,7 +77,9 @@ export interface RsuLinkCounters {
   /**
    * Validation after decoding, per reason (shared/wire/validate.ts): whole messages rejected (tooLarge before
    * decoding, nonFinite, implausible, tooManyObjects, future), objects dropped (nonFinite, implausible, tooFar)
-   * and covariances repaired (covarianceRepaired); also 'undecodable'. Absent until the first one.
+   * and covariances repaired (covarianceRepaired); also 'undecodable'; and authentication (shared/auth/
+   * authenticate.ts: unsigned, unknownKey, badSignature, malformedSignature, misBound, replayed, stale), for
+   * frames, advisories and sync responses alike. Absent until the first one.
    */
   rejected?: Record<string, number>;
 }
@@ -78,9 +95,11 @@ export class RsuLink {
     advisories: 0, advisoriesExpired: 0, outOfRange: 0, advisoriesOutOfRange: 0,
   };
   private inRange = true;
-  /** Planning advisories for this vehicle, first copy of each (sequence), unexpired. Hot while subscribed. */
+  /** Planning advisories for this vehicle, first copy of each (boot epoch, sequence), unexpired. Hot while subscribed. */
   readonly advisories$: Observable<AdvisoryArrival>;
-  private lastAdvisorySequence = -1;
+  /** First copy of each advisory, by (boot epoch, sequence): an RSU restart starts a later boot epoch. */
+  private readonly advisoryGate = new SequenceGate();
+  private readonly replay: ReplayGuard;
   /** De-duplicated, unexpired frames of this RSU, in arrival order. Hot while start()ed. */
   readonly frames$: Observable<RoadsideArrival>;
   private readonly pendingSync = new Map<number, number>();
@@ -96,6 +115,7 @@ export class RsuLink {
     private readonly scheduler: SchedulerLike = asyncScheduler,
   ) {
     this.limits = { ...DEFAULT_WIRE_LIMITS, ...opts.wireLimits };
+    this.replay = new ReplayGuard((opts.auth?.maxAgeMs ?? 10_000) * 1e6);
     this.monitor = new LinkMonitor({
       sourceId: opts.rsuId, staleAfterMs: opts.staleAfterMs, latencyWindowMs: opts.latencyWindowMs,
     });
@@ -132,13 +152,16 @@ export class RsuLink {
       const e = this.decodeChecked(m, 'advisory');
       if (!e || e.payload.kind !== 'advisory') return [];
       const advisory = e.payload.advisory;
-      if (advisory.rsuId !== this.opts.rsuId || advisory.sequence <= this.lastAdvisorySequence) return [];
+      if (advisory.rsuId !== this.opts.rsuId) return [];
+      // Late copies (the other path's) are dropped; one that resynchronises the gate is taken (SequenceGate).
+      const newer = this.advisoryGate.isNewer(e.bootEpochNs, advisory.sequence);
+      if (!newer && !this.advisoryGate.accept(e.bootEpochNs, advisory.sequence)) return [];
       const offsetNs = this.monitor.clockOffsetNs() ?? 0;
       if (advisory.validUntilNs < m.receivedAtNs + offsetNs) {
         this.counters.advisoriesExpired++;
         return [];
       }
-      this.lastAdvisorySequence = advisory.sequence;
+      if (newer) this.advisoryGate.accept(e.bootEpochNs, advisory.sequence);
       this.counters.advisories++;
       return [{ advisory, receivedAtNs: m.receivedAtNs, offsetNs }];
     } catch (err) {
@@ -157,16 +180,47 @@ export class RsuLink {
       this.noteRejection(tooLarge, kind, m);
       return null;
     }
+    // Signature before decoding: a forged message costs a signature check, not a decode.
+    const key = this.signer(m, kind);
+    if (key === false) return null;
     const e = decodeEnvelope(m.payload);
     if (e.payload.kind !== kind) throw new Error(`expected ${kind === 'frame' ? 'a frame' : 'an advisory'}, got ${e.payload.kind}`);
-    const offsetNs = this.monitor.clockOffsetNs() ?? 0;
-    const v = validateEnvelope(e, { nowSenderNs: m.receivedAtNs + offsetNs, offsetUncertaintyNs: this.monitor.clockUncertaintyNs() }, this.limits);
+    const nowSenderNs = m.receivedAtNs + (this.monitor.clockOffsetNs() ?? 0);
+    const v = validateEnvelope(e, { nowSenderNs, offsetUncertaintyNs: this.monitor.clockUncertaintyNs() }, this.limits);
     for (const issue of v.issues) this.noteRejection(issue, kind, m);
+    if (!v.envelope || !key) return v.envelope;
+    const p = v.envelope.payload;
+    const [claimed, sequence, timeNs] = p.kind === 'frame'
+      ? [p.frame.sourceId, p.frame.sequence, p.frame.captureTimeNs]
+      : p.kind === 'advisory' ? [p.advisory.rsuId, p.advisory.sequence, p.advisory.issueTimeNs] : ['', 0, 0];
+    const bad = checkBinding(key, this.opts.rsuId, [e.senderId, claimed])
+      ?? this.replay.check({
+        keyId: key.keyId, stream: kind, path: m.transport, bootEpochNs: e.bootEpochNs, sequence, timeNs, nowSenderNs,
+      });
+    if (bad) {
+      this.noteRejection(bad, kind, m);
+      return null;
+    }
     return v.envelope;
   }
 
+  /**
+   * The trusted key that signed the message, null when unsigned and allowed (no trust store, or signatures not
+   * required), false when rejected (counted).
+   */
+  private signer(m: Message, kind: string): TrustedKey | null | false {
+    const auth = this.opts.auth;
+    if (!auth) return null;
+    const c = checkSignature(m.payload, auth);
+    if ('rejection' in c) {
+      this.noteRejection(c.rejection, kind, m);
+      return false;
+    }
+    return c.key;
+  }
+
   /** Counts a rejection (undecodable ones also as decodeErrors); logs one summary line per reason per interval. */
-  private noteRejection(r: { reason: Rejection['reason'] | 'undecodable'; detail: string }, kind: string, m: Message): void {
+  private noteRejection(r: { reason: Rejection['reason'] | AuthRejection['reason'] | 'undecodable'; detail: string }, kind: string, m: Message): void {
     if (r.reason === 'undecodable') this.counters.decodeErrors++;
     const line = this.rejections.note(`${r.reason}`, `${kind}: ${r.detail}`, m.receivedAtNs / 1e6);
     this.counters.rejected = this.rejections.counts;
@@ -238,7 +292,7 @@ export class RsuLink {
       const seq = (this.syncSequence = (this.syncSequence + 1) >>> 0);
       const t1Ns = this.clock.nowNs();
       this.pendingSync.set(seq, t1Ns);
-      const bytes = encodeEnvelope({
+      const bytes = (this.opts.seal ?? encodeEnvelope)({
         senderId: this.opts.vehicleId,
         payload: { kind: 'syncRequest', syncRequest: buildSyncRequest(this.opts.vehicleId, seq, t1Ns) },
       });
@@ -255,11 +309,20 @@ export class RsuLink {
   private onSyncResponse(m: Message): void {
     try {
       if (checkSize(m.payload, this.limits)) throw new Error(`${m.payload.length} bytes: too large`);
+      // A forged response would shift the clock offset: only the RSU's key may answer (no replay window needed:
+      // a response must echo the t1 of a request still pending, and is used once).
+      const key = this.signer(m, 'sync response');
+      if (key === false) return;
       const e = decodeEnvelope(m.payload);
       if (e.payload.kind !== 'syncResponse') return;
       const v = validateEnvelope(e, { nowSenderNs: 0, offsetUncertaintyNs: null }, this.limits);
       if (!v.envelope) throw new Error(v.issues.map((i) => i.detail).join('; '));
       const r = e.payload.syncResponse;
+      const misBound = key && checkBinding(key, this.opts.rsuId, [e.senderId, r.serverId]);
+      if (misBound) {
+        this.noteRejection(misBound, 'sync response', m);
+        return;
+      }
       const t1 = this.pendingSync.get(r.sequence);
       if (t1 === undefined || t1 !== r.t1Ns || r.clientId !== this.opts.vehicleId) return;
       this.pendingSync.delete(r.sequence);

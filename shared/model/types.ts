@@ -129,6 +129,8 @@ export interface Envelope {
   senderId: string;
   /** ns since epoch, sender clock; 0 = never expires. */
   expiresAtNs: number;
+  /** When the sending process started, ns since epoch, sender clock; 0 = unknown. Sequences compare within it. */
+  bootEpochNs: number;
   payload: Payload;
   keyId: string;
   signature: Uint8Array;

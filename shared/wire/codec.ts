@@ -175,14 +175,30 @@ export interface EnvelopeInit {
   payload: Payload;
   /** ns since epoch on the sender clock; 0 or absent = never expires. */
   expiresAtNs?: number;
+  /** When the sending process started, ns since epoch, sender clock; absent = not sent (field left out). */
+  bootEpochNs?: number;
 }
 
+function envelopeToWire(e: EnvelopeInit): iaad.v1.IEnvelope {
+  return {
+    version: WIRE_VERSION, senderId: e.senderId, expiresAtNs: e.expiresAtNs ?? 0,
+    // Only when given: senders without a boot epoch (the simulator) keep their exact bytes.
+    ...(e.bootEpochNs !== undefined ? { bootEpochNs: e.bootEpochNs } : {}),
+    ...payloadToWire(e.payload),
+  };
+}
+
+/** An unsigned envelope (key_id and signature present but empty, as every sender has always written them). */
 export function encodeEnvelope(e: EnvelopeInit & Partial<Pick<Envelope, 'keyId' | 'signature'>>): Uint8Array {
   const msg: iaad.v1.IEnvelope = {
-    version: WIRE_VERSION, senderId: e.senderId, expiresAtNs: e.expiresAtNs ?? 0,
-    ...payloadToWire(e.payload), keyId: e.keyId ?? '', signature: e.signature ?? new Uint8Array(0),
+    ...envelopeToWire(e), keyId: e.keyId ?? '', signature: e.signature ?? new Uint8Array(0),
   };
   return pb.Envelope.encode(msg).finish();
+}
+
+/** The envelope without key_id and signature: the bytes a signature covers (shared/auth/signed-envelope.ts). */
+export function encodeEnvelopeBody(e: EnvelopeInit): Uint8Array {
+  return pb.Envelope.encode(envelopeToWire(e)).finish();
 }
 
 export function decodeEnvelope(bytes: Uint8Array): Envelope {
@@ -203,7 +219,7 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
     default: throw new WireError('envelope carries no payload');
   }
   return {
-    version: m.version, senderId: m.senderId, expiresAtNs: num(m.expiresAtNs), payload,
+    version: m.version, senderId: m.senderId, expiresAtNs: num(m.expiresAtNs), bootEpochNs: num(m.bootEpochNs), payload,
     keyId: m.keyId, signature: m.signature,
   };
 }

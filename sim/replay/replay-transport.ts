@@ -42,7 +42,7 @@ export class SyncAnchors {
     this.rewritten++;
     const shiftNs = t1 - r.t1Ns;
     return encodeEnvelope({
-      senderId: e.senderId, expiresAtNs: e.expiresAtNs, keyId: e.keyId, signature: e.signature,
+      senderId: e.senderId, expiresAtNs: e.expiresAtNs, ...(e.bootEpochNs ? { bootEpochNs: e.bootEpochNs } : {}), keyId: e.keyId, signature: e.signature,
       payload: { kind: 'syncResponse', syncResponse: { ...r, t1Ns: t1, t2Ns: r.t2Ns + shiftNs } },
     });
   }

@@ -34,7 +34,7 @@ describe('record/schema', () => {
     assert.deepEqual(f.messageType.map((m) => m.name).sort(), messages);
     const env = f.messageType.find((m) => m.name === 'Envelope')!;
     assert.deepEqual(env.field!.map((x) => `${x.number}:${x.name}`),
-      ['1:version', '2:sender_id', '3:expires_at_ns', '10:frame', '11:advisory', '12:intent', '13:sync_request',
+      ['1:version', '2:sender_id', '3:expires_at_ns', '4:boot_epoch_ns', '10:frame', '11:advisory', '12:intent', '13:sync_request',
         '14:sync_response', '20:key_id', '21:signature']);
     for (const m of f.messageType) {
       for (const x of m.field ?? []) if (x.typeName) assert.match(x.typeName, /^\.iaad\.v1\.[A-Z]\w+$/, `${m.name}.${x.name}`);

@@ -25,7 +25,7 @@ const frame = (objects: DetectedObject[], over: Partial<PerceptionFrame> = {}): 
   mapFrame: 'utm51n', sensorPose: POSE, objects, ...over,
 });
 const envelope = (f: PerceptionFrame): Envelope => ({
-  version: 1, senderId: 'rsu-1', expiresAtNs: 0, payload: { kind: 'frame', frame: f }, keyId: '', signature: new Uint8Array(0),
+  version: 1, senderId: 'rsu-1', expiresAtNs: 0, bootEpochNs: 0, payload: { kind: 'frame', frame: f }, keyId: '', signature: new Uint8Array(0),
 });
 const keptObjects = (e: Envelope | null): DetectedObject[] => (e?.payload.kind === 'frame' ? e.payload.frame.objects : []);
 const reasons = (v: { issues: { reason: string }[] }): string[] => v.issues.map((i) => i.reason);
@@ -75,7 +75,7 @@ describe('wire validation after decoding', () => {
   });
 
   it('checks intents, advisories and sync messages', () => {
-    const base = { version: 1, senderId: 'v', expiresAtNs: 0, keyId: '', signature: new Uint8Array(0) };
+    const base = { version: 1, senderId: 'v', expiresAtNs: 0, bootEpochNs: 0, keyId: '', signature: new Uint8Array(0) };
     const intent = { vehicleId: 'v', sequence: 1, timeNs: NOW, pose: POSE, speedMps: 10, mapFrame: 'm', path: [{ xM: 1, yM: 2 }], horizonS: 8 };
     assert.deepEqual(validateEnvelope({ ...base, payload: { kind: 'intent', intent } }, UNSYNCED).issues, []);
     assert.deepEqual(reasons(validateEnvelope({ ...base, payload: { kind: 'intent', intent: { ...intent, speedMps: 1e300 } } }, UNSYNCED)), ['implausible']);
