@@ -4,6 +4,7 @@
 import { loadConfigFile } from '../shared/config/load.js';
 import { createLogger } from '../shared/log.js';
 import { openSource } from '../shared/sources/open.js';
+import { requireResolvableHosts } from '../shared/net/hosts.js';
 import { msToNs, offsetClock, systemClock } from '../shared/time/clock.js';
 import { connectMqtt } from '../shared/transport/mqtt.js';
 import { bindZmqServer } from '../shared/transport/zmq.js';
@@ -21,9 +22,15 @@ export async function runRoadsideCommand(o: ProcessCommandArgs): Promise<number>
   // Only loaded when asked for: a plain RSU never loads the MCAP writer.
   const io = o.record ? await import('../shared/record/process-recording.js') : null;
   const source = openSource(config.source, baseDir, clock, log, o.startAtMs !== undefined ? { startAtMs: o.startAtMs } : {});
+  const zmq = config.transports.zmq;
+  const mqtt = config.transports.mqtt;
+  await requireResolvableHosts(path, [
+    ...(mqtt ? [{ field: 'transports.mqtt.url', address: mqtt.url }] : []),
+    ...(zmq ? [{ field: 'transports.zmq.pubEndpoint', address: zmq.pubEndpoint }, { field: 'transports.zmq.pullEndpoint', address: zmq.pullEndpoint }] : []),
+    ...(config.source.type === 'zmq-pull' ? [{ field: 'source.endpoint', address: config.source.endpoint }] : []),
+  ]);
 
   const raw: Transport[] = [];
-  const zmq = config.transports.zmq;
   if (zmq) {
     raw.push(await bindZmqServer({
       downlink: zmq.pubEndpoint, uplink: zmq.pullEndpoint, clock,
@@ -32,7 +39,6 @@ export async function runRoadsideCommand(o: ProcessCommandArgs): Promise<number>
       throw new Error(`${path}: transports.zmq (pubEndpoint ${zmq.pubEndpoint}, pullEndpoint ${zmq.pullEndpoint}): cannot bind: ${(err as Error).message}`);
     }));
   }
-  const mqtt = config.transports.mqtt;
   if (mqtt) {
     raw.push(await connectMqtt({
       url: mqtt.url, clientName: `iaad-rsu-${config.rsu.id}`, protocolVersion: mqtt.protocolVersion, clock, log,

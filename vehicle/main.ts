@@ -11,6 +11,7 @@ import { VehicleCore } from './core.js';
 import { createLogger } from '../shared/log.js';
 import type { EgoState } from '../shared/sources/detections.js';
 import { openSource } from '../shared/sources/open.js';
+import { requireResolvableHosts } from '../shared/net/hosts.js';
 import { msToNs, offsetClock, systemClock } from '../shared/time/clock.js';
 import { connectMqtt, type MqttTransport } from '../shared/transport/mqtt.js';
 import { bindZmqServer, connectZmqClient } from '../shared/transport/zmq.js';
@@ -38,6 +39,14 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
   // Only loaded when asked for: a plain vehicle never loads the MCAP writer.
   const io = o.record ? await import('../shared/record/process-recording.js') : null;
   const source = openSource(config.source, baseDir, clock, log, o.startAtMs !== undefined ? { startAtMs: o.startAtMs } : {});
+  await requireResolvableHosts(path, [
+    ...(config.mqtt ? [{ field: 'mqtt.url', address: config.mqtt.url }] : []),
+    ...config.rsus.flatMap((r, i) => (r.zmq ? [
+      { field: `rsus.${i}.zmq.pubEndpoint`, address: r.zmq.pubEndpoint }, { field: `rsus.${i}.zmq.pullEndpoint`, address: r.zmq.pullEndpoint },
+    ] : [])),
+    { field: 'output.endpoint', address: config.output.endpoint },
+    ...(config.source.type === 'zmq-pull' ? [{ field: 'source.endpoint', address: config.source.endpoint }] : []),
+  ]);
 
   const owned: Transport[] = [];
   let mqtt: MqttTransport | null = null;
