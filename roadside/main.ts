@@ -11,6 +11,7 @@ import { bindZmqServer } from '../shared/transport/zmq.js';
 import type { Transport } from '../shared/transport/types.js';
 import type { ProcessCommandArgs } from '../shared/process/command-args.js';
 import { waitForShutdown } from '../shared/process/shutdown.js';
+import { memorySample } from '../shared/process/memory.js';
 import { metadataFromEnv, roadsideMetadata } from '../shared/record/metadata.js';
 import { roadsideConfigSchema } from './config.js';
 import { startRoadside } from './pipeline.js';
@@ -72,7 +73,7 @@ export async function runRoadsideCommand(o: ProcessCommandArgs): Promise<number>
     source.batches$, transports, clock, log,
   );
   const statsTimer = setInterval(() => {
-    log.info({ counters: handle.counters, transports: transports.map((t) => ({ kind: t.kind, ...t.stats() })) }, 'stats');
+    log.info({ counters: handle.counters, transports: transports.map((t) => ({ kind: t.kind, ...t.stats() })), memory: memorySample() }, 'stats');
   }, config.statsIntervalS * 1000);
 
   // A dead pipeline (its source failed) must not leave a process that answers clock sync but sends no frames.

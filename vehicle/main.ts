@@ -18,6 +18,7 @@ import { bindZmqServer, connectZmqClient } from '../shared/transport/zmq.js';
 import type { Transport } from '../shared/transport/types.js';
 import type { ProcessCommandArgs } from '../shared/process/command-args.js';
 import { waitForShutdown } from '../shared/process/shutdown.js';
+import { memorySample } from '../shared/process/memory.js';
 import { metadataFromEnv, vehicleMetadata } from '../shared/record/metadata.js';
 import { vehicleConfigSchema } from './config.js';
 import { startVehicle } from './pipeline.js';
@@ -154,7 +155,7 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
   );
   const statsTimer = setInterval(() => {
     const now = clock.nowNs();
-    log.info({ counters: { ...handle.counters, e2eLatencyMs: undefined }, strategy, links: links.map((l) => ({ ...l.monitor.snapshot(now), counters: l.counters })) }, 'stats');
+    log.info({ counters: { ...handle.counters, e2eLatencyMs: undefined }, strategy, links: links.map((l) => ({ ...l.monitor.snapshot(now), counters: l.counters })), memory: memorySample() }, 'stats');
   }, config.statsIntervalS * 1000);
 
   const why = await waitForShutdown(o.duration);
