@@ -3,9 +3,9 @@
 // the ego, in its lane, and was fused as a car there (107 of 121 output frames). Looped traces now replay on the
 // wall clock modulo their period, so processes started apart still replay the same instant.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { filter, firstValueFrom, Subject, take, toArray, timeout } from 'rxjs';
 import { startEmbeddedBroker } from '../../shared/transport/broker.js';
@@ -19,8 +19,8 @@ import { outputTopic } from '../../vehicle/pipeline.js';
 import { startChild, type Child } from '../../sim/realtime/children.js';
 import { createLogger } from '../../shared/log.js';
 import { freePort } from '../support/net.js';
+import { exampleConfigs } from '../support/example-configs.js';
 
-const EXAMPLE = resolve('examples/occluded-crossing');
 /** The ego drives along y = -1.75 (vehicle.yaml's route); a lane is 3.5 m wide. */
 const EGO_LANE_Y_M = -1.75;
 const HALF_LANE_M = 1.5;
@@ -32,18 +32,6 @@ const CHECKED_FRAMES = 150;
 /** Output frames with a car in the ego's lane: the scenario has none but the ego, which fusion must not output. */
 export function phantomEgoFrames(frames: readonly PerceptionFrame[]): number {
   return frames.filter((f) => f.objects.some((o) => o.objectClass === 'car' && Math.abs(o.yM - EGO_LANE_Y_M) < HALF_LANE_M)).length;
-}
-
-/** The example's config with its fixed ports swapped for free ones, next to copies of the traces. */
-function exampleConfigs(dir: string, ports: Record<string, number>): { roadside: string; vehicle: string } {
-  const out = { roadside: join(dir, 'roadside.yaml'), vehicle: join(dir, 'vehicle.yaml') };
-  for (const f of ['rsu-1.jsonl', 'vehicle.jsonl']) copyFileSync(join(EXAMPLE, f), join(dir, f));
-  for (const [name, file] of Object.entries(out)) {
-    let text = readFileSync(join(EXAMPLE, `${name}.yaml`), 'utf8');
-    for (const [from, to] of Object.entries(ports)) text = text.replaceAll(`127.0.0.1:${from}`, `127.0.0.1:${to}`);
-    writeFileSync(file, text);
-  }
-  return out;
 }
 
 describe('the README three-terminal example', function () {
