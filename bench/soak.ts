@@ -5,8 +5,8 @@
 //
 // The bounds (docs/reliability.md): from the first sample (taken once every link has delivered frames, so
 // start-up allocation is over) to the last, the vehicle's and each RSU's RSS may grow at most
-// max(RSS_GROWTH_MIB, RSS_GROWTH_FRACTION of the first sample), and the open fds at most FD_GROWTH. Between two
-// samples the vehicle must output frames and every RSU link must deliver frames.
+// max(RSS_GROWTH_MIB, RSS_GROWTH_FRACTION of the first sample) (unless --skip-rss-bound), and the open fds at
+// most FD_GROWTH. Between two samples the vehicle must output frames and every RSU link must deliver frames.
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -37,6 +37,8 @@ interface Sample {
 const { values } = parseArgs({ options: {
   minutes: { type: 'string', default: '10' }, rsus: { type: 'string', default: '20' }, 'rate-hz': { type: 'string', default: '10' },
   'sample-s': { type: 'string', default: '60' },
+  // For the short run in `npm test`: a growth trend over 30 s on a busy machine says little (frames and fds still checked).
+  'skip-rss-bound': { type: 'boolean', default: false },
 } });
 const minutes = Number(values.minutes);
 const rsuCount = Number(values.rsus);
@@ -146,7 +148,7 @@ async function main(): Promise<number> {
   const grew = (what: string, a: ProcSample | null | undefined, b: ProcSample | null | undefined): void => {
     if (!a || !b) return void failures.push(`${what}: not sampled at start and end`);
     const boundKiB = Math.max(RSS_GROWTH_MIB * 1024, RSS_GROWTH_FRACTION * a.rssKiB);
-    if (b.rssKiB - a.rssKiB > boundKiB) failures.push(`${what}: RSS grew ${a.rssKiB} -> ${b.rssKiB} KiB (bound +${boundKiB} KiB)`);
+    if (!values['skip-rss-bound'] && b.rssKiB - a.rssKiB > boundKiB) failures.push(`${what}: RSS grew ${a.rssKiB} -> ${b.rssKiB} KiB (bound +${boundKiB} KiB)`);
     if (b.fds - a.fds > FD_GROWTH) failures.push(`${what}: fds grew ${a.fds} -> ${b.fds} (bound +${FD_GROWTH})`);
   };
   if (first && last) {
