@@ -27,8 +27,10 @@ export async function runRoadsideCommand(o: ProcessCommandArgs): Promise<number>
   const mqtt = config.transports.mqtt;
   await requireResolvableHosts(path, [
     ...(mqtt ? [{ field: 'transports.mqtt.url', address: mqtt.url }] : []),
-    ...(zmq ? [{ field: 'transports.zmq.pubEndpoint', address: zmq.pubEndpoint }, { field: 'transports.zmq.pullEndpoint', address: zmq.pullEndpoint }] : []),
-    ...(config.source.type === 'zmq-pull' ? [{ field: 'source.endpoint', address: config.source.endpoint }] : []),
+    ...(zmq ? [
+      { field: 'transports.zmq.pubEndpoint', address: zmq.pubEndpoint, bind: true }, { field: 'transports.zmq.pullEndpoint', address: zmq.pullEndpoint, bind: true },
+    ] : []),
+    ...(config.source.type === 'zmq-pull' ? [{ field: 'source.endpoint', address: config.source.endpoint, bind: true }] : []),
   ]);
 
   const raw: Transport[] = [];

@@ -45,8 +45,8 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
     ...config.rsus.flatMap((r, i) => (r.zmq ? [
       { field: `rsus.${i}.zmq.pubEndpoint`, address: r.zmq.pubEndpoint }, { field: `rsus.${i}.zmq.pullEndpoint`, address: r.zmq.pullEndpoint },
     ] : [])),
-    { field: 'output.endpoint', address: config.output.endpoint },
-    ...(config.source.type === 'zmq-pull' ? [{ field: 'source.endpoint', address: config.source.endpoint }] : []),
+    { field: 'output.endpoint', address: config.output.endpoint, bind: true },
+    ...(config.source.type === 'zmq-pull' ? [{ field: 'source.endpoint', address: config.source.endpoint, bind: true }] : []),
   ]);
 
   const owned: Transport[] = [];

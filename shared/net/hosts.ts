@@ -2,12 +2,15 @@
 // not resolve retries forever without a word, so a typo used to give a process that runs and never receives.
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 
 /** One address from a config: the field that names it (`rsus.0.zmq.pubEndpoint`) and its value. */
 export interface ConfigAddress {
   field: string;
   /** `tcp://HOST:PORT`, `ipc://PATH`, `mqtt://HOST:PORT`, `mqtts://HOST:PORT`. */
   address: string;
+  /** A ZeroMQ endpoint this process binds: HOST may also name a network interface (`tcp://eth0:5556`). */
+  bind?: boolean;
 }
 
 /** A name lookup: resolves if the host has an address, rejects with the resolver's error otherwise. */
@@ -32,9 +35,9 @@ export function hostOf(address: string): string | null {
 export async function unresolvedHosts(
   addresses: readonly ConfigAddress[], resolve: HostLookup = lookup, timeoutMs = RESOLVE_TIMEOUT_MS,
 ): Promise<string[]> {
-  const checks = addresses.map(async ({ field, address }) => {
+  const checks = addresses.map(async ({ field, address, bind }) => {
     const host = hostOf(address);
-    if (host === null) return null;
+    if (host === null || (bind && networkInterfaces()[host] !== undefined)) return null;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(Object.assign(new Error('timeout'), { code: `no answer within ${timeoutMs} ms` })), timeoutMs);

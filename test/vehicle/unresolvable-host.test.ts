@@ -2,7 +2,7 @@
 // retry a failed name forever). Now the process exits non-zero at start, naming the config field and the host.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hostOf, unresolvedHosts } from '../../shared/net/hosts.js';
 import { freePort } from '../../shared/net/ports.js';
@@ -11,7 +11,7 @@ import { runToExit } from '../support/process-exit.js';
 describe('vehicle process: unresolvable RSU host', function () {
   this.timeout(90_000);
 
-  it('finds the host of each address kind, and nothing to resolve in IP literals, ipc:// and *', async () => {
+  it('finds the host of each address kind, and nothing to resolve in IP literals, ipc://, * and bound interface names', async () => {
     assert.equal(hostOf('tcp://no-such-host.invalid:5556'), 'no-such-host.invalid');
     assert.equal(hostOf('mqtts://broker.example:8883'), 'broker.example');
     assert.equal(hostOf('tcp://127.0.0.1:5556'), null);
@@ -21,6 +21,11 @@ describe('vehicle process: unresolvable RSU host', function () {
     const never = (): Promise<unknown> => new Promise(() => {});
     assert.deepEqual(await unresolvedHosts([{ field: 'f', address: 'tcp://slow.example:1' }], never, 50), ['f: cannot resolve slow.example (no answer within 50 ms)']);
     assert.deepEqual(await unresolvedHosts([{ field: 'f', address: 'tcp://localhost:1' }]), []);
+    // ZeroMQ binds to an interface by name: not a host to resolve where the process binds, one where it connects.
+    const iface = Object.keys(networkInterfaces())[0]!;
+    const refuse = (): Promise<unknown> => Promise.reject(Object.assign(new Error('no'), { code: 'ENOTFOUND' }));
+    assert.deepEqual(await unresolvedHosts([{ field: 'b', address: `tcp://${iface}:1`, bind: true }], refuse), []);
+    assert.deepEqual(await unresolvedHosts([{ field: 'c', address: `tcp://${iface}:1` }], refuse), [`c: cannot resolve ${iface} (ENOTFOUND)`]);
   });
 
   it('exits non-zero at start, naming rsus.N.zmq.pubEndpoint and the host', async () => {
