@@ -29,10 +29,22 @@ const GAP_FRAMES = 40;
 /** Output frames checked: one 15 s pass of the looped traces, all of the ego's drive past the RSU. */
 const CHECKED_FRAMES = 150;
 
+/** Period of the example's looped traces (150 rows 0.1 s apart), ms. */
+const PERIOD_MS = 15_000;
+/**
+ * Frames this soon after the traces restart are not counted: the ego jumps from the end of its drive back to
+ * its start, and the RSU's tracker coasts the ego's old track (ahead in the lane) until it gives it up, 7 frames
+ * on a loaded machine. A seam of looping a finite trace, whether or not the processes are aligned.
+ */
+const LOOP_SEAM_MS = 2_000;
+
 /** Output frames with a car in the ego's lane: the scenario has none but the ego, which fusion must not output. */
-export function phantomEgoFrames(frames: readonly PerceptionFrame[]): number {
+function phantomEgoFrames(frames: readonly PerceptionFrame[]): number {
   return frames.filter((f) => f.objects.some((o) => o.objectClass === 'car' && Math.abs(o.yM - EGO_LANE_Y_M) < HALF_LANE_M)).length;
 }
+
+/** Frames away from the loop seam (capture times are wall-clock here: no --clock-offset-ms). */
+const awayFromSeam = (f: PerceptionFrame): boolean => (f.captureTimeNs / 1e6) % PERIOD_MS >= LOOP_SEAM_MS;
 
 describe('the README three-terminal example', function () {
   this.timeout(180_000);
@@ -73,12 +85,14 @@ describe('the README three-terminal example', function () {
       await fusing.then(() => (fusingSeen = true));
       const frames = await checked;
       const withRoadsideObjects = frames.filter((f) => f.objects.length > 0).length;
-      const phantoms = phantomEgoFrames(frames);
-      const nearEgo = frames.filter((f) => f.objects.some((o) => Math.hypot(o.xM - f.sensorPose.xM, o.yM - f.sensorPose.yM) < 1.5)).length;
-      console.log(`      ${phantoms} of ${frames.length} output frames with a car in the ego's lane, ${nearEgo} with an object within 1.5 m of the ego (${withRoadsideObjects} with objects)`);
+      const counted = frames.filter(awayFromSeam);
+      const phantoms = phantomEgoFrames(counted);
+      console.log(`      ${phantoms} of ${counted.length} output frames away from the loop seam with a car in the ego's lane `
+        + `(${phantomEgoFrames(frames)} of all ${frames.length}; ${withRoadsideObjects} with objects)`);
       assert.ok(withRoadsideObjects >= CHECKED_FRAMES / 2, `only ${withRoadsideObjects} output frames with objects (logs in ${dir})`);
-      // At each loop of the traces the RSU's tracker coasts the ego's old track for a few frames (4 of 150 measured).
-      assert.ok(phantoms <= CHECKED_FRAMES / 10, `${phantoms} of ${frames.length} output frames show a car in the ego's lane (logs in ${dir})`);
+      assert.ok(counted.length >= CHECKED_FRAMES * 0.8, `${counted.length} frames counted (logs in ${dir})`);
+      // Unaligned (the base commit) nearly all show it; aligned, none should: 3 allows a stray track.
+      assert.ok(phantoms <= 3, `${phantoms} of ${counted.length} output frames show a car in the ego's lane (logs in ${dir})`);
     } finally {
       for (const c of children) c.stop();
       await Promise.all(children.map((c) => c.done));
