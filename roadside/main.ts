@@ -4,6 +4,7 @@
 import { loadConfigFile } from '../shared/config/load.js';
 import { createLogger } from '../shared/log.js';
 import { openSource } from '../shared/sources/open.js';
+import { requireResolvableHosts } from '../shared/net/hosts.js';
 import { msToNs, offsetClock, systemClock } from '../shared/time/clock.js';
 import { connectMqtt } from '../shared/transport/mqtt.js';
 import { bindZmqServer } from '../shared/transport/zmq.js';
@@ -11,6 +12,7 @@ import { curveServerKeysFromConfig, mqttOptionsFromConfig } from '../shared/tran
 import type { Transport } from '../shared/transport/types.js';
 import type { ProcessCommandArgs } from '../shared/process/command-args.js';
 import { waitForShutdown } from '../shared/process/shutdown.js';
+import { memorySample } from '../shared/process/memory.js';
 import { metadataFromEnv, roadsideMetadata } from '../shared/record/metadata.js';
 import { roadsideConfigSchema } from './config.js';
 import { startRoadside } from './pipeline.js';
@@ -26,13 +28,21 @@ export async function runRoadsideCommand(o: ProcessCommandArgs): Promise<number>
   // Only loaded when asked for: a plain RSU never loads the MCAP writer.
   const io = o.record ? await import('../shared/record/process-recording.js') : null;
   const source = openSource(config.source, baseDir, clock, log, o.startAtMs !== undefined ? { startAtMs: o.startAtMs } : {});
+  const zmq = config.transports.zmq;
+  const mqtt = config.transports.mqtt;
+  await requireResolvableHosts(path, [
+    ...(mqtt ? [{ field: 'transports.mqtt.url', address: mqtt.url }] : []),
+    ...(zmq ? [
+      { field: 'transports.zmq.pubEndpoint', address: zmq.pubEndpoint, bind: true }, { field: 'transports.zmq.pullEndpoint', address: zmq.pullEndpoint, bind: true },
+    ] : []),
+    ...(config.source.type === 'zmq-pull' ? [{ field: 'source.endpoint', address: config.source.endpoint, bind: true }] : []),
+  ]);
 
   const raw: Transport[] = [];
-  const zmq = config.transports.zmq;
   const site = (field: string) => ({ baseDir, origin: path, field });
   // Read key, certificate and password files before opening anything: a bad one fails the start, naming it.
   const curve = zmq?.curve && curveServerKeysFromConfig(zmq.curve, site('transports.zmq'));
-  const mqttOptions = config.transports.mqtt && mqttOptionsFromConfig(config.transports.mqtt, site('transports.mqtt'));
+  const mqttOptions = mqtt && mqttOptionsFromConfig(mqtt, site('transports.mqtt'));
   if (zmq) {
     raw.push(await bindZmqServer({
       downlink: zmq.pubEndpoint, uplink: zmq.pullEndpoint, clock, curve, handshakeIntervalMs: zmq.handshakeTimeoutMs,
@@ -73,7 +83,7 @@ export async function runRoadsideCommand(o: ProcessCommandArgs): Promise<number>
     source.batches$, transports, clock, log,
   );
   const statsTimer = setInterval(() => {
-    log.info({ counters: handle.counters, transports: transports.map((t) => ({ kind: t.kind, ...t.stats() })) }, 'stats');
+    log.info({ counters: handle.counters, transports: transports.map((t) => ({ kind: t.kind, ...t.stats() })), memory: memorySample() }, 'stats');
   }, config.statsIntervalS * 1000);
 
   // A dead pipeline (its source failed) must not leave a process that answers clock sync but sends no frames.

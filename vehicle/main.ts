@@ -11,6 +11,7 @@ import { VehicleCore } from './core.js';
 import { createLogger } from '../shared/log.js';
 import type { EgoState } from '../shared/sources/detections.js';
 import { openSource } from '../shared/sources/open.js';
+import { requireResolvableHosts } from '../shared/net/hosts.js';
 import { msToNs, offsetClock, systemClock } from '../shared/time/clock.js';
 import { connectMqtt, type MqttTransport } from '../shared/transport/mqtt.js';
 import { bindZmqServer, connectZmqClient } from '../shared/transport/zmq.js';
@@ -18,6 +19,7 @@ import { curveClientKeysFromConfig, mqttOptionsFromConfig } from '../shared/tran
 import type { Transport } from '../shared/transport/types.js';
 import type { ProcessCommandArgs } from '../shared/process/command-args.js';
 import { waitForShutdown } from '../shared/process/shutdown.js';
+import { memorySample } from '../shared/process/memory.js';
 import { metadataFromEnv, vehicleMetadata } from '../shared/record/metadata.js';
 import { vehicleConfigSchema } from './config.js';
 import { startVehicle } from './pipeline.js';
@@ -43,6 +45,14 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
   // Only loaded when asked for: a plain vehicle never loads the MCAP writer.
   const io = o.record ? await import('../shared/record/process-recording.js') : null;
   const source = openSource(config.source, baseDir, clock, log, o.startAtMs !== undefined ? { startAtMs: o.startAtMs } : {});
+  await requireResolvableHosts(path, [
+    ...(config.mqtt ? [{ field: 'mqtt.url', address: config.mqtt.url }] : []),
+    ...config.rsus.flatMap((r, i) => (r.zmq ? [
+      { field: `rsus.${i}.zmq.pubEndpoint`, address: r.zmq.pubEndpoint }, { field: `rsus.${i}.zmq.pullEndpoint`, address: r.zmq.pullEndpoint },
+    ] : [])),
+    { field: 'output.endpoint', address: config.output.endpoint, bind: true },
+    ...(config.source.type === 'zmq-pull' ? [{ field: 'source.endpoint', address: config.source.endpoint, bind: true }] : []),
+  ]);
 
   const owned: Transport[] = [];
   const site = (field: string) => ({ baseDir, origin: path, field });
@@ -155,7 +165,7 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
   );
   const statsTimer = setInterval(() => {
     const now = clock.nowNs();
-    log.info({ counters: { ...handle.counters, e2eLatencyMs: undefined }, strategy, links: links.map((l) => ({ ...l.monitor.snapshot(now), counters: l.counters })) }, 'stats');
+    log.info({ counters: { ...handle.counters, e2eLatencyMs: undefined }, strategy, links: links.map((l) => ({ ...l.monitor.snapshot(now), counters: l.counters })), memory: memorySample() }, 'stats');
   }, config.statsIntervalS * 1000);
 
   const why = await waitForShutdown(o.duration);

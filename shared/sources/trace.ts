@@ -73,6 +73,15 @@ export function readTrace(path: string): TraceRow[] {
   return parseTrace(text, path);
 }
 
+/**
+ * Loop period of a trace, s: its span plus one mean row interval (0.1 s for a single row), rounded to the
+ * microsecond so that a period of 15 s is 15 and not 15.000000000000002 (pass n starts n periods after the origin).
+ */
+export function tracePeriodS(rows: readonly TraceRow[]): number {
+  const spanS = rows[rows.length - 1]!.timeS - rows[0]!.timeS;
+  return rows.length > 1 ? Math.round((spanS + spanS / (rows.length - 1)) * 1e6) / 1e6 : 0.1;
+}
+
 export interface ReplayOptions {
   /** Restart at the end; the loop period is the trace span plus one mean row interval. */
   loop?: boolean;
@@ -83,7 +92,8 @@ export interface ReplayOptions {
    * Start the first row at this scheduler time, ms (epoch ms on the wall clock) instead of at subscription:
    * processes given one start time replay their traces on one scenario clock. Rows already past due when
    * subscribed (a process that started late) are skipped, not emitted in a burst: on a shared scenario clock
-   * a row stamped late would claim the wrong instant.
+   * a row stamped late would claim the wrong instant. A looped replay joins the pass under way, so 0 (the
+   * Unix epoch) replays the trace on the wall clock modulo its period.
    */
   startAtMs?: number;
 }
@@ -96,14 +106,15 @@ export function replayTrace(rows: readonly TraceRow[], options: ReplayOptions = 
   const scheduler = options.scheduler ?? asyncScheduler;
   const clock: Clock = options.clock ?? { nowNs: () => Math.round(scheduler.now() * 1e6) };
   const t0 = rows[0]!.timeS;
-  const spanS = rows[rows.length - 1]!.timeS - t0;
-  const periodS = rows.length > 1 ? spanS + spanS / (rows.length - 1) : 0.1;
+  const periodMs = Math.round(tracePeriodS(rows) * 1e9) / 1e6;
   return defer(() => {
     const startMs = options.startAtMs ?? scheduler.now();
     const subscribedMs = scheduler.now();
-    let pass = 0;
+    // A looped replay that starts late joins the pass under way (a start long ago, e.g. the epoch, would
+    // otherwise walk through every pass since); a single pass only ever plays from its start.
+    let pass = options.loop && options.startAtMs !== undefined ? Math.max(0, Math.floor((subscribedMs - startMs) / periodMs)) : 0;
     const onePass = defer(() => {
-      const passStartMs = startMs + pass * periodS * 1000;
+      const passStartMs = startMs + pass * periodMs;
       pass++;
       return from(rows).pipe(
         filter((row) => options.startAtMs === undefined || passStartMs + (row.timeS - t0) * 1000 >= subscribedMs),

@@ -184,15 +184,23 @@ function checkAdvisory(a: PlanningAdvisory, ctx: ValidationContext, L: Readonly<
   for (const v of [a.sequence, a.intentSequence, a.validUntilNs]) if (!fin(v)) reject('nonFinite', 'advisory');
   checkCaptureTime(a.issueTimeNs, 'issueTimeNs', ctx, L);
   if (a.zones.length > L.maxObjects) reject('tooManyObjects', `${a.zones.length} zones > ${L.maxObjects}`);
-  for (const z of a.zones) {
+  let zones: ConflictZone[] | null = null;
+  for (let i = 0; i < a.zones.length; i++) {
+    const z = a.zones[i]!;
     checkZone(z);
-    if (z.object) {
-      const issue = objectIssue(z.object, null, L);
-      if (issue) reject(issue.reason, `zone ${issue.detail}`);
+    if (!z.object) continue;
+    const issue = objectIssue(z.object, null, L);
+    if (issue) reject(issue.reason, `zone ${issue.detail}`);
+    // Repaired as a frame object's is (found by bench/fuzz.ts: zone objects' covariances went unchecked).
+    if (z.object.covariance && !covarianceUsable(z.object.covariance, L.maxVariance)) {
+      issues.push({ reason: 'covarianceRepaired', detail: `zone object ${z.object.trackId}: not positive definite or too large` });
+      zones ??= a.zones.slice();
+      zones[i] = { ...z, object: { ...z.object, covariance: null } };
     }
   }
   const contextObjects = checkObjects(a.contextObjects, null, L, issues);
-  return contextObjects === a.contextObjects ? a : { ...a, contextObjects };
+  if (zones === null && contextObjects === a.contextObjects) return a;
+  return { ...a, contextObjects, zones: zones ?? a.zones };
 }
 
 function checkIntent(i: VehicleIntent, ctx: ValidationContext, L: Readonly<WireLimits>): void {
