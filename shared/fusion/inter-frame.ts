@@ -1,7 +1,7 @@
 // Inter-frame fusion (docs/fusion-criteria.md): late roadside frames motion-compensated to the vehicle frame.
 import type { PerceptionFrame } from '../model/types.js';
 import {
-  fuseSequentially, resolveFusionParams, roadsideDtMs, usedFrames, type FrameFuser, type FusionParams, type RoadsideFrameInput,
+  fuseSequentially, hasUsedFrame, resolveFusionParams, usedFrames, type FrameFuser, type FusionParams, type RoadsideFrameInput,
 } from './methods.js';
 import type { FusedObject } from './types.js';
 
@@ -23,17 +23,10 @@ export function fuseInterFrame(
 }
 
 /**
- * Inter-frame fusion for a strategy: usable when some RSU's freshest frame is at most the prediction horizon old
- * and at most half a vehicle period from the future.
+ * Inter-frame fusion for a strategy: usable when fuseInterFrame would use some RSU's frame (the same window and
+ * map-frame test: selectRoadsideFrames), so that a strategy never picks inter for a frame it then fuses alone.
  */
 export const INTER_FRAME = Object.freeze<FrameFuser>({
   fuse: (x) => fuseInterFrame(x.own, x.frames, x.params),
-  unusable: (x) => {
-    const halfPeriodMs = x.params.vehicleFramePeriodMs / 2;
-    const usable = x.frames.some((f) => {
-      const dt = roadsideDtMs(x.own, f);
-      return dt >= -halfPeriodMs && dt <= x.params.maxPredictionHorizonMs;
-    });
-    return usable ? null : 'no roadside frame usable for inter';
-  },
+  unusable: (x) => (hasUsedFrame('inter', x.own, x.frames, x.params) ? null : 'no roadside frame usable for inter'),
 });

@@ -334,6 +334,15 @@ export function usedFrames(method: 'intra' | 'inter', own: PerceptionFrame, road
   return used;
 }
 
+/** Whether `method` would use any of these frames: the window and map-frame test of selectRoadsideFrames, without
+ * building the selection (a strategy asks this on every vehicle frame). */
+export function hasUsedFrame(method: 'intra' | 'inter', own: PerceptionFrame, roadside: readonly RoadsideFrameInput[], p: FusionParams): boolean {
+  for (const input of roadside) {
+    if (input.frame.mapFrame === own.mapFrame && windowVerdict(method, roadsideDtMs(own, input), p) === 'used') return true;
+  }
+  return false;
+}
+
 /**
  * Everything a fusion method, or a strategy's choice of method, may use for one vehicle frame (VehicleCore.step
  * builds it once per frame and hands the same object to the strategy's pick and to the chosen method).

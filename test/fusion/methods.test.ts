@@ -386,9 +386,22 @@ describe('fusion/methods', () => {
       assert.deepEqual(INTRA_FRAME.fuse(inputs(own, at(20))), fuseIntraFrame(own, at(20)));
       assert.deepEqual(INTER_FRAME.fuse(inputs(own, at(300))), fuseInterFrame(own, at(300)));
       assert.deepEqual([50, 51].map((ms) => INTRA_FRAME.unusable(inputs(own, at(ms)))), [null, 'no roadside frame usable for intra']);
-      assert.deepEqual([500, 501, -50, -51].map((ms) => INTER_FRAME.unusable(inputs(own, at(ms)))),
+      // The window is fuseInterFrame's own: up to the horizon old, up to one period from the future.
+      assert.deepEqual([500, 501, -100, -101].map((ms) => INTER_FRAME.unusable(inputs(own, at(ms)))),
         [null, 'no roadside frame usable for inter', null, 'no roadside frame usable for inter']);
       assert.equal(INTER_FRAME.unusable(inputs(own, [])), 'no roadside frame usable for inter');
+    });
+
+    it('a method is usable exactly when its fusion would use a frame (window and map frame alike)', () => {
+      for (const lateMs of [-101, -100, -75, -51, -50, 0, 50, 51, 300, 500, 501]) {
+        for (const mapFrame of ['map', 'other']) {
+          const frames = [rsuFrame('rsu-1', lateMs, [obj({ trackId: 17, xM: 60 })], mapFrame)];
+          const interUsed = fuseInterFrame(own, frames).some((o) => o.sources.some((s) => s.sourceId === 'rsu-1'));
+          const intraUsed = fuseIntraFrame(own, frames).some((o) => o.sources.some((s) => s.sourceId === 'rsu-1'));
+          assert.equal(INTER_FRAME.unusable(inputs(own, frames)) === null, interUsed, `inter ${lateMs} ms ${mapFrame}`);
+          assert.equal(INTRA_FRAME.unusable(inputs(own, frames)) === null, intraUsed, `intra ${lateMs} ms ${mapFrame}`);
+        }
+      }
     });
 
     it('the baselines take any roadside frame; linear compensation removes the ego from both frames it uses', () => {
