@@ -50,6 +50,15 @@ export interface FusionParams {
   defaultVehicleCovariance: StateCovariance;
   /** Motion-model parameters for compensating roadside objects; omitted fields take DEFAULT_PREDICT_PARAMS. */
   predict?: Partial<PredictParams>;
+  /**
+   * Largest position standard deviation, m, of a roadside object after its motion compensation for it to be
+   * fused or shown by intra and inter; a less certain one is dropped. This, not the age alone, is what makes a
+   * roadside object stale: its predicted uncertainty grows with the age at a rate set by its own velocity
+   * uncertainty (a track that just restarted after an abrupt stop goes past it within a few hundred ms, a steady
+   * one lasts the whole horizon). 1 m = half the 2 m match radius (GOSPA's cut-off c): at 2σ the object is still
+   * within the radius of where it is.
+   */
+  maxPositionStdM: number;
   /** Output objects below this existence probability are dropped (after fusion, whose noisy-OR raises the
    * existence of objects both sides confirm). 0 keeps everything. */
   minExistenceProbability: number;
@@ -67,6 +76,7 @@ export const DEFAULT_FUSION_PARAMS: Readonly<FusionParams> = Object.freeze({
   gateProbability: DEFAULT_GATE_PROBABILITY,
   defaultRoadsideCovariance: diagonalCovariance(0.5, 1.0),
   defaultVehicleCovariance: diagonalCovariance(0.3, 0.5),
+  maxPositionStdM: 1.0,
   minExistenceProbability: 0,
 });
 
@@ -75,6 +85,7 @@ export function resolveFusionParams(params: Partial<FusionParams> = {}): FusionP
   checkParam(p, Number.isFinite(p.vehicleFramePeriodMs) && p.vehicleFramePeriodMs > 0, 'vehicleFramePeriodMs', '> 0');
   checkParam(p, Number.isFinite(p.maxPredictionHorizonMs) && p.maxPredictionHorizonMs >= 0, 'maxPredictionHorizonMs', '>= 0');
   checkParam(p, p.gateProbability > 0 && p.gateProbability < 1, 'gateProbability', 'in (0, 1)');
+  checkParam(p, p.maxPositionStdM > 0, 'maxPositionStdM', '> 0');
   checkParam(p, p.minExistenceProbability >= 0 && p.minExistenceProbability <= 1, 'minExistenceProbability', 'in [0, 1]');
   return p;
 }
@@ -186,6 +197,21 @@ function isFiniteEstimate(o: DetectedObject): boolean {
   return true;
 }
 
+/**
+ * Whether an object's position is known well enough to be worth showing: the larger standard deviation of its
+ * (x, y) covariance (largest eigenvalue of the 2x2 block) at most maxStdM. A null covariance is the source's
+ * default, placeable.
+ */
+export function placeable(o: DetectedObject, maxStdM: number): boolean {
+  const c = o.covariance;
+  if (c === null) return true;
+  const a = c[0]!;
+  const b = c[1]!;
+  const d = c[4]!;
+  const largest = (a + d) / 2 + Math.sqrt(((a - d) / 2) ** 2 + b * b);
+  return largest <= maxStdM * maxStdM;
+}
+
 function withCovariance(o: DetectedObject, fallback: StateCovariance): DetectedObject {
   return o.covariance === null ? detectedObjectWith(o, fallback) : o;
 }
@@ -230,11 +256,12 @@ export function fuseSequentially(
       if (!isFiniteEstimate(o)) continue;
       const filled = withCovariance(o, p.defaultRoadsideCovariance);
       // predictObject's result copied into the one DetectedObject literal (shared/kernels/v8-shapes.ts, rule 1).
+      const moved = dtS === 0 ? filled : predictObject(filled, dtS, p.predict);
+      // Too uncertain to place (intra, inter): neither fused nor shown. Planning completion has its own rule
+      // (advisory validity) for objects predicted across seconds.
+      if (method !== 'planning' && !placeable(moved, p.maxPositionStdM)) continue;
       if (dtS === 0) objects.push(filled);
-      else {
-        const predicted = predictObject(filled, dtS, p.predict);
-        objects.push(detectedObjectWith(predicted, predicted.covariance));
-      }
+      else objects.push(detectedObjectWith(moved, moved.covariance));
     }
     const rows = gateCandidates(current, objects, gateD2, association.defaultCovarianceA, association.defaultCovarianceB);
     const { pairs, unmatchedB } = associateRows(current, objects, rows, association);

@@ -579,6 +579,93 @@ function bornTrack(id: number, d: Detection, timeNs: number, p: TrackerParams): 
   };
 }
 
+/**
+ * Re-acquisition after an abrupt change of velocity. A confirmed track that found no detection in its gate, and a
+ * detection no track took, are the same object when the detection is inside the gate of the track *with its
+ * velocity unknown*: its last position, velocity 0 ± initialVelocityStdMps (what a track born there would
+ * predict). Without this, an object that stops, starts or turns faster than the manoeuvre mode can follow (a car
+ * braking to a stop in one frame) leaves its confirmed track coasting on at the old velocity for maxMisses frames
+ * (a ghost, metres from the object, published as current) while a new track confirms three frames later. Instead
+ * the track keeps its id and restarts its velocity from the detections: its covariance says the velocity is
+ * unknown, so receivers predicting it widen it honestly. Confirmed tracks and detections are paired by the same
+ * optimal assignment as the other stages (a third stage), on what the first two left. `a` is updated in place.
+ */
+function reacquire(
+  tracks: readonly Track[], a: Association, detections: readonly Detection[], dtS: number, timeNs: number, p: TrackerParams, next: Track[],
+): void {
+  const rows: number[] = [];
+  const reset: Track[] = [];
+  const candidates: AssociationCandidate[] = [];
+  for (const ti of a.unassignedTracks) {
+    const t = tracks[ti]!;
+    if (t.status !== 'confirmed') continue;
+    const r = velocityReset(t, p);
+    const pr = predictedModes(r, dtS, p);
+    rows.push(ti);
+    reset.push(r);
+    const components: AssociationCandidate['components'][number][] = [];
+    for (let j = 0; j < pr.modes.length; j++) components.push({ weight: pr.modeProbabilities[j]!, mean: pr.modes[j]!.mean, covariance: pr.modes[j]!.covariance });
+    candidates.push({ components, objectClass: trackClass(t).objectClass, confirmed: true });
+  }
+  if (rows.length === 0) return;
+  const free: Detection[] = [];
+  for (const di of a.unassignedDetections) free.push(detections[di]!);
+  const found = associate(candidates, free, p);
+  if (found.pairs.length === 0) return;
+  const takenT = new Set<number>();
+  const takenD = new Set<number>();
+  for (const [k, j] of found.pairs) {
+    const ti = rows[k]!;
+    const di = a.unassignedDetections[j]!;
+    const d = detections[di]!;
+    next[ti] = updatedTrack(reset[k]!, restartPrior(d, p), d, timeNs, p);
+    a.pairs.push([ti, di]);
+    takenT.add(ti);
+    takenD.add(di);
+  }
+  a.unassignedTracks = a.unassignedTracks.filter((ti) => !takenT.has(ti));
+  a.unassignedDetections = a.unassignedDetections.filter((di) => !takenD.has(di));
+}
+
+/** The prior a track restarts from at detection d: centred on it with the measurement's position covariance and
+ * velocity 0 ± initialVelocityStdMps, as a track born there (bornTrack); not the track's own position, which the
+ * manoeuvre has already biased by the lagging updates that came before the miss. */
+function restartPrior(d: Detection, p: TrackerParams): Prediction {
+  const r = measurementCovariance(d, p);
+  const vv = p.initialVelocityStdMps ** 2;
+  const m = p.modeAccelStdMps2.length;
+  const modes: GaussianState[] = [];
+  for (let j = 0; j < m; j++) {
+    modes.push({
+      mean: [d.xM, d.yM, 0, 0],
+      covariance: [[r[0]![0]!, r[0]![1]!, 0, 0], [r[1]![0]!, r[1]![1]!, 0, 0], [0, 0, vv, 0], [0, 0, 0, vv]],
+    });
+  }
+  return { modes, modeProbabilities: new Array<number>(m).fill(1 / m) };
+}
+
+/** The track at its last update with its velocity forgotten: 0 ± initialVelocityStdMps in every mode, modes equally
+ * likely, no course history (the yaw rate must not read the manoeuvre as a turn). */
+function velocityReset(t: Track, p: TrackerParams): Track {
+  const vv = p.initialVelocityStdMps ** 2;
+  const c = t.covariance;
+  const mean = [t.mean[0]!, t.mean[1]!, 0, 0];
+  const covariance = [
+    [c[0]![0]!, c[0]![1]!, 0, 0],
+    [c[1]![0]!, c[1]![1]!, 0, 0],
+    [0, 0, vv, 0],
+    [0, 0, 0, vv],
+  ];
+  const m = p.modeAccelStdMps2.length;
+  return withFields(t, {
+    mean,
+    covariance,
+    modes: Array.from({ length: m }, () => ({ mean: [...mean], covariance: copyRows(covariance) })),
+    modeProbabilities: new Array<number>(m).fill(1 / m),
+    courses: [],
+  });
+}
+
 /** Row-by-row copy by push (shared/kernels/v8-shapes.ts, rule 3). */
 function copyRows(m: Matrix): number[][] {
   const out: number[][] = [];
@@ -676,6 +763,7 @@ export function updateTracker(
   // Every track is either paired or unassigned, so each entry is replaced.
   const next: Track[] = state.tracks.slice();
   for (const [ti, di] of a.pairs) next[ti] = updatedTrack(state.tracks[ti]!, predicted[ti]!, detections[di]!, timeNs, p);
+  if (a.unassignedTracks.length > 0 && a.unassignedDetections.length > 0) reacquire(state.tracks, a, detections, dtS, timeNs, p, next);
   for (const ti of a.unassignedTracks) next[ti] = missedTrack(state.tracks[ti]!, predicted[ti]!, p);
 
   const tracks: Track[] = [];

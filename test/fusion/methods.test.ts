@@ -30,6 +30,8 @@ const T0 = 4_000_000_000_000_000;
 const OFFSET_NS = 2 * MS;
 const VEH = 'veh-7';
 const unit: StateCovariance = diagonalCovariance(1, 1);
+/** Unit-σ test objects are at maxPositionStdM (1 m) already: tests of other rules let them be predicted. */
+const LOOSE = { maxPositionStdM: 10 };
 
 const obj = (over: Partial<DetectedObject> = {}): DetectedObject => detectedObject({ covariance: unit, ...over });
 
@@ -116,7 +118,7 @@ describe('fusion/methods', () => {
     it('information form with unequal variances: 1 and 3 give mean 0.25 of the way, variance 0.75', () => {
       const own = ownFrame([obj({ xM: 0, covariance: diagonalCovariance(1, 1) })]);
       const rsu = rsuFrame('rsu-1', 0, [obj({ trackId: 17, xM: 2, covariance: diagonalCovariance(Math.sqrt(3), Math.sqrt(3)) })]);
-      const f = fuseIntraFrame(own, [rsu])[0]!;
+      const f = fuseIntraFrame(own, [rsu], LOOSE)[0]!;
       close(f.xM, 0.5, TOL);
       close(f.covariance![0], 0.75, TOL);
       close(f.covariance![7], 0.75, TOL);
@@ -136,7 +138,7 @@ describe('fusion/methods', () => {
 
     it('uses a frame exactly half a period off, and compensates the residual offset', () => {
       const own = ownFrame([]);
-      const out = fuseIntraFrame(own, [rsuFrame('rsu-1', 50, [obj({ trackId: 18, xM: 40, vxMps: 10 })])]);
+      const out = fuseIntraFrame(own, [rsuFrame('rsu-1', 50, [obj({ trackId: 18, xM: 40, vxMps: 10 })])], LOOSE);
       assert.equal(out.length, 1);
       close(out[0]!.xM, 40.5, TOL);
       assert.equal(out[0]!.method, 'intra');
@@ -187,7 +189,7 @@ describe('fusion/methods', () => {
       assert.deepEqual(sel.map((s) => [s.input.frame.sourceId, s.dtMs, s.verdict]), [
         ['rsu-1', 30, 'superseded'], ['rsu-1', 10, 'used'], ['rsu-2', 0, 'map-frame'],
       ]);
-      assert.deepEqual(fuseIntraFrame(own, [near, foreign, far]).map(sourcesOf), [['rsu-1#1']]);
+      assert.deepEqual(fuseIntraFrame(own, [near, foreign, far], LOOSE).map(sourcesOf), [['rsu-1#1']]);
     });
 
     it('gate edge: σ² 1 + 1 gives a 4.29 m reach on x; just inside fuses, just outside and far away are added apart', () => {
@@ -256,12 +258,12 @@ describe('fusion/methods', () => {
       const own = ownFrame([]);
       const older = rsuFrame('rsu-1', 400, [obj({ trackId: 1 })]);
       const fresher = rsuFrame('rsu-1', 200, [obj({ trackId: 2 })]);
-      assert.deepEqual(fuseInterFrame(own, [fresher, older]).map(sourcesOf), [['rsu-1#2']]);
+      assert.deepEqual(fuseInterFrame(own, [fresher, older], LOOSE).map(sourcesOf), [['rsu-1#2']]);
       const future = rsuFrame('rsu-2', -150, [obj({ trackId: 3 })]);
       assert.equal(selectRoadsideFrames('inter', own, [future])[0]!.verdict, 'from-future');
       assert.deepEqual(fuseInterFrame(own, [future]), []);
       // Within one period ahead (clock-offset error): predicted backwards to the vehicle's instant.
-      const slightly = fuseInterFrame(own, [rsuFrame('rsu-2', -80, [obj({ trackId: 3, xM: 10, vxMps: 10 })])]);
+      const slightly = fuseInterFrame(own, [rsuFrame('rsu-2', -80, [obj({ trackId: 3, xM: 10, vxMps: 10 })])], LOOSE);
       close(slightly[0]!.xM, 9.2, TOL);
     });
 
@@ -271,7 +273,7 @@ describe('fusion/methods', () => {
       assert.equal(selectRoadsideFrames('inter', own, [badOffset])[0]!.verdict, 'too-old');
       assert.deepEqual(fuseInterFrame(own, [badOffset]), []);
       const corrupt = rsuFrame('rsu-1', 100, [obj({ trackId: 1, xM: Number.NaN }), obj({ trackId: 2, covariance: [1, 0, 0, 0, 1, 0, 0, Infinity, 0, 1] }), obj({ trackId: 3 })]);
-      assert.deepEqual(fuseInterFrame(own, [corrupt]).map(sourcesOf), [['rsu-1#3']]);
+      assert.deepEqual(fuseInterFrame(own, [corrupt], LOOSE).map(sourcesOf), [['rsu-1#3']]);
     });
 
     it('real epoch stamps: dt is differenced before converting, good to the 256 ns quantum of a double', () => {
@@ -307,7 +309,7 @@ describe('fusion/methods', () => {
       const stale = obj({ trackId: 21, objectClass: 'pedestrian', xM: 30, yM: 1.5, covariance: diagonalCovariance(0.3, 0.3) });
       const hidden = obj({ trackId: 22, xM: 40, yM: -8, vyMps: 5, covariance: diagonalCovariance(0.5, 1) });
       const advisory = rsuFrame('rsu-1', 2000, [stale, hidden]);
-      const out = completeWithRoadside(ownFrame([walker]), [advisory], { maxPredictionHorizonMs: 2001 });
+      const out = completeWithRoadside(ownFrame([walker]), [advisory], { maxPredictionHorizonMs: 2001, ...LOOSE });
       assert.deepEqual(out.map(sourcesOf), [[`${VEH}#3`], ['rsu-1#22']]);
       assert.ok(out.every((o) => o.method === 'planning'));
       // The vehicle's estimate is kept as it is, not pulled toward the stale one.
@@ -315,7 +317,7 @@ describe('fusion/methods', () => {
       // The hidden car predicted over the 2 s: 10 m further.
       close(out[1]!.yM, 2, TOL);
       // The stale track is the same pedestrian (inter-frame fusion pairs them); completion keeps the vehicle's.
-      const paired = fuseInterFrame(ownFrame([walker]), [advisory], { maxPredictionHorizonMs: 2001 });
+      const paired = fuseInterFrame(ownFrame([walker]), [advisory], { maxPredictionHorizonMs: 2001, ...LOOSE });
       assert.deepEqual(sourcesOf(paired[0]!), [`${VEH}#3`, 'rsu-1#21']);
       // Beyond the horizon the caller allows, nothing is added.
       assert.deepEqual(completeWithRoadside(ownFrame([walker]), [advisory]).map(sourcesOf), [[`${VEH}#3`]]);
@@ -396,8 +398,8 @@ describe('fusion/methods', () => {
       for (const lateMs of [-101, -100, -75, -51, -50, 0, 50, 51, 300, 500, 501]) {
         for (const mapFrame of ['map', 'other']) {
           const frames = [rsuFrame('rsu-1', lateMs, [obj({ trackId: 17, xM: 60 })], mapFrame)];
-          const interUsed = fuseInterFrame(own, frames).some((o) => o.sources.some((s) => s.sourceId === 'rsu-1'));
-          const intraUsed = fuseIntraFrame(own, frames).some((o) => o.sources.some((s) => s.sourceId === 'rsu-1'));
+          const interUsed = fuseInterFrame(own, frames, LOOSE).some((o) => o.sources.some((s) => s.sourceId === 'rsu-1'));
+          const intraUsed = fuseIntraFrame(own, frames, LOOSE).some((o) => o.sources.some((s) => s.sourceId === 'rsu-1'));
           assert.equal(INTER_FRAME.unusable(inputs(own, frames)) === null, interUsed, `inter ${lateMs} ms ${mapFrame}`);
           assert.equal(INTRA_FRAME.unusable(inputs(own, frames)) === null, intraUsed, `intra ${lateMs} ms ${mapFrame}`);
         }
