@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {
   DEFAULT_FUSION_PARAMS,
+  placeable,
   resolveFusionParams,
   roadsideDtMs,
   selectRoadsideFrames,
@@ -214,6 +215,24 @@ describe('fusion/methods', () => {
     // An object at x = 20 m moving at 10 m/s along x: the truth at the vehicle frame's instant is x = 23 m.
     const truthXM = 23;
     const late = obj({ trackId: 17, xM: 20, vxMps: 10, covariance: diagonalCovariance(0.5, 1) });
+
+    it('drops a roadside object its prediction leaves too uncertain to place (maxPositionStdM), keeps a steady one', () => {
+      // A track that just restarted after an abrupt stop: velocity unknown (σ 10 m/s, as the RSU tracker says).
+      const restarted = obj({ trackId: 18, xM: 40, covariance: diagonalCovariance(0.2, 10) });
+      const steady = obj({ trackId: 19, xM: 60, vxMps: 10, covariance: diagonalCovariance(0.2, 0.3) });
+      const at = (lateMs: number): string[][] => fuseInterFrame(ownFrame([]), [rsuFrame('rsu-1', lateMs, [restarted, steady])]).map(sourcesOf);
+      // σ 0.2 m at 0 ms; sqrt(0.04 + 100 · 0.05² + …) ≈ 0.52 m at 50 ms; ≈ 1.0 m at 100 ms; 3 m at 300 ms.
+      assert.deepEqual(at(50), [['rsu-1#18'], ['rsu-1#19']]);
+      assert.deepEqual(at(300), [['rsu-1#19']]);
+      assert.deepEqual(at(500), [['rsu-1#19']]);
+      assert.equal(placeable(steady, 0.2), true);
+      assert.equal(placeable(steady, 0.19), false);
+      assert.equal(placeable(obj({ covariance: null }), 0.01), true);
+      // The larger axis counts, correlation included: [[1, 0.9], [0.9, 1]] has eigenvalues 1.9 and 0.1.
+      assert.equal(placeable(obj({ covariance: [1, 0.9, 0, 0, 1, 0, 0, 1, 0, 1] }), Math.sqrt(1.89)), false);
+      assert.equal(placeable(obj({ covariance: [1, 0.9, 0, 0, 1, 0, 0, 1, 0, 1] }), Math.sqrt(1.91)), true);
+      assert.throws(() => fuseInterFrame(ownFrame([]), [], { maxPositionStdM: 0 }), /maxPositionStdM/);
+    });
 
     it('compensates a frame 300 ms late: < 0.5 m from the truth instead of ~3 m', () => {
       const out = fuseInterFrame(ownFrame([]), [rsuFrame('rsu-1', 300, [late])]);
