@@ -8,10 +8,13 @@ import type { FusedObject } from './types.js';
 /**
  * Inter-frame fusion: each RSU's frame closest in time is motion-compensated to the vehicle frame's instant
  * (predictObject by dt = vehicle capture − roadside capture, which inflates the covariance), associated and fused
- * by covariance intersection: the prediction shares motion-model error across the state, so the errors can no
- * longer be taken as independent. A frame older than maxPredictionHorizonMs, or more than one vehicle period in
- * the future, contributes nothing: a stale object shown as current is worse than a missing one. Roadside-only
- * objects are added (predicted), the vehicle's unmatched objects kept; every object carries method 'inter'.
+ * by provenanceRule: information form with the vehicle's own measurement (independent errors), covariance
+ * intersection once the object holds a roadside track (two predicted tracks share the unmodelled manoeuvre). A
+ * roadside object whose predicted position σ exceeds maxPositionStdM is dropped (too uncertain to place); a frame
+ * older than maxPredictionHorizonMs (the age at which the motion model's own error reaches that σ), or more than
+ * one vehicle period in the future, contributes nothing: a stale object shown as current is worse than a missing
+ * one. Roadside-only objects are added (predicted), the vehicle's unmatched objects kept; every object carries
+ * method 'inter'.
  */
 export function fuseInterFrame(
   own: PerceptionFrame,
@@ -19,7 +22,7 @@ export function fuseInterFrame(
   params: Partial<FusionParams> = {},
 ): FusedObject[] {
   const p = resolveFusionParams(params);
-  return fuseSequentially(own, usedFrames('inter', own, roadside, p), 'inter', 'covariance-intersection', p);
+  return fuseSequentially(own, usedFrames('inter', own, roadside, p), 'inter', 'by-provenance', p);
 }
 
 /**

@@ -9,7 +9,7 @@ import { DEFAULT_GATE_PROBABILITY, GATE_SUBSTATE_INDICES, chiSquareGate } from '
 import { diagonalCovariance } from '../model/covariance.js';
 import { detectedObjectWith, type DetectedObject, type PerceptionFrame, type PlanningAdvisory, type StateCovariance } from '../model/types.js';
 import type { LinkHealth } from '../link/link-monitor.js';
-import { predictObject } from '../motion/predict.js';
+import { DEFAULT_PREDICT_PARAMS, predictObject } from '../motion/predict.js';
 import type { PredictParams } from '../motion/predict.js';
 import { fuseObjects, singleSourceObject } from './objects.js';
 import type { GaussianRule } from './objects.js';
@@ -40,7 +40,8 @@ export interface FusionParams {
   /** Vehicle perception period, ms. Intra accepts roadside frames within half of it; inter accepts frames up
    * to one period from the future (clock-offset error) and no more. */
   vehicleFramePeriodMs: number;
-  /** Oldest roadside frame inter-frame fusion predicts across, ms; older frames contribute nothing. */
+  /** Oldest roadside frame inter-frame fusion predicts across, ms; older frames contribute nothing. Default
+   * usefulPredictionAgeMs of the default maxPositionStdM and motion model. */
   maxPredictionHorizonMs: number;
   /** Probability mass of the association gate, (0, 1). */
   gateProbability: number;
@@ -65,18 +66,30 @@ export interface FusionParams {
 }
 
 /**
- * Defaults: 10 Hz vehicle perception; 500 ms horizon (docs/fusion-criteria.md: past it a hard-braking car drifts
- * more than a metre from its prediction, and by ~0.75 s the gate spans the neighbouring lane); 99 % gate; RSU σ 0.5 m / 1 m/s
+ * The oldest roadside frame worth predicting, ms: the age at which the motion model's unmodelled acceleration
+ * alone (σ_a dt² / 2, CV white-noise acceleration) moves a perfectly known object by maxPositionStdM. Past it no
+ * track, however good, is placeable (placeable), so the frame is not even looked at. 1000 ms with the defaults
+ * (σ_a 2 m/s², 1 m): derived from the prediction error's growth, not a constant.
+ */
+export function usefulPredictionAgeMs(maxPositionStdM: number, accelStdMps2: number): number {
+  return 1000 * Math.sqrt((2 * maxPositionStdM) / accelStdMps2);
+}
+
+const DEFAULT_MAX_POSITION_STD_M = 1.0;
+
+/**
+ * Defaults: 10 Hz vehicle perception; horizon usefulPredictionAgeMs (1000 ms, docs/association-and-fusion.md,
+ * "Inter-frame fusion on the honest yardstick"); 99 % gate; RSU σ 0.5 m / 1 m/s
  * (fixed, elevated sensors at tens of metres, velocity from a short track); vehicle σ 0.3 m / 0.5 m/s (close
  * range, ego-motion-compensated tracker).
  */
 export const DEFAULT_FUSION_PARAMS: Readonly<FusionParams> = Object.freeze({
   vehicleFramePeriodMs: 100,
-  maxPredictionHorizonMs: 500,
+  maxPredictionHorizonMs: usefulPredictionAgeMs(DEFAULT_MAX_POSITION_STD_M, DEFAULT_PREDICT_PARAMS.accelStdMps2),
   gateProbability: DEFAULT_GATE_PROBABILITY,
   defaultRoadsideCovariance: diagonalCovariance(0.5, 1.0),
   defaultVehicleCovariance: diagonalCovariance(0.3, 0.5),
-  maxPositionStdM: 1.0,
+  maxPositionStdM: DEFAULT_MAX_POSITION_STD_M,
   minExistenceProbability: 0,
 });
 
@@ -226,6 +239,25 @@ export function ownObjects(own: PerceptionFrame, method: FusionMethod, p: Fusion
 }
 
 /**
+ * How fuseSequentially combines a pair: a Gaussian rule for every pair, 'by-provenance' (provenanceRule), or
+ * 'keep-current' (planning completion: a match only removes the roadside object).
+ */
+export type PairRule = GaussianRule | 'by-provenance' | 'keep-current';
+
+/**
+ * Inter-frame fusion's rule for one pair, from what the current object is made of. The vehicle's own object alone:
+ * **information form**: it is measured at the vehicle frame's instant, so its error is its sensor's, independent
+ * of the roadside track's (the RSU's sensor and tracker, and the motion compensation's unmodelled manoeuvre, which
+ * the prediction's covariance carries). Already holding a roadside track (a roadside-only object, or the vehicle's
+ * fused with an earlier RSU): **covariance intersection**: two roadside tracks moved across about the same delay
+ * carry the same unmodelled manoeuvre, correlated errors of unknown size.
+ */
+export function provenanceRule(current: FusedObject, ownSourceId: string): GaussianRule {
+  for (const s of current.sources) if (s.sourceId !== ownSourceId) return 'covariance-intersection';
+  return 'information';
+}
+
+/**
  * Fuses the used roadside frames into the vehicle's objects one RSU after the other (vehicle ⊕ rsu1, then that
  * ⊕ rsu2, in sourceId order): each step associates the current list (vehicle objects and roadside-only objects
  * found so far) with one RSU's objects moved to the vehicle's instant, fuses the pairs by `rule`, and appends that
@@ -236,7 +268,7 @@ export function fuseSequentially(
   own: PerceptionFrame,
   frames: readonly RoadsideFrameSelection[],
   method: FusionMethod,
-  rule: GaussianRule | 'keep-current',
+  rule: PairRule,
   p: FusionParams,
 ): FusedObject[] {
   // Updated in place: each pair replaces its own `a` entry only, and unmatched roadside objects are appended.
@@ -270,7 +302,7 @@ export function fuseSequentially(
         current[a] = fuseObjects(
           { sourceId: own.sourceId, object: current[a]!, defaultCovariance: p.defaultVehicleCovariance },
           { sourceId: rsu.sourceId, object: objects[b]!, defaultCovariance: p.defaultRoadsideCovariance },
-          { rule, method },
+          { rule: rule === 'by-provenance' ? provenanceRule(current[a]!, own.sourceId) : rule, method },
         );
       }
     }

@@ -608,15 +608,23 @@ function reacquire(
     candidates.push({ components, objectClass: trackClass(t).objectClass, confirmed: true });
   }
   if (rows.length === 0) return;
+  // The velocity-unknown gate is wide (about 3 m at 10 Hz): a detection of no class (clutter is 'unknown') is not
+  // evidence enough to move a track that far; it starts its own tentative track instead.
+  const freeIndex: number[] = [];
   const free: Detection[] = [];
-  for (const di of a.unassignedDetections) free.push(detections[di]!);
+  for (const di of a.unassignedDetections) {
+    if (detections[di]!.objectClass === 'unknown') continue;
+    freeIndex.push(di);
+    free.push(detections[di]!);
+  }
+  if (free.length === 0) return;
   const found = associate(candidates, free, p);
   if (found.pairs.length === 0) return;
   const takenT = new Set<number>();
   const takenD = new Set<number>();
   for (const [k, j] of found.pairs) {
     const ti = rows[k]!;
-    const di = a.unassignedDetections[j]!;
+    const di = freeIndex[j]!;
     const d = detections[di]!;
     next[ti] = updatedTrack(reset[k]!, restartPrior(d, p), d, timeNs, p);
     a.pairs.push([ti, di]);

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import {
   DEFAULT_FUSION_PARAMS,
   placeable,
+  provenanceRule,
+  usefulPredictionAgeMs,
   resolveFusionParams,
   roadsideDtMs,
   selectRoadsideFrames,
@@ -75,11 +77,15 @@ describe('fusion/methods', () => {
       assert.throws(() => resolveFusionParams({ minExistenceProbability: 1.5 }), /minExistenceProbability/);
     });
 
-    it('defaults: RSU σ 0.5 m / 1 m/s, vehicle σ 0.3 m / 0.5 m/s, 100 ms period, 500 ms horizon, 99 % gate', () => {
+    it('defaults: RSU σ 0.5 m / 1 m/s, vehicle σ 0.3 m / 0.5 m/s, 100 ms period, 1000 ms horizon, 99 % gate', () => {
       assert.deepEqual(DEFAULT_FUSION_PARAMS.defaultRoadsideCovariance, [0.25, 0, 0, 0, 0.25, 0, 0, 1, 0, 1]);
       DEFAULT_FUSION_PARAMS.defaultVehicleCovariance.forEach((v, k) => close(v, [0.09, 0, 0, 0, 0.09, 0, 0, 0.25, 0, 0.25][k]!, 1e-15));
       assert.equal(DEFAULT_FUSION_PARAMS.vehicleFramePeriodMs, 100);
-      assert.equal(DEFAULT_FUSION_PARAMS.maxPredictionHorizonMs, 500);
+      // The horizon is where the motion model alone (σ_a 2 m/s²) moves an object by maxPositionStdM (1 m): 1 s.
+      assert.equal(DEFAULT_FUSION_PARAMS.maxPositionStdM, 1);
+      assert.equal(DEFAULT_FUSION_PARAMS.maxPredictionHorizonMs, usefulPredictionAgeMs(1, 2));
+      close(usefulPredictionAgeMs(1, 2), 1000, 1e-9);
+      close(usefulPredictionAgeMs(0.5, 0.5), Math.sqrt(2) * 1000, 1e-9);
       assert.equal(DEFAULT_FUSION_PARAMS.gateProbability, 0.99);
       assert.equal(DEFAULT_FUSION_PARAMS.minExistenceProbability, 0);
     });
@@ -234,6 +240,21 @@ describe('fusion/methods', () => {
       assert.throws(() => fuseInterFrame(ownFrame([]), [], { maxPositionStdM: 0 }), /maxPositionStdM/);
     });
 
+    it('fuses with the vehicle\'s own object in information form, and CI once the object holds a roadside track', () => {
+      const own = ownFrame([obj({ trackId: 4, xM: 23, covariance: diagonalCovariance(0.3, 0.3) })]);
+      const rsu = (id: string, xM: number): RoadsideFrameInput => rsuFrame(id, 0, [obj({ trackId: 7, xM, covariance: diagonalCovariance(0.3, 0.3) })]);
+      // Equal variances: information form halves the variance (CI would keep it: its ω = 0.5 gives the same P).
+      const one = fuseInterFrame(own, [rsu('rsu-1', 23.2)]);
+      close(one[0]!.xM, 23.1, TOL);
+      close(one[0]!.covariance![0], 0.09 / 2, TOL);
+      // A second RSU: the object already holds rsu-1's track, so CI: the variance does not shrink again.
+      const two = fuseInterFrame(own, [rsu('rsu-1', 23.2), rsu('rsu-2', 23.1)]);
+      assert.deepEqual(sourcesOf(two[0]!), [`${VEH}#4`, 'rsu-1#7', 'rsu-2#7']);
+      assert.ok(two[0]!.covariance![0] >= 0.09 / 3 + 1e-6, `variance ${two[0]!.covariance![0]}`);
+      assert.equal(provenanceRule(one[0]!, VEH), 'covariance-intersection');
+      assert.equal(provenanceRule({ ...one[0]!, sources: [{ sourceId: VEH, trackId: 4 }] }, VEH), 'information');
+    });
+
     it('compensates a frame 300 ms late: < 0.5 m from the truth instead of ~3 m', () => {
       const out = fuseInterFrame(ownFrame([]), [rsuFrame('rsu-1', 300, [late])]);
       assert.equal(out.length, 1);
@@ -261,16 +282,16 @@ describe('fusion/methods', () => {
       assert.equal(raw.length, 2);
     });
 
-    it('a frame 600 ms late (beyond the 500 ms horizon) contributes nothing', () => {
+    it('a frame 1100 ms late (beyond the 1000 ms horizon) contributes nothing', () => {
       const own = ownFrame([obj({ trackId: 4, xM: 26, vxMps: 10 })]);
-      const stale = rsuFrame('rsu-1', 600, [late, obj({ trackId: 18, objectClass: 'pedestrian', xM: -5 })]);
-      const out = fuseInterFrame(own, [stale]);
+      const stale = rsuFrame('rsu-1', 1100, [late, obj({ trackId: 18, objectClass: 'pedestrian', xM: -5 })]);
+      const out = fuseInterFrame(own, [stale], LOOSE);
       assert.deepEqual(out.map(sourcesOf), [[`${VEH}#4`]]);
       assert.equal(out[0]!.xM, 26);
       assert.ok(out.every((o) => o.sources.every((s) => s.sourceId !== 'rsu-1')));
       assert.equal(selectRoadsideFrames('inter', own, [stale])[0]!.verdict, 'too-old');
-      // Exactly at the horizon it is still used.
-      assert.equal(fuseInterFrame(ownFrame([]), [rsuFrame('rsu-1', 500, [late])]).length, 1);
+      // Exactly at the horizon it is still used (if it is still placeable: LOOSE).
+      assert.equal(fuseInterFrame(ownFrame([]), [rsuFrame('rsu-1', 1000, [late])], LOOSE).length, 1);
     });
 
     it('uses the freshest frame of an RSU; a frame from beyond one period in the future contributes nothing', () => {
@@ -408,13 +429,13 @@ describe('fusion/methods', () => {
       assert.deepEqual(INTER_FRAME.fuse(inputs(own, at(300))), fuseInterFrame(own, at(300)));
       assert.deepEqual([50, 51].map((ms) => INTRA_FRAME.unusable(inputs(own, at(ms)))), [null, 'no roadside frame usable for intra']);
       // The window is fuseInterFrame's own: up to the horizon old, up to one period from the future.
-      assert.deepEqual([500, 501, -100, -101].map((ms) => INTER_FRAME.unusable(inputs(own, at(ms)))),
+      assert.deepEqual([1000, 1001, -100, -101].map((ms) => INTER_FRAME.unusable(inputs(own, at(ms)))),
         [null, 'no roadside frame usable for inter', null, 'no roadside frame usable for inter']);
       assert.equal(INTER_FRAME.unusable(inputs(own, [])), 'no roadside frame usable for inter');
     });
 
     it('a method is usable exactly when its fusion would use a frame (window and map frame alike)', () => {
-      for (const lateMs of [-101, -100, -75, -51, -50, 0, 50, 51, 300, 500, 501]) {
+      for (const lateMs of [-101, -100, -75, -51, -50, 0, 50, 51, 300, 1000, 1001]) {
         for (const mapFrame of ['map', 'other']) {
           const frames = [rsuFrame('rsu-1', lateMs, [obj({ trackId: 17, xM: 60 })], mapFrame)];
           const interUsed = fuseInterFrame(own, frames, LOOSE).some((o) => o.sources.some((s) => s.sourceId === 'rsu-1'));
