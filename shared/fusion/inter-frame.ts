@@ -8,8 +8,9 @@ import type { FusedObject } from './types.js';
 /**
  * Inter-frame fusion: each RSU's frame closest in time is motion-compensated to the vehicle frame's instant
  * (predictObject by dt = vehicle capture − roadside capture, which inflates the covariance), associated and fused
- * by provenanceRule: information form with the vehicle's own measurement (independent errors), covariance
- * intersection once the object holds a roadside track (two predicted tracks share the unmodelled manoeuvre). A
+ * by covariance intersection: the prediction shares motion-model error across the state, and the information
+ * form's smaller covariance made the next RSU's gate miss its own view of the object (docs/association-and-
+ * fusion.md, "Inter-frame fusion on the honest yardstick"). A
  * roadside object whose predicted position σ exceeds maxPositionStdM is dropped (too uncertain to place); a frame
  * older than maxPredictionHorizonMs (the age at which the motion model's own error reaches that σ), or more than
  * one vehicle period in the future, contributes nothing: a stale object shown as current is worse than a missing
@@ -22,7 +23,7 @@ export function fuseInterFrame(
   params: Partial<FusionParams> = {},
 ): FusedObject[] {
   const p = resolveFusionParams(params);
-  return fuseSequentially(own, usedFrames('inter', own, roadside, p), 'inter', 'by-provenance', p);
+  return fuseSequentially(own, usedFrames('inter', own, roadside, p), 'inter', 'covariance-intersection', p);
 }
 
 /**

@@ -239,23 +239,10 @@ export function ownObjects(own: PerceptionFrame, method: FusionMethod, p: Fusion
 }
 
 /**
- * How fuseSequentially combines a pair: a Gaussian rule for every pair, 'by-provenance' (provenanceRule), or
- * 'keep-current' (planning completion: a match only removes the roadside object).
+ * How fuseSequentially combines a pair: a Gaussian rule, or 'keep-current' (planning completion: a match only
+ * removes the roadside object).
  */
-export type PairRule = GaussianRule | 'by-provenance' | 'keep-current';
-
-/**
- * Inter-frame fusion's rule for one pair, from what the current object is made of. The vehicle's own object alone:
- * **information form**: it is measured at the vehicle frame's instant, so its error is its sensor's, independent
- * of the roadside track's (the RSU's sensor and tracker, and the motion compensation's unmodelled manoeuvre, which
- * the prediction's covariance carries). Already holding a roadside track (a roadside-only object, or the vehicle's
- * fused with an earlier RSU): **covariance intersection**: two roadside tracks moved across about the same delay
- * carry the same unmodelled manoeuvre, correlated errors of unknown size.
- */
-export function provenanceRule(current: FusedObject, ownSourceId: string): GaussianRule {
-  for (const s of current.sources) if (s.sourceId !== ownSourceId) return 'covariance-intersection';
-  return 'information';
-}
+export type PairRule = GaussianRule | 'keep-current';
 
 /**
  * Fuses the used roadside frames into the vehicle's objects one RSU after the other (vehicle ⊕ rsu1, then that
@@ -302,7 +289,7 @@ export function fuseSequentially(
         current[a] = fuseObjects(
           { sourceId: own.sourceId, object: current[a]!, defaultCovariance: p.defaultVehicleCovariance },
           { sourceId: rsu.sourceId, object: objects[b]!, defaultCovariance: p.defaultRoadsideCovariance },
-          { rule: rule === 'by-provenance' ? provenanceRule(current[a]!, own.sourceId) : rule, method },
+          { rule, method },
         );
       }
     }

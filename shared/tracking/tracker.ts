@@ -582,8 +582,8 @@ function bornTrack(id: number, d: Detection, timeNs: number, p: TrackerParams): 
 /**
  * Re-acquisition after an abrupt change of velocity. A confirmed track that found no detection in its gate, and a
  * detection no track took, are the same object when the detection is inside the gate of the track *with its
- * velocity unknown*: its last position, velocity 0 ± initialVelocityStdMps (what a track born there would
- * predict). Without this, an object that stops, starts or turns faster than the manoeuvre mode can follow (a car
+ * velocity unknown*: its last position, velocity 0 ± restartVelocityStd (about its own speed: it may have
+ * stopped or turned). Without this, an object that stops, starts or turns faster than the manoeuvre mode can follow (a car
  * braking to a stop in one frame) leaves its confirmed track coasting on at the old velocity for maxMisses frames
  * (a ghost, metres from the object, published as current) while a new track confirms three frames later. Instead
  * the track keeps its id and restarts its velocity from the detections: its covariance says the velocity is
@@ -595,14 +595,17 @@ function reacquire(
 ): void {
   const rows: number[] = [];
   const reset: Track[] = [];
+  const resetStd: number[] = [];
   const candidates: AssociationCandidate[] = [];
   for (const ti of a.unassignedTracks) {
     const t = tracks[ti]!;
     if (t.status !== 'confirmed') continue;
-    const r = velocityReset(t, p);
+    const velocityStdMps = restartVelocityStd(t, dtS, p);
+    const r = velocityReset(t, velocityStdMps);
     const pr = predictedModes(r, dtS, p);
     rows.push(ti);
     reset.push(r);
+    resetStd.push(velocityStdMps);
     const components: AssociationCandidate['components'][number][] = [];
     for (let j = 0; j < pr.modes.length; j++) components.push({ weight: pr.modeProbabilities[j]!, mean: pr.modes[j]!.mean, covariance: pr.modes[j]!.covariance });
     candidates.push({ components, objectClass: trackClass(t).objectClass, confirmed: true });
@@ -626,7 +629,7 @@ function reacquire(
     const ti = rows[k]!;
     const di = freeIndex[j]!;
     const d = detections[di]!;
-    next[ti] = updatedTrack(reset[k]!, restartPrior(d, p), d, timeNs, p);
+    next[ti] = updatedTrack(reset[k]!, restartPrior(d, resetStd[k]!, p), d, timeNs, p);
     a.pairs.push([ti, di]);
     takenT.add(ti);
     takenD.add(di);
@@ -635,12 +638,26 @@ function reacquire(
   a.unassignedDetections = a.unassignedDetections.filter((di) => !takenD.has(di));
 }
 
+/**
+ * How unknown a track's velocity is after an abrupt manoeuvre, m/s: its own speed (it may have stopped, or turned
+ * by any angle: a change of up to about |v|), and at least what the manoeuvre mode's acceleration reaches in the
+ * frame (a track standing still can only start as fast as that). Scaling with the speed keeps the re-acquisition
+ * gate of a parked object tight: a wide one let a stray detection beside a parked car restart its track, with a
+ * velocity of metres per second from two noisy positions, and the planner yielded to it.
+ */
+function restartVelocityStd(t: Track, dtS: number, p: TrackerParams): number {
+  const speed = Math.hypot(t.mean[2]!, t.mean[3]!);
+  let accel = 0;
+  for (const a of p.modeAccelStdMps2) accel = Math.max(accel, a);
+  return Math.max(speed, accel * Math.abs(dtS));
+}
+
 /** The prior a track restarts from at detection d: centred on it with the measurement's position covariance and
- * velocity 0 ± initialVelocityStdMps, as a track born there (bornTrack); not the track's own position, which the
- * manoeuvre has already biased by the lagging updates that came before the miss. */
-function restartPrior(d: Detection, p: TrackerParams): Prediction {
+ * velocity 0 ± velocityStdMps (restartVelocityStd); not the track's own position, which the manoeuvre has
+ * already biased by the lagging updates that came before the miss. */
+function restartPrior(d: Detection, velocityStdMps: number, p: TrackerParams): Prediction {
   const r = measurementCovariance(d, p);
-  const vv = p.initialVelocityStdMps ** 2;
+  const vv = velocityStdMps ** 2;
   const m = p.modeAccelStdMps2.length;
   const modes: GaussianState[] = [];
   for (let j = 0; j < m; j++) {
@@ -652,10 +669,10 @@ function restartPrior(d: Detection, p: TrackerParams): Prediction {
   return { modes, modeProbabilities: new Array<number>(m).fill(1 / m) };
 }
 
-/** The track at its last update with its velocity forgotten: 0 ± initialVelocityStdMps in every mode, modes equally
+/** The track at its last update with its velocity forgotten: 0 ± velocityStdMps in every mode, modes equally
  * likely, no course history (the yaw rate must not read the manoeuvre as a turn). */
-function velocityReset(t: Track, p: TrackerParams): Track {
-  const vv = p.initialVelocityStdMps ** 2;
+function velocityReset(t: Track, velocityStdMps: number): Track {
+  const vv = velocityStdMps ** 2;
   const c = t.covariance;
   const mean = [t.mean[0]!, t.mean[1]!, 0, 0];
   const covariance = [
@@ -664,7 +681,7 @@ function velocityReset(t: Track, p: TrackerParams): Track {
     [0, 0, vv, 0],
     [0, 0, 0, vv],
   ];
-  const m = p.modeAccelStdMps2.length;
+  const m = t.modes.length;
   return withFields(t, {
     mean,
     covariance,

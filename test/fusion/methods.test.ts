@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import {
   DEFAULT_FUSION_PARAMS,
   placeable,
-  provenanceRule,
   usefulPredictionAgeMs,
   resolveFusionParams,
   roadsideDtMs,
@@ -238,21 +237,6 @@ describe('fusion/methods', () => {
       assert.equal(placeable(obj({ covariance: [1, 0.9, 0, 0, 1, 0, 0, 1, 0, 1] }), Math.sqrt(1.89)), false);
       assert.equal(placeable(obj({ covariance: [1, 0.9, 0, 0, 1, 0, 0, 1, 0, 1] }), Math.sqrt(1.91)), true);
       assert.throws(() => fuseInterFrame(ownFrame([]), [], { maxPositionStdM: 0 }), /maxPositionStdM/);
-    });
-
-    it('fuses with the vehicle\'s own object in information form, and CI once the object holds a roadside track', () => {
-      const own = ownFrame([obj({ trackId: 4, xM: 23, covariance: diagonalCovariance(0.3, 0.3) })]);
-      const rsu = (id: string, xM: number): RoadsideFrameInput => rsuFrame(id, 0, [obj({ trackId: 7, xM, covariance: diagonalCovariance(0.3, 0.3) })]);
-      // Equal variances: information form halves the variance (CI would keep it: its ω = 0.5 gives the same P).
-      const one = fuseInterFrame(own, [rsu('rsu-1', 23.2)]);
-      close(one[0]!.xM, 23.1, TOL);
-      close(one[0]!.covariance![0], 0.09 / 2, TOL);
-      // A second RSU: the object already holds rsu-1's track, so CI: the variance does not shrink again.
-      const two = fuseInterFrame(own, [rsu('rsu-1', 23.2), rsu('rsu-2', 23.1)]);
-      assert.deepEqual(sourcesOf(two[0]!), [`${VEH}#4`, 'rsu-1#7', 'rsu-2#7']);
-      assert.ok(two[0]!.covariance![0] >= 0.09 / 3 + 1e-6, `variance ${two[0]!.covariance![0]}`);
-      assert.equal(provenanceRule(one[0]!, VEH), 'covariance-intersection');
-      assert.equal(provenanceRule({ ...one[0]!, sources: [{ sourceId: VEH, trackId: 4 }] }, VEH), 'information');
     });
 
     it('compensates a frame 300 ms late: < 0.5 m from the truth instead of ~3 m', () => {

@@ -162,6 +162,16 @@ describe('tracking/tracker', () => {
     assert.ok(Math.abs(frames[44]![0]!.vxMps) < 0.5, `vx ${frames[44]![0]!.vxMps}`);
   });
 
+  it('a parked car whose detection is missed once is not moved onto a detection 1.5 m away', () => {
+    // The restart's velocity uncertainty scales with the track's speed: a parked car could only start at the
+    // manoeuvre mode's acceleration, so its re-acquisition gate stays about a metre wide.
+    const { frames } = run(25, (k) => (k === 20 ? [car(1.5, 0)] : k > 20 ? [car(0, 0), car(1.5, 0)] : [car(0, 0)]));
+    const id = frames[19]![0]!.trackId;
+    const parked = frames[20]!.find((o) => o.trackId === id)!;
+    assert.ok(Math.abs(parked.xM) < 0.1, `parked track at ${parked.xM}`);
+    assert.ok(Math.hypot(parked.vxMps, parked.vyMps) < 0.5, 'no velocity from the stray detection');
+  });
+
   it('re-acquisition does not take a detection of another class, nor one far away', () => {
     const parked = (k: number): Detection[] => [car(0, 0), ...(k === 20 ? [car(0, 0, { objectClass: 'pedestrian' })] : [])];
     const a = run(25, (k) => (k >= 20 ? [car(0, 0, { objectClass: 'pedestrian' })] : parked(k)));
