@@ -23,7 +23,7 @@ export function fuseInterFrame(
   params: Partial<FusionParams> = {},
 ): FusedObject[] {
   const p = resolveFusionParams(params);
-  return fuseSequentially(own, usedFrames('inter', own, roadside, p), 'inter', 'covariance-intersection', p);
+  return fuseSequentially(own, usedFrames('inter', own, roadside, p), 'inter', 'own-information', p);
 }
 
 /**

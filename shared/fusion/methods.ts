@@ -239,10 +239,17 @@ export function ownObjects(own: PerceptionFrame, method: FusionMethod, p: Fusion
 }
 
 /**
- * How fuseSequentially combines a pair: a Gaussian rule, or 'keep-current' (planning completion: a match only
- * removes the roadside object).
+ * How fuseSequentially combines a pair: a Gaussian rule; 'keep-current' (planning completion: a match only removes
+ * the roadside object); or 'own-information' (inter): associate and fuse by covariance intersection, then
+ * re-estimate every object that ends up as the vehicle's own object and exactly one roadside track in information
+ * form. The vehicle measures at its own instant, so its error is independent of the roadside track's, prediction
+ * included (the predicted covariance carries the unmodelled manoeuvre); CI's single ω, pulled by the velocity block
+ * the prediction inflates, gave the position to the vehicle's noisier detection. Two roadside tracks moved across
+ * about the same delay share the manoeuvre, so objects with several stay CI. Association itself stays on CI's
+ * covariances: the information form's smaller one made the next RSU's gate reject that RSU's view of the object
+ * whenever the sensors' box centres differ by a few tenths of a metre (docs/association-and-fusion.md).
  */
-export type PairRule = GaussianRule | 'keep-current';
+export type PairRule = GaussianRule | 'keep-current' | 'own-information';
 
 /**
  * Fuses the used roadside frames into the vehicle's objects one RSU after the other (vehicle ⊕ rsu1, then that
@@ -260,6 +267,11 @@ export function fuseSequentially(
 ): FusedObject[] {
   // Updated in place: each pair replaces its own `a` entry only, and unmatched roadside objects are appended.
   const current = ownObjects(own, method, p);
+  const ownFused = current.slice();
+  const pairRule = rule;
+  const gaussianRule: GaussianRule | 'keep-current' = rule === 'own-information' ? 'covariance-intersection' : rule;
+  /** Own objects (by index) fused with a roadside object, and the first one they were fused with. */
+  const firstRoadside = new Map<number, DetectedObject>();
   const association: AssociationParams = {
     defaultCovarianceA: p.defaultVehicleCovariance,
     defaultCovarianceB: p.defaultRoadsideCovariance,
@@ -284,18 +296,32 @@ export function fuseSequentially(
     }
     const rows = gateCandidates(current, objects, gateD2, association.defaultCovarianceA, association.defaultCovarianceB);
     const { pairs, unmatchedB } = associateRows(current, objects, rows, association);
-    if (rule !== 'keep-current') {
+    if (gaussianRule !== 'keep-current') {
       for (const { a, b } of pairs) {
+        if (pairRule === 'own-information' && current[a]!.sources.length === 1 && current[a]!.sources[0]!.sourceId === own.sourceId) {
+          firstRoadside.set(a, objects[b]!);
+        }
         current[a] = fuseObjects(
           { sourceId: own.sourceId, object: current[a]!, defaultCovariance: p.defaultVehicleCovariance },
           { sourceId: rsu.sourceId, object: objects[b]!, defaultCovariance: p.defaultRoadsideCovariance },
-          { rule, method },
+          { rule: gaussianRule as GaussianRule, method },
         );
       }
     }
     for (const b of unmatchedB) {
       current.push(singleSourceObject({ sourceId: rsu.sourceId, object: objects[b]!, defaultCovariance: p.defaultRoadsideCovariance }, method));
     }
+  }
+  // The vehicle's object and a single roadside track: re-estimated in information form (independent errors, see
+  // PairRule); associations above were made with CI's covariances, which a bias between sensors does not break.
+  for (const [a, rsuObject] of firstRoadside) {
+    const o = current[a]!;
+    if (o.sources.length !== 2) continue;
+    current[a] = fuseObjects(
+      { sourceId: own.sourceId, object: ownFused[a]!, defaultCovariance: p.defaultVehicleCovariance },
+      { sourceId: o.sources[1]!.sourceId, object: rsuObject, defaultCovariance: p.defaultRoadsideCovariance },
+      { rule: 'information', method },
+    );
   }
   return finish(current, own.sourceId, p);
 }

@@ -239,6 +239,23 @@ describe('fusion/methods', () => {
       assert.throws(() => fuseInterFrame(ownFrame([]), [], { maxPositionStdM: 0 }), /maxPositionStdM/);
     });
 
+    it('the vehicle\'s object and one roadside track: information form; with a second RSU: CI', () => {
+      const own = ownFrame([obj({ trackId: 4, xM: 23, covariance: diagonalCovariance(0.3, 0.3) })]);
+      const rsu = (id: string, xM: number): RoadsideFrameInput => rsuFrame(id, 0, [obj({ trackId: 7, xM, covariance: diagonalCovariance(0.3, 0.3) })]);
+      // Equal variances: the information form halves the variance (CI with equal inputs would keep it).
+      const one = fuseInterFrame(own, [rsu('rsu-1', 23.2)]);
+      assert.deepEqual(sourcesOf(one[0]!), [`${VEH}#4`, 'rsu-1#7']);
+      close(one[0]!.xM, 23.1, TOL);
+      close(one[0]!.covariance![0], 0.09 / 2, TOL);
+      close(one[0]!.covariance![7], 0.09 / 2, TOL);
+      // Two RSUs see it: their predicted tracks share the manoeuvre, so CI throughout; no variance below the best input.
+      const two = fuseInterFrame(own, [rsu('rsu-1', 23.2), rsu('rsu-2', 23.1)]);
+      assert.deepEqual(sourcesOf(two[0]!), [`${VEH}#4`, 'rsu-1#7', 'rsu-2#7']);
+      close(two[0]!.covariance![0], 0.09, 1e-9);
+      // Intra keeps its own rule (information form for every pair).
+      close(fuseIntraFrame(own, [rsu('rsu-1', 23.2), rsu('rsu-2', 23.1)])[0]!.covariance![0], 0.09 / 3, TOL);
+    });
+
     it('compensates a frame 300 ms late: < 0.5 m from the truth instead of ~3 m', () => {
       const out = fuseInterFrame(ownFrame([]), [rsuFrame('rsu-1', 300, [late])]);
       assert.equal(out.length, 1);
