@@ -8,10 +8,9 @@ import type { FusedObject } from './types.js';
 /**
  * Inter-frame fusion: each RSU's frame closest in time is motion-compensated to the vehicle frame's instant
  * (predictObject by dt = vehicle capture − roadside capture, which inflates the covariance), associated and fused
- * by covariance intersection: the prediction shares motion-model error across the state, and the information
- * form's smaller covariance made the next RSU's gate miss its own view of the object (docs/association-and-
- * fusion.md, "Inter-frame fusion on the honest yardstick"). A
- * roadside object whose predicted position σ exceeds maxPositionStdM is dropped (too uncertain to place); a frame
+ * by covariance intersection, then an object made of the vehicle's own object and exactly one roadside track is
+ * re-estimated in information form ('own-information', see PairRule: independent errors; CI's covariances keep the
+ * association of several RSUs working). A roadside object whose predicted position σ exceeds maxPositionStdM is dropped (too uncertain to place); a frame
  * older than maxPredictionHorizonMs (the age at which the motion model's own error reaches that σ), or more than
  * one vehicle period in the future, contributes nothing: a stale object shown as current is worse than a missing
  * one. Roadside-only objects are added (predicted), the vehicle's unmatched objects kept; every object carries
