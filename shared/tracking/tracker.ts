@@ -545,16 +545,20 @@ function missedTrack(t: Track, predicted: Prediction, p: TrackerParams): Track {
   });
 }
 
-function bornTrack(id: number, d: Detection, timeNs: number, p: TrackerParams): Track {
-  const r = measurementCovariance(d, p);
-  const vv = p.initialVelocityStdMps ** 2;
-  const mean = [d.xM, d.yM, 0, 0];
-  const covariance = [
-    [r[0]![0]!, r[0]![1]!, 0, 0],
-    [r[1]![0]!, r[1]![1]!, 0, 0],
+/** [x, y, vx, vy] covariance: the position block of `position` (2x2 or larger), velocity vv on each axis,
+ * uncorrelated: a velocity nothing is known about yet (a birth, a restart). */
+function unknownVelocityCovariance(position: Matrix, vv: number): number[][] {
+  return [
+    [position[0]![0]!, position[0]![1]!, 0, 0],
+    [position[1]![0]!, position[1]![1]!, 0, 0],
     [0, 0, vv, 0],
     [0, 0, 0, vv],
   ];
+}
+
+function bornTrack(id: number, d: Detection, timeNs: number, p: TrackerParams): Track {
+  const mean = [d.xM, d.yM, 0, 0];
+  const covariance = unknownVelocityCovariance(measurementCovariance(d, p), p.initialVelocityStdMps ** 2);
   const m = p.modeAccelStdMps2.length;
   return {
     id,
@@ -656,31 +660,18 @@ function restartVelocityStd(t: Track, dtS: number, p: TrackerParams): number {
  * velocity 0 ± velocityStdMps (restartVelocityStd); not the track's own position, which the manoeuvre has
  * already biased by the lagging updates that came before the miss. */
 function restartPrior(d: Detection, velocityStdMps: number, p: TrackerParams): Prediction {
-  const r = measurementCovariance(d, p);
-  const vv = velocityStdMps ** 2;
+  const covariance = unknownVelocityCovariance(measurementCovariance(d, p), velocityStdMps ** 2);
   const m = p.modeAccelStdMps2.length;
   const modes: GaussianState[] = [];
-  for (let j = 0; j < m; j++) {
-    modes.push({
-      mean: [d.xM, d.yM, 0, 0],
-      covariance: [[r[0]![0]!, r[0]![1]!, 0, 0], [r[1]![0]!, r[1]![1]!, 0, 0], [0, 0, vv, 0], [0, 0, 0, vv]],
-    });
-  }
+  for (let j = 0; j < m; j++) modes.push({ mean: [d.xM, d.yM, 0, 0], covariance: copyRows(covariance) });
   return { modes, modeProbabilities: new Array<number>(m).fill(1 / m) };
 }
 
 /** The track at its last update with its velocity forgotten: 0 ± velocityStdMps in every mode, modes equally
  * likely, no course history (the yaw rate must not read the manoeuvre as a turn). */
 function velocityReset(t: Track, velocityStdMps: number): Track {
-  const vv = velocityStdMps ** 2;
-  const c = t.covariance;
   const mean = [t.mean[0]!, t.mean[1]!, 0, 0];
-  const covariance = [
-    [c[0]![0]!, c[0]![1]!, 0, 0],
-    [c[1]![0]!, c[1]![1]!, 0, 0],
-    [0, 0, vv, 0],
-    [0, 0, 0, vv],
-  ];
+  const covariance = unknownVelocityCovariance(t.covariance, velocityStdMps ** 2);
   const m = t.modes.length;
   return withFields(t, {
     mean,
