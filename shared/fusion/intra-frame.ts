@@ -1,7 +1,7 @@
 // Intra-frame fusion (docs/fusion-criteria.md): the vehicle frame and the roadside frames of the same instant.
 import type { PerceptionFrame } from '../model/types.js';
 import {
-  fuseSequentially, resolveFusionParams, roadsideDtMs, usedFrames, type FrameFuser, type FusionParams, type RoadsideFrameInput,
+  fuseSequentially, hasUsedFrame, resolveFusionParams, usedFrames, type FrameFuser, type FusionParams, type RoadsideFrameInput,
 } from './methods.js';
 import type { FusedObject } from './types.js';
 
@@ -23,11 +23,8 @@ export function fuseIntraFrame(
   return fuseSequentially(own, usedFrames('intra', own, roadside, p), 'intra', 'information', p);
 }
 
-/** Intra-frame fusion for a strategy: usable when some RSU's freshest frame is of this frame's instant. */
+/** Intra-frame fusion for a strategy: usable when fuseIntraFrame would use some RSU's frame (same test). */
 export const INTRA_FRAME = Object.freeze<FrameFuser>({
   fuse: (x) => fuseIntraFrame(x.own, x.frames, x.params),
-  unusable: (x) => {
-    const halfPeriodMs = x.params.vehicleFramePeriodMs / 2;
-    return x.frames.some((f) => Math.abs(roadsideDtMs(x.own, f)) <= halfPeriodMs) ? null : 'no roadside frame usable for intra';
-  },
+  unusable: (x) => (hasUsedFrame('intra', x.own, x.frames, x.params) ? null : 'no roadside frame usable for intra'),
 });

@@ -9,7 +9,7 @@ import { DEFAULT_GATE_PROBABILITY, GATE_SUBSTATE_INDICES, chiSquareGate } from '
 import { diagonalCovariance } from '../model/covariance.js';
 import { detectedObjectWith, type DetectedObject, type PerceptionFrame, type PlanningAdvisory, type StateCovariance } from '../model/types.js';
 import type { LinkHealth } from '../link/link-monitor.js';
-import { predictObject } from '../motion/predict.js';
+import { DEFAULT_PREDICT_PARAMS, predictObject } from '../motion/predict.js';
 import type { PredictParams } from '../motion/predict.js';
 import { fuseObjects, singleSourceObject } from './objects.js';
 import type { GaussianRule } from './objects.js';
@@ -40,7 +40,8 @@ export interface FusionParams {
   /** Vehicle perception period, ms. Intra accepts roadside frames within half of it; inter accepts frames up
    * to one period from the future (clock-offset error) and no more. */
   vehicleFramePeriodMs: number;
-  /** Oldest roadside frame inter-frame fusion predicts across, ms; older frames contribute nothing. */
+  /** Oldest roadside frame inter-frame fusion predicts across, ms; older frames contribute nothing. Default
+   * usefulPredictionAgeMs of the default maxPositionStdM and motion model. */
   maxPredictionHorizonMs: number;
   /** Probability mass of the association gate, (0, 1). */
   gateProbability: number;
@@ -50,23 +51,45 @@ export interface FusionParams {
   defaultVehicleCovariance: StateCovariance;
   /** Motion-model parameters for compensating roadside objects; omitted fields take DEFAULT_PREDICT_PARAMS. */
   predict?: Partial<PredictParams>;
+  /**
+   * Largest position standard deviation, m, of a roadside object after its motion compensation for it to be
+   * fused or shown by intra and inter; a less certain one is dropped. This, not the age alone, is what makes a
+   * roadside object stale: its predicted uncertainty grows with the age at a rate set by its own velocity
+   * uncertainty (a track that just restarted after an abrupt stop goes past it within a few hundred ms, a steady
+   * one lasts the whole horizon). 1 m = half the 2 m match radius (GOSPA's cut-off c): at 2σ the object is still
+   * within the radius of where it is.
+   */
+  maxPositionStdM: number;
   /** Output objects below this existence probability are dropped (after fusion, whose noisy-OR raises the
    * existence of objects both sides confirm). 0 keeps everything. */
   minExistenceProbability: number;
 }
 
 /**
- * Defaults: 10 Hz vehicle perception; 500 ms horizon (docs/fusion-criteria.md: past it a hard-braking car drifts
- * more than a metre from its prediction, and by ~0.75 s the gate spans the neighbouring lane); 99 % gate; RSU σ 0.5 m / 1 m/s
+ * The oldest roadside frame worth predicting, ms: the age at which the motion model's unmodelled acceleration
+ * alone (σ_a dt² / 2, CV white-noise acceleration) moves a perfectly known object by maxPositionStdM. Past it no
+ * track, however good, is placeable (placeable), so the frame is not even looked at. 1000 ms with the defaults
+ * (σ_a 2 m/s², 1 m): derived from the prediction error's growth, not a constant.
+ */
+export function usefulPredictionAgeMs(maxPositionStdM: number, accelStdMps2: number): number {
+  return 1000 * Math.sqrt((2 * maxPositionStdM) / accelStdMps2);
+}
+
+const DEFAULT_MAX_POSITION_STD_M = 1.0;
+
+/**
+ * Defaults: 10 Hz vehicle perception; horizon usefulPredictionAgeMs (1000 ms, docs/association-and-fusion.md,
+ * "Inter-frame fusion on the honest yardstick"); 99 % gate; RSU σ 0.5 m / 1 m/s
  * (fixed, elevated sensors at tens of metres, velocity from a short track); vehicle σ 0.3 m / 0.5 m/s (close
  * range, ego-motion-compensated tracker).
  */
 export const DEFAULT_FUSION_PARAMS: Readonly<FusionParams> = Object.freeze({
   vehicleFramePeriodMs: 100,
-  maxPredictionHorizonMs: 500,
+  maxPredictionHorizonMs: usefulPredictionAgeMs(DEFAULT_MAX_POSITION_STD_M, DEFAULT_PREDICT_PARAMS.accelStdMps2),
   gateProbability: DEFAULT_GATE_PROBABILITY,
   defaultRoadsideCovariance: diagonalCovariance(0.5, 1.0),
   defaultVehicleCovariance: diagonalCovariance(0.3, 0.5),
+  maxPositionStdM: DEFAULT_MAX_POSITION_STD_M,
   minExistenceProbability: 0,
 });
 
@@ -75,6 +98,7 @@ export function resolveFusionParams(params: Partial<FusionParams> = {}): FusionP
   checkParam(p, Number.isFinite(p.vehicleFramePeriodMs) && p.vehicleFramePeriodMs > 0, 'vehicleFramePeriodMs', '> 0');
   checkParam(p, Number.isFinite(p.maxPredictionHorizonMs) && p.maxPredictionHorizonMs >= 0, 'maxPredictionHorizonMs', '>= 0');
   checkParam(p, p.gateProbability > 0 && p.gateProbability < 1, 'gateProbability', 'in (0, 1)');
+  checkParam(p, p.maxPositionStdM > 0, 'maxPositionStdM', '> 0');
   checkParam(p, p.minExistenceProbability >= 0 && p.minExistenceProbability <= 1, 'minExistenceProbability', 'in [0, 1]');
   return p;
 }
@@ -186,6 +210,21 @@ function isFiniteEstimate(o: DetectedObject): boolean {
   return true;
 }
 
+/**
+ * Whether an object's position is known well enough to be worth showing: the larger standard deviation of its
+ * (x, y) covariance (largest eigenvalue of the 2x2 block) at most maxStdM. A null covariance is the source's
+ * default, placeable.
+ */
+export function placeable(o: DetectedObject, maxStdM: number): boolean {
+  const c = o.covariance;
+  if (c === null) return true;
+  const a = c[0]!;
+  const b = c[1]!;
+  const d = c[4]!;
+  const largest = (a + d) / 2 + Math.sqrt(((a - d) / 2) ** 2 + b * b);
+  return largest <= maxStdM * maxStdM;
+}
+
 function withCovariance(o: DetectedObject, fallback: StateCovariance): DetectedObject {
   return o.covariance === null ? detectedObjectWith(o, fallback) : o;
 }
@@ -200,6 +239,19 @@ export function ownObjects(own: PerceptionFrame, method: FusionMethod, p: Fusion
 }
 
 /**
+ * How fuseSequentially combines a pair: a Gaussian rule; 'keep-current' (planning completion: a match only removes
+ * the roadside object); or 'own-information' (inter): associate and fuse by covariance intersection, then
+ * re-estimate every object that ends up as the vehicle's own object and exactly one roadside track in information
+ * form. The vehicle measures at its own instant, so its error is independent of the roadside track's, prediction
+ * included (the predicted covariance carries the unmodelled manoeuvre); CI's single ω, pulled by the velocity block
+ * the prediction inflates, gave the position to the vehicle's noisier detection. Two roadside tracks moved across
+ * about the same delay share the manoeuvre, so objects with several stay CI. Association itself stays on CI's
+ * covariances: the information form's smaller one made the next RSU's gate reject that RSU's view of the object
+ * whenever the sensors' box centres differ by a few tenths of a metre (docs/association-and-fusion.md).
+ */
+export type PairRule = GaussianRule | 'keep-current' | 'own-information';
+
+/**
  * Fuses the used roadside frames into the vehicle's objects one RSU after the other (vehicle ⊕ rsu1, then that
  * ⊕ rsu2, in sourceId order): each step associates the current list (vehicle objects and roadside-only objects
  * found so far) with one RSU's objects moved to the vehicle's instant, fuses the pairs by `rule`, and appends that
@@ -210,11 +262,16 @@ export function fuseSequentially(
   own: PerceptionFrame,
   frames: readonly RoadsideFrameSelection[],
   method: FusionMethod,
-  rule: GaussianRule | 'keep-current',
+  rule: PairRule,
   p: FusionParams,
 ): FusedObject[] {
   // Updated in place: each pair replaces its own `a` entry only, and unmatched roadside objects are appended.
   const current = ownObjects(own, method, p);
+  const ownFused = current.slice();
+  const pairRule = rule;
+  const gaussianRule: GaussianRule | 'keep-current' = rule === 'own-information' ? 'covariance-intersection' : rule;
+  /** Own objects (by index) fused with a roadside object, and the first one they were fused with. */
+  const firstRoadside = new Map<number, DetectedObject>();
   const association: AssociationParams = {
     defaultCovarianceA: p.defaultVehicleCovariance,
     defaultCovarianceB: p.defaultRoadsideCovariance,
@@ -230,26 +287,41 @@ export function fuseSequentially(
       if (!isFiniteEstimate(o)) continue;
       const filled = withCovariance(o, p.defaultRoadsideCovariance);
       // predictObject's result copied into the one DetectedObject literal (shared/kernels/v8-shapes.ts, rule 1).
+      const moved = dtS === 0 ? filled : predictObject(filled, dtS, p.predict);
+      // Too uncertain to place (intra, inter): neither fused nor shown. Planning completion has its own rule
+      // (advisory validity) for objects predicted across seconds.
+      if (method !== 'planning' && !placeable(moved, p.maxPositionStdM)) continue;
       if (dtS === 0) objects.push(filled);
-      else {
-        const predicted = predictObject(filled, dtS, p.predict);
-        objects.push(detectedObjectWith(predicted, predicted.covariance));
-      }
+      else objects.push(detectedObjectWith(moved, moved.covariance));
     }
     const rows = gateCandidates(current, objects, gateD2, association.defaultCovarianceA, association.defaultCovarianceB);
     const { pairs, unmatchedB } = associateRows(current, objects, rows, association);
-    if (rule !== 'keep-current') {
+    if (gaussianRule !== 'keep-current') {
       for (const { a, b } of pairs) {
+        if (pairRule === 'own-information' && current[a]!.sources.length === 1 && current[a]!.sources[0]!.sourceId === own.sourceId) {
+          firstRoadside.set(a, objects[b]!);
+        }
         current[a] = fuseObjects(
           { sourceId: own.sourceId, object: current[a]!, defaultCovariance: p.defaultVehicleCovariance },
           { sourceId: rsu.sourceId, object: objects[b]!, defaultCovariance: p.defaultRoadsideCovariance },
-          { rule, method },
+          { rule: gaussianRule as GaussianRule, method },
         );
       }
     }
     for (const b of unmatchedB) {
       current.push(singleSourceObject({ sourceId: rsu.sourceId, object: objects[b]!, defaultCovariance: p.defaultRoadsideCovariance }, method));
     }
+  }
+  // The vehicle's object and a single roadside track: re-estimated in information form (independent errors, see
+  // PairRule); associations above were made with CI's covariances, which a bias between sensors does not break.
+  for (const [a, rsuObject] of firstRoadside) {
+    const o = current[a]!;
+    if (o.sources.length !== 2) continue;
+    current[a] = fuseObjects(
+      { sourceId: own.sourceId, object: ownFused[a]!, defaultCovariance: p.defaultVehicleCovariance },
+      { sourceId: o.sources[1]!.sourceId, object: rsuObject, defaultCovariance: p.defaultRoadsideCovariance },
+      { rule: 'information', method },
+    );
   }
   return finish(current, own.sourceId, p);
 }
@@ -332,6 +404,15 @@ export function usedFrames(method: 'intra' | 'inter', own: PerceptionFrame, road
   const used: RoadsideFrameSelection[] = [];
   for (const s of selectResolved(method, own, roadside, p)) if (s.verdict === 'used') used.push(s);
   return used;
+}
+
+/** Whether `method` would use any of these frames: the window and map-frame test of selectRoadsideFrames, without
+ * building the selection (a strategy asks this on every vehicle frame). */
+export function hasUsedFrame(method: 'intra' | 'inter', own: PerceptionFrame, roadside: readonly RoadsideFrameInput[], p: FusionParams): boolean {
+  for (const input of roadside) {
+    if (input.frame.mapFrame === own.mapFrame && windowVerdict(method, roadsideDtMs(own, input), p) === 'used') return true;
+  }
+  return false;
 }
 
 /**

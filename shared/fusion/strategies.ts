@@ -135,7 +135,7 @@ registerStrategy({
   pick: { kind: 'fixed', method: 'intra' }, methods: { intra: INTRA_FRAME, 'vehicle-only': VEHICLE_ONLY },
 });
 registerStrategy({
-  name: 'inter', description: 'inter-frame fusion (roadside frames up to 500 ms late, motion-compensated), else vehicle-only', ...none,
+  name: 'inter', description: 'inter-frame fusion (roadside frames up to 1 s late, motion-compensated), else vehicle-only', ...none,
   pick: { kind: 'fixed', method: 'inter' }, methods: { inter: INTER_FRAME, 'vehicle-only': VEHICLE_ONLY },
 });
 registerStrategy({

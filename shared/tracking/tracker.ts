@@ -545,16 +545,20 @@ function missedTrack(t: Track, predicted: Prediction, p: TrackerParams): Track {
   });
 }
 
-function bornTrack(id: number, d: Detection, timeNs: number, p: TrackerParams): Track {
-  const r = measurementCovariance(d, p);
-  const vv = p.initialVelocityStdMps ** 2;
-  const mean = [d.xM, d.yM, 0, 0];
-  const covariance = [
-    [r[0]![0]!, r[0]![1]!, 0, 0],
-    [r[1]![0]!, r[1]![1]!, 0, 0],
+/** [x, y, vx, vy] covariance: the position block of `position` (2x2 or larger), velocity vv on each axis,
+ * uncorrelated: a velocity nothing is known about yet (a birth, a restart). */
+function unknownVelocityCovariance(position: Matrix, vv: number): number[][] {
+  return [
+    [position[0]![0]!, position[0]![1]!, 0, 0],
+    [position[1]![0]!, position[1]![1]!, 0, 0],
     [0, 0, vv, 0],
     [0, 0, 0, vv],
   ];
+}
+
+function bornTrack(id: number, d: Detection, timeNs: number, p: TrackerParams): Track {
+  const mean = [d.xM, d.yM, 0, 0];
+  const covariance = unknownVelocityCovariance(measurementCovariance(d, p), p.initialVelocityStdMps ** 2);
   const m = p.modeAccelStdMps2.length;
   return {
     id,
@@ -577,6 +581,105 @@ function bornTrack(id: number, d: Detection, timeNs: number, p: TrackerParams): 
     yawRateRadps: 0,
     courses: [],
   };
+}
+
+/**
+ * Re-acquisition after an abrupt change of velocity. A confirmed track that found no detection in its gate, and a
+ * detection no track took, are the same object when the detection is inside the gate of the track *with its
+ * velocity unknown*: its last position, velocity 0 ± restartVelocityStd (about its own speed: it may have
+ * stopped or turned). Without this, an object that stops, starts or turns faster than the manoeuvre mode can follow (a car
+ * braking to a stop in one frame) leaves its confirmed track coasting on at the old velocity for maxMisses frames
+ * (a ghost, metres from the object, published as current) while a new track confirms three frames later. Instead
+ * the track keeps its id and restarts its velocity from the detections: its covariance says the velocity is
+ * unknown, so receivers predicting it widen it honestly. Confirmed tracks and detections are paired by the same
+ * optimal assignment as the other stages (a third stage), on what the first two left. `a` is updated in place.
+ */
+function reacquire(
+  tracks: readonly Track[], a: Association, detections: readonly Detection[], dtS: number, timeNs: number, p: TrackerParams, next: Track[],
+): void {
+  const rows: number[] = [];
+  const reset: Track[] = [];
+  const resetStd: number[] = [];
+  const candidates: AssociationCandidate[] = [];
+  for (const ti of a.unassignedTracks) {
+    const t = tracks[ti]!;
+    if (t.status !== 'confirmed') continue;
+    const velocityStdMps = restartVelocityStd(t, dtS, p);
+    const r = velocityReset(t, velocityStdMps);
+    const pr = predictedModes(r, dtS, p);
+    rows.push(ti);
+    reset.push(r);
+    resetStd.push(velocityStdMps);
+    const components: AssociationCandidate['components'][number][] = [];
+    for (let j = 0; j < pr.modes.length; j++) components.push({ weight: pr.modeProbabilities[j]!, mean: pr.modes[j]!.mean, covariance: pr.modes[j]!.covariance });
+    candidates.push({ components, objectClass: trackClass(t).objectClass, confirmed: true });
+  }
+  if (rows.length === 0) return;
+  // The velocity-unknown gate is wide (about 3 m at 10 Hz): a detection of no class (clutter is 'unknown') is not
+  // evidence enough to move a track that far; it starts its own tentative track instead.
+  const freeIndex: number[] = [];
+  const free: Detection[] = [];
+  for (const di of a.unassignedDetections) {
+    if (detections[di]!.objectClass === 'unknown') continue;
+    freeIndex.push(di);
+    free.push(detections[di]!);
+  }
+  if (free.length === 0) return;
+  const found = associate(candidates, free, p);
+  if (found.pairs.length === 0) return;
+  const takenT = new Set<number>();
+  const takenD = new Set<number>();
+  for (const [k, j] of found.pairs) {
+    const ti = rows[k]!;
+    const di = freeIndex[j]!;
+    const d = detections[di]!;
+    next[ti] = updatedTrack(reset[k]!, restartPrior(d, resetStd[k]!, p), d, timeNs, p);
+    a.pairs.push([ti, di]);
+    takenT.add(ti);
+    takenD.add(di);
+  }
+  a.unassignedTracks = a.unassignedTracks.filter((ti) => !takenT.has(ti));
+  a.unassignedDetections = a.unassignedDetections.filter((di) => !takenD.has(di));
+}
+
+/**
+ * How unknown a track's velocity is after an abrupt manoeuvre, m/s: its own speed (it may have stopped, or turned
+ * by any angle: a change of up to about |v|), and at least what the manoeuvre mode's acceleration reaches in the
+ * frame (a track standing still can only start as fast as that). Scaling with the speed keeps the re-acquisition
+ * gate of a parked object tight: a wide one let a stray detection beside a parked car restart its track, with a
+ * velocity of metres per second from two noisy positions, and the planner yielded to it.
+ */
+function restartVelocityStd(t: Track, dtS: number, p: TrackerParams): number {
+  const speed = Math.hypot(t.mean[2]!, t.mean[3]!);
+  let accel = 0;
+  for (const a of p.modeAccelStdMps2) accel = Math.max(accel, a);
+  return Math.max(speed, accel * Math.abs(dtS));
+}
+
+/** The prior a track restarts from at detection d: centred on it with the measurement's position covariance and
+ * velocity 0 ± velocityStdMps (restartVelocityStd); not the track's own position, which the manoeuvre has
+ * already biased by the lagging updates that came before the miss. */
+function restartPrior(d: Detection, velocityStdMps: number, p: TrackerParams): Prediction {
+  const covariance = unknownVelocityCovariance(measurementCovariance(d, p), velocityStdMps ** 2);
+  const m = p.modeAccelStdMps2.length;
+  const modes: GaussianState[] = [];
+  for (let j = 0; j < m; j++) modes.push({ mean: [d.xM, d.yM, 0, 0], covariance: copyRows(covariance) });
+  return { modes, modeProbabilities: new Array<number>(m).fill(1 / m) };
+}
+
+/** The track at its last update with its velocity forgotten: 0 ± velocityStdMps in every mode, modes equally
+ * likely, no course history (the yaw rate must not read the manoeuvre as a turn). */
+function velocityReset(t: Track, velocityStdMps: number): Track {
+  const mean = [t.mean[0]!, t.mean[1]!, 0, 0];
+  const covariance = unknownVelocityCovariance(t.covariance, velocityStdMps ** 2);
+  const m = t.modes.length;
+  return withFields(t, {
+    mean,
+    covariance,
+    modes: Array.from({ length: m }, () => ({ mean: [...mean], covariance: copyRows(covariance) })),
+    modeProbabilities: new Array<number>(m).fill(1 / m),
+    courses: [],
+  });
 }
 
 /** Row-by-row copy by push (shared/kernels/v8-shapes.ts, rule 3). */
@@ -676,6 +779,7 @@ export function updateTracker(
   // Every track is either paired or unassigned, so each entry is replaced.
   const next: Track[] = state.tracks.slice();
   for (const [ti, di] of a.pairs) next[ti] = updatedTrack(state.tracks[ti]!, predicted[ti]!, detections[di]!, timeNs, p);
+  if (a.unassignedTracks.length > 0 && a.unassignedDetections.length > 0) reacquire(state.tracks, a, detections, dtS, timeNs, p, next);
   for (const ti of a.unassignedTracks) next[ti] = missedTrack(state.tracks[ti]!, predicted[ti]!, p);
 
   const tracks: Track[] = [];

@@ -49,14 +49,16 @@ describe('iaad fuse (offline fusion)', function () {
   it('inter: a list 0.3 s older is predicted to the reference time before fusing', () => {
     const late: FuseInput = {
       ...rsu, time: 9.7,
-      objects: [{ ...rsu.objects[0]!, position: [19, 0] }, { ...rsu.objects[1]!, velocity: [0, 1.4] }],
+      // σ 0.5 m: a σ 1 m object predicted 0.3 s would be too uncertain to place (maxPositionStdM) and dropped.
+      objects: [{ ...rsu.objects[0]!, position: [19, 0], covariance: [[0.25, 0], [0, 0.25]] }, { ...rsu.objects[1]!, velocity: [0, 1.4] }],
     };
     const out = fuseInputs([vehicle, late], { method: 'inter', horizonMs: 500 });
     assert.equal(out.length, 2);
-    // The car: predicted to 19 + 10 * 0.3 = 22 and associated with the vehicle's car at 20. Covariance
-    // intersection of two isotropic estimates keeps the tighter one (the vehicle's, not inflated by prediction).
+    // The car: predicted to 19 + 10 * 0.3 = 22 (variance 0.25 + 1 · 0.3² + 2² · 0.3⁴ / 4 ≈ 0.348) and associated
+    // with the vehicle's car at 20 (variance 1). The vehicle's object and one roadside track: information form
+    // on the whole state (the prediction's position-velocity correlation moves it from 20 + 2 / 1.348 = 21.48): 21.54.
     const car = out.find((o) => o.class === 'car')!;
-    assert.deepEqual(car.position, [20, 0]);
+    assert.deepEqual(car.position, [21.544402, 0]);
     assert.deepEqual(car.sources.map((x) => x.source), ['veh', 'rsu-1']);
     // The pedestrian only the RSU sees: moved by 1.4 m/s * 0.3 s.
     const ped = out.find((o) => o.class === 'pedestrian')!;
@@ -110,7 +112,8 @@ describe('iaad fuse (offline fusion)', function () {
     const dir = mkdtempSync(join(tmpdir(), 'iaad-fuse-order-'));
     const files = [
       ['veh', vehicle],
-      ['rsu-1', { ...rsu, time: 9.8 }],
+      // Its pedestrian with a velocity: without one (σ 5 m/s assumed) it is too uncertain to place 0.2 s later.
+      ['rsu-1', { ...rsu, time: 9.8, objects: [rsu.objects[0]!, { ...rsu.objects[1]!, velocity: [0, 1.4] }] }],
       ['rsu-2', { source: 'rsu-2', time: 9.9, objects: [{ id: 1, class: 'pedestrian', position: [30, -5.9], velocity: [0, 1.4], covariance: [[0.25, 0], [0, 0.25]], confidence: 1 }] }],
     ].map(([name, input]) => {
       const f = join(dir, `${name as string}.json`);

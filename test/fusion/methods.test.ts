@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import {
   DEFAULT_FUSION_PARAMS,
+  placeable,
+  usefulPredictionAgeMs,
   resolveFusionParams,
   roadsideDtMs,
   selectRoadsideFrames,
@@ -30,6 +32,8 @@ const T0 = 4_000_000_000_000_000;
 const OFFSET_NS = 2 * MS;
 const VEH = 'veh-7';
 const unit: StateCovariance = diagonalCovariance(1, 1);
+/** Unit-σ test objects are at maxPositionStdM (1 m) already: tests of other rules let them be predicted. */
+const LOOSE = { maxPositionStdM: 10 };
 
 const obj = (over: Partial<DetectedObject> = {}): DetectedObject => detectedObject({ covariance: unit, ...over });
 
@@ -72,11 +76,15 @@ describe('fusion/methods', () => {
       assert.throws(() => resolveFusionParams({ minExistenceProbability: 1.5 }), /minExistenceProbability/);
     });
 
-    it('defaults: RSU σ 0.5 m / 1 m/s, vehicle σ 0.3 m / 0.5 m/s, 100 ms period, 500 ms horizon, 99 % gate', () => {
+    it('defaults: RSU σ 0.5 m / 1 m/s, vehicle σ 0.3 m / 0.5 m/s, 100 ms period, 1000 ms horizon, 99 % gate', () => {
       assert.deepEqual(DEFAULT_FUSION_PARAMS.defaultRoadsideCovariance, [0.25, 0, 0, 0, 0.25, 0, 0, 1, 0, 1]);
       DEFAULT_FUSION_PARAMS.defaultVehicleCovariance.forEach((v, k) => close(v, [0.09, 0, 0, 0, 0.09, 0, 0, 0.25, 0, 0.25][k]!, 1e-15));
       assert.equal(DEFAULT_FUSION_PARAMS.vehicleFramePeriodMs, 100);
-      assert.equal(DEFAULT_FUSION_PARAMS.maxPredictionHorizonMs, 500);
+      // The horizon is where the motion model alone (σ_a 2 m/s²) moves an object by maxPositionStdM (1 m): 1 s.
+      assert.equal(DEFAULT_FUSION_PARAMS.maxPositionStdM, 1);
+      assert.equal(DEFAULT_FUSION_PARAMS.maxPredictionHorizonMs, usefulPredictionAgeMs(1, 2));
+      close(usefulPredictionAgeMs(1, 2), 1000, 1e-9);
+      close(usefulPredictionAgeMs(0.5, 0.5), Math.sqrt(2) * 1000, 1e-9);
       assert.equal(DEFAULT_FUSION_PARAMS.gateProbability, 0.99);
       assert.equal(DEFAULT_FUSION_PARAMS.minExistenceProbability, 0);
     });
@@ -116,7 +124,7 @@ describe('fusion/methods', () => {
     it('information form with unequal variances: 1 and 3 give mean 0.25 of the way, variance 0.75', () => {
       const own = ownFrame([obj({ xM: 0, covariance: diagonalCovariance(1, 1) })]);
       const rsu = rsuFrame('rsu-1', 0, [obj({ trackId: 17, xM: 2, covariance: diagonalCovariance(Math.sqrt(3), Math.sqrt(3)) })]);
-      const f = fuseIntraFrame(own, [rsu])[0]!;
+      const f = fuseIntraFrame(own, [rsu], LOOSE)[0]!;
       close(f.xM, 0.5, TOL);
       close(f.covariance![0], 0.75, TOL);
       close(f.covariance![7], 0.75, TOL);
@@ -136,7 +144,7 @@ describe('fusion/methods', () => {
 
     it('uses a frame exactly half a period off, and compensates the residual offset', () => {
       const own = ownFrame([]);
-      const out = fuseIntraFrame(own, [rsuFrame('rsu-1', 50, [obj({ trackId: 18, xM: 40, vxMps: 10 })])]);
+      const out = fuseIntraFrame(own, [rsuFrame('rsu-1', 50, [obj({ trackId: 18, xM: 40, vxMps: 10 })])], LOOSE);
       assert.equal(out.length, 1);
       close(out[0]!.xM, 40.5, TOL);
       assert.equal(out[0]!.method, 'intra');
@@ -187,7 +195,7 @@ describe('fusion/methods', () => {
       assert.deepEqual(sel.map((s) => [s.input.frame.sourceId, s.dtMs, s.verdict]), [
         ['rsu-1', 30, 'superseded'], ['rsu-1', 10, 'used'], ['rsu-2', 0, 'map-frame'],
       ]);
-      assert.deepEqual(fuseIntraFrame(own, [near, foreign, far]).map(sourcesOf), [['rsu-1#1']]);
+      assert.deepEqual(fuseIntraFrame(own, [near, foreign, far], LOOSE).map(sourcesOf), [['rsu-1#1']]);
     });
 
     it('gate edge: σ² 1 + 1 gives a 4.29 m reach on x; just inside fuses, just outside and far away are added apart', () => {
@@ -212,6 +220,41 @@ describe('fusion/methods', () => {
     // An object at x = 20 m moving at 10 m/s along x: the truth at the vehicle frame's instant is x = 23 m.
     const truthXM = 23;
     const late = obj({ trackId: 17, xM: 20, vxMps: 10, covariance: diagonalCovariance(0.5, 1) });
+
+    it('drops a roadside object its prediction leaves too uncertain to place (maxPositionStdM), keeps a steady one', () => {
+      // A track that just restarted after an abrupt stop: velocity unknown (σ 10 m/s, as the RSU tracker says).
+      const restarted = obj({ trackId: 18, xM: 40, covariance: diagonalCovariance(0.2, 10) });
+      const steady = obj({ trackId: 19, xM: 60, vxMps: 10, covariance: diagonalCovariance(0.2, 0.3) });
+      const at = (lateMs: number): string[][] => fuseInterFrame(ownFrame([]), [rsuFrame('rsu-1', lateMs, [restarted, steady])]).map(sourcesOf);
+      // σ 0.2 m at 0 ms; sqrt(0.04 + 100 · 0.05² + …) ≈ 0.52 m at 50 ms; ≈ 1.0 m at 100 ms; 3 m at 300 ms.
+      assert.deepEqual(at(50), [['rsu-1#18'], ['rsu-1#19']]);
+      assert.deepEqual(at(300), [['rsu-1#19']]);
+      assert.deepEqual(at(500), [['rsu-1#19']]);
+      assert.equal(placeable(steady, 0.2), true);
+      assert.equal(placeable(steady, 0.19), false);
+      assert.equal(placeable(obj({ covariance: null }), 0.01), true);
+      // The larger axis counts, correlation included: [[1, 0.9], [0.9, 1]] has eigenvalues 1.9 and 0.1.
+      assert.equal(placeable(obj({ covariance: [1, 0.9, 0, 0, 1, 0, 0, 1, 0, 1] }), Math.sqrt(1.89)), false);
+      assert.equal(placeable(obj({ covariance: [1, 0.9, 0, 0, 1, 0, 0, 1, 0, 1] }), Math.sqrt(1.91)), true);
+      assert.throws(() => fuseInterFrame(ownFrame([]), [], { maxPositionStdM: 0 }), /maxPositionStdM/);
+    });
+
+    it('the vehicle\'s object and one roadside track: information form; with a second RSU: CI', () => {
+      const own = ownFrame([obj({ trackId: 4, xM: 23, covariance: diagonalCovariance(0.3, 0.3) })]);
+      const rsu = (id: string, xM: number): RoadsideFrameInput => rsuFrame(id, 0, [obj({ trackId: 7, xM, covariance: diagonalCovariance(0.3, 0.3) })]);
+      // Equal variances: the information form halves the variance (CI with equal inputs would keep it).
+      const one = fuseInterFrame(own, [rsu('rsu-1', 23.2)]);
+      assert.deepEqual(sourcesOf(one[0]!), [`${VEH}#4`, 'rsu-1#7']);
+      close(one[0]!.xM, 23.1, TOL);
+      close(one[0]!.covariance![0], 0.09 / 2, TOL);
+      close(one[0]!.covariance![7], 0.09 / 2, TOL);
+      // Two RSUs see it: their predicted tracks share the manoeuvre, so CI throughout; no variance below the best input.
+      const two = fuseInterFrame(own, [rsu('rsu-1', 23.2), rsu('rsu-2', 23.1)]);
+      assert.deepEqual(sourcesOf(two[0]!), [`${VEH}#4`, 'rsu-1#7', 'rsu-2#7']);
+      close(two[0]!.covariance![0], 0.09, 1e-9);
+      // Intra keeps its own rule (information form for every pair).
+      close(fuseIntraFrame(own, [rsu('rsu-1', 23.2), rsu('rsu-2', 23.1)])[0]!.covariance![0], 0.09 / 3, TOL);
+    });
 
     it('compensates a frame 300 ms late: < 0.5 m from the truth instead of ~3 m', () => {
       const out = fuseInterFrame(ownFrame([]), [rsuFrame('rsu-1', 300, [late])]);
@@ -240,28 +283,28 @@ describe('fusion/methods', () => {
       assert.equal(raw.length, 2);
     });
 
-    it('a frame 600 ms late (beyond the 500 ms horizon) contributes nothing', () => {
+    it('a frame 1100 ms late (beyond the 1000 ms horizon) contributes nothing', () => {
       const own = ownFrame([obj({ trackId: 4, xM: 26, vxMps: 10 })]);
-      const stale = rsuFrame('rsu-1', 600, [late, obj({ trackId: 18, objectClass: 'pedestrian', xM: -5 })]);
-      const out = fuseInterFrame(own, [stale]);
+      const stale = rsuFrame('rsu-1', 1100, [late, obj({ trackId: 18, objectClass: 'pedestrian', xM: -5 })]);
+      const out = fuseInterFrame(own, [stale], LOOSE);
       assert.deepEqual(out.map(sourcesOf), [[`${VEH}#4`]]);
       assert.equal(out[0]!.xM, 26);
       assert.ok(out.every((o) => o.sources.every((s) => s.sourceId !== 'rsu-1')));
       assert.equal(selectRoadsideFrames('inter', own, [stale])[0]!.verdict, 'too-old');
-      // Exactly at the horizon it is still used.
-      assert.equal(fuseInterFrame(ownFrame([]), [rsuFrame('rsu-1', 500, [late])]).length, 1);
+      // Exactly at the horizon it is still used (if it is still placeable: LOOSE).
+      assert.equal(fuseInterFrame(ownFrame([]), [rsuFrame('rsu-1', 1000, [late])], LOOSE).length, 1);
     });
 
     it('uses the freshest frame of an RSU; a frame from beyond one period in the future contributes nothing', () => {
       const own = ownFrame([]);
       const older = rsuFrame('rsu-1', 400, [obj({ trackId: 1 })]);
       const fresher = rsuFrame('rsu-1', 200, [obj({ trackId: 2 })]);
-      assert.deepEqual(fuseInterFrame(own, [fresher, older]).map(sourcesOf), [['rsu-1#2']]);
+      assert.deepEqual(fuseInterFrame(own, [fresher, older], LOOSE).map(sourcesOf), [['rsu-1#2']]);
       const future = rsuFrame('rsu-2', -150, [obj({ trackId: 3 })]);
       assert.equal(selectRoadsideFrames('inter', own, [future])[0]!.verdict, 'from-future');
       assert.deepEqual(fuseInterFrame(own, [future]), []);
       // Within one period ahead (clock-offset error): predicted backwards to the vehicle's instant.
-      const slightly = fuseInterFrame(own, [rsuFrame('rsu-2', -80, [obj({ trackId: 3, xM: 10, vxMps: 10 })])]);
+      const slightly = fuseInterFrame(own, [rsuFrame('rsu-2', -80, [obj({ trackId: 3, xM: 10, vxMps: 10 })])], LOOSE);
       close(slightly[0]!.xM, 9.2, TOL);
     });
 
@@ -271,7 +314,7 @@ describe('fusion/methods', () => {
       assert.equal(selectRoadsideFrames('inter', own, [badOffset])[0]!.verdict, 'too-old');
       assert.deepEqual(fuseInterFrame(own, [badOffset]), []);
       const corrupt = rsuFrame('rsu-1', 100, [obj({ trackId: 1, xM: Number.NaN }), obj({ trackId: 2, covariance: [1, 0, 0, 0, 1, 0, 0, Infinity, 0, 1] }), obj({ trackId: 3 })]);
-      assert.deepEqual(fuseInterFrame(own, [corrupt]).map(sourcesOf), [['rsu-1#3']]);
+      assert.deepEqual(fuseInterFrame(own, [corrupt], LOOSE).map(sourcesOf), [['rsu-1#3']]);
     });
 
     it('real epoch stamps: dt is differenced before converting, good to the 256 ns quantum of a double', () => {
@@ -307,7 +350,7 @@ describe('fusion/methods', () => {
       const stale = obj({ trackId: 21, objectClass: 'pedestrian', xM: 30, yM: 1.5, covariance: diagonalCovariance(0.3, 0.3) });
       const hidden = obj({ trackId: 22, xM: 40, yM: -8, vyMps: 5, covariance: diagonalCovariance(0.5, 1) });
       const advisory = rsuFrame('rsu-1', 2000, [stale, hidden]);
-      const out = completeWithRoadside(ownFrame([walker]), [advisory], { maxPredictionHorizonMs: 2001 });
+      const out = completeWithRoadside(ownFrame([walker]), [advisory], { maxPredictionHorizonMs: 2001, ...LOOSE });
       assert.deepEqual(out.map(sourcesOf), [[`${VEH}#3`], ['rsu-1#22']]);
       assert.ok(out.every((o) => o.method === 'planning'));
       // The vehicle's estimate is kept as it is, not pulled toward the stale one.
@@ -315,7 +358,7 @@ describe('fusion/methods', () => {
       // The hidden car predicted over the 2 s: 10 m further.
       close(out[1]!.yM, 2, TOL);
       // The stale track is the same pedestrian (inter-frame fusion pairs them); completion keeps the vehicle's.
-      const paired = fuseInterFrame(ownFrame([walker]), [advisory], { maxPredictionHorizonMs: 2001 });
+      const paired = fuseInterFrame(ownFrame([walker]), [advisory], { maxPredictionHorizonMs: 2001, ...LOOSE });
       assert.deepEqual(sourcesOf(paired[0]!), [`${VEH}#3`, 'rsu-1#21']);
       // Beyond the horizon the caller allows, nothing is added.
       assert.deepEqual(completeWithRoadside(ownFrame([walker]), [advisory]).map(sourcesOf), [[`${VEH}#3`]]);
@@ -386,9 +429,22 @@ describe('fusion/methods', () => {
       assert.deepEqual(INTRA_FRAME.fuse(inputs(own, at(20))), fuseIntraFrame(own, at(20)));
       assert.deepEqual(INTER_FRAME.fuse(inputs(own, at(300))), fuseInterFrame(own, at(300)));
       assert.deepEqual([50, 51].map((ms) => INTRA_FRAME.unusable(inputs(own, at(ms)))), [null, 'no roadside frame usable for intra']);
-      assert.deepEqual([500, 501, -50, -51].map((ms) => INTER_FRAME.unusable(inputs(own, at(ms)))),
+      // The window is fuseInterFrame's own: up to the horizon old, up to one period from the future.
+      assert.deepEqual([1000, 1001, -100, -101].map((ms) => INTER_FRAME.unusable(inputs(own, at(ms)))),
         [null, 'no roadside frame usable for inter', null, 'no roadside frame usable for inter']);
       assert.equal(INTER_FRAME.unusable(inputs(own, [])), 'no roadside frame usable for inter');
+    });
+
+    it('a method is usable exactly when its fusion would use a frame (window and map frame alike)', () => {
+      for (const lateMs of [-101, -100, -75, -51, -50, 0, 50, 51, 300, 1000, 1001]) {
+        for (const mapFrame of ['map', 'other']) {
+          const frames = [rsuFrame('rsu-1', lateMs, [obj({ trackId: 17, xM: 60 })], mapFrame)];
+          const interUsed = fuseInterFrame(own, frames, LOOSE).some((o) => o.sources.some((s) => s.sourceId === 'rsu-1'));
+          const intraUsed = fuseIntraFrame(own, frames, LOOSE).some((o) => o.sources.some((s) => s.sourceId === 'rsu-1'));
+          assert.equal(INTER_FRAME.unusable(inputs(own, frames)) === null, interUsed, `inter ${lateMs} ms ${mapFrame}`);
+          assert.equal(INTRA_FRAME.unusable(inputs(own, frames)) === null, intraUsed, `intra ${lateMs} ms ${mapFrame}`);
+        }
+      }
     });
 
     it('the baselines take any roadside frame; linear compensation removes the ego from both frames it uses', () => {

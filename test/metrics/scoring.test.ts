@@ -79,16 +79,16 @@ describe('output-time scoring (TruthScorer)', () => {
   });
 
   it('counts an object from roadside data older than the prediction horizon, displaced from its actor, as stale', () => {
-    // The RSU's latest frame was captured at 0.4 s (pedestrian at (24, 0)) and arrived at 1.05 s; the frame
-    // captured at 1.0 s is published at 1.1 s carrying track 7 where that frame put it. At 1.1 s: 700 ms old
-    // (> 500 ms, the fusion's horizon) and 7 m from the pedestrian, now at (31, 0): stale by both rules, once.
-    const t7 = track(7, 24, 0);
-    const m = scoreOne(rsuFrame(400, [t7]), 1050, 1000, 1100, [fromRsu(t7)]);
+    // The RSU's latest frame was captured at 0 s (pedestrian at (20, 0)) and arrived at 1.05 s; the frame
+    // captured at 1.0 s is published at 1.1 s carrying track 7 where that frame put it. At 1.1 s: 1100 ms old
+    // (> 1000 ms, the fusion's horizon) and 11 m from the pedestrian, now at (31, 0): stale by both rules, once.
+    const t7 = track(7, 20, 0);
+    const m = scoreOne(rsuFrame(0, [t7]), 1050, 1000, 1100, [fromRsu(t7)]);
     assert.deepEqual(m.stale_objects, { count: 1, ratio: 1, too_old: 1, displaced: 1 });
     // Too far to be assigned: the pedestrian missed (2 m²) and the object false (2 m²): GOSPA = 2.
     assert.equal(m.gospa!.roi.mean_m, 2);
     assert.equal(m.fusion_miss_ratio, 1);
-    // The freshest roadside frame took 650 ms (published at 0.4 s, received at 1.05 s): degraded.
-    assert.equal(m.by_network.degraded.frames, 1);
+    // The freshest roadside frame took 1050 ms (published at 0 s, received at 1.05 s): an outage.
+    assert.equal(m.by_network.outage.frames, 1);
   });
 });

@@ -146,6 +146,43 @@ describe('tracking/tracker', () => {
     assert.equal(one.state.tracks.length, 0);
   });
 
+  it('a car that stops dead keeps its track: no ghost coasting on at the old speed, no second track', () => {
+    // 8.7 m/s, then standing from 3 s on (a velocity step no acceleration mode follows), seeded 0.15 m noise.
+    const rng = new Rng(11);
+    const truthX = (k: number): number => 8.7 * Math.min(k, 30) * 0.1;
+    const { frames } = run(45, (k) => [car(truthX(k) + 0.15 * rng.normal(), 0.15 * rng.normal())]);
+    const id = frames[29]![0]!.trackId;
+    for (let k = 29; k < 45; k++) {
+      assert.equal(frames[k]!.length, 1, `frame ${k}: one object`);
+      assert.equal(frames[k]![0]!.trackId, id, `frame ${k}: same id`);
+      // Before the change the old track ran on at 8.6 m/s for 5 frames (4 m past the car).
+      assert.ok(Math.abs(frames[k]![0]!.xM - truthX(k)) < 1, `frame ${k}: ${frames[k]![0]!.xM} vs ${truthX(k)}`);
+    }
+    // The restart says the velocity is unknown, then learns it is ~0.
+    assert.ok(Math.abs(frames[44]![0]!.vxMps) < 0.5, `vx ${frames[44]![0]!.vxMps}`);
+  });
+
+  it('a parked car whose detection is missed once is not moved onto a detection 1.5 m away', () => {
+    // The restart's velocity uncertainty scales with the track's speed: a parked car could only start at the
+    // manoeuvre mode's acceleration, so its re-acquisition gate stays about a metre wide.
+    const { frames } = run(25, (k) => (k === 20 ? [car(1.5, 0)] : k > 20 ? [car(0, 0), car(1.5, 0)] : [car(0, 0)]));
+    const id = frames[19]![0]!.trackId;
+    const parked = frames[20]!.find((o) => o.trackId === id)!;
+    assert.ok(Math.abs(parked.xM) < 0.1, `parked track at ${parked.xM}`);
+    assert.ok(Math.hypot(parked.vxMps, parked.vyMps) < 0.5, 'no velocity from the stray detection');
+  });
+
+  it('re-acquisition does not take a detection of another class, nor one far away', () => {
+    const parked = (k: number): Detection[] => [car(0, 0), ...(k === 20 ? [car(0, 0, { objectClass: 'pedestrian' })] : [])];
+    const a = run(25, (k) => (k >= 20 ? [car(0, 0, { objectClass: 'pedestrian' })] : parked(k)));
+    // Frame 20 on: only a pedestrian where the car was: the car's track coasts, the pedestrian gets its own.
+    assert.notEqual(a.frames[19]![0]!.trackId, undefined);
+    assert.ok(a.frames[22]!.every((o) => o.objectClass !== 'pedestrian' || o.trackId !== a.frames[19]![0]!.trackId));
+    const b = run(25, (k) => [car(k >= 20 ? 30 : 0, 0)]);
+    const carId = b.frames[19]![0]!.trackId;
+    assert.ok(b.frames[20]!.every((o) => o.trackId !== carId || Math.abs(o.xM) < 1), 'a jump of 30 m is not the same car');
+  });
+
   it('a confirmed track is deleted after maxMisses consecutive misses', () => {
     const t: Truth = { x0: 0, y0: 0, vx: 3, vy: 0 };
     const { frames, state } = run(20, (k) => (k < 10 ? [car(...at(t, k * 0.1))] : []), { maxMisses: 4 });
