@@ -43,7 +43,7 @@ export interface VehicleCoreOptions {
   /** Route length an intent declares ahead of the ego, m, and the horizon it asks for, s. */
   intentLookAheadM?: number;
   intentHorizonS?: number;
-  /** Longer horizon asked for before a bad stretch, s: advisories then cover the outage. */
+  /** Cap on the horizon asked for before a bad stretch (sized from the map to cover it), s. */
   earlyIntentHorizonS?: number;
 }
 
