@@ -32,6 +32,15 @@ export const MAX_MOVING_TRACK_AGE_S = 3;
  */
 export const MAX_PLANNER_POSITION_VARIANCE_M2 = 4;
 
+/**
+ * A standing track (below STANDING_MAX_SPEED_MPS) with its velocity, tracking noise, zeroed: predicted over the
+ * advisory's age it stays where the RSU saw it. Extrapolated, 0.3 m/s of noise moves a parked car 0.9 m in 3 s,
+ * toward the ego's path as often as not (docs/planning.md, Long-horizon advisories).
+ */
+function heldStill(o: DetectedObject): DetectedObject {
+  return Math.hypot(o.vxMps, o.vyMps) <= STANDING_MAX_SPEED_MPS ? { ...o, vxMps: 0, vyMps: 0, yawRateRadps: 0 } : o;
+}
+
 /** Whether a track an advisory carries, issued ageS ago, is placed as an object: standing, or moving and young. */
 export function advisoryTrackPlaced(object: DetectedObject, ageS: number): boolean {
   return ageS <= MAX_MOVING_TRACK_AGE_S || Math.hypot(object.vxMps, object.vyMps) <= STANDING_MAX_SPEED_MPS;
@@ -77,8 +86,8 @@ export function completeWithRoadside(
 export function advisoryFrame(advisory: PlanningAdvisory, offsetNs: number, own: PerceptionFrame): RoadsideFrameInput {
   const ageS = (own.captureTimeNs - (advisory.issueTimeNs - offsetNs)) / 1e9;
   const objects: DetectedObject[] = [];
-  for (const z of advisory.zones) if (z.object && advisoryTrackPlaced(z.object, ageS)) objects.push(z.object);
-  for (const o of advisory.contextObjects) if (advisoryTrackPlaced(o, ageS)) objects.push(o);
+  for (const z of advisory.zones) if (z.object && advisoryTrackPlaced(z.object, ageS)) objects.push(heldStill(z.object));
+  for (const o of advisory.contextObjects) if (advisoryTrackPlaced(o, ageS)) objects.push(heldStill(o));
   return {
     offsetNs,
     frame: {

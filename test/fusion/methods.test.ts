@@ -379,6 +379,8 @@ describe('fusion/methods', () => {
       const van = obj({ trackId: 30, objectClass: 'truck', xM: 50, yM: -4, vxMps: 0.2 });
       const old = fusePlanning(ownFrame([walker]), [held(5000, 10_000, [hidden, van])], (i) => i);
       assert.deepEqual(old.map(sourcesOf), [[`${VEH}#3`], ['rsu-1#30']]);
+      // Held where the RSU saw it: its 0.2 m/s is tracking noise, not 1 m of motion over the 5 s.
+      assert.deepEqual([old[1]!.xM, old[1]!.yM, old[1]!.vxMps, old[1]!.vyMps], [50, -4, 0, 0]);
       const young = fusePlanning(ownFrame([walker]), [held(2500, 10_000, [hidden, van])], (i) => i);
       assert.deepEqual(young.map(sourcesOf), [[`${VEH}#3`], ['rsu-1#22'], ['rsu-1#30']]);
       assert.equal(advisoryTrackPlaced(hidden, MAX_MOVING_TRACK_AGE_S), true);
