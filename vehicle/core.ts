@@ -10,14 +10,14 @@ import type { EgoState } from '../shared/sources/detections.js';
 import type { Point2 } from '../shared/geometry/transform.js';
 import { preparePolyline, RouteProgress, simplifyPath, type Polyline } from '../shared/geometry/polyline.js';
 import {
-  aheadCriteria, intraWaitDecision, lookAheadDistanceM, MethodSelector, type CriteriaInputs, type CriteriaParams, type IntraWaitRsu,
+  aheadCriteria, intraWaitDecision, isBadCell, lookAheadDistanceM, MethodSelector, stretchHorizonS, type CriteriaInputs, type CriteriaParams, type IntraWaitRsu,
   type RsuCriteriaInput,
 } from '../shared/fusion/criteria.js';
 import {
   roadsideDtMs, resolveFusionParams, type FrameFuser, type FrameInputs, type FusionParams, type HeldAdvisory,
   type RoadsideFrameInput, type RoadsideHistory,
 } from '../shared/fusion/methods.js';
-import { advisoryValidForMs } from '../shared/fusion/planning.js';
+import { advisoryValidForMs, plannerPlaceable } from '../shared/fusion/planning.js';
 import { strategyDef, type MethodChoice, type StrategyDef, type StrategyName } from '../shared/fusion/strategies.js';
 import type { FusedObject, FusionMethod } from '../shared/fusion/types.js';
 import { DEFAULT_PREDICT_PARAMS } from '../shared/motion/predict.js';
@@ -43,7 +43,7 @@ export interface VehicleCoreOptions {
   /** Route length an intent declares ahead of the ego, m, and the horizon it asks for, s. */
   intentLookAheadM?: number;
   intentHorizonS?: number;
-  /** Longer horizon asked for before a bad stretch, s: advisories then cover the outage. */
+  /** Cap on the horizon asked for before a bad stretch (sized from the map to cover it), s. */
   earlyIntentHorizonS?: number;
 }
 
@@ -89,6 +89,9 @@ const ROUTE_TOLERANCE_M = 0.1;
 /** Route kept behind the ego and beyond the planner's reach when planning, m. */
 const PLAN_BEHIND_M = 10;
 const PLAN_AHEAD_MARGIN_M = 30;
+/** Slowest speed a bad stretch's crossing time is computed at, m/s (walking pace): slower is a stop, whose length
+ * no map knows; the horizon then takes its cap. */
+const MIN_CROSSING_SPEED_MPS = 1;
 /** No roadside frame for this long counts as an outage sample for the network map, ms. */
 const OUTAGE_SILENCE_MS = 500;
 /** The reason of a fixed strategy's own method. */
@@ -374,7 +377,8 @@ export class VehicleCore {
    */
   private plan(timeNs: number, ego: EgoState | undefined, routeSM: number | null, objects: FusedObject[], method: FusionMethod): Plan | null {
     if (!this.route || !ego || routeSM === null) return null;
-    return this.planWith(timeNs, ego, routeSM, objects, method === 'planning' ? this.plannerZones(timeNs) : []);
+    if (method !== 'planning') return this.planWith(timeNs, ego, routeSM, objects, []);
+    return this.planWith(timeNs, ego, routeSM, this.plannerObjects(timeNs, objects), this.plannerZones(timeNs));
   }
 
   /**
@@ -392,6 +396,23 @@ export class VehicleCore {
         zones: zones.map((z) => ({ ...z, startSM: z.startSM - fromSM, endSM: z.endSM - fromSM })) },
       this.planner,
     );
+  }
+
+  /**
+   * Planning fusion's objects as the planner's obstacles: an advisory's track (only its RSU as source) the planner
+   * should not yield to (planning.ts plannerPlaceable: older than 3 s, or moving and predicted so far that its
+   * expected position error exceeds 2 m) is left out. It stays in the output, but a plan that yields to an
+   * extrapolation more likely wrong than right yields where nothing is (docs/planning.md, Long-horizon advisories).
+   */
+  private plannerObjects(timeNs: number, objects: FusedObject[]): FusedObject[] {
+    const out: FusedObject[] = [];
+    for (const o of objects) {
+      const only = o.sources.length === 1 ? o.sources[0]! : null;
+      const held = only ? this.advisories.get(only.sourceId) : undefined;
+      if (held && !plannerPlaceable(o, (timeNs - (held.advisory.issueTimeNs - held.offsetNs)) / 1e9)) continue;
+      out.push(o);
+    }
+    return out;
   }
 
   private plannerZones(timeNs: number): PlannerZone[] {
@@ -423,10 +444,25 @@ export class VehicleCore {
     const sequence = this.intentSequence++;
     this.intentRouteOffsets.set(sequence, routeSM);
     this.intentRouteOffsets.delete(sequence - 64); // answers to intents this old are useless
+    const baseHorizonS = this.o.intentHorizonS ?? 5;
     return {
       vehicleId: this.o.vehicleId, sequence, timeNs, pose: ego.pose, speedMps: ego.speedMps, mapFrame: this.o.mapFrame,
-      path, horizonS: early ? this.o.earlyIntentHorizonS ?? 12 : this.o.intentHorizonS ?? 5,
+      path, horizonS: early ? this.earlyHorizonS(routeSM, ego.speedMps, lookAheadM, baseHorizonS) : baseHorizonS,
     };
+  }
+
+  /**
+   * The horizon asked for before a bad stretch: sized from the map to cover the stretch (criteria.ts
+   * stretchHorizonS), at most earlyIntentHorizonS; the RSU answers it with a validity to match
+   * (shared/planning/conflicts.ts). Without a map or a bad cell on the intent's path: earlyIntentHorizonS.
+   */
+  private earlyHorizonS(routeSM: number, speedMps: number, lookAheadM: number, baseHorizonS: number): number {
+    const maxHorizonS = this.o.earlyIntentHorizonS ?? 12;
+    const endSM = this.o.netmap && this.route
+      ? this.o.netmap.badStretchEndSM(this.route.points, routeSM, lookAheadM, (c) => isBadCell({ outageRate: c.outageRate, p90LatencyMs: c.p90Ms }, this.o.criteria ?? {}))
+      : null;
+    if (endSM === null) return maxHorizonS;
+    return stretchHorizonS({ fromSM: routeSM, stretchEndSM: endSM, speedMps, baseHorizonS, maxHorizonS, minCrossingSpeedMps: MIN_CROSSING_SPEED_MPS });
   }
 }
 

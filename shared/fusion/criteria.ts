@@ -274,10 +274,35 @@ export function badStretchAhead(ahead: AheadCriteria | null | undefined, params:
   return badStretchResolved(ahead, resolveCriteriaParams(params));
 }
 
+/** Whether a network-map cell is part of a bad stretch: outages at badAheadOutageRate or more, or a p90 latency
+ * at which the inter precondition fails. */
+export function isBadCell(cell: { outageRate: number; p90LatencyMs: number | null }, params: Partial<CriteriaParams> = {}): boolean {
+  return badCellResolved(cell, resolveCriteriaParams(params));
+}
+
+function badCellResolved(cell: { outageRate: number; p90LatencyMs: number | null }, p: CriteriaParams): boolean {
+  return cell.outageRate >= p.badAheadOutageRate || (cell.p90LatencyMs !== null && cell.p90LatencyMs >= p.maxInterLatencyP90Ms);
+}
+
+/**
+ * The horizon to ask an RSU for before a mapped bad stretch, s: the planner's own horizon (baseHorizonS) plus the
+ * time to drive to the stretch's end (stretchEndSM, from NetworkMap.badStretchEndSM) at the ego's speed, at least
+ * minCrossingSpeedMps (a vehicle that stops inside the stretch would otherwise ask for forever), at most
+ * maxHorizonS. Answered in full, the advisory's zones still cover the planner's horizon when the ego leaves the
+ * stretch, where the link is expected back.
+ */
+export function stretchHorizonS(o: {
+  fromSM: number; stretchEndSM: number; speedMps: number; baseHorizonS: number; maxHorizonS: number; minCrossingSpeedMps: number;
+}): number {
+  const v = Math.max(o.minCrossingSpeedMps, Number.isFinite(o.speedMps) ? Math.abs(o.speedMps) : 0);
+  const crossS = Math.max(0, o.stretchEndSM - o.fromSM) / v;
+  const h = o.baseHorizonS + (Number.isFinite(crossS) ? crossS : Infinity);
+  return Math.min(o.maxHorizonS, Math.max(o.baseHorizonS, h));
+}
+
 function badStretchResolved(ahead: AheadCriteria | null | undefined, p: CriteriaParams): Precondition {
   if (ahead === null || ahead === undefined) return { holds: false, reason: 'ahead: no known cell' };
-  const bad = ahead.outageRate >= p.badAheadOutageRate
-    || (ahead.p90LatencyMs !== null && ahead.p90LatencyMs >= p.maxInterLatencyP90Ms);
+  const bad = badCellResolved({ outageRate: ahead.outageRate, p90LatencyMs: ahead.p90LatencyMs }, p);
   return precondition(bad, () => {
     const where = `in ${fmt(ahead.distanceM)} m`;
     const stats = `outage ${fmt(ahead.outageRate * 100)} %, p90 ${ahead.p90LatencyMs === null ? 'n/a' : `${fmt(ahead.p90LatencyMs)} ms`}`;

@@ -11,6 +11,57 @@ import { vehicleOnlyObjects } from './vehicle-only.js';
 const NS_PER_MS = 1e6;
 
 /**
+ * A track an advisory carries that moves slower than this (m/s) is standing: its velocity is tracking noise (the
+ * tracker's minSpeedForHeadingMps, the planner's stationaryMaxSpeedMps), and it stays where the RSU saw it until it
+ * starts; placed there, it is right for as long as the advisory is valid.
+ */
+export const STANDING_MAX_SPEED_MPS = 0.5;
+/**
+ * How long after the issue a moving track an advisory carries is still placed as an object, s: the validity every
+ * advisory has (AdvisoryParams.validityS, 3 s). An advisory asked for before a mapped bad stretch is valid longer
+ * (up to 10 s, shared/planning/conflicts.ts), but a CV extrapolation of a pedestrian or car over that long is more
+ * likely off its actor by more than 2 m than on it (a stale object, docs/metrics.md): past this age only its
+ * standing tracks are placed.
+ */
+export const MAX_MOVING_TRACK_AGE_S = 3;
+/**
+ * Largest expected squared position error (trace of the predicted position covariance, m²) at which a track an
+ * advisory carries is an obstacle for the planner: c² with c = 2 m, the distance beyond which an object no longer
+ * stands for its actor (docs/metrics.md). Beyond, its predicted path is more likely wrong than right, and a plan
+ * that yields to it yields where nothing is (VehicleCore.plan; docs/planning.md).
+ */
+export const MAX_PLANNER_POSITION_VARIANCE_M2 = 4;
+
+/**
+ * A standing track (below STANDING_MAX_SPEED_MPS) with its velocity, tracking noise, zeroed: predicted over the
+ * advisory's age it stays where the RSU saw it. Extrapolated, 0.3 m/s of noise moves a parked car 0.9 m in 3 s,
+ * toward the ego's path as often as not (docs/planning.md, Long-horizon advisories).
+ */
+function heldStill(o: DetectedObject): DetectedObject {
+  return Math.hypot(o.vxMps, o.vyMps) <= STANDING_MAX_SPEED_MPS ? { ...o, vxMps: 0, vyMps: 0, yawRateRadps: 0 } : o;
+}
+
+/** Whether a track an advisory carries, issued ageS ago, is placed as an object: standing, or moving and young. */
+export function advisoryTrackPlaced(object: DetectedObject, ageS: number): boolean {
+  return ageS <= MAX_MOVING_TRACK_AGE_S || Math.hypot(object.vxMps, object.vyMps) <= STANDING_MAX_SPEED_MPS;
+}
+
+/**
+ * Whether a track an advisory carries, issued ageS ago and predicted to the vehicle frame, is an obstacle for the
+ * planner: at most MAX_MOVING_TRACK_AGE_S old (what every advisory was valid for), and standing (a stopped car
+ * ahead stops the plan) or moving with an expected squared position error of at most
+ * MAX_PLANNER_POSITION_VARIANCE_M2. Older standing tracks stay in the output, where they are the vehicle's best
+ * estimate of what is there; but their actor has had time to start (a waiting pedestrian who steps out is 5 m on
+ * after 3 s), and a plan that yields to where it stood yields where nothing is.
+ */
+export function plannerPlaceable(object: DetectedObject, ageS: number): boolean {
+  if (!(ageS <= MAX_MOVING_TRACK_AGE_S)) return false;
+  if (Math.hypot(object.vxMps, object.vyMps) <= STANDING_MAX_SPEED_MPS) return true;
+  const c = object.covariance;
+  return c !== null && c[0] + c[4] <= MAX_PLANNER_POSITION_VARIANCE_M2;
+}
+
+/**
  * Planning-mode completion: roadside objects from a source much older than the vehicle frame (the tracks a
  * planning advisory carries, issued up to its validity ago) are predicted to the vehicle frame as in inter-frame
  * fusion, but they only add what the vehicle does not see. One that associates with an object the vehicle sees is
@@ -33,7 +84,10 @@ export function completeWithRoadside(
  * with the advisory's issue time, in the vehicle frame's sensor pose and (if the advisory names none) map frame.
  */
 export function advisoryFrame(advisory: PlanningAdvisory, offsetNs: number, own: PerceptionFrame): RoadsideFrameInput {
-  const objects = [...advisory.zones.flatMap((z) => (z.object ? [z.object] : [])), ...advisory.contextObjects];
+  const ageS = (own.captureTimeNs - (advisory.issueTimeNs - offsetNs)) / 1e9;
+  const objects: DetectedObject[] = [];
+  for (const z of advisory.zones) if (z.object && advisoryTrackPlaced(z.object, ageS)) objects.push(heldStill(z.object));
+  for (const o of advisory.contextObjects) if (advisoryTrackPlaced(o, ageS)) objects.push(heldStill(o));
   return {
     offsetNs,
     frame: {

@@ -148,7 +148,7 @@ registerStrategy({
   usesAdvisories: true, needsNetmap: false, pick: { kind: 'adaptive', spatial: false }, methods: ALL_METHODS,
 });
 registerStrategy({
-  name: 'adaptive-st', description: 'adaptive plus the network map\'s look-ahead (advisories early before a bad stretch)',
+  name: 'adaptive-st', description: 'adaptive plus the network map\'s look-ahead (before a bad stretch, advisories early that cover it)',
   usesAdvisories: true, needsNetmap: true, pick: { kind: 'adaptive', spatial: true }, methods: ALL_METHODS,
 });
 registerStrategy({

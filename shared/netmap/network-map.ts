@@ -256,6 +256,25 @@ export class NetworkMap {
   }
 
   /**
+   * Where the last known cell that `bad` accepts along the next distanceM of the path from fromSM is left (arc
+   * length, m; fromSM + distanceM at most), or null when no such cell lies ahead. Cells below minCount are skipped
+   * as in lookAhead: unknown is not bad. What the vehicle sizes an advisory's horizon from: the path up to there is
+   * where the map expects the link to fail.
+   */
+  badStretchEndSM(
+    path: ReadonlyArray<{ xM: number; yM: number }>, fromSM: number, distanceM: number, bad: (cell: CellSummary) => boolean,
+  ): number | null {
+    const along = this.cellsAlong(path, fromSM, distanceM);
+    let endSM: number | null = null;
+    for (let k = 0; k < along.length; k++) {
+      const s = this.cellAt(along[k]!.i, along[k]!.j);
+      if (s === null || s.count < this.minCount || !bad(s)) continue;
+      endSM = k + 1 < along.length ? along[k + 1]!.enterSM : fromSM + distanceM;
+    }
+    return endSM;
+  }
+
+  /**
    * The worst known cell along the next distanceM of the path from fromSM: highest outage rate, then highest p90
    * (a cell where everything was lost counts as infinitely slow), then the nearest. Cells with fewer than
    * minCount samples are skipped: unknown is not bad. Null when no known cell lies ahead.

@@ -20,8 +20,17 @@ export interface AdvisoryParams {
   maxHorizonS: number;
   /** Prediction step, s. */
   stepS: number;
-  /** validUntilNs = nowNs + validityS. Zones cover horizon + validity so a late use still sees a full horizon. */
+  /** validUntilNs = nowNs + validityS for an intent asking for baseHorizonS or less. Zones cover horizon + validity
+   * so a late use still sees a full horizon. */
   validityS: number;
+  /**
+   * The horizon a vehicle asks for while it expects its link to hold (its planner's), s. An intent asking for more
+   * expects to cross a stretch without a link for the difference (a network-map look-ahead, VehicleCore): the
+   * advisory then stays valid that much longer, validityS + (horizon − baseHorizonS), at most maxValidityS.
+   */
+  baseHorizonS: number;
+  /** Cap on the validity of a long-horizon advisory, s. */
+  maxValidityS: number;
   /** Half the ego's width, m (the intent does not carry the vehicle's size). */
   egoHalfWidthM: number;
   /** Safety margin added laterally (corridor) and longitudinally (zone interval), m. */
@@ -56,6 +65,8 @@ export const DEFAULT_ADVISORY_PARAMS: Readonly<AdvisoryParams> = Object.freeze({
   maxHorizonS: 5,
   stepS: 0.1,
   validityS: 3,
+  baseHorizonS: 5,
+  maxValidityS: 10,
   egoHalfWidthM: 0.95,
   marginM: 0.5,
   maxZones: 16,
@@ -91,7 +102,8 @@ export function computeAdvisory(
   validateParams(params);
   if (!Number.isFinite(nowNs)) throw new RangeError(`nowNs must be finite, got ${nowNs}`);
   const horizonS = intent.horizonS > 0 && Number.isFinite(intent.horizonS) ? Math.min(intent.horizonS, params.maxHorizonS) : params.maxHorizonS;
-  const validUntilNs = nowNs + Math.round(params.validityS * 1e9);
+  const validityS = advisoryValidityS(horizonS, params);
+  const validUntilNs = nowNs + Math.round(validityS * 1e9);
   const advisory: PlanningAdvisory = {
     rsuId: ids.rsuId,
     vehicleId: intent.vehicleId,
@@ -109,7 +121,7 @@ export function computeAdvisory(
   if (line.lengthM === 0) return advisory;
 
   // Sample times relative to nowNs; the last one is exactly the span's end.
-  const spanS = horizonS + params.validityS;
+  const spanS = horizonS + validityS;
   const n = Math.ceil(spanS / params.stepS - 1e-9);
   const timesS = Array.from({ length: n + 1 }, (_, k) => Math.min(k * params.stepS, spanS));
 
@@ -294,6 +306,16 @@ function addPiece(
   pieces.push({ tStartS, tEndS, loM, hiM });
 }
 
+/**
+ * How long an advisory for a granted horizon stays valid, s: validityS, plus the horizon asked for beyond
+ * baseHorizonS (the stretch the vehicle expects to cross without a link), at most maxValidityS (never below
+ * validityS).
+ */
+export function advisoryValidityS(horizonS: number, params: Pick<AdvisoryParams, 'validityS' | 'baseHorizonS' | 'maxValidityS'>): number {
+  const extraS = Math.max(0, horizonS - params.baseHorizonS);
+  return Math.max(params.validityS, Math.min(params.maxValidityS, params.validityS + extraS));
+}
+
 /** Index of the track that is the ego vehicle itself, or -1. */
 function findEgoTrack(tracks: readonly DetectedObject[], intent: VehicleIntent, nowNs: number, params: AdvisoryParams): number {
   if (!(params.egoMatchRadiusM > 0)) return -1;
@@ -323,7 +345,7 @@ function clamp01(x: number): number {
 }
 
 function validateParams(p: AdvisoryParams): void {
-  const positive: Array<keyof AdvisoryParams> = ['maxHorizonS', 'stepS', 'validityS'];
+  const positive: Array<keyof AdvisoryParams> = ['maxHorizonS', 'stepS', 'validityS', 'baseHorizonS', 'maxValidityS'];
   for (const k of positive) {
     const v = p[k] as number;
     if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`AdvisoryParams.${k} must be > 0, got ${v}`);

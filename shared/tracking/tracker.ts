@@ -69,7 +69,8 @@ export interface TrackerParams {
   maxMisses: number;
   /** Delete any track whose position variance trace (P_xx + P_yy) exceeds this, m². */
   maxPositionVarianceM2: number;
-  /** Heading follows the velocity above this speed, m/s; below it the detector's (or last) heading is kept. */
+  /** Heading follows the velocity above this speed (if its course is well determined), m/s; below it the
+   * detector's (or last) heading is kept. */
   minSpeedForHeadingMps: number;
   /** Frames of hit history behind existenceProbability. */
   existenceWindow: number;
@@ -491,9 +492,11 @@ function updatedTrack(t: Track, predicted: Prediction, d: Detection, timeNs: num
   let courses: Track['courses'] = [];
   if (speed > p.minSpeedForHeadingMps) {
     const course = Math.atan2(vy, vx);
-    headingRad = course;
-    // Only a well-determined course counts: right after birth the velocity direction swings wildly.
+    // Only a well-determined course counts: right after birth the velocity direction swings wildly, and a
+    // standing object's velocity noise (0.2-0.5 m/s) points anywhere. Taken as the heading, it turned a parked
+    // 10 m truck across the lane in the planner's world (docs/planning.md, Standing objects).
     const courseStdRad = Math.sqrt((u.covariance[2]![2]! + u.covariance[3]![3]!) / 2) / speed;
+    if (courseStdRad < MAX_COURSE_STD_RAD) headingRad = course;
     const windowNs = p.yawRateWindowS * 1e9;
     // The courses still within the window, plus this one. They are oldest first and frames never go back in
     // time, so timeNs − c.timeNs only shrinks along the list (rounding is monotone): the ones out of the window

@@ -9,7 +9,9 @@ import {
   interPrecondition,
   intraWaitDecision,
   intraPrecondition,
+  isBadCell,
   lookAheadDistanceM,
+  stretchHorizonS,
   planningPrecondition,
   predictionCostM,
   resolveCriteriaParams,
@@ -235,6 +237,20 @@ describe('fusion/criteria', () => {
       assert.equal(badStretchAhead(ahead).holds, true);
       assert.equal(aheadCriteria(map.lookAhead(path, 0, 50), 0)!.outageRate, 0); // only the good cell in reach
       assert.equal(aheadCriteria(null, 0), null);
+    });
+
+    it('a bad cell: outages at 20 % or a p90 at the inter limit; the horizon to ask for covers the stretch', () => {
+      assert.equal(isBadCell({ outageRate: 0.2, p90LatencyMs: 20 }), true);
+      assert.equal(isBadCell({ outageRate: 0.19, p90LatencyMs: 299 }), false);
+      assert.equal(isBadCell({ outageRate: 0, p90LatencyMs: 300 }), true);
+      assert.equal(isBadCell({ outageRate: 1, p90LatencyMs: null }), true); // everything lost
+      const h = (fromSM: number, stretchEndSM: number, speedMps: number): number =>
+        stretchHorizonS({ fromSM, stretchEndSM, speedMps, baseHorizonS: 5, maxHorizonS: 12, minCrossingSpeedMps: 1 });
+      assert.equal(h(0, 40, 10), 9); // 4 s to the stretch's end + the planner's 5 s
+      assert.equal(h(100, 130, 3), 12); // south's crawl: 10 s + 5, capped
+      assert.equal(h(0, 3, 0), 8); // standing: crossing time at walking pace
+      assert.equal(h(50, 40, 10), 5); // already past it: the base horizon
+      assert.equal(h(0, 40, Number.NaN), 12); // unknown speed: walking pace, then the cap
     });
 
     it('look-ahead distance: lookAheadTimeS of driving, at least minLookAheadM', () => {

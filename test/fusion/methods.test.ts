@@ -12,7 +12,10 @@ import {
 } from '../../shared/fusion/methods.js';
 import { fuseInterFrame, INTER_FRAME } from '../../shared/fusion/inter-frame.js';
 import { fuseIntraFrame, INTRA_FRAME } from '../../shared/fusion/intra-frame.js';
-import { advisoryValidForMs, completeWithRoadside, fusePlanning, PLANNING } from '../../shared/fusion/planning.js';
+import {
+  advisoryTrackPlaced, advisoryValidForMs, completeWithRoadside, fusePlanning, MAX_MOVING_TRACK_AGE_S, MAX_PLANNER_POSITION_VARIANCE_M2,
+  PLANNING, plannerPlaceable,
+} from '../../shared/fusion/planning.js';
 import { VEHICLE_ONLY, vehicleOnlyObjects } from '../../shared/fusion/vehicle-only.js';
 import { LATEST, LINEAR_COMPENSATION, fuseLatest } from '../../shared/fusion/baselines.js';
 import type { FusedObject } from '../../shared/fusion/types.js';
@@ -411,6 +414,30 @@ describe('fusion/methods', () => {
       // None valid: the vehicle's objects, marked planning.
       const none = fusePlanning(ownFrame([walker]), [held(4000, 3000, [hidden])], (i) => i);
       assert.deepEqual(none, vehicleOnlyObjects(ownFrame([walker]), {}, 'planning'));
+    });
+
+    it('past 3 s, a long-valid advisory places its standing tracks only; the planner takes only placeable ones', () => {
+      // Valid 10 s (asked for before a mapped bad stretch), 5 s old: the car moving at 5 m/s would be a 25 m CV
+      // extrapolation; the parked van (0.2 m/s of tracking noise) is where the RSU saw it.
+      const van = obj({ trackId: 30, objectClass: 'truck', xM: 50, yM: -4, vxMps: 0.2 });
+      const old = fusePlanning(ownFrame([walker]), [held(5000, 10_000, [hidden, van])], (i) => i);
+      assert.deepEqual(old.map(sourcesOf), [[`${VEH}#3`], ['rsu-1#30']]);
+      // Held where the RSU saw it: its 0.2 m/s is tracking noise, not 1 m of motion over the 5 s.
+      assert.deepEqual([old[1]!.xM, old[1]!.yM, old[1]!.vxMps, old[1]!.vyMps], [50, -4, 0, 0]);
+      const young = fusePlanning(ownFrame([walker]), [held(2500, 10_000, [hidden, van])], (i) => i);
+      assert.deepEqual(young.map(sourcesOf), [[`${VEH}#3`], ['rsu-1#22'], ['rsu-1#30']]);
+      assert.equal(advisoryTrackPlaced(hidden, MAX_MOVING_TRACK_AGE_S), true);
+      assert.equal(advisoryTrackPlaced(hidden, MAX_MOVING_TRACK_AGE_S + 0.1), false);
+      assert.equal(advisoryTrackPlaced(van, 60), true);
+      // The planner's test for a moving track is the predicted position covariance: an obstacle at 0.3 s, not at
+      // 2.5 s (σ > 1.4 m per axis); a standing one until 3 s, not after.
+      const at = (ageMs: number): FusedObject => fusePlanning(ownFrame([]), [held(ageMs, 10_000, [hidden])], (i) => i)[0]!;
+      assert.equal(plannerPlaceable(at(300), 0.3), true);
+      assert.equal(plannerPlaceable(at(2500), 2.5), false);
+      assert.ok(at(2500).covariance![0] + at(2500).covariance![4] > MAX_PLANNER_POSITION_VARIANCE_M2);
+      const parked = fusePlanning(ownFrame([]), [held(2500, 10_000, [van])], (i) => i)[0]!;
+      assert.equal(plannerPlaceable(parked, 2.5), true);
+      assert.equal(plannerPlaceable(parked, MAX_MOVING_TRACK_AGE_S + 0.1), false);
     });
 
     it('is usable while an advisory is valid: advisoryValidForMs', () => {

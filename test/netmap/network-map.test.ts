@@ -117,6 +117,19 @@ describe('NetworkMap along a path', () => {
     assert.deepEqual([inside.i, inside.enterSM], [4, 110]);
   });
 
+  it('badStretchEndSM: where the last bad known cell within the distance is left', () => {
+    const m = roadMap();
+    const bad = (c: { p90Ms: number | null; outageRate: number }): boolean => c.outageRate >= 0.2 || (c.p90Ms ?? Infinity) >= 300;
+    assert.equal(m.badStretchEndSM(road, 0, 150, bad), 125); // cell 4 [100, 125)
+    assert.equal(m.badStretchEndSM(road, 0, 300, bad), 225); // cells 4 and 8: the last one's end
+    assert.equal(m.badStretchEndSM(road, 0, 210, bad), 210); // inside cell 8 at the distance: the distance
+    assert.equal(m.badStretchEndSM(road, 130, 60, bad), null); // only good cells in [130, 190]
+    assert.equal(m.badStretchEndSM(road, 110, 10, bad), 120); // in the bad cell already
+    const sparse = new NetworkMap();
+    fill(sparse, 12.5, 12.5, 9, null); // below minCount: unknown, not bad
+    assert.equal(sparse.badStretchEndSM(road, 0, 100, bad), null);
+  });
+
   it('lookAhead ranks outage rate above latency, and ignores cells with too few samples', () => {
     const m = roadMap();
     const worst = m.lookAhead(road, 0, 300)!;

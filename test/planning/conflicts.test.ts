@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { DetectedObject, VehicleIntent } from '../../shared/model/types.js';
-import { DEFAULT_ADVISORY_PARAMS, computeAdvisory, type AdvisoryParams } from '../../shared/planning/conflicts.js';
+import { DEFAULT_ADVISORY_PARAMS, advisoryValidityS, computeAdvisory, type AdvisoryParams } from '../../shared/planning/conflicts.js';
 import { close } from '../support/close.js';
 import { detectedObject } from '../support/objects.js';
 
@@ -71,6 +71,25 @@ describe('planning/conflicts', () => {
       zones: [],
     });
     assert.equal(computeAdvisory([], intent(), NOW_NS, { ...P, validityS: 1.5 }, IDS).validUntilNs, NOW_NS + 1_500_000_000);
+  });
+
+  it('an intent asking beyond the base horizon gets a validity to match, capped; zones span horizon + validity', () => {
+    const validS = (horizonS: number, over: Partial<AdvisoryParams> = {}): number =>
+      (computeAdvisory([], intent({ horizonS }), NOW_NS, { ...P, maxHorizonS: 12, ...over }, IDS).validUntilNs - NOW_NS) / 1e9;
+    assert.equal(validS(5), 3); // the usual intent: unchanged
+    assert.equal(validS(3), 3); // shorter never shortens it
+    assert.equal(validS(9), 7); // 4 s beyond the base horizon: 4 s longer
+    assert.equal(validS(12), 10); // the cap
+    assert.equal(validS(20), 10); // granted 12 (maxHorizonS), capped at 10
+    assert.equal(validS(12, { maxValidityS: 2 }), 3); // a cap below validityS never shortens it
+    assert.equal(advisoryValidityS(8, P), 6);
+    // A pedestrian standing 40 m ahead and 5 m beside, starting across at 0.5 m/s: reaches the corridor after
+    // (5 - 1.75) / 0.5 = 6.5 s, past an 8 s span (5 + 3) only when the span grew to 9 + 7 = 16 s.
+    const slow = pedestrianNorth(40, { vyMps: 0.5 });
+    assert.equal(computeAdvisory([slow], intent({ horizonS: 3 }), NOW_NS, { ...P, maxHorizonS: 12 }, IDS).zones.length, 0);
+    const [z] = computeAdvisory([slow], intent({ horizonS: 9 }), NOW_NS, { ...P, maxHorizonS: 12 }, IDS).zones;
+    close(z!.tStartNs - NOW_NS, ((5 - (P.egoHalfWidthM + 0.3 + P.marginM)) / 0.5) * 1e9, 1000, 'tStart');
+    assert.throws(() => computeAdvisory([], intent(), NOW_NS, { ...P, maxValidityS: 0 }, IDS), /maxValidityS must be > 0/);
   });
 
   it('an object moving parallel to the path outside the corridor gives no zone', () => {
