@@ -55,6 +55,30 @@ describe('MQTT: broker killed and restarted on the same port', function () {
       assert.equal(typeof back.downMs, 'number');
     }
   });
+
+  it('a long outage: every retry is scheduled within the 500 ms backoff cap, frames flow once the broker is back', async () => {
+    // Issue 15: after a 10 s outage the reconnect took 4.7-6.7 s because the backoff had doubled to 10 s. The
+    // assertion is on the delays the transport schedules (its configuration), never on a measured duration.
+    const rsu = await new MqttTransport({ url: broker!.url, clientName: 'iaad-rsu-outage' }).connect();
+    const { log, records } = memoryLog();
+    const veh = await new MqttTransport({ url: broker!.url, clientName: 'iaad-veh-outage', log }).connect();
+    open.push(rsu, veh);
+    const topic = frameTopic('default', 'rsu-1');
+    const frames = veh.subscribe(framesFilter());
+    await sendUntilReceived(frames, () => rsu.publish(topic, new Uint8Array([1])));
+
+    const port = broker!.port;
+    await broker!.stop('SIGKILL');
+    const retries = (): Array<Record<string, unknown>> => records.filter((r) => r.msg === 'mqtt reconnecting');
+    // Eight failed attempts: an uncapped doubling from 250 ms would be scheduling 32 s by now.
+    await waitUntil(() => retries().some((r) => (r.attempt as number) >= 8), 'eight retries into the dead broker', 45_000);
+    broker = await startMosquitto(bin, port);
+    const m = await sendUntilReceived(frames, () => rsu.publish(topic, new Uint8Array([2])), 30_000);
+    assert.deepEqual([...m.payload], [2]);
+    const delays = retries().map((r) => r.delayMs as number);
+    assert.ok(delays.length >= 8, `retries logged: ${delays.length}`);
+    assert.ok(delays.every((d) => d <= 500), `scheduled retry delays (ms): ${delays.join(', ')}`);
+  });
 });
 
 /**
