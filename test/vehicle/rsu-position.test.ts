@@ -1,7 +1,11 @@
 // Object distance is checked against where the vehicle has the RSU configured (rsus[].position), not against
 // the sensor pose each frame reports, which any sender chooses: a frame claiming a pose far from the configured
 // position is rejected whole (poseMismatch), and objects far from the configured position are dropped (tooFar).
+// The last test runs real roadside and vehicle processes to show the config reaches the link.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { validateConfig } from '../../shared/config/load.js';
 import { MemoryBus } from '../../shared/transport/memory.js';
@@ -11,6 +15,10 @@ import type { DetectedObject, PerceptionFrame } from '../../shared/model/types.j
 import { rsuWireLimits, vehicleConfigSchema } from '../../vehicle/config.js';
 import { RsuLink, type RoadsideArrival, type RsuLinkOptions } from '../../vehicle/rsu-link.js';
 import { obj } from './harness.js';
+import { startEmbeddedBroker } from '../../shared/transport/broker.js';
+import { freePort } from '../support/net.js';
+import type { VehicleSummary } from '../../vehicle/summary.js';
+import { GIVE_UP_MS, linkOf, start, statsShow, stop, writeConfigs } from './rogue-support.js';
 
 const T0 = 4_000_000_000_000_000;
 const RSU_AT = { xM: 1000, yM: 2000 };
@@ -74,5 +82,39 @@ describe('the RSU link checks frames against the configured RSU position', () =>
     assert.deepEqual(r.rejected, { poseMismatch: 2, tooFar: 2 });
     assert.throws(() => validateConfig(vehicleConfigSchema, { ...base, rsus: [{ ...c.rsus[0], maxObjectDistanceM: -1 }] }, 'test'),
       /rsus\.0\.maxObjectDistanceM/);
+  });
+});
+
+describe('vehicle process: rsus[].position from the config reaches the link', function () {
+  this.timeout(2 * GIVE_UP_MS);
+
+  it('an RSU whose frames report a sensor pose 192 m from its configured position is rejected (poseMismatch)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iaad-rsu-position-'));
+    const broker = await startEmbeddedBroker({ port: 0 });
+    const ep = {
+      mqttUrl: broker.url, pub: `tcp://127.0.0.1:${await freePort()}`, pull: `tcp://127.0.0.1:${await freePort()}`,
+      out: `tcp://127.0.0.1:${await freePort()}`,
+    };
+    const files = writeConfigs(dir, ep);
+    // The roadside reports its sensor at (8, 8); the vehicle has it configured at (8, 200): near enough to the ego
+    // to be listened to (rsuRelevance 250 m), too far from the reported pose (maxPoseOffsetM 100 m).
+    const vehicle = JSON.parse(readFileSync(files.vehicle, 'utf8')) as { rsus: Array<Record<string, unknown>> };
+    vehicle.rsus[0]!.position = { xM: 8, yM: 200 };
+    writeFileSync(files.vehicle, JSON.stringify(vehicle, null, 2));
+    const rsu = start('roadside', files.roadside, join(dir, 'roadside.log'));
+    const veh = start('vehicle', files.vehicle, join(dir, 'vehicle.log'));
+    const where = `(logs in ${dir})`;
+    try {
+      await statsShow(veh, 'frames rejected as poseMismatch', (st) => (linkOf(st).counters.rejected?.poseMismatch ?? 0) >= 10);
+      const { code, summary } = await stop<VehicleSummary>(veh);
+      assert.equal(code, 0, where);
+      const link = summary!.links[0]!;
+      assert.equal(link.state.merged.received, 0, `frames taken from a mismatched RSU ${where}`);
+      assert.ok((link.counters.rejected?.poseMismatch ?? 0) >= 10, JSON.stringify(link.counters.rejected));
+    } finally {
+      veh.child.stop('SIGKILL');
+      rsu.child.stop('SIGKILL');
+      await broker.close();
+    }
   });
 });
