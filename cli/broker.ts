@@ -6,4 +6,5 @@ export async function runBrokerCommand(o: { host: string; port: number }): Promi
   process.stdout.write(`embedded MQTT broker (aedes, MQTT 3.1.1) listening on ${broker.url}\n`);
   await waitForShutdown();
   await broker.close();
+  process.stdout.write(`${JSON.stringify({ oversizedRefused: broker.counters.oversizedRefused })}\n`);
 }

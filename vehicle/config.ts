@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { idSchema, mqttSchema, sourceSchema, zmqCurveClientSchema, zmqEndpointSchema, zmqHandshakeTimeoutMs } from '../shared/config/schemas.js';
 import { findStrategy, unknownStrategy } from '../shared/fusion/strategies.js';
+import type { WireLimits } from '../shared/wire/validate.js';
 
 const rsuLinkSchema = z
   .object({
@@ -24,6 +25,13 @@ const rsuLinkSchema = z
       .optional(),
     /** Where the RSU stands, map frame, m: with it the vehicle listens to this RSU only when near (rsuRelevance). */
     position: z.object({ xM: z.number(), yM: z.number() }).strict().optional(),
+    /**
+     * Objects farther than this from the RSU are dropped (tooFar), m; measured from `position` when configured,
+     * else from the sensor pose each frame reports. Default 5000 (shared/wire/validate.ts).
+     */
+    maxObjectDistanceM: z.number().positive().optional(),
+    /** With `position`: a frame whose sensor pose is farther than this from it is rejected (poseMismatch), m. Default 100. */
+    maxPoseOffsetM: z.number().positive().optional(),
   })
   .strict();
 
@@ -110,3 +118,11 @@ export const vehicleConfigSchema = z
 
 export type VehicleConfig = z.output<typeof vehicleConfigSchema>;
 export type RsuLinkConfig = VehicleConfig['rsus'][number];
+
+/** The wire limits an RSU's config overrides (shared/wire/validate.ts); the rest keep their defaults. */
+export function rsuWireLimits(r: RsuLinkConfig): Partial<WireLimits> {
+  return {
+    ...(r.maxObjectDistanceM !== undefined ? { maxDistanceM: r.maxObjectDistanceM } : {}),
+    ...(r.maxPoseOffsetM !== undefined ? { maxPoseOffsetM: r.maxPoseOffsetM } : {}),
+  };
+}

@@ -21,7 +21,7 @@ import type { ProcessCommandArgs } from '../shared/process/command-args.js';
 import { waitForShutdown } from '../shared/process/shutdown.js';
 import { memorySample } from '../shared/process/memory.js';
 import { metadataFromEnv, vehicleMetadata } from '../shared/record/metadata.js';
-import { vehicleConfigSchema } from './config.js';
+import { rsuWireLimits, vehicleConfigSchema } from './config.js';
 import { startVehicle } from './pipeline.js';
 import { RsuLink } from './rsu-link.js';
 import { DEFAULT_RSU_RELEVANCE, rsuRelevanceFor } from '../shared/link/relevance.js';
@@ -137,6 +137,7 @@ export async function runVehicleCommand(o: VehicleCommandArgs): Promise<number> 
     if (z) paths.push(receiving(z));
     return new RsuLink(
       { rsuId: r.id, region: r.region, vehicleId: config.vehicle.id, ...setup.link, seal: security.seal,
+        rsuPosition: r.position, wireLimits: rsuWireLimits(r),
         ...(security.policy ? { auth: { ...security.policy, maxAgeMs: config.security?.maxAgeMs } } : {}) },
       paths, clock, log,
     );

@@ -8,6 +8,7 @@ import { buildSyncRequest } from '../shared/link/clock-sync.js';
 import { createDedupeStats, dedupeFrames, type DedupeStats } from '../shared/link/dedup.js';
 import { LinkMonitor } from '../shared/link/link-monitor.js';
 import type { PerceptionFrame } from '../shared/model/types.js';
+import type { Point2 } from '../shared/geometry/transform.js';
 import type { Clock } from '../shared/time/clock.js';
 import {
   DEFAULT_DELIVERY, advisoryTopic, frameTopic, syncRequestTopic, syncResponseTopic,
@@ -47,6 +48,11 @@ export interface RsuLinkOptions {
   /** Validation limits of received messages (shared/wire/validate.ts); default DEFAULT_WIRE_LIMITS. */
   wireLimits?: Partial<WireLimits>;
   /**
+   * Where the RSU stands (configured, map frame): objects are checked against it, and a frame whose sensor pose
+   * is beyond wireLimits.maxPoseOffsetM of it is rejected (poseMismatch). Absent: the frame's own sensor pose.
+   */
+  rsuPosition?: Point2;
+  /**
    * Authentication of what the RSU sends (docs/security.md): frames, advisories and clock-sync responses are
    * verified against the trust store before anything else sees them. Absent: unsigned traffic is accepted.
    */
@@ -76,7 +82,8 @@ export interface RsuLinkCounters {
   advisoriesOutOfRange: number;
   /**
    * Validation after decoding, per reason (shared/wire/validate.ts): whole messages rejected (tooLarge before
-   * decoding, nonFinite, implausible, tooManyObjects, future), objects dropped (nonFinite, implausible, tooFar)
+   * decoding, nonFinite, implausible, tooManyObjects, future, poseMismatch), objects dropped (nonFinite,
+   * implausible, tooFar)
    * and covariances repaired (covarianceRepaired); also 'undecodable'; and authentication (shared/auth/
    * authenticate.ts: unsigned, unknownKey, badSignature, malformedSignature, misBound, replayed, stale), for
    * frames, advisories and sync responses alike. Absent until the first one.
@@ -186,7 +193,9 @@ export class RsuLink {
     const e = decodeEnvelope(m.payload);
     if (e.payload.kind !== kind) throw new Error(`expected ${kind === 'frame' ? 'a frame' : 'an advisory'}, got ${e.payload.kind}`);
     const nowSenderNs = m.receivedAtNs + (this.monitor.clockOffsetNs() ?? 0);
-    const v = validateEnvelope(e, { nowSenderNs, offsetUncertaintyNs: this.monitor.clockUncertaintyNs() }, this.limits);
+    const v = validateEnvelope(e, {
+      nowSenderNs, offsetUncertaintyNs: this.monitor.clockUncertaintyNs(), senderPosition: this.opts.rsuPosition,
+    }, this.limits);
     for (const issue of v.issues) this.noteRejection(issue, kind, m);
     if (!v.envelope || !key) return v.envelope;
     const p = v.envelope.payload;

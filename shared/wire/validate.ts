@@ -6,10 +6,13 @@
 //   too many objects, capture time in the future beyond the clock-offset uncertainty, a bad intent, advisory or
 //   sync message);
 // - a bad object inside a frame or advisory is dropped alone (non-finite, implausible, too far from the RSU);
+// - when the receiver has the RSU's position configured, distances are measured from it, not from the sensor pose
+//   the frame reports (which a sender chooses), and a frame whose sensor pose is far from it is rejected whole;
 // - a covariance that is finite but not positive definite or beyond the variance bound is repaired: removed,
 //   so the receiver uses its class default noise as for a sender that sends none.
 // Every rejection, drop and repair is reported with its reason for the caller to count. Pure: time is handed in.
 import { choleskyFactor } from '../kernels/cholesky.js';
+import type { Point2 } from '../geometry/transform.js';
 import type {
   ConflictZone, DetectedObject, Envelope, PathPoint, PerceptionFrame, PlanningAdvisory, Pose, VehicleIntent,
 } from '../model/types.js';
@@ -19,8 +22,10 @@ export interface WireLimits {
   maxMessageBytes: number;
   /** Objects per frame or advisory, zones per advisory, points per intent path. */
   maxObjects: number;
-  /** Objects farther than this from the frame's sensor pose (the RSU), m. */
+  /** Objects farther than this from the RSU (its configured position, else the frame's sensor pose), m. */
   maxDistanceM: number;
+  /** A frame whose sensor pose is farther than this from the RSU's configured position is rejected whole, m. */
+  maxPoseOffsetM: number;
   /** |coordinate| of any pose or point in a map frame, m. */
   maxAbsCoordinateM: number;
   maxSpeedMps: number;
@@ -37,6 +42,7 @@ export const DEFAULT_WIRE_LIMITS: Readonly<WireLimits> = Object.freeze({
   maxMessageBytes: 4 * 1024 * 1024,
   maxObjects: 2000,
   maxDistanceM: 5000,
+  maxPoseOffsetM: 100,
   maxAbsCoordinateM: 1e7,
   maxSpeedMps: 200,
   maxSizeM: 100,
@@ -46,7 +52,8 @@ export const DEFAULT_WIRE_LIMITS: Readonly<WireLimits> = Object.freeze({
 });
 
 export type RejectReason =
-  | 'tooLarge' | 'nonFinite' | 'implausible' | 'tooManyObjects' | 'future' | 'tooFar' | 'covarianceRepaired';
+  | 'tooLarge' | 'nonFinite' | 'implausible' | 'tooManyObjects' | 'future' | 'tooFar' | 'covarianceRepaired'
+  | 'poseMismatch';
 
 export interface Rejection {
   reason: RejectReason;
@@ -64,7 +71,13 @@ export interface ValidationContext {
   nowSenderNs: number;
   /** Half the round trip of the clock-sync exchange behind the offset; null while none has completed. */
   offsetUncertaintyNs: number | null;
+  /**
+   * Where the receiver has the sender configured (the RSU's position, map frame): objects are measured from it
+   * and the frame's sensor pose must lie within maxPoseOffsetM of it. Absent: from the frame's own sensor pose.
+   */
+  senderPosition?: Readonly<Point2>;
 }
+
 
 export interface Validated {
   /** The envelope to use (objects dropped, covariances repaired), or null when rejected whole. */
@@ -111,7 +124,7 @@ const unit = (v: number): boolean => v >= 0 && v <= 1;
  * Why the object must be dropped (null: keep it), given the reference point it must lie near (the RSU); may
  * return a covariance-repaired copy through `repaired`.
  */
-function objectIssue(o: DetectedObject, ref: Pose | null, L: Readonly<WireLimits>): Rejection | null {
+function objectIssue(o: DetectedObject, ref: Readonly<Point2> | null, L: Readonly<WireLimits>): Rejection | null {
   for (const f of OBJECT_NUMBERS) if (!fin(o[f])) return { reason: 'nonFinite', detail: `object ${o.trackId}: ${f}` };
   if (o.covariance) for (const c of o.covariance) if (!fin(c)) return { reason: 'nonFinite', detail: `object ${o.trackId}: covariance` };
   const bad = (detail: string): Rejection => ({ reason: 'implausible', detail: `object ${o.trackId}: ${detail}` });
@@ -125,7 +138,7 @@ function objectIssue(o: DetectedObject, ref: Pose | null, L: Readonly<WireLimits
   if (!unit(o.classConfidence) || !unit(o.existenceProbability)) return bad('probability outside [0, 1]');
   if (!(o.ageS >= 0)) return bad('negative age');
   if (ref && !(Math.hypot(o.xM - ref.xM, o.yM - ref.yM) <= L.maxDistanceM)) {
-    return { reason: 'tooFar', detail: `object ${o.trackId}: beyond ${L.maxDistanceM} m of the sensor` };
+    return { reason: 'tooFar', detail: `object ${o.trackId}: beyond ${L.maxDistanceM} m of the RSU` };
   }
   return null;
 }
@@ -140,7 +153,7 @@ export function covarianceUsable(c: readonly number[], maxVariance: number): boo
 }
 
 /** The objects to keep; drops and repairs reported in issues. The input array is returned when nothing changes. */
-function checkObjects(objects: DetectedObject[], ref: Pose | null, L: Readonly<WireLimits>, issues: Rejection[]): DetectedObject[] {
+function checkObjects(objects: DetectedObject[], ref: Readonly<Point2> | null, L: Readonly<WireLimits>, issues: Rejection[]): DetectedObject[] {
   if (objects.length > L.maxObjects) reject('tooManyObjects', `${objects.length} objects > ${L.maxObjects}`);
   let out: DetectedObject[] | null = null;
   for (let i = 0; i < objects.length; i++) {
@@ -171,7 +184,14 @@ function checkFrame(f: PerceptionFrame, ctx: ValidationContext, L: Readonly<Wire
   checkPose(f.sensorPose, 'sensorPose', L);
   if (!fin(f.sequence) || !fin(f.publishTimeNs)) reject('nonFinite', 'sequence or publishTimeNs');
   checkCaptureTime(f.captureTimeNs, 'captureTimeNs', ctx, L);
-  const objects = checkObjects(f.objects, f.sensorPose, L, issues);
+  const at = ctx.senderPosition;
+  if (at) {
+    const offM = Math.hypot(f.sensorPose.xM - at.xM, f.sensorPose.yM - at.yM);
+    if (!(offM <= L.maxPoseOffsetM)) {
+      reject('poseMismatch', `sensorPose ${offM.toFixed(0)} m from the configured RSU position (allowed ${L.maxPoseOffsetM} m)`);
+    }
+  }
+  const objects = checkObjects(f.objects, at ?? f.sensorPose, L, issues);
   return objects === f.objects ? f : { ...f, objects };
 }
 
@@ -198,7 +218,8 @@ function checkAdvisory(a: PlanningAdvisory, ctx: ValidationContext, L: Readonly<
       zones[i] = { ...z, object: { ...z.object, covariance: null } };
     }
   }
-  const contextObjects = checkObjects(a.contextObjects, null, L, issues);
+  // Advisories carry no sensor pose: their objects are measured from the configured position when there is one.
+  const contextObjects = checkObjects(a.contextObjects, ctx.senderPosition ?? null, L, issues);
   if (zones === null && contextObjects === a.contextObjects) return a;
   return { ...a, contextObjects, zones: zones ?? a.zones };
 }

@@ -4,6 +4,7 @@
 // never on how fast: the reconnect time is measured by bench/reconnect.ts (docs/transports.md).
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import type { Logger } from 'pino';
 import { MqttTransport } from '../../shared/transport/mqtt.js';
 import { bindZmqServer, connectZmqClient, type ZmqTransport } from '../../shared/transport/zmq.js';
 import { framesFilter, frameTopic } from '../../shared/transport/topics.js';
@@ -26,21 +27,30 @@ describe('MQTT: broker killed and restarted on the same port', function () {
     await broker?.stop();
   });
 
-  it('frames flow again, and the disconnect and reconnect are counted and logged with their reason', async () => {
-    const { log, records } = memoryLog();
-    const rsu = await new MqttTransport({ url: broker!.url, clientName: 'iaad-rsu-crash', log }).connect();
-    const veh = await new MqttTransport({ url: broker!.url, clientName: 'iaad-veh-crash', log }).connect();
+  /**
+   * An RSU and a vehicle client logging to `log`, a frame delivered between them; then the broker is killed,
+   * `whileDown` awaited, the broker started again on its port, and a second frame delivered.
+   */
+  async function crashBetween(name: string, log: Logger, whileDown: (rsu: MqttTransport, veh: MqttTransport) => Promise<void>): Promise<[MqttTransport, MqttTransport]> {
+    const rsu = await new MqttTransport({ url: broker!.url, clientName: `iaad-rsu-${name}`, log }).connect();
+    const veh = await new MqttTransport({ url: broker!.url, clientName: `iaad-veh-${name}`, log }).connect();
     open.push(rsu, veh);
     const topic = frameTopic('default', 'rsu-1');
     const frames = veh.subscribe(framesFilter());
     await sendUntilReceived(frames, () => rsu.publish(topic, new Uint8Array([1])));
-
     const port = broker!.port;
     await broker!.stop('SIGKILL');
-    await waitUntil(() => rsu.disconnectCount === 1 && veh.disconnectCount === 1, 'both clients count the lost connection');
+    await whileDown(rsu, veh);
     broker = await startMosquitto(bin, port);
     const m = await sendUntilReceived(frames, () => rsu.publish(topic, new Uint8Array([2])), 30_000);
     assert.deepEqual([...m.payload], [2]);
+    return [rsu, veh];
+  }
+
+  it('frames flow again, and the disconnect and reconnect are counted and logged with their reason', async () => {
+    const { log, records } = memoryLog();
+    const [rsu, veh] = await crashBetween('crash', log, (rsu, veh) =>
+      waitUntil(() => rsu.disconnectCount === 1 && veh.disconnectCount === 1, 'both clients count the lost connection'));
     await waitUntil(() => rsu.reconnectCount === 1 && veh.reconnectCount === 1, 'both clients count the reconnect');
 
     for (const c of [rsu, veh]) {
@@ -54,6 +64,19 @@ describe('MQTT: broker killed and restarted on the same port', function () {
       assert.equal(back.afterDisconnect, lost.reason, 'the reconnect line names what it recovered from');
       assert.equal(typeof back.downMs, 'number');
     }
+  });
+
+  it('a long outage: every retry is scheduled within the 500 ms backoff cap, frames flow once the broker is back', async () => {
+    // Issue 15: after a 10 s outage the reconnect took 4.7-6.7 s because the backoff had doubled to 10 s. The
+    // assertion is on the delays the transport schedules (its configuration), never on a measured duration.
+    const { log, records } = memoryLog();
+    const retries = (): Array<Record<string, unknown>> => records.filter((r) => r.msg === 'mqtt reconnecting');
+    // Eight failed attempts: an uncapped doubling from 250 ms would be scheduling 32 s by now.
+    await crashBetween('outage', log, () =>
+      waitUntil(() => retries().some((r) => (r.attempt as number) >= 8), 'eight retries into the dead broker', 45_000));
+    const delays = retries().map((r) => r.delayMs as number);
+    assert.ok(delays.length >= 8, `retries logged: ${delays.length}`);
+    assert.ok(delays.every((d) => d <= 500), `scheduled retry delays (ms): ${delays.join(', ')}`);
   });
 });
 

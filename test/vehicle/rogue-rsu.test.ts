@@ -112,6 +112,10 @@ describe('rogue roadside data is never fused (real processes, signed links)', fu
         clearInterval(flood);
       }
       const outputsDuringMqtt = output.frames.length;
+      // No forged frame, phantom or empty, was taken as the RSU's: their sequences (from 1,000,000) would show in the
+      // merged stream as a jump (lost) and the RSU's next frame as a restart.
+      const takenForged = (st: Record<string, unknown>): boolean => linkOf(st).merged.restarts > 0 || linkOf(st).merged.lost >= 1000;
+      assert.ok(!takenForged(afterMqtt), `a forged frame was taken over MQTT: ${JSON.stringify(linkOf(afterMqtt).merged)} ${where}`);
 
       // 2. ZeroMQ: the RSU stops; a rogue binds its ports, sends phantom frames and forges sync responses.
       const { code: rsuCode } = await stop(rsu);
@@ -146,6 +150,7 @@ describe('rogue roadside data is never fused (real processes, signed links)', fu
         answer.unsubscribe();
         await squatter.close();
       }
+      assert.ok(!takenForged(afterZmq), `a forged frame was taken over ZeroMQ: ${JSON.stringify(linkOf(afterZmq).merged)} ${where}`);
       const offsetNs = linkOf(afterZmq).clock.offsetNs;
       assert.ok(offsetNs !== null && Math.abs(offsetNs / 1e6 - RSU_OFFSET_MS) < 100, `clock offset ${offsetNs} ns after forged sync responses ${where}`);
       assert.ok((linkOf(afterZmq).counters.receivedPerPath.zmq ?? 0) > (linkOf(afterMqtt).counters.receivedPerPath.zmq ?? 0), 'the squatter\'s frames arrived');

@@ -87,6 +87,58 @@ describe('wire validation after decoding', () => {
       syncResponse: { serverId: 'r', clientId: 'v', sequence: 1, t1Ns: 1, t2Ns: Number.POSITIVE_INFINITY, t3Ns: 3 } } }, SYNCED)), ['nonFinite']);
   });
 
+  describe('with the RSU position configured by the receiver', () => {
+    // The RSU stands 90 m west of the pose its frames report: within the pose allowance (100 m by default).
+    const AT = { xM: POSE.xM - 90, yM: POSE.yM };
+    const WITH_POSITION: ValidationContext = { ...SYNCED, senderPosition: AT };
+
+    it('measures object distance from the configured position, not the self-reported sensor pose', () => {
+      // 4,950 m from the reported pose (kept without a position), 5,040 m from the configured one.
+      const e = envelope(frame([object({ trackId: 1 }), object({ trackId: 2, xM: POSE.xM + 4950 })]));
+      assert.deepEqual(keptObjects(validateEnvelope(e, SYNCED).envelope).map((o) => o.trackId), [1, 2]);
+      const v = validateEnvelope(e, WITH_POSITION);
+      assert.deepEqual(keptObjects(v.envelope).map((o) => o.trackId), [1]);
+      assert.deepEqual(reasons(v), ['tooFar']);
+      assert.match(v.issues[0]!.detail, /object 2: beyond 5000 m of the RSU/);
+    });
+
+    it('rejects a whole frame whose sensor pose is far from the configured position (poseMismatch)', () => {
+      // A sender claiming a pose 2 km away with objects right beside it: every object would pass the
+      // self-reported check.
+      const far = { ...POSE, xM: POSE.xM + 2000 };
+      const e = envelope(frame([object({ xM: far.xM + 10 }), object({ trackId: 7, xM: far.xM - 5 })], { sensorPose: far }));
+      assert.deepEqual(validateEnvelope(e, SYNCED).issues, []);
+      const v = validateEnvelope(e, WITH_POSITION);
+      assert.equal(v.envelope, null);
+      assert.deepEqual(reasons(v), ['poseMismatch']);
+      assert.match(v.issues[0]!.detail, /sensorPose 2090 m from the configured RSU position \(allowed 100 m\)/);
+      // A valid frame at the configured position passes untouched.
+      const ok = envelope(frame([object()]));
+      assert.equal(validateEnvelope(ok, WITH_POSITION).envelope, ok);
+    });
+
+    it('takes both distances from the limits', () => {
+      const e = envelope(frame([object({ trackId: 1 }), object({ trackId: 2, xM: POSE.xM + 400 })]));
+      const limits = { ...DEFAULT_WIRE_LIMITS, maxDistanceM: 300, maxPoseOffsetM: 50 };
+      assert.deepEqual(reasons(validateEnvelope(e, WITH_POSITION, limits)), ['poseMismatch']);
+      const v = validateEnvelope(e, { ...SYNCED, senderPosition: { xM: POSE.xM, yM: POSE.yM } }, limits);
+      assert.deepEqual(keptObjects(v.envelope).map((o) => o.trackId), [1]);
+      assert.deepEqual(reasons(v), ['tooFar']);
+    });
+
+    it("drops an advisory's context objects far from the configured position (none checked without one)", () => {
+      const base = { version: 1, senderId: 'r', expiresAtNs: 0, bootEpochNs: 0, keyId: '', signature: new Uint8Array(0) };
+      const advisory = { rsuId: 'r', vehicleId: 'v', sequence: 1, intentSequence: 1, issueTimeNs: NOW - 10e6, validUntilNs: NOW + 3e9,
+        mapFrame: 'm', zones: [], contextObjects: [object({ trackId: 1 }), object({ trackId: 2, xM: POSE.xM + 9000 })] };
+      const e: Envelope = { ...base, payload: { kind: 'advisory', advisory } };
+      assert.deepEqual(validateEnvelope(e, SYNCED).issues, []);
+      const v = validateEnvelope(e, WITH_POSITION);
+      assert.deepEqual(reasons(v), ['tooFar']);
+      const kept = v.envelope?.payload.kind === 'advisory' ? v.envelope.payload.advisory.contextObjects : [];
+      assert.deepEqual(kept.map((o) => o.trackId), [1]);
+    });
+  });
+
   it('caps the size before decoding', () => {
     assert.equal(checkSize(new Uint8Array(1000)), null);
     assert.equal(checkSize(new Uint8Array(DEFAULT_WIRE_LIMITS.maxMessageBytes + 1))?.reason, 'tooLarge');
