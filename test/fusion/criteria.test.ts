@@ -112,13 +112,14 @@ describe('fusion/criteria', () => {
       assert.equal(bestAvailableMethod(late, {}, short), 'planning');
       assert.equal(new MethodSelector({ fusion: short }).params.interMaxAgeMs, 400);
       // Derived: one period of margin on the age, one more on the latency (the wait for the next vehicle frame).
-      const r = resolveCriteria({}, { vehicleFramePeriodMs: 50, maxPredictionHorizonMs: 600 });
+      const fast = { vehicleFramePeriodMs: 50, maxPredictionHorizonMs: 600 };
+      const r = resolveCriteria({}, fast);
       assert.deepEqual([r.vehicleFramePeriodMs, r.maxPredictionHorizonMs, r.interMaxAgeMs, r.interMaxLatencyP90Ms], [50, 600, 550, 500]);
-      assert.equal(interPrecondition(inputs([rsu({ freshestCaptureAgeMs: 550, link: { latencyP90Ms: 500 } })]), {}, r).holds, true);
-      assert.equal(interPrecondition(inputs([rsu({ freshestCaptureAgeMs: 551 })]), {}, r).holds, false);
-      assert.equal(isBadCell({ outageRate: 0, p90LatencyMs: 500 }, {}, r), true);
+      assert.equal(interPrecondition(inputs([rsu({ freshestCaptureAgeMs: 550, link: { latencyP90Ms: 500 } })]), {}, fast).holds, true);
+      assert.equal(interPrecondition(inputs([rsu({ freshestCaptureAgeMs: 551 })]), {}, fast).holds, false);
+      assert.equal(isBadCell({ outageRate: 0, p90LatencyMs: 500 }, {}, fast), true);
       // Intra's window is half the fusion's period: 25 ms at 20 Hz.
-      assert.equal(intraPrecondition(inputs([rsu({ freshestCaptureAgeMs: 30 })]), {}, r).holds, false);
+      assert.equal(intraPrecondition(inputs([rsu({ freshestCaptureAgeMs: 30 })]), {}, fast).holds, false);
     });
 
     it('defaults and validation', () => {
