@@ -138,7 +138,7 @@ export class VehicleCore {
     this.route = o.route && o.route.length >= 2 ? preparePolyline(simplifyPath(o.route, ROUTE_TOLERANCE_M)) : null;
     this.progress = this.route ? new RouteProgress(this.route) : null;
     const pick = this.def.pick;
-    this.selector = pick.kind === 'adaptive' ? new MethodSelector({ spatial: pick.spatial, params: o.criteria ?? {} }) : null;
+    this.selector = pick.kind === 'adaptive' ? new MethodSelector({ spatial: pick.spatial, params: o.criteria ?? {}, fusion: this.fusion }) : null;
   }
 
   /** The fusion parameters in force (defaults filled in): what scoring judges the outputs' age against. */
@@ -219,7 +219,7 @@ export class VehicleCore {
         elapsedMs: (nowNs - own.captureTimeNs) / NS_PER_MS, rsus, egoSpeedMps: ego?.speedMps ?? 0, maxWaitMs,
         interWithoutWait: this.selector.wouldUseInter(criteria),
         roadsideVelocityStdMps: Math.sqrt(this.fusion.defaultRoadsideCovariance[7]!), accelStdMps2: this.fusion.predict?.accelStdMps2 ?? DEFAULT_PREDICT_PARAMS.accelStdMps2,
-      }, this.o.criteria ?? {});
+      }, this.o.criteria ?? {}, this.fusion);
       // Whole milliseconds: the timer's resolution.
       return d.waitMs > 0 ? { waitMs: Math.ceil(d.waitMs), rsuIds: d.rsuIds } : NO_WAIT;
     }
@@ -459,7 +459,7 @@ export class VehicleCore {
   private earlyHorizonS(routeSM: number, speedMps: number, lookAheadM: number, baseHorizonS: number): number {
     const maxHorizonS = this.o.earlyIntentHorizonS ?? 12;
     const endSM = this.o.netmap && this.route
-      ? this.o.netmap.badStretchEndSM(this.route.points, routeSM, lookAheadM, (c) => isBadCell({ outageRate: c.outageRate, p90LatencyMs: c.p90Ms }, this.o.criteria ?? {}))
+      ? this.o.netmap.badStretchEndSM(this.route.points, routeSM, lookAheadM, (c) => isBadCell({ outageRate: c.outageRate, p90LatencyMs: c.p90Ms }, this.o.criteria ?? {}, this.fusion))
       : null;
     if (endSM === null) return maxHorizonS;
     return stretchHorizonS({ fromSM: routeSM, stretchEndSM: endSM, speedMps, baseHorizonS, maxHorizonS, minCrossingSpeedMps: MIN_CROSSING_SPEED_MPS });

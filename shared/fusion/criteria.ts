@@ -4,6 +4,7 @@
 // the network map ahead so the vehicle asks for planning advisories before a stretch where the link fails.
 import type { LinkState } from '../link/link-monitor.js';
 import type { LookAheadCell } from '../netmap/network-map.js';
+import { resolveFusionParams, type FusionParams } from './methods.js';
 import type { FusionMethod } from './types.js';
 
 /** Best first. */
@@ -44,15 +45,10 @@ export interface CriteriaInputs {
   ahead?: AheadCriteria | null;
 }
 
+/** The policy's own parameters. The limits it shares with the fusion it chooses for (the vehicle period, the
+ * prediction horizon and what follows from them) are not among them: they come from the FusionParams in force
+ * (VehicleCore.fusionParams), so the choice and the fusion cannot disagree (resolveCriteria). */
 export interface CriteriaParams {
-  /** Vehicle perception period, ms: intra needs a roadside frame within half of it. */
-  vehicleFramePeriodMs: number;
-  /** Oldest roadside frame inter-frame fusion predicts across, ms (as FusionParams). */
-  maxPredictionHorizonMs: number;
-  /** Inter needs the freshest frame's age ≤ horizon − this margin, ms. */
-  predictionSafetyMarginMs: number;
-  /** Inter needs the link's one-way latency p90 ≤ this, ms; a map cell at or above it is a bad stretch. */
-  maxInterLatencyP90Ms: number;
   /** Inter needs the link's window loss ratio ≤ this. */
   maxInterWindowLossRatio: number;
   /** Planning needs an advisory valid for at least this long, ms. */
@@ -75,10 +71,6 @@ export interface CriteriaParams {
 
 /** Justified one by one in docs/fusion-criteria.md. */
 export const DEFAULT_CRITERIA_PARAMS: Readonly<CriteriaParams> = Object.freeze({
-  vehicleFramePeriodMs: 100,
-  maxPredictionHorizonMs: 500,
-  predictionSafetyMarginMs: 100,
-  maxInterLatencyP90Ms: 300,
   maxInterWindowLossRatio: 0.3,
   minAdvisoryValidityMs: 500,
   upgradeAfterFrames: 3,
@@ -92,7 +84,6 @@ export const DEFAULT_CRITERIA_PARAMS: Readonly<CriteriaParams> = Object.freeze({
 
 export function resolveCriteriaParams(params: Partial<CriteriaParams> = {}): CriteriaParams {
   const p: CriteriaParams = { ...DEFAULT_CRITERIA_PARAMS, ...params };
-  checkParam(p, Number.isFinite(p.vehicleFramePeriodMs) && p.vehicleFramePeriodMs > 0, 'vehicleFramePeriodMs', '> 0');
   for (const field of NON_NEGATIVE_PARAMS) checkParam(p, Number.isFinite(p[field]) && p[field] >= 0, field, 'finite and >= 0');
   checkParam(p, p.maxInterWindowLossRatio >= 0 && p.maxInterWindowLossRatio <= 1, 'maxInterWindowLossRatio', 'in [0, 1]');
   checkParam(p, p.badAheadOutageRate >= 0 && p.badAheadOutageRate <= 1, 'badAheadOutageRate', 'in [0, 1]');
@@ -102,9 +93,36 @@ export function resolveCriteriaParams(params: Partial<CriteriaParams> = {}): Cri
 }
 
 const NON_NEGATIVE_PARAMS = [
-  'maxPredictionHorizonMs', 'predictionSafetyMarginMs', 'maxInterLatencyP90Ms', 'minAdvisoryValidityMs', 'lookAheadTimeS', 'minLookAheadM',
+  'minAdvisoryValidityMs', 'lookAheadTimeS', 'minLookAheadM',
   'objectSpeedMps', 'missingRoadsideCostM',
 ] as const;
+
+/** The fusion limits the criteria read (FusionParams). */
+export type CriteriaFusionLimits = Pick<FusionParams, 'vehicleFramePeriodMs' | 'maxPredictionHorizonMs'>;
+
+/** CriteriaParams with the limits taken from the fusion's params and what the policy derives from them. */
+export interface ResolvedCriteria extends CriteriaParams, CriteriaFusionLimits {
+  /** Inter needs the freshest frame's age ≤ this, ms: the horizon less one vehicle period, so that the same frame
+   * is still inside the horizon at the next vehicle frame if no newer one arrives. */
+  interMaxAgeMs: number;
+  /** Inter needs the link's one-way latency p90 ≤ this, ms; a map cell at or above it is a bad stretch. A frame is
+   * up to one vehicle period older at use than its latency (it waits for the next vehicle frame), so this is
+   * interMaxAgeMs less one period. */
+  interMaxLatencyP90Ms: number;
+}
+
+/**
+ * The criteria in force: `params` over DEFAULT_CRITERIA_PARAMS, and the vehicle period and prediction horizon of
+ * `fusion` (over DEFAULT_FUSION_PARAMS; pass the params the fusion runs with, VehicleCore.fusionParams).
+ */
+export function resolveCriteria(params: Partial<CriteriaParams> = {}, fusion: Partial<FusionParams> = {}): ResolvedCriteria {
+  const { vehicleFramePeriodMs, maxPredictionHorizonMs } = resolveFusionParams(fusion);
+  const interMaxAgeMs = maxPredictionHorizonMs - vehicleFramePeriodMs;
+  return {
+    ...resolveCriteriaParams(params), vehicleFramePeriodMs, maxPredictionHorizonMs,
+    interMaxAgeMs, interMaxLatencyP90Ms: interMaxAgeMs - vehicleFramePeriodMs,
+  };
+}
 
 function checkParam(p: CriteriaParams, ok: boolean, field: keyof CriteriaParams, want: string): void {
   if (!ok) throw new RangeError(`criteria params: ${field} must be ${want}, got ${String(p[field])}`);
@@ -169,11 +187,11 @@ function anyRsu<P extends string>(
 }
 
 /** Intra: some RSU has a frame captured within half a vehicle period of the vehicle frame, on a fresh link. */
-export function intraPrecondition(inputs: CriteriaInputs, params: Partial<CriteriaParams> = {}): Precondition {
-  return intraResolved(inputs, resolveCriteriaParams(params));
+export function intraPrecondition(inputs: CriteriaInputs, params: Partial<CriteriaParams> = {}, fusion: Partial<FusionParams> = {}): Precondition {
+  return intraResolved(inputs, resolveCriteria(params, fusion));
 }
 
-function intraResolved(inputs: CriteriaInputs, p: CriteriaParams): Precondition {
+function intraResolved(inputs: CriteriaInputs, p: ResolvedCriteria): Precondition {
   const halfMs = p.vehicleFramePeriodMs / 2;
   return anyRsu<'age' | 'stale'>(
     'intra',
@@ -192,13 +210,13 @@ function intraResolved(inputs: CriteriaInputs, p: CriteriaParams): Precondition 
 
 type InterProblem = 'age' | 'no-latency' | 'latency' | 'loss' | 'stale';
 
-/** Inter: some RSU has a frame 0 ≤ age ≤ horizon − margin, latency p90 and window loss within bounds, not stale. */
-export function interPrecondition(inputs: CriteriaInputs, params: Partial<CriteriaParams> = {}): Precondition {
-  return interResolved(inputs, resolveCriteriaParams(params));
+/** Inter: some RSU has a frame 0 ≤ age ≤ interMaxAgeMs, latency p90 and window loss within bounds, not stale. */
+export function interPrecondition(inputs: CriteriaInputs, params: Partial<CriteriaParams> = {}, fusion: Partial<FusionParams> = {}): Precondition {
+  return interResolved(inputs, resolveCriteria(params, fusion));
 }
 
-function interResolved(inputs: CriteriaInputs, p: CriteriaParams): Precondition {
-  const maxAgeMs = p.maxPredictionHorizonMs - p.predictionSafetyMarginMs;
+function interResolved(inputs: CriteriaInputs, p: ResolvedCriteria): Precondition {
+  const maxAgeMs = p.interMaxAgeMs;
   return anyRsu<InterProblem>(
     'inter',
     inputs.rsus,
@@ -207,7 +225,7 @@ function interResolved(inputs: CriteriaInputs, p: CriteriaParams): Precondition 
       const { latencyP90Ms, windowLossRatio, stale } = r.link;
       if (age === null || !(age >= 0 && age <= maxAgeMs)) return 'age';
       if (latencyP90Ms === null) return 'no-latency';
-      if (!(latencyP90Ms <= p.maxInterLatencyP90Ms)) return 'latency';
+      if (!(latencyP90Ms <= p.interMaxLatencyP90Ms)) return 'latency';
       if (!(windowLossRatio <= p.maxInterWindowLossRatio)) return 'loss';
       return stale ? 'stale' : null;
     },
@@ -215,7 +233,7 @@ function interResolved(inputs: CriteriaInputs, p: CriteriaParams): Precondition 
       switch (problem) {
         case 'age': return `${ageText(r.freshestCaptureAgeMs)} not in [0, ${fmt(maxAgeMs)}]`;
         case 'no-latency': return 'no latency samples';
-        case 'latency': return `latency p90 ${fmt(r.link.latencyP90Ms!)} > ${fmt(p.maxInterLatencyP90Ms)} ms`;
+        case 'latency': return `latency p90 ${fmt(r.link.latencyP90Ms!)} > ${fmt(p.interMaxLatencyP90Ms)} ms`;
         case 'loss': return `loss ${fmt(r.link.windowLossRatio * 100)} % > ${fmt(p.maxInterWindowLossRatio * 100)} %`;
         case 'stale': return 'link stale';
       }
@@ -247,11 +265,13 @@ export function vehicleOnlyPrecondition(): Precondition {
 }
 
 /** Every method's precondition for one frame. */
-export function evaluatePreconditions(inputs: CriteriaInputs, params: Partial<CriteriaParams> = {}): Record<FusionMethod, Precondition> {
-  return evaluateResolved(inputs, resolveCriteriaParams(params));
+export function evaluatePreconditions(
+  inputs: CriteriaInputs, params: Partial<CriteriaParams> = {}, fusion: Partial<FusionParams> = {},
+): Record<FusionMethod, Precondition> {
+  return evaluateResolved(inputs, resolveCriteria(params, fusion));
 }
 
-function evaluateResolved(inputs: CriteriaInputs, p: CriteriaParams): Record<FusionMethod, Precondition> {
+function evaluateResolved(inputs: CriteriaInputs, p: ResolvedCriteria): Record<FusionMethod, Precondition> {
   return {
     intra: intraResolved(inputs, p),
     inter: interResolved(inputs, p),
@@ -261,8 +281,8 @@ function evaluateResolved(inputs: CriteriaInputs, p: CriteriaParams): Record<Fus
 }
 
 /** The best method whose precondition holds for this frame alone: the selector without hysteresis. */
-export function bestAvailableMethod(inputs: CriteriaInputs, params: Partial<CriteriaParams> = {}): FusionMethod {
-  const pre = evaluatePreconditions(inputs, params);
+export function bestAvailableMethod(inputs: CriteriaInputs, params: Partial<CriteriaParams> = {}, fusion: Partial<FusionParams> = {}): FusionMethod {
+  const pre = evaluatePreconditions(inputs, params, fusion);
   return METHOD_PREFERENCE.find((m) => pre[m].holds) ?? 'vehicle-only';
 }
 
@@ -270,18 +290,22 @@ export function bestAvailableMethod(inputs: CriteriaInputs, params: Partial<Crit
  * Whether the look-ahead shows a bad stretch: outage rate ≥ badAheadOutageRate, or latency p90 ≥ the inter
  * threshold (there, the inter precondition is expected to fail). `holds` = bad.
  */
-export function badStretchAhead(ahead: AheadCriteria | null | undefined, params: Partial<CriteriaParams> = {}): Precondition {
-  return badStretchResolved(ahead, resolveCriteriaParams(params));
+export function badStretchAhead(
+  ahead: AheadCriteria | null | undefined, params: Partial<CriteriaParams> = {}, fusion: Partial<FusionParams> = {},
+): Precondition {
+  return badStretchResolved(ahead, resolveCriteria(params, fusion));
 }
 
 /** Whether a network-map cell is part of a bad stretch: outages at badAheadOutageRate or more, or a p90 latency
  * at which the inter precondition fails. */
-export function isBadCell(cell: { outageRate: number; p90LatencyMs: number | null }, params: Partial<CriteriaParams> = {}): boolean {
-  return badCellResolved(cell, resolveCriteriaParams(params));
+export function isBadCell(
+  cell: { outageRate: number; p90LatencyMs: number | null }, params: Partial<CriteriaParams> = {}, fusion: Partial<FusionParams> = {},
+): boolean {
+  return badCellResolved(cell, resolveCriteria(params, fusion));
 }
 
-function badCellResolved(cell: { outageRate: number; p90LatencyMs: number | null }, p: CriteriaParams): boolean {
-  return cell.outageRate >= p.badAheadOutageRate || (cell.p90LatencyMs !== null && cell.p90LatencyMs >= p.maxInterLatencyP90Ms);
+function badCellResolved(cell: { outageRate: number; p90LatencyMs: number | null }, p: ResolvedCriteria): boolean {
+  return cell.outageRate >= p.badAheadOutageRate || (cell.p90LatencyMs !== null && cell.p90LatencyMs >= p.interMaxLatencyP90Ms);
 }
 
 /**
@@ -300,7 +324,7 @@ export function stretchHorizonS(o: {
   return Math.min(o.maxHorizonS, Math.max(o.baseHorizonS, h));
 }
 
-function badStretchResolved(ahead: AheadCriteria | null | undefined, p: CriteriaParams): Precondition {
+function badStretchResolved(ahead: AheadCriteria | null | undefined, p: ResolvedCriteria): Precondition {
   if (ahead === null || ahead === undefined) return { holds: false, reason: 'ahead: no known cell' };
   const bad = badCellResolved({ outageRate: ahead.outageRate, p90LatencyMs: ahead.p90LatencyMs }, p);
   return precondition(bad, () => {
@@ -334,6 +358,8 @@ export interface MethodSelectorOptions {
   /** Use the network map look-ahead (the 'adaptive-st' strategy). Default false ('adaptive'). */
   spatial?: boolean;
   params?: Partial<CriteriaParams>;
+  /** The params the fusion runs with (VehicleCore.fusionParams): the vehicle period and prediction horizon. */
+  fusion?: Partial<FusionParams>;
   /** Method before the first frame (and after reset). Default 'vehicle-only': nothing is known yet. */
   initialMethod?: FusionMethod;
 }
@@ -363,14 +389,14 @@ const zeroCounts = (): Record<FusionMethod, number> => ({ intra: 0, inter: 0, pl
  * preconditions are measured evidence about the frames at hand, the map only a prior about the road ahead.
  */
 export class MethodSelector {
-  readonly params: Readonly<CriteriaParams>;
+  readonly params: Readonly<ResolvedCriteria>;
   readonly spatial: boolean;
   private readonly initialMethod: FusionMethod;
   private current: FusionMethod;
   private held: Record<FusionMethod, number> = zeroCounts();
 
   constructor(options: MethodSelectorOptions = {}) {
-    this.params = Object.freeze(resolveCriteriaParams(options.params));
+    this.params = Object.freeze(resolveCriteria(options.params, options.fusion));
     this.spatial = options.spatial ?? false;
     this.initialMethod = options.initialMethod ?? 'vehicle-only';
     this.current = this.initialMethod;
@@ -533,8 +559,10 @@ export function predictionCostM(ageMs: number, velocityStdMps: number, accelStdM
  * + objectSpeedMps) × the wait (at output time every actor, and the ego's own plan, moves on while the output
  * waits). The wait is the longest of the RSUs worth waiting for, at most maxWaitMs.
  */
-export function intraWaitDecision(inputs: IntraWaitInputs, params: Partial<CriteriaParams> = {}): IntraWaitDecision {
-  const p = resolveCriteriaParams(params);
+export function intraWaitDecision(
+  inputs: IntraWaitInputs, params: Partial<CriteriaParams> = {}, fusion: Partial<FusionParams> = {},
+): IntraWaitDecision {
+  const p = resolveCriteria(params, fusion);
   const halfMs = p.vehicleFramePeriodMs / 2;
   const costPerMs = (Math.max(0, Number.isFinite(inputs.egoSpeedMps) ? Math.abs(inputs.egoSpeedMps) : 0) + p.objectSpeedMps) / 1000;
   const perRsu: IntraWaitRsuDecision[] = [];

@@ -14,6 +14,7 @@ import {
   stretchHorizonS,
   planningPrecondition,
   predictionCostM,
+  resolveCriteria,
   resolveCriteriaParams,
   rsuLinkCriteria,
   type AheadCriteria,
@@ -22,6 +23,7 @@ import {
   type IntraWaitRsu,
   type RsuCriteriaInput,
 } from '../../shared/fusion/criteria.js';
+import { DEFAULT_FUSION_PARAMS } from '../../shared/fusion/methods.js';
 import type { FusionMethod } from '../../shared/fusion/types.js';
 import { LinkMonitor } from '../../shared/link/link-monitor.js';
 import { NetworkMap } from '../../shared/netmap/network-map.js';
@@ -52,19 +54,19 @@ describe('fusion/criteria', () => {
       ['frame exactly half a period old', inputs([rsu({ freshestCaptureAgeMs: 50 })]), 'intra'],
       ['frame 80 ms old', inputs([rsu({ freshestCaptureAgeMs: 80 })]), 'inter'],
       ['frame 350 ms old, p90 200 ms', inputs([rsu({ freshestCaptureAgeMs: 350, link: { latencyP90Ms: 200 } })]), 'inter'],
-      ['frame 400 ms old: horizon 500 − margin 100', inputs([rsu({ freshestCaptureAgeMs: 400 })]), 'inter'],
-      ['frame 450 ms old: inside the horizon but not the margin', inputs([rsu({ freshestCaptureAgeMs: 450 })]), 'planning'],
+      ['frame 900 ms old: the fusion\'s horizon 1000 − one period', inputs([rsu({ freshestCaptureAgeMs: 900 })]), 'inter'],
+      ['frame 950 ms old: inside the horizon but not the margin', inputs([rsu({ freshestCaptureAgeMs: 950 })]), 'planning'],
       ['frame 70 ms in the future', inputs([rsu({ freshestCaptureAgeMs: -70 })]), 'planning'],
-      ['latency p90 300 ms (at the threshold)', inputs([rsu({ freshestCaptureAgeMs: 200, link: { latencyP90Ms: 300 } })]), 'inter'],
-      ['latency p90 350 ms', inputs([rsu({ freshestCaptureAgeMs: 200, link: { latencyP90Ms: 350 } })]), 'planning'],
+      ['latency p90 800 ms (at the threshold)', inputs([rsu({ freshestCaptureAgeMs: 200, link: { latencyP90Ms: 800 } })]), 'inter'],
+      ['latency p90 850 ms', inputs([rsu({ freshestCaptureAgeMs: 200, link: { latencyP90Ms: 850 } })]), 'planning'],
       ['no latency samples', inputs([rsu({ freshestCaptureAgeMs: 200, link: { latencyP90Ms: null } })]), 'planning'],
       ['window loss 0.3 (at the threshold)', inputs([rsu({ freshestCaptureAgeMs: 200, link: { windowLossRatio: 0.3 } })]), 'inter'],
       ['window loss 0.35', inputs([rsu({ freshestCaptureAgeMs: 200, link: { windowLossRatio: 0.35 } })]), 'planning'],
       ['same-instant frame but the link is stale', inputs([rsu({ freshestCaptureAgeMs: 10, link: { stale: true } })]), 'planning'],
       ['no RSU frame yet', inputs([rsu({ freshestCaptureAgeMs: null })]), 'planning'],
-      ['bad link, no advisory', inputs([rsu({ freshestCaptureAgeMs: 700 })], null), 'vehicle-only'],
-      ['bad link, advisory valid 499 ms', inputs([rsu({ freshestCaptureAgeMs: 700 })], 499), 'vehicle-only'],
-      ['bad link, advisory valid 500 ms', inputs([rsu({ freshestCaptureAgeMs: 700 })], 500), 'planning'],
+      ['bad link, no advisory', inputs([rsu({ freshestCaptureAgeMs: 1100 })], null), 'vehicle-only'],
+      ['bad link, advisory valid 499 ms', inputs([rsu({ freshestCaptureAgeMs: 1100 })], 499), 'vehicle-only'],
+      ['bad link, advisory valid 500 ms', inputs([rsu({ freshestCaptureAgeMs: 1100 })], 500), 'planning'],
       ['no RSU at all, no advisory', inputs([], null), 'vehicle-only'],
       ['rsu-1 stale, rsu-2 same instant', inputs([rsu({ link: { stale: true } }), rsu({ rsuId: 'rsu-2', freshestCaptureAgeMs: 20 })]), 'intra'],
       ['rsu-1 lossy, rsu-2 late but healthy', inputs([
@@ -82,8 +84,8 @@ describe('fusion/criteria', () => {
         'intra: rsu-2 frame age 20 ms within ±50 ms, link fresh',
       );
       assert.equal(
-        interPrecondition(inputs([rsu({ freshestCaptureAgeMs: 200, link: { latencyP90Ms: 350 } }), rsu({ rsuId: 'rsu-2', freshestCaptureAgeMs: 600 })])).reason,
-        'inter: no RSU link fit for prediction (rsu-1: latency p90 350 > 300 ms; rsu-2: age 600 ms not in [0, 400])',
+        interPrecondition(inputs([rsu({ freshestCaptureAgeMs: 200, link: { latencyP90Ms: 850 } }), rsu({ rsuId: 'rsu-2', freshestCaptureAgeMs: 1100 })])).reason,
+        'inter: no RSU link fit for prediction (rsu-1: latency p90 850 > 800 ms; rsu-2: age 1100 ms not in [0, 900])',
       );
       assert.equal(
         interPrecondition(inputs([rsu({ freshestCaptureAgeMs: 200, link: { windowLossRatio: 0.35 } })])).reason,
@@ -97,17 +99,40 @@ describe('fusion/criteria', () => {
         { intra: false, inter: true, planning: true, 'vehicle-only': true });
     });
 
+    it('take the vehicle period and the horizon from the fusion params, so the choice follows the fusion', () => {
+      // A fixed 500 ms link (occluded-crossing fixed:500): frames 540-640 ms old at the vehicle's capture. The
+      // fusion's default horizon (1000 ms, usefulPredictionAgeMs) fuses them, so inter is the method.
+      const late = inputs([rsu({ freshestCaptureAgeMs: 640, link: { latencyP90Ms: 500 } })]);
+      assert.equal(DEFAULT_FUSION_PARAMS.maxPredictionHorizonMs, 1000);
+      assert.equal(bestAvailableMethod(late), 'inter');
+      const sel = new MethodSelector({ fusion: DEFAULT_FUSION_PARAMS });
+      assert.deepEqual([1, 2, 3].map(() => sel.select(late).method), ['vehicle-only', 'vehicle-only', 'inter']);
+      // A fusion configured with a 500 ms horizon would drop those frames: the criteria do not choose inter then.
+      const short = { maxPredictionHorizonMs: 500 };
+      assert.equal(bestAvailableMethod(late, {}, short), 'planning');
+      assert.equal(new MethodSelector({ fusion: short }).params.interMaxAgeMs, 400);
+      // Derived: one period of margin on the age, one more on the latency (the wait for the next vehicle frame).
+      const fast = { vehicleFramePeriodMs: 50, maxPredictionHorizonMs: 600 };
+      const r = resolveCriteria({}, fast);
+      assert.deepEqual([r.vehicleFramePeriodMs, r.maxPredictionHorizonMs, r.interMaxAgeMs, r.interMaxLatencyP90Ms], [50, 600, 550, 500]);
+      assert.equal(interPrecondition(inputs([rsu({ freshestCaptureAgeMs: 550, link: { latencyP90Ms: 500 } })]), {}, fast).holds, true);
+      assert.equal(interPrecondition(inputs([rsu({ freshestCaptureAgeMs: 551 })]), {}, fast).holds, false);
+      assert.equal(isBadCell({ outageRate: 0, p90LatencyMs: 500 }, {}, fast), true);
+      // Intra's window is half the fusion's period: 25 ms at 20 Hz.
+      assert.equal(intraPrecondition(inputs([rsu({ freshestCaptureAgeMs: 30 })]), {}, fast).holds, false);
+    });
+
     it('defaults and validation', () => {
       assert.deepEqual({ ...DEFAULT_CRITERIA_PARAMS }, {
-        vehicleFramePeriodMs: 100, maxPredictionHorizonMs: 500, predictionSafetyMarginMs: 100, maxInterLatencyP90Ms: 300,
         maxInterWindowLossRatio: 0.3, minAdvisoryValidityMs: 500, upgradeAfterFrames: 3, intraUpgradeAfterFrames: 1,
         badAheadOutageRate: 0.2, lookAheadTimeS: 3, minLookAheadM: 50, objectSpeedMps: 1.5, missingRoadsideCostM: 2,
       });
       assert.throws(() => resolveCriteriaParams({ upgradeAfterFrames: 0 }), /upgradeAfterFrames/);
       assert.throws(() => resolveCriteriaParams({ intraUpgradeAfterFrames: 1.5 }), /intraUpgradeAfterFrames/);
       assert.throws(() => resolveCriteriaParams({ maxInterWindowLossRatio: 2 }), /maxInterWindowLossRatio/);
-      assert.throws(() => resolveCriteriaParams({ vehicleFramePeriodMs: -1 }), /vehicleFramePeriodMs/);
-      assert.throws(() => new MethodSelector({ params: { maxInterLatencyP90Ms: Number.NaN } }), /maxInterLatencyP90Ms/);
+      assert.throws(() => resolveCriteria({}, { vehicleFramePeriodMs: -1 }), /vehicleFramePeriodMs/);
+      assert.throws(() => new MethodSelector({ fusion: { maxPredictionHorizonMs: Number.NaN } }), /maxPredictionHorizonMs/);
+      assert.throws(() => new MethodSelector({ params: { minAdvisoryValidityMs: Number.NaN } }), /minAdvisoryValidityMs/);
     });
   });
 
@@ -133,7 +158,7 @@ describe('fusion/criteria', () => {
       assert.deepEqual(got.map((s) => s.switched), script.map(([, , sw]) => sw));
       assert.ok(got.every((s) => !s.wantAdvisoriesEarly));
       assert.equal(got[3]!.reason, 'degrade intra -> inter: intra: no RSU frame within ±50 ms on a fresh link (rsu-1: age 200 ms); '
-        + 'inter: rsu-1 frame age 200 ms ≤ 400 ms, latency p90 150 ms, loss 5 %, jitter 3 ms');
+        + 'inter: rsu-1 frame age 200 ms ≤ 900 ms, latency p90 150 ms, loss 5 %, jitter 3 ms');
       assert.equal(got[7]!.reason, 'planning: advisory valid for 2000 ms; inter held 2/3 frames');
       assert.match(got[8]!.reason, /^upgrade planning -> inter after 3 frames: inter: rsu-1/);
       assert.match(got[9]!.reason, /^upgrade inter -> intra after 1 frames: intra: rsu-1/);
@@ -216,7 +241,7 @@ describe('fusion/criteria', () => {
     it('bad stretch: outage rate ≥ 0.2 or p90 ≥ the inter threshold', () => {
       assert.equal(badStretchAhead({ p90LatencyMs: 100, outageRate: 0.1, distanceM: 40 }).holds, false);
       assert.equal(badStretchAhead({ p90LatencyMs: 100, outageRate: 0.2, distanceM: 40 }).holds, true);
-      assert.equal(badStretchAhead({ p90LatencyMs: 300, outageRate: 0, distanceM: 40 }).holds, true);
+      assert.equal(badStretchAhead({ p90LatencyMs: 800, outageRate: 0, distanceM: 40 }).holds, true);
       assert.equal(badStretchAhead({ p90LatencyMs: null, outageRate: 1, distanceM: 0 }).holds, true);
       assert.equal(badStretchAhead(null).holds, false);
       const mild = new MethodSelector({ spatial: true, initialMethod: 'planning' });
@@ -242,7 +267,7 @@ describe('fusion/criteria', () => {
     it('a bad cell: outages at 20 % or a p90 at the inter limit; the horizon to ask for covers the stretch', () => {
       assert.equal(isBadCell({ outageRate: 0.2, p90LatencyMs: 20 }), true);
       assert.equal(isBadCell({ outageRate: 0.19, p90LatencyMs: 299 }), false);
-      assert.equal(isBadCell({ outageRate: 0, p90LatencyMs: 300 }), true);
+      assert.equal(isBadCell({ outageRate: 0, p90LatencyMs: 800 }), true);
       assert.equal(isBadCell({ outageRate: 1, p90LatencyMs: null }), true); // everything lost
       const h = (fromSM: number, stretchEndSM: number, speedMps: number): number =>
         stretchHorizonS({ fromSM, stretchEndSM, speedMps, baseHorizonS: 5, maxHorizonS: 12, minCrossingSpeedMps: 1 });

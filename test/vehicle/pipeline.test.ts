@@ -96,10 +96,10 @@ describe('vehicle pipeline in virtual time', function () {
     // stale) link, so at 0.0 s (nothing received yet) and at 9.0 s (3 s of outage) it does not wait and intra's
     // precondition first holds one frame later. The selector starts at vehicle-only: intra holds from 0.1 s and,
     // a same-instant frame needing no prediction, is taken at once; inter at once at 3.0 s; inter is kept while
-    // the freshest frame (captured 5.9 s, arrived 6.22 s) is at most 400 ms old (500 ms horizon - 100 ms margin),
-    // so vehicle-only at 6.4 s; after the outage intra is taken on its first same-instant frame, 9.1 s.
+    // the freshest frame (captured 5.9 s, arrived 6.22 s) is at most 900 ms old (the fusion's 1000 ms horizon - one
+    // period), so vehicle-only at 6.9 s; after the outage intra is taken on its first same-instant frame, 9.1 s.
     const switches = steps.filter((s) => s.result.switched).map((s) => `${s.tS.toFixed(1)}:${s.result.method}`);
-    assert.deepEqual(switches, ['0.1:intra', '3.0:inter', '6.4:vehicle-only', '9.1:intra']);
+    assert.deepEqual(switches, ['0.1:intra', '3.0:inter', '6.9:vehicle-only', '9.1:intra']);
   });
 
   it('adaptive, moving ego: waits for a same-instant frame only when inter would not fuse the roadside', () => {
@@ -111,7 +111,7 @@ describe('vehicle pipeline in virtual time', function () {
     // from intra, taken at once, and the wait no longer pays. After the outage the window loss ratio keeps inter's
     // precondition failing until 10.0 s: until then every frame waits and is fused intra, not left vehicle-only.
     const switches = steps.filter((s) => s.result.switched).map((s) => `${s.tS.toFixed(1)}:${s.result.method}`);
-    assert.deepEqual(switches, ['0.1:intra', '0.2:inter', '6.4:vehicle-only', '9.1:intra', '10.0:inter']);
+    assert.deepEqual(switches, ['0.1:intra', '0.2:inter', '6.9:vehicle-only', '9.1:intra', '10.0:inter']);
     const hidden = steps.filter((s) => s.tS >= 9.1 && s.tS < 12);
     assert.ok(hidden.every((s) => find(s, HIDDEN) !== undefined), 'the hidden car is in every frame after the outage');
   });
