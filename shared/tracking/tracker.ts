@@ -571,14 +571,45 @@ function manoeuvreOnset(previousNis: number, nis: number, dtS: number, p: Tracke
  * 7 m/s, past the 1 m at which fusion no longer places an object within about 140 ms), and the next detection,
  * with a gain near 1/dt on the velocity, gives the new one.
  */
-function inflateVelocity(modes: GaussianState[], vvM2ps2: number): void {
+function inflateVelocity(modes: GaussianState[], vvM2ps2: number, sinceS = 0): void {
+  // A velocity change of covariance vv, sinceS ago: per axis G vv Gᵀ with G = [sinceS, 1] (the position moved
+  // with it since).
   for (let j = 0; j < modes.length; j++) {
     const g = modes[j]!;
     const c = copyRows(g.covariance);
-    c[2]![2] = c[2]![2]! + vvM2ps2;
-    c[3]![3] = c[3]![3]! + vvM2ps2;
+    for (const [pi, vi] of [[0, 2], [1, 3]] as const) {
+      c[pi]![pi] = c[pi]![pi]! + sinceS * sinceS * vvM2ps2;
+      c[pi]![vi] = c[pi]![vi]! + sinceS * vvM2ps2;
+      c[vi]![pi] = c[vi]![pi]! + sinceS * vvM2ps2;
+      c[vi]![vi] = c[vi]![vi]! + vvM2ps2;
+    }
     modes[j] = { mean: g.mean, covariance: c };
   }
+}
+
+/**
+ * The distance, m, from a confirmed track that found no detection (not even re-acquiring one) to the nearest
+ * detection no track took, of a class it may be (not 'unknown': clutter), within what a velocity unknown up to
+ * initialVelocityStdMps reaches in the step at the gate's quantile; null if none. Such a detection is the sign of
+ * a manoeuvre the track could not follow in one step (a start from standstill in one frame leaves the detection
+ * 0.8-1.4 m off a standing track, beyond its gate and the re-acquisition's): missedTrack makes the velocity
+ * unknown up to reaching it, without moving the track onto it (a stray detection beside a parked car must not
+ * restart it; it only makes the car uncertain for a frame).
+ */
+function freeDetectionNear(t: Track, predicted: Prediction, a: Association, detections: readonly Detection[], dtS: number, p: TrackerParams): number | null {
+  if (t.status !== 'confirmed' || !(dtS > 0) || a.unassignedDetections.length === 0) return null;
+  const c = mixtureMoments(predicted.modes, predicted.modeProbabilities).mean;
+  const reachM = Math.sqrt(chiSquareGate(p.gateProbability, 2)) * p.initialVelocityStdMps * dtS;
+  const table = pairContext(p).compatible;
+  const cls = trackClass(t).objectClass;
+  let best: number | null = null;
+  for (const di of a.unassignedDetections) {
+    const d = detections[di]!;
+    if (d.objectClass === 'unknown' || !classesCompatible(cls, d.objectClass, table)) continue;
+    const distM = Math.hypot(d.xM - c[0]!, d.yM - c[1]!);
+    if (distM <= reachM && (best === null || distM < best)) best = distM;
+  }
+  return best;
 }
 
 /**
@@ -589,15 +620,21 @@ function inflateVelocity(modes: GaussianState[], vvM2ps2: number): void {
  * (S with the default measurement covariance): the coasting track says so, fusion stops placing it once its σ
  * passes 1 m, and the next frame's gate is wide enough to find the detection again.
  */
-function missedTrack(t: Track, predicted: Prediction, dtS: number, p: TrackerParams): Track {
+function missedTrack(t: Track, predicted: Prediction, dtS: number, p: TrackerParams, freeNearM: number | null): Track {
   let combined = mixtureMoments(predicted.modes, predicted.modeProbabilities);
   let modes = predicted.modes;
   const gate = chiSquareGate(p.gateProbability, 2);
+  let vv = 0;
   if (dtS > 0 && t.lastNis > 0 && t.lastNis + gate > chiSquareGate(p.gateProbability, 4)) {
     const r = p.measurementStdM ** 2;
     const traceS = combined.covariance[0]![0]! + combined.covariance[1]![1]! + 2 * r;
+    vv = (gate * traceS) / 2 / (dtS * dtS);
+  }
+  if (dtS > 0 && freeNearM !== null) vv = Math.max(vv, (freeNearM * freeNearM) / (dtS * dtS));
+  if (vv > 0) {
     modes = [...predicted.modes];
-    inflateVelocity(modes, (gate * traceS) / 2 / (dtS * dtS));
+    // The manoeuvre began in this step, not at its end: the position is as unknown as the velocity made it.
+    inflateVelocity(modes, vv, dtS);
     combined = mixtureMoments(modes, predicted.modeProbabilities);
   }
   return withFields(t, {
@@ -849,7 +886,7 @@ export function updateTracker(
   const next: Track[] = state.tracks.slice();
   for (const [ti, di] of a.pairs) next[ti] = updatedTrack(state.tracks[ti]!, predicted[ti]!, detections[di]!, timeNs, dtS, p);
   if (a.unassignedTracks.length > 0 && a.unassignedDetections.length > 0) reacquire(state.tracks, a, detections, dtS, timeNs, p, next);
-  for (const ti of a.unassignedTracks) next[ti] = missedTrack(state.tracks[ti]!, predicted[ti]!, dtS, p);
+  for (const ti of a.unassignedTracks) next[ti] = missedTrack(state.tracks[ti]!, predicted[ti]!, dtS, p, freeDetectionNear(state.tracks[ti]!, predicted[ti]!, a, detections, dtS, p));
 
 
   const tracks: Track[] = [];
