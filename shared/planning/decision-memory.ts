@@ -3,13 +3,14 @@
 // The planner (planner.ts) is stateless, and near a yield decision bistable: two plans 30 ms apart on the same
 // information can differ by one pedestrian yielded to or not, i.e. by metres of travel (docs/metrics.md). Real
 // planners keep a yield once taken until it is clearly no longer needed; so does this: a yield is held while the
-// object is still in the corridor and the plan does not pass it with `releaseMarginS` to spare. New yields are
+// object is within the corridor widened by `releaseLateralMarginM` and the plan does not pass it with
+// `releaseMarginS` to spare. New yields are
 // taken at once (the planner's own rule), so holding only ever adds caution. Pure: the state is passed in and
 // returned, the time comes with the input.
 import type { DetectedObject } from '../model/types.js';
 import { DEFAULT_PLANNER_PARAMS, planSpeedProfile, type Plan, type PlannerInput, type PlannerParams } from './planner.js';
 
-/** One object's decision in the last cycle. */
+/** One object's decision in the last cycle (every input object: yielded, or not: passed or not in the way). */
 export interface RememberedDecision {
   /** The object's identities (objectRefs): a later object sharing any of them is the same object. */
   refs: readonly string[];
@@ -22,7 +23,7 @@ export interface DecisionMemory {
   /** Plan time of the last cycle, ns; null before the first. */
   lastNs: number | null;
   decisions: readonly RememberedDecision[];
-  /** Decisions that changed between consecutive cycles, for an object decided in both (yield <-> pass). */
+  /** Decisions that changed between consecutive cycles, for an object present in both (yield <-> not). */
   flips: number;
 }
 
@@ -36,6 +37,12 @@ export interface DecisionMemoryParams {
    * prediction.
    */
   releaseMarginS: number;
+  /**
+   * A held object still blocks the path while within corridorHalfWidthM + this of it, m. 0.5 m: the lateral
+   * position error of a tracked walker or car (the RSU's zone margin, marginM), so that an object on the corridor's
+   * edge does not enter and leave it with every estimate.
+   */
+  releaseLateralMarginM: number;
   /** Memory older than this (no plan in between) is dropped: the world has moved on, s. */
   maxGapS: number;
 }
@@ -43,6 +50,7 @@ export interface DecisionMemoryParams {
 export const DEFAULT_DECISION_MEMORY_PARAMS: Readonly<DecisionMemoryParams> = Object.freeze({
   holdYields: true,
   releaseMarginS: 0.5,
+  releaseLateralMarginM: 0.5,
   maxGapS: 1,
 });
 
@@ -65,8 +73,8 @@ export function planRemembering(
   input: PlannerInput, memory: DecisionMemory, params: PlannerParams = DEFAULT_PLANNER_PARAMS,
   memoryParams: DecisionMemoryParams = DEFAULT_DECISION_MEMORY_PARAMS,
 ): { plan: Plan; memory: DecisionMemory } {
-  if (!(memoryParams.releaseMarginS >= 0) || !(memoryParams.maxGapS >= 0)) {
-    throw new RangeError('DecisionMemoryParams.releaseMarginS and maxGapS must be >= 0');
+  for (const k of ['releaseMarginS', 'releaseLateralMarginM', 'maxGapS'] as const) {
+    if (!(memoryParams[k] >= 0) || !Number.isFinite(memoryParams[k])) throw new RangeError(`DecisionMemoryParams.${k} must be >= 0, got ${memoryParams[k]}`);
   }
   // Stale (or time went backwards: another timeline): start afresh.
   const fresh = memory.lastNs !== null && input.timeNs >= memory.lastNs && input.timeNs - memory.lastNs <= memoryParams.maxGapS * 1e9;
@@ -82,14 +90,21 @@ export function planRemembering(
   });
   const held = new Set<number>();
   if (memoryParams.holdYields) for (let i = 0; i < before.length; i++) if (before[i]?.yielded) held.add(i);
-  const plan = planSpeedProfile(input, params, held.size > 0 ? { objectIndices: held, releaseMarginS: memoryParams.releaseMarginS } : undefined);
+  const plan = planSpeedProfile(input, params, held.size > 0
+    ? { objectIndices: held, releaseMarginS: memoryParams.releaseMarginS, releaseLateralMarginM: memoryParams.releaseLateralMarginM }
+    : undefined);
+  // Every object is remembered, a yield or not (passed, or no block at all): a flip is an object present in both
+  // cycles whose yield decision changed, whether its block vanished or the plan now passes it.
+  const yieldedNow = new Array<boolean>(input.objects.length).fill(false);
+  for (const d of plan.decisions) if (d.yielded) yieldedNow[d.objectIndex] = true;
   let flips = memory.flips;
   const decisions: RememberedDecision[] = [];
-  for (const d of plan.decisions) {
-    const prev = before[d.objectIndex];
-    const same = prev !== undefined && prev.yielded === d.yielded;
+  for (let i = 0; i < input.objects.length; i++) {
+    const prev = before[i];
+    const yielded = yieldedNow[i]!;
+    const same = prev !== undefined && prev.yielded === yielded;
     if (prev !== undefined && !same) flips++;
-    decisions.push({ refs: refs[d.objectIndex]!, yielded: d.yielded, sinceNs: same ? prev.sinceNs : input.timeNs });
+    decisions.push({ refs: refs[i]!, yielded, sinceNs: same ? prev.sinceNs : input.timeNs });
   }
   return { plan, memory: { lastNs: input.timeNs, decisions, flips } };
 }

@@ -130,6 +130,8 @@ export interface HeldYields {
   objectIndices: ReadonlySet<number>;
   /** A held yield is dropped only if the plan passes the object this much earlier than the time gap asks, s. */
   releaseMarginS: number;
+  /** A held object blocks the path while within corridorHalfWidthM + this of it, m. */
+  releaseLateralMarginM: number;
 }
 
 export interface Plan {
@@ -234,7 +236,12 @@ export function planSpeedProfile(input: PlannerInput, params: PlannerParams = DE
   const geometry = pathGeometry(line);
   const blocks: Block[] = [];
   const buffers = sampleBuffers(n);
-  for (let i = 0; i < input.objects.length; i++) objectBlocks(input.objects[i]!, i, geometry, n, params, buffers, blocks);
+  // A held object keeps blocking until clearly out of the corridor: a wider corridor for it (hysteresis in space).
+  const heldParams = held ? { ...params, corridorHalfWidthM: params.corridorHalfWidthM + held.releaseLateralMarginM } : params;
+  for (let i = 0; i < input.objects.length; i++) {
+    const p = held?.objectIndices.has(i) ? heldParams : params;
+    objectBlocks(input.objects[i]!, i, geometry, n, p, buffers, blocks);
+  }
   for (const z of input.zones) blocks.push(...zoneBlock(z, input.timeNs, n, params));
 
   // Yield-set fixed point: a block the plan does not pass before it starts becomes a yield; a held yield also one

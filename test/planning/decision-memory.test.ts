@@ -39,6 +39,9 @@ describe('planning/decision-memory', () => {
     assert.deepEqual(plan.decisions, [{ objectIndex: 0, yielded: false }]);
     assert.equal(plan.points[plan.points.length - 1]!.vMps, 10, 'passes at cruise');
     assert.deepEqual(memory, { lastNs: T0_NS, decisions: [{ refs: ['#7'], yielded: false, sinceNs: T0_NS }], flips: 0 });
+    // Objects not in the way are remembered too (as not yielded to).
+    const aside = pedestrian(0, { trackId: 8, yM: 10, vyMps: 0 });
+    assert.deepEqual(planRemembering(input([aside]), emptyDecisionMemory(), P).memory.decisions, [{ refs: ['#8'], yielded: false, sinceNs: T0_NS }]);
   });
 
   it('keeps a yield while the pass is feasible by less than the release margin', () => {
@@ -65,13 +68,26 @@ describe('planning/decision-memory', () => {
     assert.equal(memory.decisions[0]!.sinceNs, T0_NS);
   });
 
-  it('releases a yield to an object that no longer blocks the path, and forgets it', () => {
+  it('releases a yield to an object that has left the corridor, and counts the flip', () => {
     const gone = pedestrian(3.0, { yM: 6, vyMps: 1.4 }); // already across, walking away
     const { plan, memory } = planRemembering(input([gone]), remembered(true), P);
     assert.deepEqual(plan.decisions, []);
     assert.equal(plan.points[plan.points.length - 1]!.vMps, 10);
-    assert.deepEqual(memory.decisions, []);
-    assert.equal(memory.flips, 3);
+    assert.deepEqual(memory.decisions, [{ refs: ['#7'], yielded: false, sinceNs: T0_NS }]);
+    assert.equal(memory.flips, 4);
+  });
+
+  it('keeps yielding to an object on the corridor edge until it is the lateral margin out', () => {
+    // Standing 20 m ahead, its near side 0.3 m outside the corridor (|y| - 0.3 > 1.8): not in the way, unless held.
+    const edge = pedestrian(0, { xM: 20, yM: P.corridorHalfWidthM + 0.3 + 0.3, vyMps: 0 });
+    assert.deepEqual(planSpeedProfile(input([edge]), P).decisions, []);
+    const held = planRemembering(input([edge]), remembered(true), P);
+    assert.deepEqual(held.plan.decisions, [{ objectIndex: 0, yielded: true }]);
+    assert.ok(held.plan.points[held.plan.points.length - 1]!.sM + P.egoLengthM / 2 <= 20 - 0.3 - P.standstillGapM + 1e-9, 'stops before it');
+    assert.equal(held.memory.flips, 3);
+    // Beyond corridor + releaseLateralMarginM: released.
+    const out = pedestrian(0, { xM: 20, yM: P.corridorHalfWidthM + 0.3 + DEFAULT_DECISION_MEMORY_PARAMS.releaseLateralMarginM + 0.1, vyMps: 0 });
+    assert.deepEqual(planRemembering(input([out]), remembered(true), P).plan.decisions, []);
   });
 
   it('takes a new yield at once, whatever the memory says', () => {
