@@ -77,17 +77,19 @@ describe('planning/decision-memory', () => {
     assert.equal(memory.flips, 4);
   });
 
-  it('keeps yielding to an object on the corridor edge until it is the lateral margin out', () => {
+  it('with a lateral margin, keeps yielding to an object on the corridor edge until it is that far out', () => {
+    const M = { ...DEFAULT_DECISION_MEMORY_PARAMS, releaseLateralMarginM: 0.5 };
     // Standing 20 m ahead, its near side 0.3 m outside the corridor (|y| - 0.3 > 1.8): not in the way, unless held.
     const edge = pedestrian(0, { xM: 20, yM: P.corridorHalfWidthM + 0.3 + 0.3, vyMps: 0 });
     assert.deepEqual(planSpeedProfile(input([edge]), P).decisions, []);
-    const held = planRemembering(input([edge]), remembered(true), P);
+    assert.deepEqual(planRemembering(input([edge]), remembered(true), P).plan.decisions, [], 'not by default');
+    const held = planRemembering(input([edge]), remembered(true), P, M);
     assert.deepEqual(held.plan.decisions, [{ objectIndex: 0, yielded: true }]);
     assert.ok(held.plan.points[held.plan.points.length - 1]!.sM + P.egoLengthM / 2 <= 20 - 0.3 - P.standstillGapM + 1e-9, 'stops before it');
     assert.equal(held.memory.flips, 3);
     // Beyond corridor + releaseLateralMarginM: released.
-    const out = pedestrian(0, { xM: 20, yM: P.corridorHalfWidthM + 0.3 + DEFAULT_DECISION_MEMORY_PARAMS.releaseLateralMarginM + 0.1, vyMps: 0 });
-    assert.deepEqual(planRemembering(input([out]), remembered(true), P).plan.decisions, []);
+    const out = pedestrian(0, { xM: 20, yM: P.corridorHalfWidthM + 0.3 + M.releaseLateralMarginM + 0.1, vyMps: 0 });
+    assert.deepEqual(planRemembering(input([out]), remembered(true), P, M).plan.decisions, []);
   });
 
   it('takes a new yield at once, whatever the memory says', () => {
