@@ -28,7 +28,11 @@ export interface DecisionMemory {
 }
 
 export interface DecisionMemoryParams {
-  /** False: decisions are remembered (and flips counted) but not held, i.e. the stateless planner. */
+  /**
+   * False: decisions are remembered (and flips counted) but not held, i.e. the stateless planner. Off by default:
+   * on the reference entries holding changed no fused strategy's plan (PDE and flips identical, 3 seeds;
+   * docs/planning.md, Decision memory), so the stateless planner stays the reference until it is shown to help.
+   */
   holdYields: boolean;
   /**
    * A held yield is released only if the plan passes the object's block this much before the time gap asks, s.
@@ -49,7 +53,7 @@ export interface DecisionMemoryParams {
 }
 
 export const DEFAULT_DECISION_MEMORY_PARAMS: Readonly<DecisionMemoryParams> = Object.freeze({
-  holdYields: true,
+  holdYields: false,
   releaseMarginS: 0.5,
   releaseLateralMarginM: 0,
   maxGapS: 1,
