@@ -21,7 +21,8 @@ import { advisoryValidForMs, plannerPlaceable } from '../shared/fusion/planning.
 import { strategyDef, type MethodChoice, type StrategyDef, type StrategyName } from '../shared/fusion/strategies.js';
 import type { FusedObject, FusionMethod } from '../shared/fusion/types.js';
 import { DEFAULT_PREDICT_PARAMS } from '../shared/motion/predict.js';
-import { DEFAULT_PLANNER_PARAMS, planSpeedProfile, type Plan, type PlannerParams, type PlannerZone } from '../shared/planning/planner.js';
+import { emptyDecisionMemory, planRemembering, type DecisionMemory } from '../shared/planning/decision-memory.js';
+import { DEFAULT_PLANNER_PARAMS, type Plan, type PlannerParams, type PlannerZone } from '../shared/planning/planner.js';
 
 export type { StrategyName } from '../shared/fusion/strategies.js';
 
@@ -110,7 +111,18 @@ const EGO_TRAIL_NS = 10_000 * NS_PER_MS;
  */
 const FUTURE_HELD_NS = 1_000 * NS_PER_MS;
 
+/** A planning timeline's decision memory (decision-memory.ts), carried from one plan to the next. */
+export interface PlanMemoryCell {
+  current: DecisionMemory;
+}
+
+export function newPlanMemory(): PlanMemoryCell {
+  return { current: emptyDecisionMemory() };
+}
+
 export class VehicleCore {
+  /** The vehicle's own plans' decision memory (its flips count is read by the scorer). */
+  readonly planMemory: PlanMemoryCell = newPlanMemory();
   readonly roadside = new Map<string, RoadsideSnapshot>();
   private readonly advisories = new Map<string, HeldRouteAdvisory>();
   private readonly def: StrategyDef;
@@ -377,25 +389,29 @@ export class VehicleCore {
    */
   private plan(timeNs: number, ego: EgoState | undefined, routeSM: number | null, objects: FusedObject[], method: FusionMethod): Plan | null {
     if (!this.route || !ego || routeSM === null) return null;
-    if (method !== 'planning') return this.planWith(timeNs, ego, routeSM, objects, []);
-    return this.planWith(timeNs, ego, routeSM, this.plannerObjects(timeNs, objects), this.plannerZones(timeNs));
+    if (method !== 'planning') return this.planWith(timeNs, ego, routeSM, objects, [], this.planMemory);
+    return this.planWith(timeNs, ego, routeSM, this.plannerObjects(timeNs, objects), this.plannerZones(timeNs), this.planMemory);
   }
 
   /**
    * The planner on the route stretch around the ego (cost grows with the path's length, the horizon needs only
    * ~horizon x cruise speed of it). Public so that the simulator plans from ground truth the very same way.
    */
-  planWith(timeNs: number, ego: EgoState, routeSM: number, objects: readonly DetectedObject[], zones: PlannerZone[]): Plan | null {
+  planWith(
+    timeNs: number, ego: EgoState, routeSM: number, objects: readonly DetectedObject[], zones: PlannerZone[], memory: PlanMemoryCell,
+  ): Plan | null {
     if (!this.route) return null;
     const fromSM = Math.max(0, routeSM - PLAN_BEHIND_M);
     const toSM = routeSM + this.planner.horizonS * Math.max(this.planner.cruiseSpeedMps, ego.speedMps) + PLAN_AHEAD_MARGIN_M;
     const path = slicePolyline(this.route, fromSM, toSM);
     if (path.length < 2 || (path[0]!.xM === path[path.length - 1]!.xM && path[0]!.yM === path[path.length - 1]!.yM)) return null;
-    return planSpeedProfile(
+    const { plan, memory: next } = planRemembering(
       { timeNs, path, egoSM: routeSM - fromSM, egoSpeedMps: ego.speedMps, objects: [...objects],
         zones: zones.map((z) => ({ ...z, startSM: z.startSM - fromSM, endSM: z.endSM - fromSM })) },
-      this.planner,
+      memory.current, this.planner,
     );
+    memory.current = next;
+    return plan;
   }
 
   /**

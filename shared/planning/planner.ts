@@ -116,8 +116,28 @@ export interface PlanPoint {
   aMps2: number;
 }
 
+/** The decision on one object: yield to it, or pass before it (objects whose prediction never blocks the path have none). */
+export interface PlanDecision {
+  /** Index into PlannerInput.objects. */
+  objectIndex: number;
+  /** True when the plan yields to (at least one of) its blocks. */
+  yielded: boolean;
+}
+
+/** Decisions carried over from the previous cycle (decision-memory.ts): the planner itself stays stateless. */
+export interface HeldYields {
+  /** Indices into PlannerInput.objects of the objects the previous plan yielded to. */
+  objectIndices: ReadonlySet<number>;
+  /** A held yield is dropped only if the plan passes the object this much earlier than the time gap asks, s. */
+  releaseMarginS: number;
+  /** A held object blocks the path while within corridorHalfWidthM + this of it, m. */
+  releaseLateralMarginM: number;
+}
+
 export interface Plan {
   timeNs: number;
+  /** Per object with a block in the horizon, in input order. */
+  decisions: PlanDecision[];
   /** One point per step over the horizon, t = 0 included: round(horizonS / stepS) + 1 points. */
   points: PlanPoint[];
   /** What first held the acceleration below the cruise target: nothing ('cruise'), an object or a zone. */
@@ -134,6 +154,8 @@ export interface Plan {
 /** A block as the greedy pass sees it. */
 interface Block {
   kind: 'object' | 'zone';
+  /** Index into PlannerInput.objects (-1 for zones). */
+  objectIndex: number;
   /** First and last sample index it is active on. */
   first: number;
   last: number;
@@ -206,7 +228,7 @@ const EPS_M = 1e-9;
 const MIN_START_MPS = 1e-3;
 const BISECTION_ITERATIONS = 50;
 
-export function planSpeedProfile(input: PlannerInput, params: PlannerParams = DEFAULT_PLANNER_PARAMS): Plan {
+export function planSpeedProfile(input: PlannerInput, params: PlannerParams = DEFAULT_PLANNER_PARAMS, held?: HeldYields): Plan {
   validate(input, params);
   const line = preparePolyline(input.path);
   if (line.lengthM === 0) throw new RangeError('planner path has zero length');
@@ -214,16 +236,24 @@ export function planSpeedProfile(input: PlannerInput, params: PlannerParams = DE
   const geometry = pathGeometry(line);
   const blocks: Block[] = [];
   const buffers = sampleBuffers(n);
-  for (const o of input.objects) objectBlocks(o, geometry, n, params, buffers, blocks);
+  // A held object keeps blocking until clearly out of the corridor: a wider corridor for it (hysteresis in space).
+  const heldParams = held ? { ...params, corridorHalfWidthM: params.corridorHalfWidthM + held.releaseLateralMarginM } : params;
+  for (let i = 0; i < input.objects.length; i++) {
+    const p = held?.objectIndices.has(i) ? heldParams : params;
+    objectBlocks(input.objects[i]!, i, geometry, n, p, buffers, blocks);
+  }
   for (const z of input.zones) blocks.push(...zoneBlock(z, input.timeNs, n, params));
 
-  // Yield-set fixed point: a block the plan does not pass before it starts becomes a yield.
+  // Yield-set fixed point: a block the plan does not pass before it starts becomes a yield; a held yield also one
+  // the plan does not pass with releaseMargin to spare (the decision is kept until the pass is clear).
   const yielded = zeros(blocks.length);
+  const marginSamples = held ? Math.ceil(held.releaseMarginS / params.stepS - 1e-9) : 0;
+  const earlier = (b: Block) => (held && b.objectIndex >= 0 && held.objectIndices.has(b.objectIndex) ? marginSamples : 0);
   let result = greedy(input, params, n, tieredBounds(blocks, yielded, n));
   for (;;) {
     // Judged on one plan: the blocks not passed are found first, then all added.
     const added: number[] = [];
-    for (let i = 0; i < blocks.length; i++) if (yielded[i] === 0 && !passes(blocks[i]!, result, params)) added.push(i);
+    for (let i = 0; i < blocks.length; i++) if (yielded[i] === 0 && !passes(blocks[i]!, result, params, earlier(blocks[i]!))) added.push(i);
     if (added.length === 0) break;
     for (const i of added) yielded[i] = 1;
     result = greedy(input, params, n, tieredBounds(blocks, yielded, n));
@@ -236,13 +266,22 @@ export function planSpeedProfile(input: PlannerInput, params: PlannerParams = DE
     points.push({ tS: k * params.stepS, sM, xM: p.xM, yM: p.yM, vMps: result.vMps[k]!, aMps2: result.aMps2[k]! });
   }
   const last = points[points.length - 1]!;
-  const plan: Plan = { timeNs: input.timeNs, points, limitedBy: result.limitedBy, emergency: result.emergency };
+  const decisions: PlanDecision[] = [];
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i]!;
+    if (b.objectIndex < 0) continue;
+    const prev = decisions[decisions.length - 1];
+    if (prev?.objectIndex === b.objectIndex) prev.yielded ||= yielded[i] === 1;
+    else decisions.push({ objectIndex: b.objectIndex, yielded: yielded[i] === 1 });
+  }
+  const plan: Plan = { timeNs: input.timeNs, decisions, points, limitedBy: result.limitedBy, emergency: result.emergency };
   if (last.vMps === 0) plan.stopSM = last.sM;
   return plan;
 }
 
-function passes(b: Block, plan: GreedyResult, params: PlannerParams): boolean {
-  const at = b.entrySpeedMps > plan.vMps[b.first]! ? b.first : b.passSample;
+/** Whether the plan passes the block, earlierSamples before the test normally asks (clamped at t = 0). */
+function passes(b: Block, plan: GreedyResult, params: PlannerParams, earlierSamples = 0): boolean {
+  const at = Math.max(0, (b.entrySpeedMps > plan.vMps[b.first]! ? b.first : b.passSample) - earlierSamples);
   return plan.sM[at]! - params.egoLengthM / 2 >= b.passHiM;
 }
 
@@ -526,7 +565,7 @@ function stopped(o: DetectedObject): DetectedObject {
   return still;
 }
 
-function objectBlocks(input: DetectedObject, path: PathGeometry, n: number, p: PlannerParams, buf: SampleBuffers, out: Block[]): void {
+function objectBlocks(input: DetectedObject, objectIndex: number, path: PathGeometry, n: number, p: PlannerParams, buf: SampleBuffers, out: Block[]): void {
   if (!(Number.isFinite(input.xM) && Number.isFinite(input.yM) && Number.isFinite(input.vxMps) && Number.isFinite(input.vyMps)
     && Number.isFinite(input.headingRad) && Number.isFinite(input.yawRateRadps))) return;
   // The stationary copy as one DetectedObject literal (shared/kernels/v8-shapes.ts, rule 1).
@@ -556,6 +595,7 @@ function objectBlocks(input: DetectedObject, path: PathGeometry, n: number, p: P
     const creditM = Math.max(0, vAlongMps[last]!) ** 2 / (2 * p.maxDecelMps2);
     out.push({
       kind: 'object',
+      objectIndex,
       first,
       last,
       stopLineM,
@@ -768,6 +808,7 @@ function zoneBlock(z: PlannerZone, timeNs: number, n: number, p: PlannerParams):
   const u = loM - p.egoLengthM / 2 - p.standstillGapM;
   return [{
     kind: 'zone',
+    objectIndex: -1,
     first,
     last,
     stopLineM: new Array<number>(last - first + 1).fill(u),

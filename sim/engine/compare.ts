@@ -65,7 +65,8 @@ export async function compareStrategies(o: Omit<SimCompareOptions, 'out'>): Prom
     bar?.increment({ strategy: job.strategy, seed: job.seed });
     if (!bar) process.stderr.write(`  ${job.strategy} seed ${job.seed}: miss ${fmt(result.metrics.fusion_miss_ratio)}, `
       + `GOSPA ${fmt(result.metrics.gospa?.roi.mean_m)} m, stale ${result.metrics.stale_objects?.count ?? '-'}, `
-      + `planning error ${fmt(result.metrics.planning_displacement_error_m.mean)} m\n`);
+      + `planning error ${fmt(result.metrics.planning_displacement_error_m.mean)} m, `
+      + `plan flips ${result.details.planDecisionFlips ?? '-'} (truth ${result.details.truthPlanDecisionFlips ?? '-'})\n`);
   }, setup);
   bar?.stop();
   const unscorable = runsUnscorable(r.scenario.name, results.map((x) => x.details));

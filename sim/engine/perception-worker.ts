@@ -35,7 +35,7 @@ function run({ spec, port, signal }: PerceptionJob): void {
     });
     // The vehicle's planner, configured as the run's (planWith uses only the route and the planner parameters).
     const core = new VehicleCore(simVehicleCoreOptions(s, spec.strategy, null));
-    const planWith: TruthPlanner = (t, e, r, objects) => core.planWith(t, e, r, objects, []);
+    const planWith: TruthPlanner = (t, e, r, objects, memory) => core.planWith(t, e, r, objects, [], memory);
     const rsuCount = s.rsus.length;
     const rsuCaptures = captureCount(s, spec.rsuPhaseMs);
     const ownCaptures = captureCount(s, 0);

@@ -62,6 +62,10 @@ export interface MetricsSummary extends StretchMetrics {
   counts: {
     frames: number; occludedPairs: number; missedPairs: number; roiPairs: number; fusedObjects: number; falseObjects: number;
     staleObjects: number;
+    /** Yield/pass decisions that changed between consecutive plans (decision-memory.ts): the vehicle's plans and
+     * the ground-truth plans at the outputs. Absent where nothing planned on truth (field drives). */
+    planDecisionFlips?: number;
+    truthPlanDecisionFlips?: number;
   };
 }
 

@@ -9,7 +9,8 @@ import { diagonalCovariance } from '../../shared/model/covariance.js';
 import type { FusedObject, FusionMethod } from '../../shared/fusion/types.js';
 import type { DetectedObject, PerceptionFrame, Pose } from '../../shared/model/types.js';
 import type { EgoState } from '../../shared/sources/detections.js';
-import type { VehicleCore, VehicleStepResult } from '../../vehicle/core.js';
+import type { PlanMemoryCell, VehicleCore, VehicleStepResult } from '../../vehicle/core.js';
+import { emptyDecisionMemory } from '../../shared/planning/decision-memory.js';
 import type { Plan } from '../../shared/planning/planner.js';
 import { MetricsAccumulator, quantileOrNull, withoutTruth, type FrameTruthActor, type MetricsSummary, type PlanPath, type ScoredObject } from './accumulator.js';
 import { networkCondition } from './network-condition.js';
@@ -58,7 +59,7 @@ export interface TruthEgo {
 }
 
 /** The planner the vehicle plans with (VehicleCore.planWith, no zones), on ground truth. */
-export type TruthPlanner = (timeNs: number, ego: EgoState, routeSM: number, objects: readonly DetectedObject[]) => Plan | null;
+export type TruthPlanner = (timeNs: number, ego: EgoState, routeSM: number, objects: readonly DetectedObject[], memory: PlanMemoryCell) => Plan | null;
 
 /**
  * The ground-truth side of scoring a vehicle frame: the ego's route position, the actors with their ROI and
@@ -74,6 +75,10 @@ export class GroundTruthSide {
   private readonly truth: TruthTimeline;
   private readonly rsuViews: Viewpoint[];
   private lastOthers: { ego: TruthEgo; actors: TruthActor[] } | null = null;
+  /** The ground-truth planner's decision memory along each timeline it plans on (captures, outputs), as the
+   * vehicle keeps its own: the same planner on perfect information. */
+  readonly captureMemory: PlanMemoryCell = { current: emptyDecisionMemory() };
+  readonly outputMemory: PlanMemoryCell = { current: emptyDecisionMemory() };
 
   constructor(private readonly o: Omit<TruthScorerOptions, 'matchRadiusM' | 'collectSeries' | 'ahead'>) {
     this.truth = o.truth ?? new TruthTimeline(o.scenario);
@@ -143,10 +148,10 @@ export class GroundTruthSide {
   }
 
   /** The planner's output on ground truth at zero latency, planned at the ego's instant from routeSM. */
-  plan(ego: TruthEgo, routeSM: number, planWith: TruthPlanner): Plan | null {
+  plan(ego: TruthEgo, routeSM: number, planWith: TruthPlanner, memory: PlanMemoryCell): Plan | null {
     const objects: DetectedObject[] = [];
     for (const a of this.others(ego)) objects.push(truthObject(a));
-    return planWith(ego.timeNs, ego.state, routeSM, objects);
+    return planWith(ego.timeNs, ego.state, routeSM, objects, memory);
   }
 
   /** The actors but the ego at the ego's instant, in scenario order (actors() and plan() both need them: filtered
@@ -172,7 +177,7 @@ export function truthFrameAhead(side: GroundTruthSide, captureTimeNs: number, pl
   const ego = side.ego(captureTimeNs);
   return {
     captureTimeNs, egoRouteSM: ego.routeSM, actors: side.actors(ego), planRouteSM: ego.routeSM,
-    truthPlan: planPath(side.plan(ego, ego.routeSM, planWith)),
+    truthPlan: planPath(side.plan(ego, ego.routeSM, planWith, side.captureMemory)),
   };
 }
 
@@ -198,6 +203,8 @@ export class TruthScorer implements FrameScorer {
   /** Frames whose truth side came computed ahead, and frames computed here. */
   truthAhead = 0;
   truthHere = 0;
+  /** The vehicle's plan decision flips so far (its memory's count, read at each frame). */
+  private planFlips = 0;
 
   constructor(private readonly o: TruthScorerOptions) {
     this.side = new GroundTruthSide(o);
@@ -225,14 +232,15 @@ export class TruthScorer implements FrameScorer {
     const sameEgo = ahead !== undefined && ahead.egoRouteSM === ego.routeSM;
     if (sameEgo) this.truthAhead++;
     else this.truthHere++;
-    const planner: TruthPlanner = (t, e, r, objects) => core.planWith(t, e, r, objects, []);
+    const planner: TruthPlanner = (t, e, r, objects, memory) => core.planWith(t, e, r, objects, [], memory);
     // The sets (ROI, RSU-visible, ego-visible) at the capture; the actors where they are at the output.
     const captureActors = sameEgo ? ahead.actors : this.side.actors(ego);
     let captureTruthPlan: PlanPath | null = null;
     if (result.plan) {
       const routeSM = result.routeSM ?? ego.routeSM;
-      captureTruthPlan = sameEgo && ahead.planRouteSM === routeSM ? ahead.truthPlan : planPath(this.side.plan(ego, routeSM, planner));
+      captureTruthPlan = sameEgo && ahead.planRouteSM === routeSM ? ahead.truthPlan : planPath(this.side.plan(ego, routeSM, planner, this.side.captureMemory));
     }
+    this.planFlips = core.planMemory.current.flips;
     const outEgo = this.side.outputEgo(outputTimeNs);
     const atOutput = this.side.others(outEgo);
     const truth: FrameTruthActor[] = [];
@@ -254,7 +262,7 @@ export class TruthScorer implements FrameScorer {
     const latencyMs = freshestLatencyMs(core, outputTimeNs);
     const missed = this.metrics.add({
       objects, truth, method: result.method, e2eLatencyMs: (outputTimeNs - own.captureTimeNs) / NS_PER_MS,
-      plan: result.plan, truthPlan: result.plan ? planPath(this.side.plan(outEgo, outEgo.routeSM, planner)) : null,
+      plan: result.plan, truthPlan: result.plan ? planPath(this.side.plan(outEgo, outEgo.routeSM, planner, this.side.outputMemory)) : null,
       condition: networkCondition(latencyMs),
       captureTime: { objects, truth: captureActors, truthPlan: captureTruthPlan },
     });
@@ -290,7 +298,8 @@ export class TruthScorer implements FrameScorer {
   }
 
   summary(): MetricsSummary {
-    return this.metrics.summary();
+    const s = this.metrics.summary();
+    return { ...s, counts: { ...s.counts, planDecisionFlips: this.planFlips, truthPlanDecisionFlips: this.side.outputMemory.current.flips } };
   }
 }
 
