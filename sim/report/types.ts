@@ -1,13 +1,8 @@
 // Input of the visual report. The simulator fills these; the report only reads them, so every field is plain
 // JSON (numbers, strings, nulls) and a run's report can be rebuilt from a saved file.
 
-/** Scores of one (scenario, network, strategy, seed) run. `null`: not defined for this run (e.g. no occluded actor). */
-export interface RunMetrics {
-  scenario: string;
-  network: string;
-  strategy: string;
-  seed: number;
-  durationS: number;
+/** The scores every set of frames has: a whole run (RunMetrics) or one network condition's frames (StretchMetrics). */
+export interface FrameScores {
   fusion_miss_ratio: number | null;
   recall: number | null;
   false_object_ratio: number | null;
@@ -17,6 +12,15 @@ export interface RunMetrics {
   mode_residency: Record<string, number>;
   mode_switches: number;
   e2e_latency_ms: { p50: number | null; p99: number | null };
+}
+
+/** Scores of one (scenario, network, strategy, seed) run. `null`: not defined for this run (e.g. no occluded actor). */
+export interface RunMetrics extends FrameScores {
+  scenario: string;
+  network: string;
+  strategy: string;
+  seed: number;
+  durationS: number;
   /** GOSPA over the ROI and its occluded part (docs/metrics.md); null for a field drive (no truth). Absent in
    * files written before they existed. */
   gospa?: { roi: GospaSummary; occluded: GospaSummary } | null;
@@ -55,19 +59,11 @@ export interface StaleSummary {
 }
 
 /** Every metric over one set of frames (the whole run, or one network condition's frames). */
-export interface StretchMetrics {
+export interface StretchMetrics extends FrameScores {
   frames: number;
-  fusion_miss_ratio: number | null;
-  recall: number | null;
-  false_object_ratio: number | null;
-  position_error_m: { mean: number | null; p95: number | null };
-  planning_displacement_error_m: { mean: number | null; p95: number | null; max: number | null };
   /** null where there is no truth (a field drive). */
   gospa: { roi: GospaSummary; occluded: GospaSummary } | null;
   stale_objects: StaleSummary | null;
-  mode_residency: Record<string, number>;
-  mode_switches: number;
-  e2e_latency_ms: { p50: number | null; p99: number | null };
 }
 
 /** The frames scored at their capture instants, as before output-time scoring. */
